@@ -1,0 +1,105 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+
+export const users = pgTable(
+  "users",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    username: text("username").notNull(),
+    /** Stored lower-cased; unique. */
+    email: text("email").notNull(),
+    fullName: text("full_name"),
+    /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`: parameters travel with the hash. */
+    passwordHash: text("password_hash").notNull(),
+    isAdmin: boolean("is_admin").notNull().default(false),
+    isActive: boolean("is_active").notNull().default(true),
+    /** Bumped on password change; tokens carry it, so older tokens stop working. */
+    tokenVersion: integer("token_version").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("users_username_lower_idx").on(sql`lower(${t.username})`),
+    uniqueIndex("users_email_idx").on(t.email),
+  ],
+);
+
+export const rooms = pgTable(
+  "rooms",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    name: text("name").notNull(),
+    description: text("description"),
+    /** public | private | direct */
+    kind: text("kind").notNull().default("public"),
+    ownerId: integer("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("rooms_owner_idx").on(t.ownerId),
+    check("rooms_kind_check", sql`${t.kind} in ('public', 'private', 'direct')`),
+  ],
+);
+
+export const roomMembers = pgTable(
+  "room_members",
+  {
+    roomId: integer("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** owner | admin | member */
+    role: text("role").notNull().default("member"),
+    lastReadSeq: bigint("last_read_seq", { mode: "number" }).notNull().default(0),
+    joinedAt: timestamp("joined_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.roomId, t.userId] }),
+    index("room_members_user_idx").on(t.userId),
+    check("room_members_role_check", sql`${t.role} in ('owner', 'admin', 'member')`),
+  ],
+);
+
+export const messages = pgTable(
+  "messages",
+  {
+    /** ULID minted by the room's Durable Object before PostgreSQL sees the message. */
+    id: text("id").primaryKey(),
+    roomId: integer("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    /** Per-room sequence: 1, 2, 3 … with no gaps. */
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
+    /** Null once the message is deleted (tombstone). */
+    content: text("content"),
+    clientId: text("client_id"),
+    createdAt: createdAt(),
+    editedAt: timestamp("edited_at", { withTimezone: true, mode: "date" }),
+    deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [uniqueIndex("messages_room_seq_idx").on(t.roomId, t.seq)],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type RoomRow = typeof rooms.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
+export type MemberRow = typeof roomMembers.$inferSelect;
