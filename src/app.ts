@@ -1,0 +1,96 @@
+import { swaggerUI } from "@hono/swagger-ui";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "./context";
+import { withDb } from "./db/middleware";
+import { AppError } from "./errors";
+import { authRoutes } from "./routes/auth";
+import { messageRoutes } from "./routes/messages";
+import { roomRoutes } from "./routes/rooms";
+import { userRoutes } from "./routes/users";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Every request-validation failure becomes one 422 with the offending fields listed. */
+const validationHook = (result: { success: boolean; error?: unknown; target?: string }) => {
+  if (result.success) return;
+  const issues = (result.error as { issues?: Array<{ path: PropertyKey[]; message: string; code?: string }> })
+    .issues;
+  throw new AppError(
+    "validation_error",
+    422,
+    "Request validation failed",
+    (issues ?? []).map((i) => ({
+      in: result.target,
+      path: i.path.map(String).join("."),
+      message: i.message,
+    })),
+  );
+};
+
+/** Maps anything thrown to the one error body. Unexpected errors are logged and answered generically. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof HTTPException) {
+    const status = err.status as ContentfulStatusCode;
+    if (status === 413) return new AppError("payload_too_large", 413, `Body exceeds ${MAX_BODY_BYTES} bytes`);
+    if (status === 400 && /json/i.test(err.message)) return new AppError("malformed_json", 400, err.message);
+    return new AppError(status < 500 ? "bad_request" : "internal_error", status, err.message);
+  }
+  console.error("unhandled error", err);
+  return new AppError("internal_error", 500, "Internal server error");
+}
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.onError((err, c) => {
+    const appError = toAppError(err);
+    return c.json(appError.toJSON(), appError.status);
+  });
+  app.notFound((c) => c.json(new AppError("route_not_found", 404, "No such route").toJSON(), 404));
+
+  app.get("/health", (c) => c.json({ ok: true }));
+
+  const api = ["/auth/*", "/user/*", "/room/*", "/message/*"];
+  for (const path of api) {
+    app.use(
+      path,
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new AppError("payload_too_large", 413, `Body exceeds ${MAX_BODY_BYTES} bytes`);
+        },
+      }),
+      withDb,
+    );
+  }
+
+  app.route("/", authRoutes);
+  app.route("/", userRoutes);
+  app.route("/", roomRoutes);
+  app.route("/", messageRoutes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "oauth2", {
+    type: "oauth2",
+    flows: { password: { tokenUrl: "/auth/token", scopes: {} } },
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Roomcast API",
+      version: "1.0.0",
+      description: "Chat backend on Cloudflare Workers. Real-time rooms over WebSocket at /ws/{room_id}.",
+    },
+  });
+  app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true }));
+
+  return app;
+}

@@ -1,0 +1,39 @@
+import { eq } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../context";
+import type { Db } from "../db/client";
+import { type UserRow, users } from "../db/schema";
+import type { Config } from "../env";
+import { forbidden, unauthorized } from "../errors";
+import { verifyToken } from "./tokens";
+
+/**
+ * Resolves a token to a live user: the signature and claims must verify, the user must still
+ * exist and be active, and the token must carry the user's current `token_version` (a password
+ * change bumps it, which revokes every older token).
+ */
+export async function authenticate(db: Db, config: Config, token: string): Promise<UserRow> {
+  const claims = await verifyToken(config, token);
+  const [user] = await db.select().from(users).where(eq(users.id, claims.userId)).limit(1);
+  if (!user || user.tokenVersion !== claims.tokenVersion) throw unauthorized("Token is no longer valid");
+  if (!user.isActive) throw unauthorized("Account is disabled");
+  return user;
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}
+
+/** Requires `Authorization: Bearer <jwt>`; sets `c.var.user`. */
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header("authorization"));
+  if (!token) throw unauthorized("Missing bearer token");
+  c.set("user", await authenticate(c.var.db, c.var.config, token));
+  await next();
+});
+
+export const requireGlobalAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  if (!c.var.user.isAdmin) throw forbidden("Global admin only");
+  await next();
+});

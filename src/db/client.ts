@@ -1,0 +1,37 @@
+import { neonConfig, Pool } from "@neondatabase/serverless";
+import { drizzle } from "drizzle-orm/neon-serverless";
+import type { Config } from "../env";
+import * as schema from "./schema";
+
+export type Db = ReturnType<typeof drizzle<typeof schema>>;
+
+/**
+ * Opens a database handle for one unit of work (a request, an outbox flush).
+ * Workers may not reuse I/O objects across requests, and the room object must survive
+ * hibernation, so nothing here is cached: callers `close()` when done.
+ */
+export function openDb(config: Config): { db: Db; close: () => Promise<void> } {
+  if (config.DB_WS_PROXY) {
+    // Local development and tests: plain WebSocket to the bridge in front of the embedded
+    // PostgreSQL (scripts/lib/bridge.ts). Production talks TLS to Neon with the defaults.
+    const proxy = config.DB_WS_PROXY;
+    neonConfig.wsProxy = (host, port) => `${proxy}/v2?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineTLS = false;
+    neonConfig.pipelineConnect = false;
+  }
+  const pool = new Pool({ connectionString: config.DATABASE_URL, max: 1 });
+  const db = drizzle({ client: pool, schema });
+  return { db, close: () => pool.end() };
+}
+
+/** PostgreSQL's unique_violation, unwrapped from drizzle's query error. */
+export function uniqueViolation(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 3 && e && typeof e === "object"; i++) {
+    const rec = e as { code?: unknown; constraint?: unknown; cause?: unknown };
+    if (rec.code === "23505") return typeof rec.constraint === "string" ? rec.constraint : "";
+    e = rec.cause;
+  }
+  return undefined;
+}

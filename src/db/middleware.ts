@@ -1,0 +1,17 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../context";
+import { loadConfig } from "../env";
+import { openDb } from "./client";
+
+/** Puts the validated config and a request-scoped database handle on the context. */
+export const withDb = createMiddleware<AppEnv>(async (c, next) => {
+  const config = loadConfig(c.env);
+  const { db, close } = openDb(config);
+  c.set("config", config);
+  c.set("db", db);
+  try {
+    await next();
+  } finally {
+    c.executionCtx.waitUntil(close().catch((err) => console.error("closing database pool", err)));
+  }
+});

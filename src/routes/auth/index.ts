@@ -1,0 +1,19 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { issueToken } from "../../auth/tokens";
+import type { AppEnv } from "../../context";
+import { checkCredentials } from "../../domain/users";
+import { toUserOut } from "../schemas";
+import * as routes from "./auth.routes";
+
+export const authRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(routes.login, async (c) => {
+    const { username, password } = c.req.valid("json");
+    const user = await checkCredentials(c.var.db, c.var.config, username, password);
+    const token = await issueToken(c.var.config, { userId: user.id, tokenVersion: user.tokenVersion });
+    return c.json({ ...token, user: toUserOut(user) }, 200);
+  })
+  .openapi(routes.token, async (c) => {
+    const { username, password } = c.req.valid("form");
+    const user = await checkCredentials(c.var.db, c.var.config, username, password);
+    return c.json(await issueToken(c.var.config, { userId: user.id, tokenVersion: user.tokenVersion }), 200);
+  });

@@ -1,0 +1,60 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireUser } from "../../auth/middleware";
+import { bearer, errorResponses, IdParam, jsonBody, jsonResponse, MessageSchema } from "../schemas";
+
+export const MAX_CONTENT = 4000;
+export const MAX_HISTORY_PAGE = 200;
+
+const Seq = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const roomParams = z.object({ room_id: IdParam("room_id") });
+
+export const MessageContent = z
+  .string()
+  .max(MAX_CONTENT)
+  .refine((s) => s.trim().length > 0, "Message is empty");
+
+export const send = createRoute({
+  method: "post",
+  path: "/message/rooms/{room_id}/messages",
+  tags: ["messages"],
+  summary: "Send a message to a room",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: {
+    params: roomParams,
+    body: jsonBody(
+      z
+        .object({
+          content: MessageContent,
+          client_id: z.string().min(1).max(64).optional().openapi({
+            description: "Your id for this send; a retry with the same id returns the first message",
+          }),
+        })
+        .openapi("MessageCreate"),
+    ),
+  },
+  responses: { 201: jsonResponse(MessageSchema, "Sent"), ...errorResponses(400, 401, 403, 404, 413, 422) },
+});
+
+export const list = createRoute({
+  method: "get",
+  path: "/message/rooms/{room_id}/messages",
+  tags: ["messages"],
+  summary: "A page of a room's history, oldest first",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: {
+    params: roomParams,
+    query: z
+      .object({
+        limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(50),
+        before: Seq.optional().openapi({ description: "Page back: messages with seq below this" }),
+        after: Seq.optional().openapi({ description: "Page forward: messages with seq above this" }),
+      })
+      .refine((q) => q.before === undefined || q.after === undefined, "Use either before or after, not both"),
+  },
+  responses: {
+    200: jsonResponse(z.array(MessageSchema), "Messages in seq order"),
+    ...errorResponses(401, 403, 404, 422),
+  },
+});

@@ -1,0 +1,80 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireUser } from "../../auth/middleware";
+import { bearer, errorResponses, IdParam, jsonBody, jsonResponse, RoomSchema } from "../schemas";
+
+const RoomName = z.string().trim().min(1).max(100).openapi({ example: "general" });
+const Description = z.string().trim().max(1000).nullable();
+const roomParams = z.object({ room_id: IdParam("room_id") });
+
+export const create = createRoute({
+  method: "post",
+  path: "/room/",
+  tags: ["rooms"],
+  summary: "Create a room; the creator becomes its owner (room admin)",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: {
+    body: jsonBody(
+      z
+        .object({
+          name: RoomName,
+          description: Description.optional(),
+          kind: z.enum(["public", "private"]).default("public"),
+        })
+        .openapi("RoomCreate"),
+    ),
+  },
+  responses: { 201: jsonResponse(RoomSchema, "Created"), ...errorResponses(400, 401, 413, 422) },
+});
+
+export const list = createRoute({
+  method: "get",
+  path: "/room/rooms",
+  tags: ["rooms"],
+  summary: "My rooms (a global admin sees all)",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: {
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(100).default(50),
+      offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+    }),
+  },
+  responses: { 200: jsonResponse(z.array(RoomSchema), "Rooms, newest first"), ...errorResponses(401, 422) },
+});
+
+export const get = createRoute({
+  method: "get",
+  path: "/room/{room_id}",
+  tags: ["rooms"],
+  summary: "Room details",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: { params: roomParams },
+  responses: { 200: jsonResponse(RoomSchema, "The room"), ...errorResponses(401, 404, 422) },
+});
+
+export const update = createRoute({
+  method: "patch",
+  path: "/room/{room_id}",
+  tags: ["rooms"],
+  summary: "Rename or describe a room (room admin or global admin)",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: {
+    params: roomParams,
+    body: jsonBody(z.object({ name: RoomName.optional(), description: Description.optional() }).strict()),
+  },
+  responses: { 200: jsonResponse(RoomSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 422) },
+});
+
+export const remove = createRoute({
+  method: "delete",
+  path: "/room/{room_id}",
+  tags: ["rooms"],
+  summary: "Delete a room and its messages (room admin or global admin)",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: { params: roomParams },
+  responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404, 422) },
+});

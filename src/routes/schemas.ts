@@ -1,0 +1,151 @@
+import { z } from "@hono/zod-openapi";
+import type { MessageRow, RoomRow, UserRow } from "../db/schema";
+
+/** Shapes shared by several resources. Each response type is inferred from these. */
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "not_found" }),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi("Error");
+
+export const IdParam = (name: string) =>
+  z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(2_147_483_647)
+    .openapi({ param: { name, in: "path" }, example: 1 });
+
+export const Username = z
+  .string()
+  .trim()
+  .min(3)
+  .max(32)
+  .regex(/^[A-Za-z0-9_.-]+$/, "Only letters, digits, '_', '.' and '-'")
+  .openapi({ example: "alice" });
+export const Email = z
+  .email()
+  .max(254)
+  .transform((s) => s.toLowerCase());
+export const Password = z.string().min(8).max(256);
+export const FullName = z.string().trim().min(1).max(100);
+
+export const UserSchema = z
+  .object({
+    id: z.number().int(),
+    username: z.string(),
+    email: z.string(),
+    full_name: z.string().nullable(),
+    is_admin: z.boolean(),
+    is_active: z.boolean(),
+    created_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("User");
+
+export const TokenSchema = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal("bearer"),
+    expires_in: z.number().int().openapi({ description: "Seconds until the token expires" }),
+  })
+  .openapi("Token");
+
+export const RoomKind = z.enum(["public", "private", "direct"]);
+export const RoomSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    description: z.string().nullable(),
+    kind: RoomKind,
+    owner_id: z.number().int(),
+    created_at: z.string().openapi({ format: "date-time" }),
+    updated_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("Room");
+
+export const MessageSchema = z
+  .object({
+    id: z.string().openapi({ description: "ULID" }),
+    room_id: z.number().int(),
+    seq: z.number().int().openapi({ description: "Position in the room's timeline: 1, 2, 3 …" }),
+    user_id: z.number().int().nullable(),
+    content: z.string().nullable().openapi({ description: "Null when the message was deleted" }),
+    client_id: z.string().nullable(),
+    created_at: z.string().openapi({ format: "date-time" }),
+    edited_at: z.string().nullable(),
+    deleted: z.boolean(),
+  })
+  .openapi("Message");
+
+export type UserOut = z.infer<typeof UserSchema>;
+export type RoomOut = z.infer<typeof RoomSchema>;
+export type MessageOut = z.infer<typeof MessageSchema>;
+
+export const toUserOut = (u: UserRow): UserOut => ({
+  id: u.id,
+  username: u.username,
+  email: u.email,
+  full_name: u.fullName,
+  is_admin: u.isAdmin,
+  is_active: u.isActive,
+  created_at: u.createdAt.toISOString(),
+});
+
+export const toRoomOut = (r: RoomRow): RoomOut => ({
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  kind: RoomKind.parse(r.kind),
+  owner_id: r.ownerId,
+  created_at: r.createdAt.toISOString(),
+  updated_at: r.updatedAt.toISOString(),
+});
+
+export const toMessageOut = (m: MessageRow): MessageOut => ({
+  id: m.id,
+  room_id: m.roomId,
+  seq: m.seq,
+  user_id: m.userId,
+  content: m.deletedAt ? null : m.content,
+  client_id: m.clientId,
+  created_at: m.createdAt.toISOString(),
+  edited_at: m.editedAt?.toISOString() ?? null,
+  deleted: m.deletedAt !== null,
+});
+
+/** Standard error responses for OpenAPI, keyed by status. */
+export const errorResponses = (...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 422 | 429>) =>
+  Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      { description: ERROR_DESCRIPTIONS[s], content: { "application/json": { schema: ErrorSchema } } },
+    ]),
+  );
+
+const ERROR_DESCRIPTIONS = {
+  400: "Malformed request",
+  401: "Missing, invalid or expired token",
+  403: "Not allowed",
+  404: "Not found",
+  409: "Conflict",
+  413: "Body too large",
+  422: "Validation failed",
+  429: "Too many requests",
+} as const;
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});
+
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+export const bearer: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { oauth2: [] }];

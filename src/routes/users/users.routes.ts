@@ -1,0 +1,93 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireGlobalAdmin, requireUser } from "../../auth/middleware";
+import {
+  bearer,
+  Email,
+  errorResponses,
+  FullName,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  Password,
+  TokenSchema,
+  Username,
+  UserSchema,
+} from "../schemas";
+
+export const MAX_PAGE = 100;
+
+export const signup = createRoute({
+  method: "post",
+  path: "/user/signup",
+  tags: ["users"],
+  summary: "Register a new user",
+  request: {
+    body: jsonBody(
+      z
+        .object({ username: Username, email: Email, password: Password, full_name: FullName.optional() })
+        .openapi("SignupRequest"),
+    ),
+  },
+  responses: { 201: jsonResponse(UserSchema, "Created"), ...errorResponses(400, 409, 413, 422) },
+});
+
+export const list = createRoute({
+  method: "get",
+  path: "/user/users",
+  tags: ["users"],
+  summary: "List users (global admin only)",
+  security: bearer,
+  middleware: [requireUser, requireGlobalAdmin] as const,
+  request: {
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
+      offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+    }),
+  },
+  responses: { 200: jsonResponse(z.array(UserSchema), "Users by id"), ...errorResponses(401, 403, 422) },
+});
+
+export const update = createRoute({
+  method: "put",
+  path: "/user/update/{user_id}",
+  tags: ["users"],
+  summary: "Update a user (self, or a global admin for anyone)",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: {
+    params: z.object({ user_id: IdParam("user_id") }),
+    body: jsonBody(
+      z
+        .object({
+          username: Username.optional(),
+          email: Email.optional(),
+          full_name: FullName.nullable().optional(),
+          is_admin: z.boolean().optional(),
+          is_active: z.boolean().optional(),
+        })
+        .strict()
+        .openapi("UserUpdate"),
+    ),
+  },
+  responses: { 200: jsonResponse(UserSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+
+export const updatePassword = createRoute({
+  method: "post",
+  path: "/user/update_password",
+  tags: ["users"],
+  summary: "Change my password; every token issued before stops working",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: {
+    body: jsonBody(
+      z
+        .object({ current_password: z.string().min(1).max(256), new_password: Password })
+        .openapi("PasswordChange"),
+    ),
+  },
+  responses: {
+    200: jsonResponse(TokenSchema.extend({ message: z.string() }), "Changed; a fresh token is returned"),
+    ...errorResponses(400, 401, 422),
+  },
+});

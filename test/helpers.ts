@@ -1,0 +1,92 @@
+import { env, exports } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { expect } from "vitest";
+import { openDb } from "../src/db/client";
+import { users } from "../src/db/schema";
+import { loadConfig } from "../src/env";
+
+export type ApiResponse<T = any> = { status: number; body: T; headers: Headers };
+
+type Options = {
+  token?: string;
+  json?: unknown;
+  form?: Record<string, string>;
+  raw?: string;
+  headers?: Record<string, string>;
+};
+
+/** Calls the worker through its real fetch handler, as a client would. */
+export async function api<T = any>(
+  method: string,
+  path: string,
+  opts: Options = {},
+): Promise<ApiResponse<T>> {
+  const headers = new Headers(opts.headers);
+  let body: BodyInit | undefined = opts.raw;
+  if (opts.token) headers.set("authorization", `Bearer ${opts.token}`);
+  if (opts.json !== undefined) {
+    headers.set("content-type", "application/json");
+    body = JSON.stringify(opts.json);
+  } else if (opts.form) {
+    headers.set("content-type", "application/x-www-form-urlencoded");
+    body = new URLSearchParams(opts.form).toString();
+  }
+  const res = await exports.default.fetch(
+    new Request(`http://roomcast.test${path}`, { method, headers, body }),
+  );
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {}
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+export const unique = (prefix: string) => `${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+
+export type TestUser = { id: number; username: string; email: string; password: string; token: string };
+
+/** Signs up a fresh user and logs in. */
+export async function newUser(prefix = "user"): Promise<TestUser> {
+  const username = unique(prefix);
+  const email = `${username}@example.test`;
+  const password = "correct horse battery";
+  const signup = await api("POST", "/user/signup", { json: { username, email, password } });
+  if (signup.status !== 201)
+    throw new Error(`signup failed: ${signup.status} ${JSON.stringify(signup.body)}`);
+  const login = await api("POST", "/auth/login", { json: { username, password } });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
+  return { id: signup.body.id, username, email, password, token: login.body.access_token };
+}
+
+/** Promotes a user to global admin directly in PostgreSQL (what `npm run admin` does). */
+export async function newAdmin(): Promise<TestUser> {
+  const user = await newUser("admin");
+  const { db, close } = openDb(loadConfig(env));
+  try {
+    await db.update(users).set({ isAdmin: true }).where(eq(users.id, user.id));
+  } finally {
+    await close();
+  }
+  return user;
+}
+
+export async function newRoom(owner: TestUser, body: Record<string, unknown> = {}) {
+  const res = await api("POST", "/room/", { token: owner.token, json: { name: unique("room"), ...body } });
+  if (res.status !== 201) throw new Error(`room create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: number; name: string; owner_id: number; kind: string };
+}
+
+/** Asserts the one error shape: status plus a stable `code`. */
+export function expectError(res: ApiResponse, status: number, code: string) {
+  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
+  expect(typeof res.body.error.message).toBe("string");
+}
+
+/** Posts a raw body, for inputs `api()` cannot produce (broken JSON, odd content types). */
+export async function rawPost(path: string, body: string, contentType: string, token?: string) {
+  return api("POST", path, {
+    headers: { "content-type": contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    raw: body,
+  });
+}
