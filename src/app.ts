@@ -10,6 +10,7 @@ import { authRoutes } from "./routes/auth";
 import { messageRoutes } from "./routes/messages";
 import { roomRoutes } from "./routes/rooms";
 import { userRoutes } from "./routes/users";
+import { wsRoutes } from "./routes/ws";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -72,6 +73,8 @@ export function createApp() {
   app.route("/", userRoutes);
   app.route("/", roomRoutes);
   app.route("/", messageRoutes);
+  app.use("/ws/*", withDb);
+  app.route("/", wsRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -11,6 +11,14 @@ export type Bindings = {
   JWT_AUDIENCE?: string;
   ACCESS_TOKEN_TTL_SECONDS?: string;
   PBKDF2_ITERATIONS?: string;
+  MESSAGE_MAX_CHARS?: string;
+  WS_MAX_FRAME_BYTES?: string;
+  WS_SENDS_PER_SECOND?: string;
+  WS_SEND_BURST?: string;
+  WS_MAX_SOCKETS_PER_USER?: string;
+  ROOM_CACHE_EVENTS?: string;
+  RESUME_MAX_EVENTS?: string;
+  ROOMS: DurableObjectNamespace<import("./room/room").Room>;
 };
 
 const intVar = (fallback: number, min: number, max: number) =>
@@ -28,6 +36,16 @@ export const ConfigSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: intVar(3600, 60, 60 * 60 * 24 * 30),
   // 100,000 is the ceiling of Cloudflare's production runtime (workerd #1346); see docs/ARCHITECTURE.md.
   PBKDF2_ITERATIONS: intVar(100_000, 10_000, 100_000),
+  // Room limits (docs/protocol.md). Each is answered with an error frame, never a silent drop.
+  MESSAGE_MAX_CHARS: intVar(4000, 1, 100_000),
+  WS_MAX_FRAME_BYTES: intVar(16_384, 256, 1_048_576),
+  WS_SENDS_PER_SECOND: intVar(10, 1, 10_000),
+  WS_SEND_BURST: intVar(20, 1, 100_000),
+  WS_MAX_SOCKETS_PER_USER: intVar(5, 1, 1000),
+  /** Events the room object keeps after they reached PostgreSQL, for cheap resume and idempotent retries. */
+  ROOM_CACHE_EVENTS: intVar(1000, 1, 100_000),
+  /** The longest gap a resume replays; beyond it the client is told to refetch history. */
+  RESUME_MAX_EVENTS: intVar(10_000, 1, 1_000_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

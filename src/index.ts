@@ -1,5 +1,5 @@
 import { createApp } from "./app";
 
-const app = createApp();
+export { Room } from "./room/room";
 
-export default app;
+export default createApp();

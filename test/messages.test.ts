@@ -59,9 +59,9 @@ describe("messages over REST", () => {
   it("refuses empty, whitespace-only and oversized content, and bad paging", async () => {
     const alice = await newUser();
     const room = await newRoom(alice);
-    expectError(await send(alice.token, room.id, ""), 422, "validation_error");
-    expectError(await send(alice.token, room.id, "   \n\t"), 422, "validation_error");
-    expectError(await send(alice.token, room.id, "x".repeat(4001)), 422, "validation_error");
+    expectError(await send(alice.token, room.id, ""), 422, "empty_message");
+    expectError(await send(alice.token, room.id, "   \n\t"), 422, "empty_message");
+    expectError(await send(alice.token, room.id, "x".repeat(4001)), 422, "message_too_long");
     expectError(
       await api("POST", `/message/rooms/${room.id}/messages`, { token: alice.token, json: {} }),
       422,

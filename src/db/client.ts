@@ -25,13 +25,21 @@ export function openDb(config: Config): { db: Db; close: () => Promise<void> } {
   return { db, close: () => pool.end() };
 }
 
-/** PostgreSQL's unique_violation, unwrapped from drizzle's query error. */
-export function uniqueViolation(err: unknown): string | undefined {
+/** The PostgreSQL error behind `err` (drizzle wraps driver errors in `cause`), if any. */
+export function pgError(err: unknown): { code: string; constraint?: string } | undefined {
   let e: unknown = err;
   for (let i = 0; i < 3 && e && typeof e === "object"; i++) {
     const rec = e as { code?: unknown; constraint?: unknown; cause?: unknown };
-    if (rec.code === "23505") return typeof rec.constraint === "string" ? rec.constraint : "";
+    if (typeof rec.code === "string" && /^[0-9A-Z]{5}$/.test(rec.code)) {
+      return { code: rec.code, ...(typeof rec.constraint === "string" && { constraint: rec.constraint }) };
+    }
     e = rec.cause;
   }
   return undefined;
+}
+
+/** The constraint name of a unique_violation (23505), or undefined for any other error. */
+export function uniqueViolation(err: unknown): string | undefined {
+  const pg = pgError(err);
+  return pg?.code === "23505" ? (pg.constraint ?? "") : undefined;
 }

@@ -1,66 +1,53 @@
-import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
-import { ulid } from "ulidx";
 import type { Db } from "../db/client";
-import { type MessageRow, messages, rooms, type UserRow } from "../db/schema";
+import { type HistoryWindow, readHistory } from "../db/history";
+import type { UserRow } from "../db/schema";
+import type { Bindings } from "../env";
+import { AppError } from "../errors";
+import type { MessageEvent } from "../room/protocol";
+import { roomStub } from "../room/stub";
 import { roomFor } from "./rooms";
 
-export type HistoryQuery = { limit: number; before?: number | undefined; after?: number | undefined };
-
 /**
- * A page of a room's history, oldest first. `before=<seq>` pages back from there (default: the
- * newest messages); `after=<seq>` pages forward.
+ * A page of a room's history, oldest first. Reads its own writes: events the room object has
+ * acknowledged but not yet copied to PostgreSQL are merged in by seq.
  */
 export async function listMessages(
   db: Db,
+  env: Bindings,
   user: UserRow,
   roomId: number,
-  q: HistoryQuery,
-): Promise<MessageRow[]> {
+  w: HistoryWindow,
+): Promise<MessageEvent[]> {
   await roomFor(db, user, roomId);
-  if (q.after !== undefined) {
-    return db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.roomId, roomId), gt(messages.seq, q.after)))
-      .orderBy(asc(messages.seq))
-      .limit(q.limit);
+  const [stored, pending] = await Promise.all([
+    readHistory(db, roomId, w),
+    roomStub(env, roomId).unflushed(),
+  ]);
+  const bySeq = new Map(stored.map((e) => [e.seq, e]));
+  for (const e of pending) {
+    const inWindow = w.after !== undefined ? e.seq > w.after : w.before === undefined || e.seq < w.before;
+    if (inWindow) bySeq.set(e.seq, e);
   }
-  const rows = await db
-    .select()
-    .from(messages)
-    .where(and(eq(messages.roomId, roomId), q.before === undefined ? undefined : lt(messages.seq, q.before)))
-    .orderBy(desc(messages.seq))
-    .limit(q.limit);
-  return rows.reverse();
+  const sorted = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  return w.after !== undefined ? sorted.slice(0, w.limit) : sorted.slice(-w.limit);
 }
 
+/** Sends through the room's object, the single writer of its timeline. */
 export async function postMessage(
   db: Db,
+  env: Bindings,
   user: UserRow,
   roomId: number,
   content: string,
-  clientId?: string,
-): Promise<MessageRow> {
+  clientId: string | null,
+): Promise<{ event: MessageEvent; duplicate: boolean }> {
   await roomFor(db, user, roomId);
-  return db.transaction(async (tx) => {
-    // Locking the room row serialises writers of this room so seq has no gaps or duplicates.
-    await tx.select({ id: rooms.id }).from(rooms).where(eq(rooms.id, roomId)).for("update");
-    const [last] = await tx
-      .select({ seq: sql<number>`coalesce(max(${messages.seq}), 0)`.mapWith(Number) })
-      .from(messages)
-      .where(eq(messages.roomId, roomId));
-    const [row] = await tx
-      .insert(messages)
-      .values({
-        id: ulid(),
-        roomId,
-        seq: (last?.seq ?? 0) + 1,
-        userId: user.id,
-        content,
-        clientId: clientId ?? null,
-      })
-      .returning();
-    if (!row) throw new Error("insert returned no row");
-    return row;
-  });
+  const outcome = await roomStub(env, roomId).sendMessage(
+    roomId,
+    { id: user.id, username: user.username },
+    content,
+    clientId,
+  );
+  if (!outcome.ok) throw new AppError(outcome.code, 422, outcome.message);
+  return outcome.result;
 }

@@ -1,7 +1,9 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type RoomRow, roomMembers, rooms, type UserRow } from "../db/schema";
+import type { Bindings } from "../env";
 import { forbidden, notFound } from "../errors";
+import { roomStub } from "../room/stub";
 
 export type RoomRole = "owner" | "admin" | "member";
 export type RoomAccess = { room: RoomRow; role: RoomRole | null };
@@ -82,7 +84,9 @@ export async function updateRoom(db: Db, user: UserRow, roomId: number, patch: R
   return row;
 }
 
-export async function deleteRoom(db: Db, user: UserRow, roomId: number): Promise<void> {
+/** Deletes the room and its messages, then closes its sockets and clears its object's storage. */
+export async function deleteRoom(db: Db, env: Bindings, user: UserRow, roomId: number): Promise<void> {
   await requireRoomAdmin(db, user, roomId);
   await db.delete(rooms).where(eq(rooms.id, roomId));
+  await roomStub(env, roomId).destroy();
 }

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import type { MessageRow, RoomRow, UserRow } from "../db/schema";
+import type { RoomRow, UserRow } from "../db/schema";
+import type { MessageEvent } from "../room/protocol";
 
 /** Shapes shared by several resources. Each response type is inferred from these. */
 
@@ -73,7 +74,8 @@ export const MessageSchema = z
     id: z.string().openapi({ description: "ULID" }),
     room_id: z.number().int(),
     seq: z.number().int().openapi({ description: "Position in the room's timeline: 1, 2, 3 …" }),
-    user_id: z.number().int().nullable(),
+    user_id: z.number().int(),
+    username: z.string(),
     content: z.string().nullable().openapi({ description: "Null when the message was deleted" }),
     client_id: z.string().nullable(),
     created_at: z.string().openapi({ format: "date-time" }),
@@ -106,17 +108,8 @@ export const toRoomOut = (r: RoomRow): RoomOut => ({
   updated_at: r.updatedAt.toISOString(),
 });
 
-export const toMessageOut = (m: MessageRow): MessageOut => ({
-  id: m.id,
-  room_id: m.roomId,
-  seq: m.seq,
-  user_id: m.userId,
-  content: m.deletedAt ? null : m.content,
-  client_id: m.clientId,
-  created_at: m.createdAt.toISOString(),
-  edited_at: m.editedAt?.toISOString() ?? null,
-  deleted: m.deletedAt !== null,
-});
+/** The REST shape of a timeline message event: the same fields, without the frame `type`. */
+export const toMessageOut = ({ type: _type, ...m }: MessageEvent): MessageOut => m;
 
 /** Standard error responses for OpenAPI, keyed by status. */
 export const errorResponses = (...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 422 | 429>) =>

@@ -7,10 +7,25 @@ import * as routes from "./messages.routes";
 export const messageRoutes = new OpenAPIHono<AppEnv>()
   .openapi(routes.send, async (c) => {
     const { content, client_id } = c.req.valid("json");
-    const message = await postMessage(c.var.db, c.var.user, c.req.valid("param").room_id, content, client_id);
-    return c.json(toMessageOut(message), 201);
+    const roomId = c.req.valid("param").room_id;
+    const { event, duplicate } = await postMessage(
+      c.var.db,
+      c.env,
+      c.var.user,
+      roomId,
+      content,
+      client_id ?? null,
+    );
+    // A retried client_id answers 200 with the original message instead of creating another.
+    return duplicate ? c.json(toMessageOut(event), 200) : c.json(toMessageOut(event), 201);
   })
   .openapi(routes.list, async (c) => {
-    const rows = await listMessages(c.var.db, c.var.user, c.req.valid("param").room_id, c.req.valid("query"));
+    const rows = await listMessages(
+      c.var.db,
+      c.env,
+      c.var.user,
+      c.req.valid("param").room_id,
+      c.req.valid("query"),
+    );
     return c.json(rows.map(toMessageOut), 200);
   });

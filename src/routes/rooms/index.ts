@@ -22,6 +22,6 @@ export const roomRoutes = new OpenAPIHono<AppEnv>()
     return c.json(toRoomOut(room), 200);
   })
   .openapi(routes.remove, async (c) => {
-    await deleteRoom(c.var.db, c.var.user, c.req.valid("param").room_id);
+    await deleteRoom(c.var.db, c.env, c.var.user, c.req.valid("param").room_id);
     return c.body(null, 204);
   });
