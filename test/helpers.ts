@@ -1,8 +1,8 @@
 import { env, exports } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { expect } from "vitest";
 import { openDb } from "../src/db/client";
-import { users } from "../src/db/schema";
+import { messages, users } from "../src/db/schema";
 import { loadConfig } from "../src/env";
 
 export type ApiResponse<T = any> = { status: number; body: T; headers: Headers };
@@ -89,4 +89,27 @@ export async function rawPost(path: string, body: string, contentType: string, t
     headers: { "content-type": contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
     raw: body,
   });
+}
+
+/** The messages PostgreSQL holds for a room, by seq: what the outbox has copied so far. */
+export async function storedMessages(roomId: number) {
+  const { db, close } = openDb(loadConfig(env));
+  try {
+    return await db.select().from(messages).where(eq(messages.roomId, roomId)).orderBy(asc(messages.seq));
+  } finally {
+    await close();
+  }
+}
+
+/** Polls until `check` passes (for effects that happen after the response, like the outbox copy). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
