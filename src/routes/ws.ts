@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { authenticate, bearerToken } from "../auth/middleware";
+import { authenticate } from "../auth/middleware";
 import type { AppEnv } from "../context";
 import { roomFor } from "../domain/rooms";
 import { AppError, unauthorized } from "../errors";
