@@ -45,6 +45,8 @@ export const rooms = pgTable(
     description: text("description"),
     /** public | private | direct */
     kind: text("kind").notNull().default("public"),
+    /** Direct rooms only: "<lower user id>:<higher user id>", unique, so each pair has one room. */
+    dmKey: text("dm_key"),
     ownerId: integer("owner_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
@@ -53,6 +55,7 @@ export const rooms = pgTable(
   },
   (t) => [
     index("rooms_owner_idx").on(t.ownerId),
+    uniqueIndex("rooms_dm_key_idx").on(t.dmKey),
     check("rooms_kind_check", sql`${t.kind} in ('public', 'private', 'direct')`),
   ],
 );
@@ -78,11 +81,35 @@ export const roomMembers = pgTable(
   ],
 );
 
+export const roomBans = pgTable(
+  "room_bans",
+  {
+    roomId: integer("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    bannedBy: integer("banned_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+);
+
+/**
+ * The room's timeline as PostgreSQL keeps it. Rows of kind `message` are messages in their
+ * current state (edits applied, deletes as tombstones without content); rows of kind `edit` and
+ * `delete` are those events, so every `seq` of the timeline exists here exactly once.
+ */
 export const messages = pgTable(
   "messages",
   {
-    /** ULID minted by the room's Durable Object before PostgreSQL sees the message. */
+    /** ULID minted by the room's Durable Object before PostgreSQL sees the event. */
     id: text("id").primaryKey(),
+    /** message | edit | delete */
+    kind: text("kind").notNull().default("message"),
+    /** For edit and delete events: the message they apply to. */
+    targetId: text("target_id"),
     roomId: integer("room_id")
       .notNull()
       .references(() => rooms.id, { onDelete: "cascade" }),
@@ -96,7 +123,10 @@ export const messages = pgTable(
     editedAt: timestamp("edited_at", { withTimezone: true, mode: "date" }),
     deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
   },
-  (t) => [uniqueIndex("messages_room_seq_idx").on(t.roomId, t.seq)],
+  (t) => [
+    uniqueIndex("messages_room_seq_idx").on(t.roomId, t.seq),
+    check("messages_kind_check", sql`${t.kind} in ('message', 'edit', 'delete')`),
+  ],
 );
 
 export type UserRow = typeof users.$inferSelect;

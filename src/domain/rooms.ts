@@ -2,37 +2,9 @@ import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type RoomRow, roomMembers, rooms, type UserRow } from "../db/schema";
 import type { Bindings } from "../env";
-import { forbidden, notFound } from "../errors";
+import { notFound } from "../errors";
 import { roomStub } from "../room/stub";
-
-export type RoomRole = "owner" | "admin" | "member";
-export type RoomAccess = { room: RoomRow; role: RoomRole | null };
-
-/**
- * Loads a room as `user` sees it. A private room the user is not a member of does not exist
- * for them (404, not 403), so room ids leak nothing.
- */
-export async function roomFor(db: Db, user: UserRow, roomId: number): Promise<RoomAccess> {
-  const [row] = await db
-    .select({ room: rooms, role: roomMembers.role })
-    .from(rooms)
-    .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, user.id)))
-    .where(eq(rooms.id, roomId))
-    .limit(1);
-  if (!row) throw notFound("Room");
-  const role = (row.role as RoomRole | null) ?? null;
-  if (row.room.kind !== "public" && role === null && !user.isAdmin) throw notFound("Room");
-  return { room: row.room, role };
-}
-
-export const isRoomAdmin = (user: UserRow, access: RoomAccess) =>
-  user.isAdmin || access.role === "owner" || access.role === "admin";
-
-export async function requireRoomAdmin(db: Db, user: UserRow, roomId: number): Promise<RoomAccess> {
-  const access = await roomFor(db, user, roomId);
-  if (!isRoomAdmin(user, access)) throw forbidden("Room admin only");
-  return access;
-}
+import { refuseDirect, requireRoomAdmin } from "./access";
 
 export type NewRoom = { name: string; description?: string | null | undefined; kind: "public" | "private" };
 
@@ -70,7 +42,7 @@ export async function listRooms(db: Db, user: UserRow, limit: number, offset: nu
 export type RoomPatch = { name?: string | undefined; description?: string | null | undefined };
 
 export async function updateRoom(db: Db, user: UserRow, roomId: number, patch: RoomPatch): Promise<RoomRow> {
-  await requireRoomAdmin(db, user, roomId);
+  refuseDirect(await requireRoomAdmin(db, user, roomId), "renamed");
   const [row] = await db
     .update(rooms)
     .set({

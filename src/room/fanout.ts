@@ -1,11 +1,14 @@
-import type { UserRef } from "./protocol";
+import type { RoomRole, UserRef } from "./protocol";
 
-/** Per-socket state that must survive hibernation lives in the socket's attachment. */
-export type SocketAttachment = { user: UserRef };
+/**
+ * Who is acting: as the worker verified it (REST), or as the socket's attachment says
+ * (WebSocket). Per-socket state lives in the attachment so that it survives hibernation.
+ */
+export type Actor = { user: UserRef; role: RoomRole | null; isAdmin: boolean };
 
 export const userTag = (userId: number) => `u:${userId}`;
 
-export const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as SocketAttachment;
+export const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as Actor;
 
 /**
  * Sends one already-serialised frame to every socket of the room except those still catching

@@ -12,27 +12,32 @@ export const PONG_FRAME = '{"type":"pong"}';
 
 /** Close codes (4xxx are ours). */
 export const CloseCode = {
+  /** The client broke the protocol badly enough that the socket must go. */
+  protocolError: 4400,
+  /** The user lost access: removed, banned, or left the room. */
+  accessRevoked: 4403,
   /** The room was deleted. */
   roomDeleted: 4404,
-  /** The user lost access: removed, banned, or the account was disabled. */
-  accessRevoked: 4403,
-  /** The client broke the protocol badly enough that the socket must go (e.g. binary frames). */
-  protocolError: 4400,
-  /** The server is going away (e.g. replaced); reconnect with since=. */
-  goingAway: 1001,
 } as const;
 
 export const ClientId = z.string().min(1).max(64);
+const MessageId = z.string().min(1).max(64);
+const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const ClientFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("message.send"), content: z.string(), client_id: ClientId.optional() }),
+  z.object({ type: z.literal("message.edit"), message_id: MessageId, content: z.string() }),
+  z.object({ type: z.literal("message.delete"), message_id: MessageId }),
+  z.object({ type: z.literal("read"), seq: Seq }),
+  z.object({ type: z.literal("typing") }),
   z.object({ type: z.literal("ping") }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 export type UserRef = { id: number; username: string };
+export type RoomRole = "owner" | "admin" | "member";
 
-/** A message as it appears on the wire (live, on resume, in acks). */
+/** A new message, as delivered live, on resume, and (without `type`) over REST. */
 export type MessageEvent = {
   type: "message";
   room_id: number;
@@ -40,12 +45,39 @@ export type MessageEvent = {
   id: string;
   user_id: number;
   username: string;
+  /** Current text; null once deleted. */
   content: string | null;
   client_id: string | null;
   created_at: string;
   edited_at: string | null;
   deleted: boolean;
 };
+
+/** An edit: its own `seq`; `content` is the message's current text (null if since deleted). */
+export type EditEvent = {
+  type: "message.edited";
+  room_id: number;
+  seq: number;
+  id: string;
+  message_id: string;
+  user_id: number;
+  username: string;
+  content: string | null;
+  edited_at: string;
+};
+
+export type DeleteEvent = {
+  type: "message.deleted";
+  room_id: number;
+  seq: number;
+  id: string;
+  message_id: string;
+  user_id: number;
+  username: string;
+  deleted_at: string;
+};
+
+export type TimelineEvent = MessageEvent | EditEvent | DeleteEvent;
 
 export type ServerFrame =
   | {
@@ -60,15 +92,17 @@ export type ServerFrame =
       recovered: boolean | null;
       replay_count: number;
     }
-  | MessageEvent
+  | TimelineEvent
   | { type: "ack"; client_id: string | null; id: string; seq: number; duplicate: boolean }
   | { type: "presence"; event: "join" | "leave"; user: UserRef; online: UserRef[] }
+  | { type: "typing"; user: UserRef }
+  | { type: "read"; seq: number }
   | { type: "error"; code: string; message: string; client_id?: string | null; retry_after_ms?: number }
   | { type: "pong" };
 
 export const frame = (f: ServerFrame) => JSON.stringify(f);
 
-/** Why a message's content is refused, or null when it is fine. Shared by REST and WebSocket sends. */
+/** Why a message's content is refused, or null when it is fine. Shared by REST and WebSocket. */
 export function contentProblem(content: string, maxChars: number): { code: string; message: string } | null {
   if (content.trim().length === 0) return { code: "empty_message", message: "Message is empty" };
   if (content.length > maxChars) {

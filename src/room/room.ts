@@ -1,23 +1,29 @@
 import { DurableObject } from "cloudflare:workers";
+import { and, eq, sql } from "drizzle-orm";
 import { openDb } from "../db/client";
-import { readHistory } from "../db/history";
+import { findMessage, readTimeline } from "../db/history";
+import { roomMembers } from "../db/schema";
 import { type Bindings, type Config, loadConfig } from "../env";
-import { attachmentOf, broadcast, onlineUsers, type SocketAttachment, userTag } from "./fanout";
+import { type Actor, attachmentOf, broadcast, onlineUsers, userTag } from "./fanout";
 import { lastSeqInPostgres, Outbox } from "./outbox";
 import {
   ClientFrame,
   CloseCode,
   contentProblem,
+  type DeleteEvent,
+  type EditEvent,
   frame,
   type MessageEvent,
   PING_FRAME,
   PONG_FRAME,
   PROTOCOL_VERSION,
+  type RoomRole,
   type ServerFrame,
+  type TimelineEvent,
   type UserRef,
 } from "./protocol";
 import { RateLimiter } from "./rate-limit";
-import { type AppendResult, Timeline } from "./timeline";
+import { Timeline } from "./timeline";
 
 /** Headers the worker sets on a forwarded upgrade after verifying the token and access. */
 export const CONNECT_HEADERS = {
@@ -26,23 +32,30 @@ export const CONNECT_HEADERS = {
   subprotocol: "x-roomcast-subprotocol",
 } as const;
 
+export type Outcome<T> =
+  | { ok: true; value: T }
+  | { ok: false; status: 403 | 404 | 409 | 422; code: string; message: string };
+
+const fail = (status: 403 | 404 | 409 | 422, code: string, message: string) =>
+  ({ ok: false, status, code, message }) as const;
+
 /** A backstop: if a flush is lost with an eviction, this alarm finds the backlog again. */
 const BACKSTOP_MS = 5_000;
 const RESUME_PAGE = 500;
 
-export type SendResult = { ok: true; result: AppendResult } | { ok: false; code: string; message: string };
-
 /**
- * One room: the single writer of its timeline. Every message, from a socket or from REST, is
- * sequenced and written to this object's SQLite storage, then acknowledged and broadcast, then
- * copied to PostgreSQL by the outbox. Sockets use the hibernation API, so an idle room costs
- * nothing and wakes with everything it needs (identity in attachments, counters in storage).
+ * One room: the single writer of its timeline. Every message, edit and delete, from a socket or
+ * from REST, is sequenced and written to this object's SQLite storage, then acknowledged and
+ * broadcast, then copied to PostgreSQL by the outbox. Sockets use the hibernation API, so an idle
+ * room costs nothing and wakes with everything it needs (identity in attachments, counters in
+ * storage).
  */
 export class Room extends DurableObject<Bindings> {
   private readonly config: Config;
   private readonly timeline: Timeline;
   private readonly outbox: Outbox;
-  private readonly limiter: RateLimiter;
+  private readonly sendLimiter: RateLimiter;
+  private readonly typingLimiter = new RateLimiter(1, 2);
   /** Sockets still receiving their resume replay; live broadcasts skip them until it ends. */
   private readonly catchingUp = new Set<WebSocket>();
   private alarmArmed = false;
@@ -51,8 +64,8 @@ export class Room extends DurableObject<Bindings> {
     super(ctx, env);
     this.config = loadConfig(env);
     this.timeline = new Timeline(ctx.storage.sql);
-    this.outbox = new Outbox(this.timeline, this.config, this.config.ROOM_CACHE_EVENTS);
-    this.limiter = new RateLimiter(this.config.WS_SENDS_PER_SECOND, this.config.WS_SEND_BURST);
+    this.outbox = new Outbox(this.timeline, this.config);
+    this.sendLimiter = new RateLimiter(this.config.WS_SENDS_PER_SECOND, this.config.WS_SEND_BURST);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     // Woken with a backlog (e.g. after an eviction mid-flush): carry on copying.
     if (this.timeline.initialised && this.outbox.backlog > 0) this.kickOutbox();
@@ -62,20 +75,16 @@ export class Room extends DurableObject<Bindings> {
 
   /** Accepts a WebSocket the worker has already authorised (identity in CONNECT_HEADERS). */
   override async fetch(request: Request): Promise<Response> {
-    const user = JSON.parse(request.headers.get(CONNECT_HEADERS.user) ?? "null") as UserRef | null;
+    const actor = JSON.parse(request.headers.get(CONNECT_HEADERS.user) ?? "null") as Actor | null;
     const roomId = Number(request.headers.get(CONNECT_HEADERS.room));
-    if (!user || !roomId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    if (!actor || !roomId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected an authorised WebSocket upgrade", { status: 400 });
     }
+    const { user } = actor;
     await this.ensureTimeline(roomId);
     if (this.ctx.getWebSockets(userTag(user.id)).length >= this.config.WS_MAX_SOCKETS_PER_USER) {
-      const body = {
-        error: {
-          code: "too_many_sockets",
-          message: `At most ${this.config.WS_MAX_SOCKETS_PER_USER} connections per user in one room`,
-        },
-      };
-      return Response.json(body, { status: 429 });
+      const message = `At most ${this.config.WS_MAX_SOCKETS_PER_USER} connections per user in one room`;
+      return Response.json({ error: { code: "too_many_sockets", message } }, { status: 429 });
     }
 
     const url = new URL(request.url);
@@ -85,7 +94,7 @@ export class Room extends DurableObject<Bindings> {
     const { 0: client, 1: server } = new WebSocketPair();
     const firstOfUser = this.ctx.getWebSockets(userTag(user.id)).length === 0;
     this.ctx.acceptWebSocket(server, [userTag(user.id)]);
-    server.serializeAttachment({ user } satisfies SocketAttachment);
+    server.serializeAttachment(actor satisfies Actor);
     this.catchingUp.add(server);
     if (firstOfUser) this.announce(server, "join", user);
     this.ctx.waitUntil(this.greet(server, user, since, epoch));
@@ -102,7 +111,7 @@ export class Room extends DurableObject<Bindings> {
    * tells the client to refetch history instead.
    */
   private async greet(ws: WebSocket, user: UserRef, since: number | null, epoch: string | null) {
-    const replay: MessageEvent[] = [];
+    const replay: TimelineEvent[] = [];
     let recovered: boolean | null = null;
     let cursor = since ?? this.timeline.lastSeq;
     if (since !== null) {
@@ -131,9 +140,7 @@ export class Room extends DurableObject<Bindings> {
       }
     }
     // From here on everything is synchronous, so no live event can slip in between.
-    const tail = this.timeline
-      .after(cursor, Number.MAX_SAFE_INTEGER)
-      .map((row) => this.timeline.toEvent(row));
+    const tail = this.timeline.after(cursor).map((row) => this.timeline.toEvent(row));
     this.sendFrame(ws, {
       type: "ready",
       protocol: PROTOCOL_VERSION,
@@ -150,10 +157,10 @@ export class Room extends DurableObject<Bindings> {
     this.catchingUp.delete(ws);
   }
 
-  private async fromPostgres(afterSeq: number, limit: number): Promise<MessageEvent[]> {
+  private async fromPostgres(afterSeq: number, limit: number): Promise<TimelineEvent[]> {
     const { db, close } = openDb(this.config);
     try {
-      return await readHistory(db, this.timeline.roomId, { after: afterSeq, limit });
+      return await readTimeline(db, this.timeline.roomId, { after: afterSeq, limit });
     } finally {
       await close();
     }
@@ -166,14 +173,14 @@ export class Room extends DurableObject<Bindings> {
     if (!this.timeline.initialised) this.timeline.initialise(roomId, last);
   }
 
-  // ── messages ──────────────────────────────────────────────────────────────
+  // ── frames from sockets ───────────────────────────────────────────────────
 
+  /** Parse, hand to one method, answer. Never throws: every refusal is an error frame. */
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer) {
-    const { user } = attachmentOf(ws);
     if (typeof data !== "string") {
       return this.sendError(ws, "binary_not_supported", "Send text frames (JSON or plain text)");
     }
-    if (new TextEncoder().encode(data).byteLength > this.config.WS_MAX_FRAME_BYTES) {
+    if (exceedsBytes(data, this.config.WS_MAX_FRAME_BYTES)) {
       return this.sendError(
         ws,
         "frame_too_large",
@@ -183,78 +190,186 @@ export class Room extends DurableObject<Bindings> {
     const parsed = parseFrame(data);
     if ("error" in parsed) return this.sendError(ws, parsed.error.code, parsed.error.message);
     const msg = parsed.frame;
+    const actor = attachmentOf(ws);
     switch (msg.type) {
       case "ping":
         return this.sendFrame(ws, { type: "pong" });
-      case "message.send": {
-        const clientId = msg.client_id ?? null;
-        const wait = this.limiter.take(ws);
-        if (wait > 0) {
-          return this.sendFrame(ws, {
-            type: "error",
-            code: "rate_limited",
-            message: `Slow down: at most ${this.config.WS_SENDS_PER_SECOND} messages per second`,
-            client_id: clientId,
-            retry_after_ms: wait,
-          });
-        }
-        const outcome = this.post(user, msg.content, clientId);
-        if (!outcome.ok) return this.sendError(ws, outcome.code, outcome.message, clientId);
-        const { event, duplicate } = outcome.result;
-        this.sendFrame(ws, { type: "ack", client_id: clientId, id: event.id, seq: event.seq, duplicate });
-        return;
-      }
+      case "message.send":
+        return this.onSend(ws, actor, msg.content, msg.client_id ?? null);
+      case "message.edit":
+        return this.answer(ws, await this.edit(actor, msg.message_id, msg.content));
+      case "message.delete":
+        return this.answer(ws, await this.remove(actor, msg.message_id));
+      case "read":
+        return this.onRead(ws, actor, msg.seq);
+      case "typing":
+        return this.onTyping(ws, actor.user);
     }
   }
 
-  /** RPC from the worker for `POST /message/rooms/{id}/messages` (already authorised). */
-  async sendMessage(
-    roomId: number,
+  private onSend(ws: WebSocket, actor: Actor, content: string, clientId: string | null) {
+    const wait = this.sendLimiter.take(ws);
+    if (wait > 0) {
+      const message = `Slow down: at most ${this.config.WS_SENDS_PER_SECOND} messages per second`;
+      return this.sendFrame(ws, {
+        type: "error",
+        code: "rate_limited",
+        message,
+        client_id: clientId,
+        retry_after_ms: wait,
+      });
+    }
+    const outcome = this.post(actor.user, content, clientId);
+    if (!outcome.ok) return this.sendError(ws, outcome.code, outcome.message, clientId);
+    const { event, duplicate } = outcome.value;
+    this.sendFrame(ws, { type: "ack", client_id: clientId, id: event.id, seq: event.seq, duplicate });
+  }
+
+  /** Edits and deletes are acknowledged by their broadcast; only refusals need an answer. */
+  private answer(ws: WebSocket, outcome: Outcome<unknown>) {
+    if (!outcome.ok) this.sendError(ws, outcome.code, outcome.message);
+  }
+
+  private async onRead(ws: WebSocket, actor: Actor, seq: number) {
+    const upTo = Math.min(seq, this.timeline.lastSeq);
+    const { db, close } = openDb(this.config);
+    try {
+      await db
+        .update(roomMembers)
+        .set({ lastReadSeq: sql`greatest(${roomMembers.lastReadSeq}, ${upTo})` })
+        .where(and(eq(roomMembers.roomId, this.timeline.roomId), eq(roomMembers.userId, actor.user.id)));
+    } catch (err) {
+      console.warn("read marker not stored", err);
+      return this.sendError(ws, "read_failed", "Could not store the read marker; try again");
+    } finally {
+      await close();
+    }
+    // Every device of this user learns the new marker.
+    broadcast(
+      this.ctx.getWebSockets(userTag(actor.user.id)),
+      frame({ type: "read", seq: upTo }),
+      this.catchingUp,
+    );
+  }
+
+  private onTyping(ws: WebSocket, user: UserRef) {
+    const wait = this.typingLimiter.take(ws);
+    if (wait > 0) {
+      const message = "Typing indicators are limited to one per second";
+      return this.sendFrame(ws, { type: "error", code: "rate_limited", message, retry_after_ms: wait });
+    }
+    const others = this.ctx.getWebSockets().filter((s) => !this.ctx.getTags(s).includes(userTag(user.id)));
+    broadcast(others, frame({ type: "typing", user }), this.catchingUp);
+  }
+
+  // ── the timeline's writes (shared by sockets and REST) ────────────────────
+
+  /** Sequence, store, broadcast, then hand to the outbox. Synchronous up to the broadcast. */
+  private post(
     user: UserRef,
     content: string,
     clientId: string | null,
-  ): Promise<SendResult> {
+  ): Outcome<{ event: MessageEvent; duplicate: boolean }> {
+    if (clientId !== null) {
+      const prior = this.timeline.byClientId(user.id, clientId);
+      if (prior)
+        return { ok: true, value: { event: this.timeline.toEvent(prior) as MessageEvent, duplicate: true } };
+    }
+    const problem = contentProblem(content, this.config.MESSAGE_MAX_CHARS);
+    if (problem) return fail(422, problem.code, problem.message);
+    const event = this.timeline.toEvent(this.timeline.appendMessage(user, content, clientId)) as MessageEvent;
+    this.publish(event);
+    return { ok: true, value: { event, duplicate: false } };
+  }
+
+  /** Only the author edits; a deleted message cannot be edited. */
+  async edit(actor: Actor, messageId: string, content: string): Promise<Outcome<EditEvent>> {
+    const problem = contentProblem(content, this.config.MESSAGE_MAX_CHARS);
+    if (problem) return fail(422, problem.code, problem.message);
+    const target = await this.findTarget(messageId);
+    if (!target) return fail(404, "message_not_found", "No such message in this room");
+    if (target.userId !== actor.user.id) return fail(403, "not_author", "Only the author can edit a message");
+    if (target.deleted) return fail(409, "message_deleted", "The message was deleted");
+    const event = this.timeline.toEvent(
+      this.timeline.appendEdit(actor.user, messageId, content),
+    ) as EditEvent;
+    this.publish(event);
+    return { ok: true, value: event };
+  }
+
+  /** The author, the room's admins and global admins delete. Deleting twice is a no-op refusal. */
+  async remove(actor: Actor, messageId: string): Promise<Outcome<DeleteEvent>> {
+    const target = await this.findTarget(messageId);
+    if (!target) return fail(404, "message_not_found", "No such message in this room");
+    const moderator = actor.isAdmin || actor.role === "owner" || actor.role === "admin";
+    if (target.userId !== actor.user.id && !moderator) {
+      return fail(403, "forbidden", "Only the author or a room admin can delete a message");
+    }
+    if (target.deleted) return fail(409, "message_deleted", "The message was already deleted");
+    const event = this.timeline.toEvent(this.timeline.appendDelete(actor.user, messageId)) as DeleteEvent;
+    this.publish(event);
+    return { ok: true, value: event };
+  }
+
+  /** The message's author and whether it is deleted, from the cache or else PostgreSQL. */
+  private async findTarget(messageId: string): Promise<{ userId: number; deleted: boolean } | undefined> {
+    let row = this.timeline.cachedMessage(messageId);
+    if (!row) {
+      const { db, close } = openDb(this.config);
+      try {
+        row = await findMessage(db, this.timeline.roomId, messageId);
+      } finally {
+        await close();
+      }
+    }
+    if (!row) return undefined;
+    // Re-read after the await: a delete may have been sequenced meanwhile.
+    const deleted = row.deleted_at !== null || this.timeline.deletedInCache(messageId);
+    return { userId: row.user_id, deleted };
+  }
+
+  private publish(event: TimelineEvent) {
+    broadcast(this.ctx.getWebSockets(), frame(event), this.catchingUp);
+    this.kickOutbox();
+  }
+
+  // ── RPC from the worker (already authorised) ──────────────────────────────
+
+  async sendMessage(roomId: number, user: UserRef, content: string, clientId: string | null) {
     await this.ensureTimeline(roomId);
     return this.post(user, content, clientId);
   }
 
-  /** Sequence, store, broadcast, then hand to the outbox. Synchronous up to the broadcast. */
-  private post(user: UserRef, content: string, clientId: string | null): SendResult {
-    const problem = contentProblem(content, this.config.MESSAGE_MAX_CHARS);
-    if (problem) return { ok: false, ...problem };
-    const result = this.timeline.append(user, content, clientId);
-    if (!result.duplicate) {
-      broadcast(this.ctx.getWebSockets(), frame(result.event), this.catchingUp);
-      this.kickOutbox();
-    }
-    return { ok: true, result };
+  async editMessage(roomId: number, actor: Actor, messageId: string, content: string) {
+    await this.ensureTimeline(roomId);
+    return this.edit(actor, messageId, content);
+  }
+
+  async deleteMessage(roomId: number, actor: Actor, messageId: string) {
+    await this.ensureTimeline(roomId);
+    return this.remove(actor, messageId);
   }
 
   /** Events PostgreSQL does not hold yet, so REST history can read its own writes. */
-  async unflushed(): Promise<MessageEvent[]> {
+  async unflushed(): Promise<TimelineEvent[]> {
     if (!this.timeline.initialised) return [];
-    return this.timeline.unflushed(Number.MAX_SAFE_INTEGER).map((row) => this.timeline.toEvent(row));
+    return this.timeline.unflushed().map((row) => this.timeline.toEvent(row));
   }
 
-  // ── leaving ───────────────────────────────────────────────────────────────
-
-  override async webSocketClose(ws: WebSocket, code: number, reason: string) {
-    this.catchingUp.delete(ws);
-    this.limiter.forget(ws);
-    try {
-      ws.close(code === 1005 ? 1000 : code, reason);
-    } catch {}
-    const { user } = attachmentOf(ws);
-    const others = this.ctx.getWebSockets(userTag(user.id)).filter((s) => s !== ws);
-    if (others.length === 0) this.announce(ws, "leave", user);
+  /** A member's role changed (their sockets act with it at once) or they lost access (closed). */
+  async memberChanged(userId: number, role: RoomRole | null, reason = "access revoked") {
+    for (const ws of this.ctx.getWebSockets(userTag(userId))) {
+      if (role === null) {
+        try {
+          ws.close(CloseCode.accessRevoked, reason);
+        } catch {}
+      } else {
+        ws.serializeAttachment({ ...attachmentOf(ws), role } satisfies Actor);
+      }
+    }
   }
 
-  override async webSocketError(ws: WebSocket) {
-    this.catchingUp.delete(ws);
-    this.limiter.forget(ws);
-  }
-
-  /** RPC when the room is deleted: close every socket and forget the room's storage. */
+  /** The room was deleted: close every socket and forget the room's storage. */
   async destroy() {
     for (const ws of this.ctx.getWebSockets()) {
       try {
@@ -265,13 +380,26 @@ export class Room extends DurableObject<Bindings> {
     await this.ctx.storage.deleteAll();
   }
 
-  /** RPC: close one user's sockets (access revoked). */
-  async disconnect(userId: number, code: number, reason: string) {
-    for (const ws of this.ctx.getWebSockets(userTag(userId))) {
-      try {
-        ws.close(code, reason);
-      } catch {}
-    }
+  // ── leaving ───────────────────────────────────────────────────────────────
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string) {
+    this.forget(ws);
+    try {
+      ws.close(code === 1005 ? 1000 : code, reason);
+    } catch {}
+    const { user } = attachmentOf(ws);
+    const others = this.ctx.getWebSockets(userTag(user.id)).filter((s) => s !== ws);
+    if (others.length === 0) this.announce(ws, "leave", user);
+  }
+
+  override async webSocketError(ws: WebSocket) {
+    this.forget(ws);
+  }
+
+  private forget(ws: WebSocket) {
+    this.catchingUp.delete(ws);
+    this.sendLimiter.forget(ws);
+    this.typingLimiter.forget(ws);
   }
 
   // ── the copy to PostgreSQL ────────────────────────────────────────────────
@@ -321,6 +449,11 @@ export class Room extends DurableObject<Bindings> {
   }
 }
 
+const encoder = new TextEncoder();
+/** Whether the UTF-8 form is over `max` bytes; encodes only when the length cannot tell (≤ 3 bytes per unit). */
+const exceedsBytes = (s: string, max: number) =>
+  s.length > max || (s.length * 3 > max && encoder.encode(s).byteLength > max);
+
 /**
  * A frame whose first non-blank character is `{` is JSON; anything else is plain text, sent as
  * a message (clients of the original service send plain text).
@@ -333,9 +466,9 @@ function parseFrame(data: string): { frame: ClientFrame } | { error: { code: str
   } catch {
     return { error: { code: "invalid_json", message: "Frame is not valid JSON" } };
   }
-  const type = (json as { type?: unknown })?.type;
   const result = ClientFrame.safeParse(json);
   if (result.success) return { frame: result.data };
+  const type = (json as { type?: unknown } | null)?.type;
   if (typeof type !== "string" || !ClientFrame.options.some((o) => o.shape.type.value === type)) {
     return { error: { code: "unknown_type", message: `Unknown frame type: ${String(type)}` } };
   }

@@ -1,55 +1,67 @@
 import { monotonicFactory } from "ulidx";
-import type { MessageEvent } from "./protocol";
+import type { TimelineEvent, UserRef } from "./protocol";
 
 const ulid = monotonicFactory();
 
-/** One row of the room's timeline in the object's SQLite storage. */
+export type EventKind = "message" | "edit" | "delete";
+
+/** One event of the room's timeline in the object's SQLite storage. */
 export type EventRow = {
   seq: number;
   id: string;
+  kind: EventKind;
+  /** edit/delete: the message they apply to. */
+  target_id: string | null;
   user_id: number;
   username: string;
+  /** message: current text; edit: the message's current text; null once the message is deleted. */
   content: string | null;
   client_id: string | null;
   created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
 };
-
-export type AppendResult = { event: MessageEvent; duplicate: boolean };
 
 /**
  * The room's timeline in the Durable Object's own SQLite storage: the sequence counter, the
- * recent-history cache and the outbox (events with seq above `flushed_seq` have not reached
- * PostgreSQL yet). All SQL of the room object lives here. Writes are synchronous; the runtime's
- * output gate holds every frame sent afterwards until they are durable.
+ * recent-history cache and the outbox (events above `flushed_seq` have not reached PostgreSQL).
+ * All SQL of the room object lives here. Writes are synchronous; the runtime's output gate holds
+ * every frame sent afterwards until they are durable.
  */
 export class Timeline {
+  private meta = new Map<string, string>();
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL,
+        id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        target_id TEXT,
         user_id INTEGER NOT NULL,
         username TEXT NOT NULL,
         content TEXT,
         client_id TEXT,
-        created_at INTEGER NOT NULL
+        created_at INTEGER NOT NULL,
+        edited_at INTEGER,
+        deleted_at INTEGER
       );
       CREATE UNIQUE INDEX IF NOT EXISTS events_client ON events (user_id, client_id) WHERE client_id IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS events_target ON events (target_id) WHERE target_id IS NOT NULL;
     `);
-  }
-
-  private get(key: string): string | undefined {
-    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
-    return row?.value;
+    for (const row of sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta")) {
+      this.meta.set(row.key, row.value);
+    }
   }
 
   private set(key: string, value: string | number) {
     this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, String(value));
+    this.meta.set(key, String(value));
   }
 
   get initialised(): boolean {
-    return this.get("epoch") !== undefined;
+    return this.meta.has("epoch");
   }
 
   /** Starts the timeline after `lastSeq` (what PostgreSQL already holds for this room). */
@@ -61,39 +73,95 @@ export class Timeline {
   }
 
   get roomId(): number {
-    return Number(this.get("room_id"));
+    return Number(this.meta.get("room_id") ?? 0);
   }
   get lastSeq(): number {
-    return Number(this.get("last_seq") ?? 0);
+    return Number(this.meta.get("last_seq") ?? 0);
   }
   get flushedSeq(): number {
-    return Number(this.get("flushed_seq") ?? 0);
+    return Number(this.meta.get("flushed_seq") ?? 0);
   }
   get epoch(): string {
-    return this.get("epoch") ?? "";
+    return this.meta.get("epoch") ?? "";
   }
 
-  /** Appends a message, or returns the original for a repeated (user, client_id). */
-  append(user: { id: number; username: string }, content: string, clientId: string | null): AppendResult {
-    if (clientId !== null) {
-      const prior = this.sql
-        .exec<EventRow>("SELECT * FROM events WHERE user_id = ? AND client_id = ?", user.id, clientId)
-        .toArray()[0];
-      if (prior) return { event: this.toEvent(prior), duplicate: true };
-    }
+  /** The event a (user, client_id) pair already produced, if the cache still holds it. */
+  byClientId(userId: number, clientId: string): EventRow | undefined {
+    return this.sql
+      .exec<EventRow>("SELECT * FROM events WHERE user_id = ? AND client_id = ?", userId, clientId)
+      .toArray()[0];
+  }
+
+  /** A message (not an edit or delete event) if the cache holds it. */
+  cachedMessage(id: string): EventRow | undefined {
+    return this.sql.exec<EventRow>("SELECT * FROM events WHERE id = ? AND kind = 'message'", id).toArray()[0];
+  }
+
+  /** Whether the cache holds a delete event for this message. */
+  deletedInCache(messageId: string): boolean {
+    return (
+      this.sql
+        .exec("SELECT 1 FROM events WHERE target_id = ? AND kind = 'delete' LIMIT 1", messageId)
+        .toArray().length > 0
+    );
+  }
+
+  appendMessage(user: UserRef, content: string, clientId: string | null): EventRow {
+    return this.insert({ kind: "message", target_id: null, user, content, client_id: clientId });
+  }
+
+  /** Records an edit and rewrites the cached copies of the message, so nothing replays old text. */
+  appendEdit(user: UserRef, messageId: string, content: string): EventRow {
+    const row = this.insert({ kind: "edit", target_id: messageId, user, content, client_id: null });
+    this.sql.exec(
+      "UPDATE events SET content = ?, edited_at = ? WHERE id = ? OR (target_id = ? AND kind = 'edit')",
+      content,
+      row.created_at,
+      messageId,
+      messageId,
+    );
+    return { ...row, edited_at: row.created_at };
+  }
+
+  /** Records a delete and blanks every cached copy of the message's text. */
+  appendDelete(user: UserRef, messageId: string): EventRow {
+    const row = this.insert({ kind: "delete", target_id: messageId, user, content: null, client_id: null });
+    this.sql.exec(
+      "UPDATE events SET content = NULL, deleted_at = ? WHERE id = ? OR target_id = ?",
+      row.created_at,
+      messageId,
+      messageId,
+    );
+    return { ...row, deleted_at: row.created_at };
+  }
+
+  private insert(e: {
+    kind: EventKind;
+    target_id: string | null;
+    user: UserRef;
+    content: string | null;
+    client_id: string | null;
+  }): EventRow {
     const row: EventRow = {
       seq: this.lastSeq + 1,
       id: ulid(),
-      user_id: user.id,
-      username: user.username,
-      content,
-      client_id: clientId,
+      kind: e.kind,
+      target_id: e.target_id,
+      user_id: e.user.id,
+      username: e.user.username,
+      content: e.content,
+      client_id: e.client_id,
       created_at: Date.now(),
+      edited_at: null,
+      deleted_at: null,
     };
     this.sql.exec(
-      "INSERT INTO events (seq, id, user_id, username, content, client_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      `INSERT INTO events (seq, id, kind, target_id, user_id, username, content, client_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.seq,
       row.id,
+      row.kind,
+      row.target_id,
       row.user_id,
       row.username,
       row.content,
@@ -101,11 +169,11 @@ export class Timeline {
       row.created_at,
     );
     this.set("last_seq", row.seq);
-    return { event: this.toEvent(row), duplicate: false };
+    return row;
   }
 
   /** Events after `seq` from the cache, oldest first, at most `limit`. */
-  after(seq: number, limit: number): EventRow[] {
+  after(seq: number, limit = Number.MAX_SAFE_INTEGER): EventRow[] {
     return this.sql
       .exec<EventRow>("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
       .toArray();
@@ -118,7 +186,7 @@ export class Timeline {
   }
 
   /** Events not yet in PostgreSQL, oldest first. */
-  unflushed(limit: number): EventRow[] {
+  unflushed(limit = Number.MAX_SAFE_INTEGER): EventRow[] {
     return this.after(this.flushedSeq, limit);
   }
 
@@ -128,19 +196,41 @@ export class Timeline {
     this.sql.exec("DELETE FROM events WHERE seq <= ? AND seq <= ?", this.flushedSeq, this.lastSeq - keep);
   }
 
-  toEvent(row: EventRow): MessageEvent {
-    return {
-      type: "message",
-      room_id: this.roomId,
-      seq: row.seq,
-      id: row.id,
-      user_id: row.user_id,
-      username: row.username,
-      content: row.content,
-      client_id: row.client_id,
-      created_at: new Date(row.created_at).toISOString(),
-      edited_at: null,
-      deleted: false,
-    };
+  toEvent(row: EventRow): TimelineEvent {
+    return toTimelineEvent(this.roomId, row);
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The wire form of a stored event (cache or PostgreSQL). */
+export function toTimelineEvent(roomId: number, row: EventRow): TimelineEvent {
+  const base = { room_id: roomId, seq: row.seq, id: row.id, user_id: row.user_id, username: row.username };
+  switch (row.kind) {
+    case "edit":
+      return {
+        ...base,
+        type: "message.edited",
+        message_id: row.target_id ?? "",
+        content: row.content,
+        edited_at: iso(row.edited_at ?? row.created_at),
+      };
+    case "delete":
+      return {
+        ...base,
+        type: "message.deleted",
+        message_id: row.target_id ?? "",
+        deleted_at: iso(row.created_at),
+      };
+    default:
+      return {
+        ...base,
+        type: "message",
+        content: row.deleted_at === null ? row.content : null,
+        client_id: row.client_id,
+        created_at: iso(row.created_at),
+        edited_at: row.edited_at === null ? null : iso(row.edited_at),
+        deleted: row.deleted_at !== null,
+      };
   }
 }

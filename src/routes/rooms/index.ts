@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../context";
-import { createRoom, deleteRoom, listRooms, roomFor, updateRoom } from "../../domain/rooms";
+import { requireReader } from "../../domain/access";
+import { createRoom, deleteRoom, listRooms, updateRoom } from "../../domain/rooms";
 import { toRoomOut } from "../schemas";
 import * as routes from "./rooms.routes";
 
@@ -14,7 +15,7 @@ export const roomRoutes = new OpenAPIHono<AppEnv>()
     return c.json((await listRooms(c.var.db, c.var.user, limit, offset)).map(toRoomOut), 200);
   })
   .openapi(routes.get, async (c) => {
-    const { room } = await roomFor(c.var.db, c.var.user, c.req.valid("param").room_id);
+    const { room } = await requireReader(c.var.db, c.var.user, c.req.valid("param").room_id);
     return c.json(toRoomOut(room), 200);
   })
   .openapi(routes.update, async (c) => {
