@@ -7,6 +7,8 @@ import type { AppEnv } from "./context";
 import { withDb } from "./db/middleware";
 import { AppError } from "./errors";
 import { authRoutes } from "./routes/auth";
+import { directRoutes } from "./routes/direct";
+import { memberRoutes } from "./routes/members";
 import { messageRoutes } from "./routes/messages";
 import { roomRoutes } from "./routes/rooms";
 import { userRoutes } from "./routes/users";
@@ -55,7 +57,7 @@ export function createApp() {
 
   app.get("/health", (c) => c.json({ ok: true }));
 
-  const api = ["/auth/*", "/user/*", "/room/*", "/message/*"];
+  const api = ["/auth/*", "/user/*", "/room/*", "/message/*", "/dm", "/dm/*"];
   for (const path of api) {
     app.use(
       path,
@@ -72,6 +74,8 @@ export function createApp() {
   app.route("/", authRoutes);
   app.route("/", userRoutes);
   app.route("/", roomRoutes);
+  app.route("/", memberRoutes);
+  app.route("/", directRoutes);
   app.route("/", messageRoutes);
   app.use("/ws/*", withDb);
   app.route("/", wsRoutes);

@@ -1,10 +1,12 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, asc, eq, ilike, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type RoomRow, roomMembers, rooms, type UserRow } from "../db/schema";
+import { messages, type RoomRow, roomMembers, rooms, type UserRow } from "../db/schema";
 import type { Bindings } from "../env";
 import { notFound } from "../errors";
+import type { RoomRole } from "../room/protocol";
 import { roomStub } from "../room/stub";
-import { refuseDirect, requireRoomAdmin } from "./access";
+import { refuseDirect, requireRoomAdmin, requireWriter } from "./access";
+import { byActivity, type RoomSummary, summarise } from "./summaries";
 
 export type NewRoom = { name: string; description?: string | null | undefined; kind: "public" | "private" };
 
@@ -26,17 +28,50 @@ export async function createRoom(db: Db, owner: UserRow, input: NewRoom): Promis
   });
 }
 
-/** Global admins see every room; everyone else the rooms they belong to. Newest first. */
-export async function listRooms(db: Db, user: UserRow, limit: number, offset: number): Promise<RoomRow[]> {
-  if (user.isAdmin) return db.select().from(rooms).orderBy(desc(rooms.id)).limit(limit).offset(offset);
+export type MyRoom = RoomSummary & { room: RoomRow; my_role: RoomRole | null };
+
+/**
+ * The rooms I belong to (a global admin: every room), most recent activity first, each with my
+ * role, its last message and my unread count.
+ */
+export async function listRooms(db: Db, user: UserRow, limit: number, offset: number): Promise<MyRoom[]> {
   const rows = await db
-    .select({ room: rooms })
+    .select({ room: rooms, role: roomMembers.role })
     .from(rooms)
-    .innerJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, user.id)))
-    .orderBy(desc(rooms.id))
+    [user.isAdmin ? "leftJoin" : "innerJoin"](
+      roomMembers,
+      and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, user.id)),
+    )
+    .orderBy(byActivity, asc(rooms.id))
     .limit(limit)
     .offset(offset);
-  return rows.map((r) => r.room);
+  const summaries = await summarise(
+    db,
+    user.id,
+    rows.map((r) => r.room.id),
+  );
+  return rows.map(({ room, role }) => ({
+    room,
+    my_role: (role as RoomRole | null) ?? null,
+    ...(summaries.get(room.id) ?? { last_message: null, unread_count: 0 }),
+  }));
+}
+
+/** Public rooms whose name contains `q` (case-insensitive), by name. */
+export async function searchPublicRooms(
+  db: Db,
+  q: string,
+  limit: number,
+  offset: number,
+): Promise<RoomRow[]> {
+  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db
+    .select()
+    .from(rooms)
+    .where(and(eq(rooms.kind, "public"), q ? ilike(rooms.name, pattern) : undefined))
+    .orderBy(asc(sql`lower(${rooms.name})`), asc(rooms.id))
+    .limit(limit)
+    .offset(offset);
 }
 
 export type RoomPatch = { name?: string | undefined; description?: string | null | undefined };
@@ -61,4 +96,23 @@ export async function deleteRoom(db: Db, env: Bindings, user: UserRow, roomId: n
   await requireRoomAdmin(db, user, roomId);
   await db.delete(rooms).where(eq(rooms.id, roomId));
   await roomStub(env, roomId).destroy();
+}
+
+/** Moves my read marker forward to `seq` (never back) and returns my unread count. */
+export async function markRead(db: Db, user: UserRow, roomId: number, seq: number) {
+  await requireWriter(db, user, roomId, { join: false });
+  const [row] = await db
+    .update(roomMembers)
+    // Clamped to the last stored seq: a marker from the future would hide the next messages.
+    .set({
+      lastReadSeq: sql`greatest(${roomMembers.lastReadSeq}, least(${seq}, (select coalesce(max(${messages.seq}), 0) from ${messages} where ${messages.roomId} = ${roomId})))`,
+    })
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, user.id)))
+    .returning({ lastReadSeq: roomMembers.lastReadSeq });
+  const summary = (await summarise(db, user.id, [roomId])).get(roomId);
+  return {
+    room_id: roomId,
+    last_read_seq: row?.lastReadSeq ?? seq,
+    unread_count: summary?.unread_count ?? 0,
+  };
 }

@@ -23,7 +23,7 @@ import {
   type UserRef,
 } from "./protocol";
 import { RateLimiter } from "./rate-limit";
-import { Timeline } from "./timeline";
+import { type EventRow, Timeline } from "./timeline";
 
 /** Headers the worker sets on a forwarded upgrade after verifying the token and access. */
 export const CONNECT_HEADERS = {
@@ -35,6 +35,9 @@ export const CONNECT_HEADERS = {
 export type Outcome<T> =
   | { ok: true; value: T }
   | { ok: false; status: 403 | 404 | 409 | 422; code: string; message: string };
+
+/** A change to an existing message: the timeline event and the message as it now stands. */
+export type Changed<E> = { event: E; message: MessageEvent };
 
 const fail = (status: 403 | 404 | 409 | 422, code: string, message: string) =>
   ({ ok: false, status, code, message }) as const;
@@ -282,37 +285,44 @@ export class Room extends DurableObject<Bindings> {
     return { ok: true, value: { event, duplicate: false } };
   }
 
-  /** Only the author edits; a deleted message cannot be edited. */
-  async edit(actor: Actor, messageId: string, content: string): Promise<Outcome<EditEvent>> {
+  /** Only the author edits; a deleted message cannot be edited. Returns the event and the message. */
+  async edit(actor: Actor, messageId: string, content: string): Promise<Outcome<Changed<EditEvent>>> {
     const problem = contentProblem(content, this.config.MESSAGE_MAX_CHARS);
     if (problem) return fail(422, problem.code, problem.message);
     const target = await this.findTarget(messageId);
     if (!target) return fail(404, "message_not_found", "No such message in this room");
-    if (target.userId !== actor.user.id) return fail(403, "not_author", "Only the author can edit a message");
-    if (target.deleted) return fail(409, "message_deleted", "The message was deleted");
-    const event = this.timeline.toEvent(
-      this.timeline.appendEdit(actor.user, messageId, content),
-    ) as EditEvent;
+    if (target.user_id !== actor.user.id)
+      return fail(403, "not_author", "Only the author can edit a message");
+    if (target.deleted_at !== null) return fail(409, "message_deleted", "The message was deleted");
+    const row = this.timeline.appendEdit(actor.user, messageId, content);
+    const event = this.timeline.toEvent(row) as EditEvent;
     this.publish(event);
-    return { ok: true, value: event };
+    const message = this.timeline.toEvent({ ...target, content, edited_at: row.created_at }) as MessageEvent;
+    return { ok: true, value: { event, message } };
   }
 
-  /** The author, the room's admins and global admins delete. Deleting twice is a no-op refusal. */
-  async remove(actor: Actor, messageId: string): Promise<Outcome<DeleteEvent>> {
+  /** The author, the room's admins and global admins delete. Returns the event and the tombstone. */
+  async remove(actor: Actor, messageId: string): Promise<Outcome<Changed<DeleteEvent>>> {
     const target = await this.findTarget(messageId);
     if (!target) return fail(404, "message_not_found", "No such message in this room");
     const moderator = actor.isAdmin || actor.role === "owner" || actor.role === "admin";
-    if (target.userId !== actor.user.id && !moderator) {
+    if (target.user_id !== actor.user.id && !moderator) {
       return fail(403, "forbidden", "Only the author or a room admin can delete a message");
     }
-    if (target.deleted) return fail(409, "message_deleted", "The message was already deleted");
-    const event = this.timeline.toEvent(this.timeline.appendDelete(actor.user, messageId)) as DeleteEvent;
+    if (target.deleted_at !== null) return fail(409, "message_deleted", "The message was already deleted");
+    const row = this.timeline.appendDelete(actor.user, messageId);
+    const event = this.timeline.toEvent(row) as DeleteEvent;
     this.publish(event);
-    return { ok: true, value: event };
+    const message = this.timeline.toEvent({
+      ...target,
+      content: null,
+      deleted_at: row.created_at,
+    }) as MessageEvent;
+    return { ok: true, value: { event, message } };
   }
 
-  /** The message's author and whether it is deleted, from the cache or else PostgreSQL. */
-  private async findTarget(messageId: string): Promise<{ userId: number; deleted: boolean } | undefined> {
+  /** The message as it stands now, from the cache or else PostgreSQL. */
+  private async findTarget(messageId: string): Promise<EventRow | undefined> {
     let row = this.timeline.cachedMessage(messageId);
     if (!row) {
       const { db, close } = openDb(this.config);
@@ -321,11 +331,13 @@ export class Room extends DurableObject<Bindings> {
       } finally {
         await close();
       }
+      // Re-check after the await: an edit or delete may have been sequenced meanwhile.
+      row = this.timeline.cachedMessage(messageId) ?? row;
+      if (row && row.deleted_at === null && this.timeline.deletedInCache(messageId)) {
+        row = { ...row, deleted_at: Date.now() };
+      }
     }
-    if (!row) return undefined;
-    // Re-read after the await: a delete may have been sequenced meanwhile.
-    const deleted = row.deleted_at !== null || this.timeline.deletedInCache(messageId);
-    return { userId: row.user_id, deleted };
+    return row;
   }
 
   private publish(event: TimelineEvent) {

@@ -84,6 +84,29 @@ export const MessageSchema = z
   })
   .openapi("Message");
 
+export const RoleSchema = z.enum(["owner", "admin", "member"]);
+
+export const RoomSummarySchema = RoomSchema.extend({
+  my_role: RoleSchema.nullable().openapi({ description: "Null for a global admin who is not a member" }),
+  last_message: MessageSchema.nullable(),
+  unread_count: z.number().int(),
+}).openapi("RoomSummary");
+
+export const MemberSchema = z
+  .object({
+    user_id: z.number().int(),
+    username: z.string(),
+    full_name: z.string().nullable(),
+    role: RoleSchema,
+    joined_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("Member");
+
+export const Page = {
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+};
+
 export type UserOut = z.infer<typeof UserSchema>;
 export type RoomOut = z.infer<typeof RoomSchema>;
 export type MessageOut = z.infer<typeof MessageSchema>;

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../context";
-import { listMessages, postMessage } from "../../domain/messages";
+import { deleteMessage, editMessage, listMessages, postMessage } from "../../domain/messages";
 import { toMessageOut } from "../schemas";
 import * as routes from "./messages.routes";
 
@@ -28,4 +28,21 @@ export const messageRoutes = new OpenAPIHono<AppEnv>()
       c.req.valid("query"),
     );
     return c.json(rows.map(toMessageOut), 200);
+  })
+  .openapi(routes.edit, async (c) => {
+    const { room_id, message_id } = c.req.valid("param");
+    const { message } = await editMessage(
+      c.var.db,
+      c.env,
+      c.var.user,
+      room_id,
+      message_id,
+      c.req.valid("json").content,
+    );
+    return c.json(toMessageOut(message), 200);
+  })
+  .openapi(routes.remove, async (c) => {
+    const { room_id, message_id } = c.req.valid("param");
+    const { message } = await deleteMessage(c.var.db, c.env, c.var.user, room_id, message_id);
+    return c.json(toMessageOut(message), 200);
   });

@@ -60,3 +60,43 @@ export const list = createRoute({
     ...errorResponses(401, 403, 404, 422),
   },
 });
+
+const messageParams = z.object({
+  room_id: IdParam("room_id"),
+  message_id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "message_id", in: "path" } }),
+});
+
+export const edit = createRoute({
+  method: "patch",
+  path: "/message/rooms/{room_id}/messages/{message_id}",
+  tags: ["messages"],
+  summary: "Edit my message: a timeline event with its own seq, broadcast live",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: {
+    params: messageParams,
+    body: jsonBody(z.object({ content: MessageContent }).openapi("MessageEdit")),
+  },
+  responses: {
+    200: jsonResponse(MessageSchema, "The message as it now stands"),
+    ...errorResponses(401, 403, 404, 409, 422),
+  },
+});
+
+export const remove = createRoute({
+  method: "delete",
+  path: "/message/rooms/{room_id}/messages/{message_id}",
+  tags: ["messages"],
+  summary: "Delete a message (author, room admins, global admins); leaves a tombstone",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: { params: messageParams },
+  responses: {
+    200: jsonResponse(MessageSchema, "The tombstone"),
+    ...errorResponses(401, 403, 404, 409, 422),
+  },
+});

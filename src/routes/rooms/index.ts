@@ -1,18 +1,43 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../context";
 import { requireReader } from "../../domain/access";
-import { createRoom, deleteRoom, listRooms, updateRoom } from "../../domain/rooms";
-import { toRoomOut } from "../schemas";
+import {
+  createRoom,
+  deleteRoom,
+  listRooms,
+  markRead,
+  searchPublicRooms,
+  updateRoom,
+} from "../../domain/rooms";
+import { toMessageOut, toRoomOut } from "../schemas";
 import * as routes from "./rooms.routes";
 
+// `/room/public` is registered before `/room/{room_id}` so that it is not taken for an id.
 export const roomRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(routes.searchPublic, async (c) => {
+    const { q, limit, offset } = c.req.valid("query");
+    return c.json((await searchPublicRooms(c.var.db, q, limit, offset)).map(toRoomOut), 200);
+  })
+  .openapi(routes.markRead, async (c) => {
+    const { room_id } = c.req.valid("param");
+    return c.json(await markRead(c.var.db, c.var.user, room_id, c.req.valid("json").seq), 200);
+  })
   .openapi(routes.create, async (c) => {
     const room = await createRoom(c.var.db, c.var.user, c.req.valid("json"));
     return c.json(toRoomOut(room), 201);
   })
   .openapi(routes.list, async (c) => {
     const { limit, offset } = c.req.valid("query");
-    return c.json((await listRooms(c.var.db, c.var.user, limit, offset)).map(toRoomOut), 200);
+    const rooms = await listRooms(c.var.db, c.var.user, limit, offset);
+    return c.json(
+      rooms.map((r) => ({
+        ...toRoomOut(r.room),
+        my_role: r.my_role,
+        last_message: r.last_message && toMessageOut(r.last_message),
+        unread_count: r.unread_count,
+      })),
+      200,
+    );
   })
   .openapi(routes.get, async (c) => {
     const { room } = await requireReader(c.var.db, c.var.user, c.req.valid("param").room_id);

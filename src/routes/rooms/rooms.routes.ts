@@ -1,6 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../../auth/middleware";
-import { bearer, errorResponses, IdParam, jsonBody, jsonResponse, RoomSchema } from "../schemas";
+import {
+  bearer,
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  Page,
+  RoomSchema,
+  RoomSummarySchema,
+} from "../schemas";
 
 const RoomName = z.string().trim().min(1).max(100).openapi({ example: "general" });
 const Description = z.string().trim().max(1000).nullable();
@@ -31,16 +40,51 @@ export const list = createRoute({
   method: "get",
   path: "/room/rooms",
   tags: ["rooms"],
-  summary: "My rooms (a global admin sees all)",
+  summary: "My rooms with my role, the last message and my unread count (a global admin sees all)",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: { query: z.object(Page) },
+  responses: {
+    200: jsonResponse(z.array(RoomSummarySchema), "Rooms, most recent activity first"),
+    ...errorResponses(401, 422),
+  },
+});
+
+export const searchPublic = createRoute({
+  method: "get",
+  path: "/room/public",
+  tags: ["rooms"],
+  summary: "Find public rooms by name",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: { query: z.object({ q: z.string().max(100).default(""), ...Page }) },
+  responses: { 200: jsonResponse(z.array(RoomSchema), "Public rooms by name"), ...errorResponses(401, 422) },
+});
+
+export const markRead = createRoute({
+  method: "post",
+  path: "/room/{room_id}/read",
+  tags: ["rooms"],
+  summary: "Mark the room read up to a seq (members)",
   security: bearer,
   middleware: [requireUser] as const,
   request: {
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(100).default(50),
-      offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-    }),
+    params: roomParams,
+    body: jsonBody(
+      z.object({ seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).openapi("ReadMarker"),
+    ),
   },
-  responses: { 200: jsonResponse(z.array(RoomSchema), "Rooms, newest first"), ...errorResponses(401, 422) },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        room_id: z.number().int(),
+        last_read_seq: z.number().int(),
+        unread_count: z.number().int(),
+      }),
+      "The stored marker and what is left unread",
+    ),
+    ...errorResponses(401, 403, 404, 422),
+  },
 });
 
 export const get = createRoute({

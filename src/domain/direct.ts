@@ -1,0 +1,77 @@
+import { and, eq, ne } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { type RoomRow, roomMembers, rooms, type UserRow, users } from "../db/schema";
+import { AppError, notFound } from "../errors";
+import type { UserRef } from "../room/protocol";
+import { byActivity, type RoomSummary, summarise } from "./summaries";
+
+const dmKey = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`);
+
+/**
+ * The one direct conversation between two users, created the first time. Idempotent also under
+ * concurrent calls: the unique `dm_key` makes the second insert a no-op that then reads the first.
+ */
+export async function openDirect(
+  db: Db,
+  me: UserRow,
+  otherId: number,
+): Promise<{ room: RoomRow; created: boolean }> {
+  if (otherId === me.id)
+    throw new AppError("cannot_dm_self", 422, "You cannot open a conversation with yourself");
+  const [other] = await db.select({ id: users.id }).from(users).where(eq(users.id, otherId)).limit(1);
+  if (!other) throw notFound("User");
+  const key = dmKey(me.id, otherId);
+  return db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(rooms)
+      .values({ name: "direct", kind: "direct", ownerId: me.id, dmKey: key })
+      .onConflictDoNothing({ target: rooms.dmKey })
+      .returning();
+    const room = created ?? (await tx.select().from(rooms).where(eq(rooms.dmKey, key)).limit(1))[0];
+    if (!room) throw new Error("direct room vanished");
+    await tx
+      .insert(roomMembers)
+      .values([
+        { roomId: room.id, userId: me.id, role: "member" },
+        { roomId: room.id, userId: otherId, role: "member" },
+      ])
+      .onConflictDoNothing();
+    return { room, created: created !== undefined };
+  });
+}
+
+export type DirectSummary = RoomSummary & { room: RoomRow; with: UserRef };
+
+/** My direct conversations, most recent activity first, with the other person. */
+export async function listDirect(
+  db: Db,
+  me: UserRow,
+  limit: number,
+  offset: number,
+): Promise<DirectSummary[]> {
+  const mine = db
+    .select({ roomId: roomMembers.roomId })
+    .from(roomMembers)
+    .where(eq(roomMembers.userId, me.id))
+    .as("mine");
+  const rows = await db
+    .select({ room: rooms, otherId: users.id, otherName: users.username })
+    .from(rooms)
+    .innerJoin(mine, eq(mine.roomId, rooms.id))
+    .innerJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), ne(roomMembers.userId, me.id)))
+    .innerJoin(users, eq(users.id, roomMembers.userId))
+    .where(eq(rooms.kind, "direct"))
+    .orderBy(byActivity)
+    .limit(limit)
+    .offset(offset);
+  const summaries = await summarise(
+    db,
+    me.id,
+    rows.map((r) => r.room.id),
+  );
+  return rows.map((r) => ({
+    room: r.room,
+    with: { id: r.otherId, username: r.otherName },
+    ...(summaries.get(r.room.id) ?? { last_message: null, unread_count: 0 }),
+  }));
+}

@@ -1,0 +1,186 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { roomBans, roomMembers, type UserRow, users } from "../db/schema";
+import type { Bindings } from "../env";
+import { AppError, forbidden, notFound } from "../errors";
+import type { RoomRole } from "../room/protocol";
+import { roomStub } from "../room/stub";
+import { type RoomAccess, refuseDirect, requireReader, requireRoomAdmin } from "./access";
+
+export type Member = {
+  user_id: number;
+  username: string;
+  full_name: string | null;
+  role: RoomRole;
+  joined_at: string;
+};
+
+const ROLE_ORDER = sql`case ${roomMembers.role} when 'owner' then 0 when 'admin' then 1 else 2 end`;
+
+export async function listMembers(db: Db, user: UserRow, roomId: number): Promise<Member[]> {
+  await requireReader(db, user, roomId);
+  const rows = await db
+    .select({ m: roomMembers, username: users.username, fullName: users.fullName })
+    .from(roomMembers)
+    .innerJoin(users, eq(users.id, roomMembers.userId))
+    .where(eq(roomMembers.roomId, roomId))
+    .orderBy(ROLE_ORDER, asc(roomMembers.joinedAt), asc(users.id));
+  return rows.map(({ m, username, fullName }) => ({
+    user_id: m.userId,
+    username,
+    full_name: fullName,
+    role: m.role as RoomRole,
+    joined_at: m.joinedAt.toISOString(),
+  }));
+}
+
+async function memberOf(db: Db, roomId: number, userId: number): Promise<Member> {
+  const [row] = await db
+    .select({ m: roomMembers, username: users.username, fullName: users.fullName })
+    .from(roomMembers)
+    .innerJoin(users, eq(users.id, roomMembers.userId))
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)))
+    .limit(1);
+  if (!row) throw new AppError("member_not_found", 404, "That user is not a member of this room");
+  return {
+    user_id: row.m.userId,
+    username: row.username,
+    full_name: row.fullName,
+    role: row.m.role as RoomRole,
+    joined_at: row.m.joinedAt.toISOString(),
+  };
+}
+
+async function requireUserExists(db: Db, userId: number) {
+  const [row] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
+  if (!row) throw notFound("User");
+}
+
+async function isBanned(db: Db, roomId: number, userId: number) {
+  const rows = await db
+    .select({ id: roomBans.userId })
+    .from(roomBans)
+    .where(and(eq(roomBans.roomId, roomId), eq(roomBans.userId, userId)))
+    .limit(1);
+  return rows.length > 0;
+}
+
+/** Only the owner (or a global admin) may act on an admin; nobody may act on the owner. */
+function requireAuthorityOver(actor: UserRow, access: RoomAccess, target: Member, what: string) {
+  if (target.role === "owner")
+    throw new AppError("owner_protected", 409, `The room's owner cannot be ${what}`);
+  if (target.role === "admin" && !actor.isAdmin && access.role !== "owner") {
+    throw forbidden(`Only the owner can ${what === "banned" ? "ban" : "remove"} an admin`);
+  }
+}
+
+/** Joins a public room (idempotent). Private rooms are joined by being added. */
+export async function joinRoom(
+  db: Db,
+  user: UserRow,
+  roomId: number,
+): Promise<{ member: Member; created: boolean }> {
+  const access = await requireReader(db, user, roomId);
+  refuseDirect(access, "joined");
+  if (access.role !== null) return { member: await memberOf(db, roomId, user.id), created: false };
+  if (access.room.kind !== "public" && !user.isAdmin) throw notFound("Room");
+  await db.insert(roomMembers).values({ roomId, userId: user.id, role: "member" }).onConflictDoNothing();
+  return { member: await memberOf(db, roomId, user.id), created: true };
+}
+
+/** A room admin adds someone (as `member`; as `admin` only the owner). Banned users cannot be added. */
+export async function addMember(
+  db: Db,
+  actor: UserRow,
+  roomId: number,
+  userId: number,
+  role: "admin" | "member",
+): Promise<{ member: Member; created: boolean }> {
+  const access = await requireRoomAdmin(db, actor, roomId);
+  refuseDirect(access, "joined");
+  if (role === "admin" && !actor.isAdmin && access.role !== "owner")
+    throw forbidden("Only the owner can add admins");
+  await requireUserExists(db, userId);
+  if (await isBanned(db, roomId, userId))
+    throw new AppError("user_banned", 409, "That user is banned from this room");
+  const inserted = await db
+    .insert(roomMembers)
+    .values({ roomId, userId, role })
+    .onConflictDoNothing()
+    .returning({ userId: roomMembers.userId });
+  return { member: await memberOf(db, roomId, userId), created: inserted.length > 0 };
+}
+
+/** The owner (or a global admin) makes a member an admin or back. The owner's role is fixed. */
+export async function changeRole(
+  db: Db,
+  env: Bindings,
+  actor: UserRow,
+  roomId: number,
+  userId: number,
+  role: "admin" | "member",
+): Promise<Member> {
+  const access = await requireReader(db, actor, roomId);
+  refuseDirect(access, "given roles");
+  if (!actor.isAdmin && access.role !== "owner") throw forbidden("Only the owner can change roles");
+  const target = await memberOf(db, roomId, userId);
+  if (target.role === "owner")
+    throw new AppError("owner_protected", 409, "The owner's role cannot be changed");
+  await db
+    .update(roomMembers)
+    .set({ role })
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
+  await roomStub(env, roomId).memberChanged(userId, role);
+  return { ...target, role };
+}
+
+/** A room admin removes a member; their sockets are closed at once (4403). */
+export async function removeMember(db: Db, env: Bindings, actor: UserRow, roomId: number, userId: number) {
+  const access = await requireRoomAdmin(db, actor, roomId);
+  refuseDirect(access, "changed");
+  const target = await memberOf(db, roomId, userId);
+  requireAuthorityOver(actor, access, target, "removed");
+  await db.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
+  await roomStub(env, roomId).memberChanged(userId, null, "removed from the room");
+}
+
+/** A room admin bans a user (member or not): membership ends, sockets close, rejoining is refused. */
+export async function banUser(db: Db, env: Bindings, actor: UserRow, roomId: number, userId: number) {
+  const access = await requireRoomAdmin(db, actor, roomId);
+  refuseDirect(access, "changed");
+  await requireUserExists(db, userId);
+  if (userId === actor.id) throw new AppError("cannot_ban_self", 409, "You cannot ban yourself");
+  const [current] = await db
+    .select({ role: roomMembers.role })
+    .from(roomMembers)
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
+  if (current) {
+    const target = await memberOf(db, roomId, userId);
+    requireAuthorityOver(actor, access, target, "banned");
+  }
+  await db.transaction(async (tx) => {
+    await tx.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
+    await tx.insert(roomBans).values({ roomId, userId, bannedBy: actor.id }).onConflictDoNothing();
+  });
+  await roomStub(env, roomId).memberChanged(userId, null, "banned from the room");
+}
+
+export async function unbanUser(db: Db, actor: UserRow, roomId: number, userId: number) {
+  const access = await requireRoomAdmin(db, actor, roomId);
+  refuseDirect(access, "changed");
+  const deleted = await db
+    .delete(roomBans)
+    .where(and(eq(roomBans.roomId, roomId), eq(roomBans.userId, userId)))
+    .returning({ userId: roomBans.userId });
+  if (deleted.length === 0) throw new AppError("not_banned", 404, "That user is not banned here");
+}
+
+export async function leaveRoom(db: Db, env: Bindings, user: UserRow, roomId: number) {
+  const access = await requireReader(db, user, roomId);
+  refuseDirect(access, "left");
+  if (access.role === null) throw new AppError("not_a_member", 409, "You are not a member of this room");
+  if (access.role === "owner")
+    throw new AppError("owner_cannot_leave", 409, "The owner cannot leave; delete the room");
+  await db.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, user.id)));
+  await roomStub(env, roomId).memberChanged(user.id, null, "left the room");
+}

@@ -1,0 +1,60 @@
+import { and, count, desc, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { toEventRow } from "../db/history";
+import { messages, roomMembers, rooms, users } from "../db/schema";
+import type { MessageEvent } from "../room/protocol";
+import { toTimelineEvent } from "../room/timeline";
+
+export type RoomSummary = { last_message: MessageEvent | null; unread_count: number };
+
+/**
+ * For a page of rooms: the last message of each and how many messages from others the user has
+ * not read (after their read marker, deletions excluded). Two queries for the whole page.
+ */
+export async function summarise(
+  db: Db,
+  userId: number,
+  roomIds: number[],
+): Promise<Map<number, RoomSummary>> {
+  const out = new Map<number, RoomSummary>(
+    roomIds.map((id) => [id, { last_message: null, unread_count: 0 }]),
+  );
+  if (roomIds.length === 0) return out;
+  const [last, unread] = await Promise.all([
+    db
+      .selectDistinctOn([messages.roomId], { m: messages, username: users.username })
+      .from(messages)
+      .leftJoin(users, eq(users.id, messages.userId))
+      .where(and(inArray(messages.roomId, roomIds), eq(messages.kind, "message")))
+      .orderBy(messages.roomId, desc(messages.seq)),
+    db
+      .select({ roomId: roomMembers.roomId, n: count(messages.id) })
+      .from(roomMembers)
+      .innerJoin(
+        messages,
+        and(
+          eq(messages.roomId, roomMembers.roomId),
+          gt(messages.seq, roomMembers.lastReadSeq),
+          eq(messages.kind, "message"),
+          isNull(messages.deletedAt),
+          ne(messages.userId, roomMembers.userId),
+        ),
+      )
+      .where(and(eq(roomMembers.userId, userId), inArray(roomMembers.roomId, roomIds)))
+      .groupBy(roomMembers.roomId),
+  ]);
+  for (const { m, username } of last) {
+    const s = out.get(m.roomId);
+    if (s) s.last_message = toTimelineEvent(m.roomId, toEventRow(m, username)) as MessageEvent;
+  }
+  for (const { roomId, n } of unread) {
+    const s = out.get(roomId);
+    if (s) s.unread_count = Number(n);
+  }
+  return out;
+}
+
+/** Most recent activity first: the last message's time, or the room's creation. */
+export const byActivity = desc(
+  sql`coalesce((select max(${messages.createdAt}) from ${messages} where ${messages.roomId} = ${rooms.id}), ${rooms.createdAt})`,
+);

@@ -1,0 +1,39 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireUser } from "../../auth/middleware";
+import { bearer, errorResponses, IdParam, jsonResponse, MessageSchema, Page, RoomSchema } from "../schemas";
+
+const common = { tags: ["direct messages"], security: bearer, middleware: [requireUser] };
+
+export const open = createRoute({
+  ...common,
+  method: "post",
+  path: "/dm/{user_id}",
+  summary: "The direct conversation with a user, created the first time (idempotent)",
+  request: { params: z.object({ user_id: IdParam("user_id") }) },
+  responses: {
+    201: jsonResponse(RoomSchema, "Created"),
+    200: jsonResponse(RoomSchema, "Already existed"),
+    ...errorResponses(401, 404, 422),
+  },
+});
+
+export const list = createRoute({
+  ...common,
+  method: "get",
+  path: "/dm",
+  summary: "My direct conversations with the other person, the last message and my unread count",
+  request: { query: z.object(Page) },
+  responses: {
+    200: jsonResponse(
+      z.array(
+        RoomSchema.extend({
+          with: z.object({ id: z.number().int(), username: z.string() }),
+          last_message: MessageSchema.nullable(),
+          unread_count: z.number().int(),
+        }).openapi("DirectSummary"),
+      ),
+      "Conversations, most recent activity first",
+    ),
+    ...errorResponses(401, 422),
+  },
+});
