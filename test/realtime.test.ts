@@ -339,7 +339,7 @@ describe("bad input over the socket", () => {
       socket.send({ type: "message.send", content: `burst ${i}`, client_id: `b${i}` });
     const answers = await (async () => {
       const out: Frame[] = [];
-      while (out.length < n) out.push(await socket.next());
+      while (out.length < n) out.push(await socket.next(["ack", "error"]));
       return out;
     })();
     const acked = answers.filter((f) => f.type === "ack");

@@ -48,13 +48,17 @@ export class TestSocket {
   }
 
   /** The oldest frame not yet taken, of `type` if given (frames of other types stay queued). */
-  async next(type?: string): Promise<Frame> {
-    return this.until(() => {
-      const i = this.frames.findIndex((f, idx) => !this.taken.has(idx) && (!type || f.type === type));
-      if (i < 0) return undefined;
-      this.taken.add(i);
-      return this.frames[i];
-    }, type ?? "a frame");
+  async next(type?: string | string[]): Promise<Frame> {
+    const wanted = (t: string) => !type || (Array.isArray(type) ? type.includes(t) : t === type);
+    return this.until(
+      () => {
+        const i = this.frames.findIndex((f, idx) => !this.taken.has(idx) && wanted(f.type));
+        if (i < 0) return undefined;
+        this.taken.add(i);
+        return this.frames[i];
+      },
+      String(type ?? "a frame"),
+    );
   }
 
   /** Frames of a type received so far and not taken. */

@@ -21,6 +21,8 @@ export function openDb(config: Config): { db: Db; close: () => Promise<void> } {
     neonConfig.pipelineConnect = false;
   }
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: 1 });
+  // An idle connection dropped by the server must not become an uncaught error in the isolate.
+  pool.on("error", (err) => console.warn("database connection error", err.message));
   const db = drizzle({ client: pool, schema });
   return { db, close: () => pool.end() };
 }

@@ -12,6 +12,8 @@ export const withDb = createMiddleware<AppEnv>(async (c, next) => {
   try {
     await next();
   } finally {
-    c.executionCtx.waitUntil(close().catch((err) => console.error("closing database pool", err)));
+    // Closed before the response leaves: a socket still open when the request's I/O context
+    // ends is torn down by the runtime ("Network connection lost").
+    await close().catch((err) => console.error("closing database pool", err));
   }
 });
