@@ -1,4 +1,4 @@
-import { neonConfig, Pool } from "@neondatabase/serverless";
+import { Client, Pool } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
 import type { Config } from "../env";
 import * as schema from "./schema";
@@ -11,20 +11,40 @@ export type Db = ReturnType<typeof drizzle<typeof schema>>;
  * hibernation, so nothing here is cached: callers `close()` when done.
  */
 export function openDb(config: Config): { db: Db; close: () => Promise<void> } {
-  if (config.DB_WS_PROXY) {
-    // Local development and tests: plain WebSocket to the bridge in front of the embedded
-    // PostgreSQL (scripts/lib/bridge.ts). Production talks TLS to Neon with the defaults.
-    const proxy = config.DB_WS_PROXY;
-    neonConfig.wsProxy = (host, port) => `${proxy}/v2?address=${host}:${port}`;
-    neonConfig.useSecureWebSocket = false;
-    neonConfig.pipelineTLS = false;
-    neonConfig.pipelineConnect = false;
-  }
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: 1 });
+  // The driver's Pool sets its Client class after construction (ignoring `options.Client`).
+  if (config.DB_WS_PROXY)
+    (pool as unknown as { Client: typeof Client }).Client = bridgedClient(config.DB_WS_PROXY);
   // An idle connection dropped by the server must not become an uncaught error in the isolate.
-  pool.on("error", (err) => console.warn("database connection error", err.message));
+  pool.on("error", (err: Error) => console.warn("database connection error", err.message));
   const db = drizzle({ client: pool, schema });
   return { db, close: () => pool.end() };
+}
+
+const bridged = new Map<string, typeof Client>();
+
+/**
+ * Local development and tests: a client that speaks plain WebSocket to the bridge in front of
+ * the embedded PostgreSQL (scripts/lib/bridge.ts). Set per client, not on the global
+ * `neonConfig`, so that connections to different bridges can coexist in one isolate.
+ * Production talks TLS to Neon with the driver's defaults.
+ */
+function bridgedClient(proxy: string): typeof Client {
+  let cls = bridged.get(proxy);
+  if (!cls) {
+    cls = class BridgedClient extends Client {
+      constructor(config?: ConstructorParameters<typeof Client>[0]) {
+        super(config);
+        const c = this.neonConfig;
+        c.wsProxy = (host, port) => `${proxy}/v2?address=${host}:${port}`;
+        c.useSecureWebSocket = false;
+        c.pipelineTLS = false;
+        c.pipelineConnect = false;
+      }
+    };
+    bridged.set(proxy, cls);
+  }
+  return cls;
 }
 
 /** The PostgreSQL error behind `err` (drizzle wraps driver errors in `cause`), if any. */
