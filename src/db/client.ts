@@ -15,10 +15,20 @@ export function openDb(config: Config): { db: Db; close: () => Promise<void> } {
   // The driver's Pool sets its Client class after construction (ignoring `options.Client`).
   if (config.DB_WS_PROXY)
     (pool as unknown as { Client: typeof Client }).Client = bridgedClient(config.DB_WS_PROXY);
-  // An idle connection dropped by the server must not become an uncaught error in the isolate.
-  pool.on("error", (err: Error) => console.warn("database connection error", err.message));
+  // An idle connection that drops must not become an uncaught error in the isolate. Inside a
+  // Durable Object, closing the pool makes the runtime report its socket as lost: expected then.
+  let closing = false;
+  pool.on("error", (err: Error) => {
+    if (!closing) console.warn("database connection error", err.message);
+  });
   const db = drizzle({ client: pool, schema });
-  return { db, close: () => pool.end() };
+  return {
+    db,
+    close: () => {
+      closing = true;
+      return pool.end();
+    },
+  };
 }
 
 const bridged = new Map<string, typeof Client>();

@@ -10,14 +10,9 @@ export const userTag = (userId: number) => `u:${userId}`;
 
 export const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as Actor;
 
-/**
- * Sends one already-serialised frame to every socket of the room except those still catching
- * up on a resume (they get the event from their replay instead, so nothing arrives twice or
- * out of order). A socket that fails to send is closing; its close handler cleans up.
- */
-export function broadcast(sockets: WebSocket[], data: string, catchingUp: ReadonlySet<WebSocket>) {
+/** Sends one already-serialised frame to each socket. One that fails is closing; its close handler cleans up. */
+export function broadcast(sockets: WebSocket[], data: string) {
   for (const ws of sockets) {
-    if (catchingUp.has(ws)) continue;
     try {
       ws.send(data);
     } catch {}

@@ -42,8 +42,6 @@ export type Changed<E> = { event: E; message: MessageEvent };
 const fail = (status: 403 | 404 | 409 | 422, code: string, message: string) =>
   ({ ok: false, status, code, message }) as const;
 
-/** A backstop: if a flush is lost with an eviction, this alarm finds the backlog again. */
-const BACKSTOP_MS = 5_000;
 const RESUME_PAGE = 500;
 
 /**
@@ -59,9 +57,10 @@ export class Room extends DurableObject<Bindings> {
   private readonly outbox: Outbox;
   private readonly sendLimiter: RateLimiter;
   private readonly typingLimiter = new RateLimiter(1, 2);
-  /** Sockets still receiving their resume replay; live broadcasts skip them until it ends. */
-  private readonly catchingUp = new Set<WebSocket>();
-  private alarmArmed = false;
+  /** When the next alarm is due, as far as this instance knows (saves redundant storage writes). */
+  private alarmAt: number | null = null;
+  /** Not before this time while the copy to PostgreSQL is failing (backoff). */
+  private retryAt = 0;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -70,7 +69,7 @@ export class Room extends DurableObject<Bindings> {
     this.outbox = new Outbox(this.timeline, this.config);
     this.sendLimiter = new RateLimiter(this.config.WS_SENDS_PER_SECOND, this.config.WS_SEND_BURST);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
-    // Woken with a backlog (e.g. after an eviction mid-flush): carry on copying.
+    // Woken with a backlog (e.g. after an eviction mid-flush): make sure a copy is scheduled.
     if (this.timeline.initialised && this.outbox.backlog > 0) this.kickOutbox();
   }
 
@@ -89,18 +88,34 @@ export class Room extends DurableObject<Bindings> {
       const message = `At most ${this.config.WS_MAX_SOCKETS_PER_USER} connections per user in one room`;
       return Response.json({ error: { code: "too_many_sockets", message } }, { status: 429 });
     }
-
     const url = new URL(request.url);
     const since = url.searchParams.has("since") ? Number(url.searchParams.get("since")) : null;
-    const epoch = url.searchParams.get("epoch");
+    const resume = await this.prepareResume(since, url.searchParams.get("epoch"));
 
+    // From here to the response everything is synchronous: no event can be sequenced between the
+    // replay and the moment this socket starts receiving broadcasts.
     const { 0: client, 1: server } = new WebSocketPair();
     const firstOfUser = this.ctx.getWebSockets(userTag(user.id)).length === 0;
     this.ctx.acceptWebSocket(server, [userTag(user.id)]);
     server.serializeAttachment(actor satisfies Actor);
-    this.catchingUp.add(server);
+    const tail =
+      resume.recovered === false
+        ? []
+        : this.timeline.after(resume.cursor).map((r) => this.timeline.toEvent(r));
+    this.sendFrame(server, {
+      type: "ready",
+      protocol: PROTOCOL_VERSION,
+      room_id: this.timeline.roomId,
+      user,
+      epoch: this.timeline.epoch,
+      last_seq: this.timeline.lastSeq,
+      online: onlineUsers(this.ctx.getWebSockets()),
+      recovered: resume.recovered,
+      replay_count: resume.older.length + tail.length,
+    });
+    for (const event of resume.older) this.sendFrame(server, event);
+    for (const event of tail) this.sendFrame(server, event);
     if (firstOfUser) this.announce(server, "join", user);
-    this.ctx.waitUntil(this.greet(server, user, since, epoch));
 
     const headers = new Headers();
     const protocol = request.headers.get(CONNECT_HEADERS.subprotocol);
@@ -109,55 +124,40 @@ export class Room extends DurableObject<Bindings> {
   }
 
   /**
-   * Sends `ready`, then (on resume) every event after `since` in order, then lets live events
-   * through. Replay is all or nothing: if the whole gap cannot be delivered, `recovered: false`
-   * tells the client to refetch history instead.
+   * Decides whether a resume from `since` can be served whole, and reads the part older than the
+   * cache from PostgreSQL (which holds everything flushed). All or nothing: if the whole gap
+   * cannot be delivered, `recovered: false` tells the client to refetch history instead.
+   * Without `since` only live events follow (`recovered: null`).
    */
-  private async greet(ws: WebSocket, user: UserRef, since: number | null, epoch: string | null) {
-    const replay: TimelineEvent[] = [];
-    let recovered: boolean | null = null;
-    let cursor = since ?? this.timeline.lastSeq;
-    if (since !== null) {
-      const last = this.timeline.lastSeq;
-      recovered =
-        Number.isSafeInteger(since) &&
-        since >= 0 &&
-        since <= last &&
-        last - since <= this.config.RESUME_MAX_EVENTS &&
-        (epoch === null || epoch === this.timeline.epoch);
-      try {
-        // Older than the cache: read that part from PostgreSQL, which holds everything flushed.
-        while (recovered && this.timeline.oldestCached > cursor + 1) {
-          const page = await this.fromPostgres(cursor, RESUME_PAGE);
-          if (page.length === 0) recovered = false;
-          replay.push(...page);
-          cursor = page.at(-1)?.seq ?? cursor;
-        }
-      } catch (err) {
-        console.warn("resume from PostgreSQL failed", err);
-        recovered = false;
+  private async prepareResume(since: number | null, epoch: string | null) {
+    const none = {
+      recovered: null as boolean | null,
+      older: [] as TimelineEvent[],
+      cursor: this.timeline.lastSeq,
+    };
+    if (since === null) return none;
+    const last = this.timeline.lastSeq;
+    const servable =
+      Number.isSafeInteger(since) &&
+      since >= 0 &&
+      since <= last &&
+      last - since <= this.config.RESUME_MAX_EVENTS &&
+      (epoch === null || epoch === this.timeline.epoch);
+    if (!servable) return { ...none, recovered: false };
+    const older: TimelineEvent[] = [];
+    let cursor = since;
+    try {
+      while (this.timeline.oldestCached > cursor + 1) {
+        const page = await this.fromPostgres(cursor, RESUME_PAGE);
+        if (page.length === 0) return { ...none, recovered: false };
+        older.push(...page);
+        cursor = page.at(-1)?.seq ?? cursor;
       }
-      if (!recovered) {
-        replay.length = 0;
-        cursor = this.timeline.lastSeq;
-      }
+    } catch (err) {
+      console.warn("resume from PostgreSQL failed", err);
+      return { ...none, recovered: false };
     }
-    // From here on everything is synchronous, so no live event can slip in between.
-    const tail = this.timeline.after(cursor).map((row) => this.timeline.toEvent(row));
-    this.sendFrame(ws, {
-      type: "ready",
-      protocol: PROTOCOL_VERSION,
-      room_id: this.timeline.roomId,
-      user,
-      epoch: this.timeline.epoch,
-      last_seq: this.timeline.lastSeq,
-      online: onlineUsers(this.ctx.getWebSockets()),
-      recovered,
-      replay_count: replay.length + tail.length,
-    });
-    for (const event of replay) this.sendFrame(ws, event);
-    for (const event of tail) this.sendFrame(ws, event);
-    this.catchingUp.delete(ws);
+    return { recovered: true, older, cursor };
   }
 
   private async fromPostgres(afterSeq: number, limit: number): Promise<TimelineEvent[]> {
@@ -248,11 +248,7 @@ export class Room extends DurableObject<Bindings> {
       await close();
     }
     // Every device of this user learns the new marker.
-    broadcast(
-      this.ctx.getWebSockets(userTag(actor.user.id)),
-      frame({ type: "read", seq: upTo }),
-      this.catchingUp,
-    );
+    broadcast(this.ctx.getWebSockets(userTag(actor.user.id)), frame({ type: "read", seq: upTo }));
   }
 
   private onTyping(ws: WebSocket, user: UserRef) {
@@ -262,7 +258,7 @@ export class Room extends DurableObject<Bindings> {
       return this.sendFrame(ws, { type: "error", code: "rate_limited", message, retry_after_ms: wait });
     }
     const others = this.ctx.getWebSockets().filter((s) => !this.ctx.getTags(s).includes(userTag(user.id)));
-    broadcast(others, frame({ type: "typing", user }), this.catchingUp);
+    broadcast(others, frame({ type: "typing", user }));
   }
 
   // ── the timeline's writes (shared by sockets and REST) ────────────────────
@@ -341,7 +337,7 @@ export class Room extends DurableObject<Bindings> {
   }
 
   private publish(event: TimelineEvent) {
-    broadcast(this.ctx.getWebSockets(), frame(event), this.catchingUp);
+    broadcast(this.ctx.getWebSockets(), frame(event));
     this.kickOutbox();
   }
 
@@ -409,31 +405,41 @@ export class Room extends DurableObject<Bindings> {
   }
 
   private forget(ws: WebSocket) {
-    this.catchingUp.delete(ws);
     this.sendLimiter.forget(ws);
     this.typingLimiter.forget(ws);
   }
 
   // ── the copy to PostgreSQL ────────────────────────────────────────────────
 
+  /**
+   * The copy to PostgreSQL runs in the alarm handler, an event of its own: its database
+   * connection then belongs to an event that lasts until the copy is done, never to a request or
+   * socket message that has already been answered. An alarm due now fires within milliseconds.
+   */
   private kickOutbox() {
-    if (!this.alarmArmed) {
-      this.alarmArmed = true;
-      this.ctx.waitUntil(this.ctx.storage.setAlarm(Date.now() + BACKSTOP_MS));
-    }
-    this.ctx.waitUntil(this.outbox.flush().then((outcome) => this.afterFlush(outcome)));
+    // While PostgreSQL is failing, new arrivals wait for the backoff instead of hammering it.
+    this.scheduleAlarm(Math.max(Date.now(), this.retryAt));
   }
 
-  private async afterFlush(outcome: "done" | "failed" | "room_gone") {
-    if (outcome === "failed") await this.ctx.storage.setAlarm(Date.now() + this.outbox.retryDelayMs);
-    if (outcome === "room_gone") await this.destroy();
+  private scheduleAlarm(at: number) {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    this.ctx.storage.setAlarm(at);
   }
 
-  /** Retries the copy with backoff until the backlog is empty. */
+  /** Copies the backlog; on failure retries with backoff; arrivals meanwhile schedule the next run. */
   override async alarm() {
-    this.alarmArmed = false;
+    this.alarmAt = null;
     if (!this.timeline.initialised) return;
-    await this.afterFlush(await this.outbox.flush());
+    const outcome = await this.outbox.flush();
+    if (outcome === "room_gone") return this.destroy();
+    if (outcome === "failed") {
+      this.retryAt = Date.now() + this.outbox.retryDelayMs;
+      this.scheduleAlarm(this.retryAt);
+    } else {
+      this.retryAt = 0;
+      if (this.outbox.backlog > 0) this.scheduleAlarm(Date.now());
+    }
   }
 
   // ── frames ────────────────────────────────────────────────────────────────
@@ -457,7 +463,7 @@ export class Room extends DurableObject<Bindings> {
     const sockets = this.ctx.getWebSockets().filter((s) => s !== except);
     const online = onlineUsers(sockets);
     if (event === "join") online.push(user);
-    broadcast(sockets, frame({ type: "presence", event, user, online }), this.catchingUp);
+    broadcast(sockets, frame({ type: "presence", event, user, online }));
   }
 }
 
