@@ -62,7 +62,7 @@ export async function newUser(prefix = "user"): Promise<TestUser> {
 /** Promotes a user to global admin directly in PostgreSQL (what `npm run admin` does). */
 export async function newAdmin(): Promise<TestUser> {
   const user = await newUser("admin");
-  const { db, close } = openDb(loadConfig(env));
+  const { db, close } = testDb();
   try {
     await db.update(users).set({ isAdmin: true }).where(eq(users.id, user.id));
   } finally {
@@ -91,9 +91,19 @@ export async function rawPost(path: string, body: string, contentType: string, t
   });
 }
 
+/**
+ * The tests' own database handle: through a bridge that stays up when a test takes the worker's
+ * database connection down (test/outage.test.ts).
+ */
+const testDb = () => {
+  const config = loadConfig(env);
+  const proxy = (env as unknown as { TEST_DB_WS_PROXY?: string }).TEST_DB_WS_PROXY;
+  return openDb({ ...config, ...(proxy && { DB_WS_PROXY: proxy }) });
+};
+
 /** The messages PostgreSQL holds for a room, by seq: what the outbox has copied so far. */
 export async function storedMessages(roomId: number) {
-  const { db, close } = openDb(loadConfig(env));
+  const { db, close } = testDb();
   try {
     return await db.select().from(messages).where(eq(messages.roomId, roomId)).orderBy(asc(messages.seq));
   } finally {

@@ -1,0 +1,30 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+export const DEV_VARS = ".dev.vars";
+
+/** Reads a dotenv-style file (KEY=value, # comments, optional quotes). */
+export function readVars(file = DEV_VARS): Record<string, string> {
+  if (!existsSync(file)) return {};
+  const vars: Record<string, string> = {};
+  for (const line of readFileSync(file, "utf8").split(/\r?\n/)) {
+    const m = line.match(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/);
+    if (!m?.[1]) continue;
+    vars[m[1]] = (m[2] ?? "").replace(/^(['"])(.*)\1$/, "$2");
+  }
+  return vars;
+}
+
+/** First run: `.dev.vars` from the example, with a fresh random SECRET_KEY. */
+export function ensureDevVars(): boolean {
+  if (existsSync(DEV_VARS)) return false;
+  const example = readFileSync(".dev.vars.example", "utf8");
+  const secret = randomBytes(32).toString("hex");
+  writeFileSync(DEV_VARS, example.replace(/^SECRET_KEY=.*$/m, `SECRET_KEY=${secret}`));
+  return true;
+}
+
+/** Where the database is: DATABASE_URL from the environment or .dev.vars, if set and not empty. */
+export function configuredDatabaseUrl(): string | undefined {
+  return process.env.DATABASE_URL || readVars().DATABASE_URL || undefined;
+}

@@ -1,0 +1,11 @@
+// npm run db:migrate — applies migrations/ to DATABASE_URL, or to the embedded dev database.
+import { openLocalDatabase } from "./lib/local-db";
+import { applyMigrations } from "./lib/migrate";
+
+const local = await openLocalDatabase();
+try {
+  await applyMigrations(local.url);
+  console.log(`migrations applied to ${local.url.replace(/:[^:@/]*@/, ":***@")}`);
+} finally {
+  await local.stop();
+}
