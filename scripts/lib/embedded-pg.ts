@@ -60,15 +60,20 @@ function prepareDataDir(dir: string) {
   chownSync(dir, ids.uid, ids.gid);
 }
 
-/** A postmaster.pid left by a run that was killed: stale if its process is gone. */
-function clearStalePid(dir: string) {
+/**
+ * The port of a cluster already running from `dir` (e.g. `npm run dev` in another terminal), or
+ * null. A postmaster.pid left by a run that was killed is removed.
+ */
+function runningPort(dir: string): number | null {
   const pidFile = path.join(dir, "postmaster.pid");
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!existsSync(pidFile)) return null;
+  const lines = readFileSync(pidFile, "utf8").split("\n");
   try {
-    process.kill(pid, 0);
+    process.kill(Number(lines[0]), 0);
+    return Number(lines[3]);
   } catch {
     rmSync(pidFile);
+    return null;
   }
 }
 
@@ -79,7 +84,8 @@ function clearStalePid(dir: string) {
 export async function startCluster(dir: string, port: number, log = false): Promise<Cluster> {
   const absolute = path.resolve(dir);
   prepareDataDir(absolute);
-  clearStalePid(absolute);
+  const running = runningPort(absolute);
+  if (running !== null) return handle(running, async () => {}); // someone else's to stop
   if (await portInUse(port)) {
     throw new Error(
       `port ${port} is in use: is another Roomcast database running? (choose another with PG_PORT)`,
@@ -98,6 +104,10 @@ export async function startCluster(dir: string, port: number, log = false): Prom
   });
   if (!existsSync(path.join(absolute, "PG_VERSION"))) await cluster.initialise();
   await cluster.start();
+  return handle(port, () => cluster.stop());
+}
+
+function handle(port: number, stop: () => Promise<void>): Cluster {
   const url = (database: string) => `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/${database}`;
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: url("postgres") });
@@ -122,6 +132,6 @@ export async function startCluster(dir: string, port: number, log = false): Prom
       }
     },
     dropDatabase: (name) => admin(`drop database if exists "${name}" with (force)`),
-    stop: () => cluster.stop(),
+    stop,
   };
 }
