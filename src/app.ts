@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "./context";
+import { pgError } from "./db/client";
 import { withDb } from "./db/middleware";
 import { AppError } from "./errors";
 import { authRoutes } from "./routes/auth";
@@ -42,8 +43,20 @@ export function toAppError(err: unknown): AppError {
     if (status === 400 && /json/i.test(err.message)) return new AppError("malformed_json", 400, err.message);
     return new AppError(status < 500 ? "bad_request" : "internal_error", status, err.message);
   }
+  if (databaseUnavailable(err)) {
+    console.error("database unavailable", err);
+    return new AppError("database_unavailable", 503, "The database is unavailable; try again shortly");
+  }
   console.error("unhandled error", err);
   return new AppError("internal_error", 500, "Internal server error");
+}
+
+/** Connection failures and PostgreSQL's classes 08 (connection) and 53 (resources): not the client's fault. */
+function databaseUnavailable(err: unknown): boolean {
+  const code = pgError(err)?.code;
+  if (code) return code.startsWith("08") || code.startsWith("53") || code === "57P03";
+  const text = String((err as { cause?: unknown })?.cause ?? err);
+  return /Connection terminated|connection lost|ECONNREFUSED|WebSocket/i.test(text);
 }
 
 export function createApp() {

@@ -97,6 +97,8 @@ export async function startCluster(dir: string, port: number, log = false): Prom
     user: PG_USER,
     password: PG_PASSWORD,
     persistent: true,
+    // Every request and room object opens its own short connection (as against Neon's pooler).
+    postgresFlags: ["-c", "max_connections=500"],
     onLog: log ? console.log : () => {},
     onError: (e) => {
       if (log) console.error(e);

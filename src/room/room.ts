@@ -43,6 +43,8 @@ const fail = (status: 403 | 404 | 409 | 422, code: string, message: string) =>
   ({ ok: false, status, code, message }) as const;
 
 const RESUME_PAGE = 500;
+/** How long the outbox waits to gather events before copying them to PostgreSQL. */
+const FLUSH_WINDOW_MS = 50;
 
 /**
  * One room: the single writer of its timeline. Every message, edit and delete, from a socket or
@@ -59,6 +61,7 @@ export class Room extends DurableObject<Bindings> {
   private readonly typingLimiter = new RateLimiter(1, 2);
   /** When the next alarm is due, as far as this instance knows (saves redundant storage writes). */
   private alarmAt: number | null = null;
+  private initialising: Promise<void> | null = null;
   /** Not before this time while the copy to PostgreSQL is failing (backoff). */
   private retryAt = 0;
 
@@ -169,11 +172,20 @@ export class Room extends DurableObject<Bindings> {
     }
   }
 
-  /** A fresh object continues the sequence PostgreSQL already holds for this room. */
-  private async ensureTimeline(roomId: number) {
-    if (this.timeline.initialised) return;
-    const last = await lastSeqInPostgres(this.config, roomId);
-    if (!this.timeline.initialised) this.timeline.initialise(roomId, last);
+  /**
+   * A fresh object continues the sequence PostgreSQL already holds for this room. Concurrent
+   * first requests share one read.
+   */
+  private ensureTimeline(roomId: number): Promise<void> {
+    if (this.timeline.initialised) return Promise.resolve();
+    this.initialising ??= lastSeqInPostgres(this.config, roomId)
+      .then((last) => {
+        if (!this.timeline.initialised) this.timeline.initialise(roomId, last);
+      })
+      .finally(() => {
+        this.initialising = null;
+      });
+    return this.initialising;
   }
 
   // ── frames from sockets ───────────────────────────────────────────────────
@@ -417,8 +429,9 @@ export class Room extends DurableObject<Bindings> {
    * socket message that has already been answered. An alarm due now fires within milliseconds.
    */
   private kickOutbox() {
-    // While PostgreSQL is failing, new arrivals wait for the backoff instead of hammering it.
-    this.scheduleAlarm(Math.max(Date.now(), this.retryAt));
+    // A short window gathers a busy room's events into one connection and one INSERT. While
+    // PostgreSQL is failing, new arrivals wait for the backoff instead of hammering it.
+    this.scheduleAlarm(Math.max(Date.now() + FLUSH_WINDOW_MS, this.retryAt));
   }
 
   private scheduleAlarm(at: number) {

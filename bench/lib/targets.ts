@@ -1,0 +1,60 @@
+import { createRequire } from "node:module";
+import type { Socket } from "socket.io-client";
+
+const require = createRequire(import.meta.url);
+const WebSocket = require("ws") as typeof import("ws").WebSocket;
+const { io } = require("socket.io-client") as typeof import("socket.io-client");
+
+/** What a load client needs to know to reach one room of one server. */
+export type Endpoint =
+  | { kind: "roomcast"; port: number; roomId: number; token: string }
+  | { kind: "ceiling"; port: number; room: string }
+  | { kind: "peer"; port: number; room: string };
+
+/** A delivered chat message, as the load client sees it. `seq` only where the server assigns one. */
+export type Delivery = { body: string; seq: number | null };
+
+export type Conn = { send: (body: string) => void; close: () => void };
+
+/**
+ * Opens one client connection to a room. Resolves once the server has accepted it (for
+ * Roomcast: after the `ready` frame), so that timing starts with every client connected.
+ */
+export function connect(ep: Endpoint, onMessage: (d: Delivery) => void): Promise<Conn> {
+  if (ep.kind === "peer") {
+    return new Promise((resolve, reject) => {
+      const s: Socket = io(`http://127.0.0.1:${ep.port}`, {
+        transports: ["websocket"],
+        query: { room: ep.room },
+        reconnection: false,
+      });
+      s.on("message", (m: { body: string; id: number }) => onMessage({ body: m.body, seq: null }));
+      s.once("joined", () => resolve({ send: (body) => s.emit("message", body), close: () => s.close() }));
+      s.once("connect_error", reject);
+    });
+  }
+  const url =
+    ep.kind === "roomcast"
+      ? `ws://127.0.0.1:${ep.port}/ws/${ep.roomId}?token=${ep.token}`
+      : `ws://127.0.0.1:${ep.port}/?room=${encodeURIComponent(ep.room)}`;
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const conn: Conn = {
+      send: (body) =>
+        ws.send(ep.kind === "roomcast" ? JSON.stringify({ type: "message.send", content: body }) : body),
+      close: () => ws.close(),
+    };
+    ws.on("error", reject);
+    ws.on("message", (raw: Buffer) => {
+      const text = raw.toString();
+      if (ep.kind === "ceiling") {
+        if (text === "ready") return resolve(conn);
+        return onMessage({ body: text, seq: null });
+      }
+      const f = JSON.parse(text) as { type: string; content?: string; seq?: number; code?: string };
+      if (f.type === "ready") resolve(conn);
+      else if (f.type === "message") onMessage({ body: f.content ?? "", seq: f.seq ?? null });
+      else if (f.type === "error") console.error(`roomcast error frame: ${f.code}`);
+    });
+  });
+}
