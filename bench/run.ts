@@ -85,9 +85,10 @@ const wrangler = spawnTracked(path.join(ROOT, "node_modules/.bin/wrangler"), [
     `127.0.0.1:${bridge.port}`,
   ].reduce<string[]>((acc, v, i, all) => (i % 2 === 0 ? [...acc, "--var", `${v}:${all[i + 1]}`] : acc), []),
   // The per-socket limits protect a production room from one client; the bench measures the room.
-  ...["WS_SENDS_PER_SECOND:10000", "WS_SEND_BURST:100000", "WS_MAX_SOCKETS_PER_USER:1000"].flatMap(
-    (v) => ["--var", v],
-  ),
+  ...["WS_SENDS_PER_SECOND:10000", "WS_SEND_BURST:100000", "WS_MAX_SOCKETS_PER_USER:1000"].flatMap((v) => [
+    "--var",
+    v,
+  ]),
 ]);
 wrangler.stderr?.on("data", (d: Buffer) => {
   const line = d.toString();

@@ -14,8 +14,8 @@ const wss = new WebSocketServer({
 
 wss.on("connection", (ws, req) => {
   const room = new URL(req.url ?? "/", "http://x").searchParams.get("room") ?? "";
-  let members = rooms.get(room);
-  if (!members) rooms.set(room, (members = new Set()));
+  const members = rooms.get(room) ?? new Set<WsSocket>();
+  rooms.set(room, members);
   members.add(ws);
   ws.on("message", (data, isBinary) => {
     for (const peer of members) peer.send(data, { binary: isBinary });
