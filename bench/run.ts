@@ -76,14 +76,11 @@ const wrangler = spawnTracked(path.join(ROOT, "node_modules/.bin/wrangler"), [
   "--show-interactive-dev-session=false",
   "--log-level",
   "error",
-  ...[
-    "SECRET_KEY",
-    SECRET,
-    "DATABASE_URL",
-    cluster.url(rcDb),
-    "DB_WS_PROXY",
-    `127.0.0.1:${bridge.port}`,
-  ].reduce<string[]>((acc, v, i, all) => (i % 2 === 0 ? [...acc, "--var", `${v}:${all[i + 1]}`] : acc), []),
+  ...Object.entries({
+    SECRET_KEY: SECRET,
+    DATABASE_URL: cluster.url(rcDb),
+    DB_WS_PROXY: `127.0.0.1:${bridge.port}`,
+  }).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   // The per-socket limits protect a production room from one client; the bench measures the room.
   ...["WS_SENDS_PER_SECOND:10000", "WS_SEND_BURST:100000", "WS_MAX_SOCKETS_PER_USER:1000"].flatMap((v) => [
     "--var",
@@ -92,7 +89,7 @@ const wrangler = spawnTracked(path.join(ROOT, "node_modules/.bin/wrangler"), [
 ]);
 wrangler.stderr?.on("data", (d: Buffer) => {
   const line = d.toString();
-  if (!/Request\.cf|workers\.cloudflare\.com|getaddrinfo|^\s+at /.test(line))
+  if (!/Request\.cf|workers\.cloudflare\.com|getaddrinfo/.test(line))
     process.stderr.write(`[wrangler] ${line}`);
 });
 
