@@ -483,6 +483,22 @@ const out = (s = "") => {
 };
 
 try {
+  // Idle memory first, while every server process is fresh.
+  if (only.has("idle")) {
+    const rows: IdleRow[] = [];
+    for (const t of TARGETS) rows.push(await idle(t));
+    results.idle = rows;
+    out("### Idle cost (resident memory of the server process per 1,000 idle sockets)");
+    out("");
+    out("| server | sockets | KiB per 1,000 connected | after 15 s idle |");
+    out("|---|---|---|---|");
+    for (const r of rows) {
+      out(
+        `| ${r.target} | ${r.sockets} | ${fmt(r.kibPer1000)} | ${r.kibPer1000AfterIdle === null ? "(quick: not measured)" : fmt(r.kibPer1000AfterIdle)} |`,
+      );
+    }
+    out("");
+  }
   if (only.has("fanout")) {
     const rows: FanoutRow[] = [];
     for (const n of quick ? [10, 100] : [10, 100, 1000])
@@ -532,21 +548,6 @@ try {
     for (const r of rows) {
       out(
         `| ${r.name} | ${fmt(r.reqPerSec.median)} (${fmt(r.reqPerSec.min)}–${fmt(r.reqPerSec.max)}) | ${fmt(r.latency.p50, 1)} / ${fmt(r.latency.p99, 1)} / ${fmt(r.latency.max, 1)} | ${r.non2xx} |`,
-      );
-    }
-    out("");
-  }
-  if (only.has("idle")) {
-    const rows: IdleRow[] = [];
-    for (const t of TARGETS) rows.push(await idle(t));
-    results.idle = rows;
-    out("### Idle cost (resident memory of the server process per 1,000 idle sockets)");
-    out("");
-    out("| server | sockets | KiB per 1,000 connected | after 15 s idle |");
-    out("|---|---|---|---|");
-    for (const r of rows) {
-      out(
-        `| ${r.target} | ${r.sockets} | ${fmt(r.kibPer1000)} | ${r.kibPer1000AfterIdle === null ? "(quick: not measured)" : fmt(r.kibPer1000AfterIdle)} |`,
       );
     }
     out("");

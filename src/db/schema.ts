@@ -60,15 +60,21 @@ export const rooms = pgTable(
   ],
 );
 
+/** A membership-like row belongs to one room and one user and goes with either. */
+const roomRef = () =>
+  integer("room_id")
+    .notNull()
+    .references(() => rooms.id, { onDelete: "cascade" });
+const userRef = () =>
+  integer("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" });
+
 export const roomMembers = pgTable(
   "room_members",
   {
-    roomId: integer("room_id")
-      .notNull()
-      .references(() => rooms.id, { onDelete: "cascade" }),
-    userId: integer("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    roomId: roomRef(),
+    userId: userRef(),
     /** owner | admin | member */
     role: text("role").notNull().default("member"),
     lastReadSeq: bigint("last_read_seq", { mode: "number" }).notNull().default(0),
@@ -84,12 +90,8 @@ export const roomMembers = pgTable(
 export const roomBans = pgTable(
   "room_bans",
   {
-    roomId: integer("room_id")
-      .notNull()
-      .references(() => rooms.id, { onDelete: "cascade" }),
-    userId: integer("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    roomId: roomRef(),
+    userId: userRef(),
     bannedBy: integer("banned_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },

@@ -30,6 +30,11 @@ export type EventRow = {
  */
 export class Timeline {
   private meta = new Map<string, string>();
+  /**
+   * The last seq, kept in memory and derived from the events table on wake: the cache never
+   * trims the newest event, so appending is a single INSERT (no counter row to rewrite).
+   */
+  private last: number;
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`
@@ -53,6 +58,8 @@ export class Timeline {
     for (const row of sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta")) {
       this.meta.set(row.key, row.value);
     }
+    const newest = sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM events").one().seq;
+    this.last = Math.max(newest ?? 0, Number(this.meta.get("last_seq") ?? 0));
   }
 
   private set(key: string, value: string | number) {
@@ -69,6 +76,7 @@ export class Timeline {
     this.set("room_id", roomId);
     this.set("last_seq", lastSeq);
     this.set("flushed_seq", lastSeq);
+    this.last = lastSeq;
     this.set("epoch", ulid());
   }
 
@@ -76,7 +84,7 @@ export class Timeline {
     return Number(this.meta.get("room_id") ?? 0);
   }
   get lastSeq(): number {
-    return Number(this.meta.get("last_seq") ?? 0);
+    return this.last;
   }
   get flushedSeq(): number {
     return Number(this.meta.get("flushed_seq") ?? 0);
@@ -168,7 +176,7 @@ export class Timeline {
       row.client_id,
       row.created_at,
     );
-    this.set("last_seq", row.seq);
+    this.last = row.seq;
     return row;
   }
 
@@ -190,7 +198,7 @@ export class Timeline {
     return this.after(this.flushedSeq, limit);
   }
 
-  /** Records that PostgreSQL holds everything up to `seq`, and trims the cache to `keep` events. */
+  /** Records that PostgreSQL holds everything up to `seq`, and trims the cache to `keep` (≥ 1) events. */
   markFlushed(seq: number, keep: number) {
     if (seq > this.flushedSeq) this.set("flushed_seq", seq);
     this.sql.exec("DELETE FROM events WHERE seq <= ? AND seq <= ?", this.flushedSeq, this.lastSeq - keep);

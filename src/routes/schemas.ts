@@ -134,6 +134,16 @@ export const toRoomOut = (r: RoomRow): RoomOut => ({
 /** The REST shape of a timeline message event: the same fields, without the frame `type`. */
 export const toMessageOut = ({ type: _type, ...m }: MessageEvent): MessageOut => m;
 
+/** A room in a listing, with its last message and the caller's unread count. */
+export const toSummaryOut = (
+  room: RoomRow,
+  s: { last_message: MessageEvent | null; unread_count: number },
+) => ({
+  ...toRoomOut(room),
+  last_message: s.last_message && toMessageOut(s.last_message),
+  unread_count: s.unread_count,
+});
+
 /** Standard error responses for OpenAPI, keyed by status. */
 export const errorResponses = (...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 422 | 429>) =>
   Object.fromEntries(

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../context";
 import { listDirect, openDirect } from "../../domain/direct";
-import { toMessageOut, toRoomOut } from "../schemas";
+import { toRoomOut, toSummaryOut } from "../schemas";
 import * as routes from "./direct.routes";
 
 export const directRoutes = new OpenAPIHono<AppEnv>()
@@ -13,12 +13,7 @@ export const directRoutes = new OpenAPIHono<AppEnv>()
     const { limit, offset } = c.req.valid("query");
     const rows = await listDirect(c.var.db, c.var.user, limit, offset);
     return c.json(
-      rows.map((r) => ({
-        ...toRoomOut(r.room),
-        with: r.with,
-        last_message: r.last_message && toMessageOut(r.last_message),
-        unread_count: r.unread_count,
-      })),
+      rows.map((r) => ({ ...toSummaryOut(r.room, r), with: r.with })),
       200,
     );
   });

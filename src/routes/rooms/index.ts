@@ -9,7 +9,7 @@ import {
   searchPublicRooms,
   updateRoom,
 } from "../../domain/rooms";
-import { toMessageOut, toRoomOut } from "../schemas";
+import { toRoomOut, toSummaryOut } from "../schemas";
 import * as routes from "./rooms.routes";
 
 // `/room/public` is registered before `/room/{room_id}` so that it is not taken for an id.
@@ -30,12 +30,7 @@ export const roomRoutes = new OpenAPIHono<AppEnv>()
     const { limit, offset } = c.req.valid("query");
     const rooms = await listRooms(c.var.db, c.var.user, limit, offset);
     return c.json(
-      rooms.map((r) => ({
-        ...toRoomOut(r.room),
-        my_role: r.my_role,
-        last_message: r.last_message && toMessageOut(r.last_message),
-        unread_count: r.unread_count,
-      })),
+      rooms.map((r) => ({ ...toSummaryOut(r.room, r), my_role: r.my_role })),
       200,
     );
   })
