@@ -450,10 +450,16 @@ async function idle(target: Target): Promise<IdleRow> {
   const pid = pidOf();
   if (!pid) throw new Error(`no process for ${target}`);
   const room = await newRoom(target);
+  const placements = Array.from({ length: sockets }, (_, i) => ({
+    endpoint: room.endpoint(i),
+    senderId: null,
+  }));
+  // A first round warms the process up (code, caches, the room object); the second is measured,
+  // so the figure is the marginal memory of idle sockets, not start-up growth.
+  await closeAll(await openClients(placements));
+  await new Promise((r) => setTimeout(r, 2000));
   const before = rssKiB(pid);
-  const children = await openClients(
-    Array.from({ length: sockets }, (_, i) => ({ endpoint: room.endpoint(i), senderId: null })),
-  );
+  const children = await openClients(placements);
   await new Promise((r) => setTimeout(r, 1000));
   const connected = rssKiB(pid);
   let afterIdle: number | null = null;
@@ -560,7 +566,7 @@ results.failures = failures;
 mkdirSync(path.join(BENCH_DIR, "results"), { recursive: true });
 const file = path.join(BENCH_DIR, "results", `${quick ? "quick" : "full"}-${stamp}.json`);
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-if (!quick) {
+if (!quick && only.size === 4) {
   const m = results.machine as { cpus: number; cpuModel: string; memGiB: number; node: string };
   writeFileSync(
     path.join(BENCH_DIR, "results", "LATEST.md"),
