@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { roomStub } from "../src/room/stub";
 import { api, eventually, newRoom, newUser, storedMessages } from "./helpers";
-import { connect, type Frame } from "./socket";
+import { connect, seqs } from "./socket";
 
 /** Takes the worker's database connection down or up (the bridge cuts and refuses connections). */
 async function database(state: "down" | "up") {
@@ -13,7 +13,6 @@ async function database(state: "down" | "up") {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const seqs = (frames: Frame[]) => frames.map((f) => f.seq);
 
 describe("PostgreSQL unreachable", () => {
   it("keeps accepting and broadcasting; the backlog lands in order, exactly once, even across an eviction", async () => {

@@ -3,9 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { roomStub } from "../src/room/stub";
 import { api, eventually, newRoom, newUser, storedMessages } from "./helpers";
-import { connect, type Frame, openSocket } from "./socket";
+import { connect, type Frame, openSocket, seqs } from "./socket";
 
-const seqs = (frames: Frame[]) => frames.map((f) => f.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe("connecting to /ws/{room_id}", () => {

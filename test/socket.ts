@@ -2,6 +2,8 @@ import { exports } from "cloudflare:workers";
 
 export type Frame = { type: string; [key: string]: any };
 
+export const seqs = (frames: Frame[]) => frames.map((f) => f.seq);
+
 /**
  * A real WebSocket client to the worker (through its fetch handler, so the upgrade goes through
  * the same auth and routing as in production), with a queue to await frames in order.

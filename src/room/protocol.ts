@@ -37,14 +37,12 @@ export type ClientFrame = z.infer<typeof ClientFrame>;
 export type UserRef = { id: number; username: string };
 export type RoomRole = "owner" | "admin" | "member";
 
+/** What every timeline event carries: its room, its place in the timeline, who caused it. */
+type EventBase = { room_id: number; seq: number; id: string; user_id: number; username: string };
+
 /** A new message, as delivered live, on resume, and (without `type`) over REST. */
-export type MessageEvent = {
+export type MessageEvent = EventBase & {
   type: "message";
-  room_id: number;
-  seq: number;
-  id: string;
-  user_id: number;
-  username: string;
   /** Current text; null once deleted. */
   content: string | null;
   client_id: string | null;
@@ -54,28 +52,15 @@ export type MessageEvent = {
 };
 
 /** An edit: its own `seq`; `content` is the message's current text (null if since deleted). */
-export type EditEvent = {
+export type EditEvent = EventBase & {
   type: "message.edited";
-  room_id: number;
-  seq: number;
-  id: string;
   message_id: string;
-  user_id: number;
-  username: string;
   content: string | null;
   edited_at: string;
 };
 
-export type DeleteEvent = {
-  type: "message.deleted";
-  room_id: number;
-  seq: number;
-  id: string;
-  message_id: string;
-  user_id: number;
-  username: string;
-  deleted_at: string;
-};
+/** A delete: its own `seq`; `user_id` is who deleted. */
+export type DeleteEvent = EventBase & { type: "message.deleted"; message_id: string; deleted_at: string };
 
 export type TimelineEvent = MessageEvent | EditEvent | DeleteEvent;
 
