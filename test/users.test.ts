@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { api, expectError, newAdmin, newUser, rawPost, unique } from "./helpers";
+import { api, expectError, newAdmin, newRoom, newUser, rawPost, unique } from "./helpers";
+import { connect } from "./socket";
 
 describe("POST /user/signup", () => {
   it("creates a user and never returns a password or hash", async () => {
@@ -114,10 +115,13 @@ describe("PUT /user/update/{user_id}", () => {
     );
   });
 
-  it("deactivating a user revokes their tokens and blocks login", async () => {
+  it("deactivating a user revokes their tokens, closes their sockets and blocks login", async () => {
     const admin = await newAdmin();
     const u = await newUser();
+    const room = await newRoom(u);
+    const { socket } = await connect(room.id, u.token);
     await api("PUT", `/user/update/${u.id}`, { token: admin.token, json: { is_active: false } });
+    expect(await socket.waitClosed()).toEqual({ code: 4403, reason: "account disabled" });
     expectError(await api("GET", "/room/rooms", { token: u.token }), 401, "unauthorized");
     expectError(
       await api("POST", "/auth/login", { json: { username: u.username, password: u.password } }),

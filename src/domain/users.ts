@@ -1,9 +1,10 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../auth/password";
 import { type Db, uniqueViolation } from "../db/client";
-import { type UserRow, users } from "../db/schema";
-import type { Config } from "../env";
+import { roomMembers, type UserRow, users } from "../db/schema";
+import type { Bindings, Config } from "../env";
 import { AppError, forbidden, notFound, unauthorized } from "../errors";
+import { roomStub } from "../room/stub";
 
 export type NewUser = { username: string; email: string; password: string; full_name?: string | undefined };
 export type UserPatch = {
@@ -73,8 +74,17 @@ export async function listUsers(db: Db, limit: number, offset: number): Promise<
   return db.select().from(users).orderBy(asc(users.id)).limit(limit).offset(offset);
 }
 
-/** Self may change profile fields; only a global admin may change roles or (de)activate. */
-export async function updateUser(db: Db, actor: UserRow, userId: number, patch: UserPatch): Promise<UserRow> {
+/**
+ * Self may change profile fields; only a global admin may change roles or (de)activate.
+ * Deactivating revokes the user's tokens and closes their open sockets in every room (4403).
+ */
+export async function updateUser(
+  db: Db,
+  env: Bindings,
+  actor: UserRow,
+  userId: number,
+  patch: UserPatch,
+): Promise<UserRow> {
   if (actor.id !== userId && !actor.isAdmin) throw forbidden("You can only update your own account");
   if (!actor.isAdmin && (patch.is_admin !== undefined || patch.is_active !== undefined)) {
     throw forbidden("Only a global admin can change is_admin or is_active");
@@ -98,6 +108,15 @@ export async function updateUser(db: Db, actor: UserRow, userId: number, patch: 
       .returning(),
   );
   if (!row) throw notFound("User");
+  if (patch.is_active === false) {
+    const memberships = await db
+      .select({ roomId: roomMembers.roomId })
+      .from(roomMembers)
+      .where(eq(roomMembers.userId, userId));
+    await Promise.all(
+      memberships.map((m) => roomStub(env, m.roomId).memberChanged(userId, null, "account disabled")),
+    );
+  }
   return row;
 }
 

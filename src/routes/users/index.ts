@@ -16,7 +16,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
   })
   .openapi(routes.update, async (c) => {
     const { user_id } = c.req.valid("param");
-    const user = await updateUser(c.var.db, c.var.user, user_id, c.req.valid("json"));
+    const user = await updateUser(c.var.db, c.env, c.var.user, user_id, c.req.valid("json"));
     return c.json(toUserOut(user), 200);
   })
   .openapi(routes.updatePassword, async (c) => {
