@@ -12,8 +12,6 @@ export const PONG_FRAME = '{"type":"pong"}';
 
 /** Close codes (4xxx are ours). */
 export const CloseCode = {
-  /** The client broke the protocol badly enough that the socket must go. */
-  protocolError: 4400,
   /** The user lost access: removed, banned, or left the room. */
   accessRevoked: 4403,
   /** The room was deleted. */
