@@ -1,4 +1,4 @@
-import { evictDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { roomStub } from "../src/room/stub";
@@ -299,6 +299,26 @@ describe("hibernation and eviction", () => {
     );
     a.close();
     b.close();
+  });
+});
+
+describe("durable before visible", () => {
+  it("never acknowledges a message that an abrupt reset of the room object would lose", async () => {
+    const alice = await newUser();
+    const room = await newRoom(alice);
+    const { socket } = await connect(room.id, alice.token);
+    for (let i = 1; i <= 5; i++)
+      socket.send({ type: "message.send", content: `kept ${i}`, client_id: `k${i}` });
+    const acks = await socket.take(5, "ack");
+    // Not a graceful eviction: every running object is torn down at once, in-memory state gone.
+    await abortAllDurableObjects();
+    const again = await connect(room.id, alice.token, { since: 0 });
+    expect(again.ready).toMatchObject({ recovered: true, last_seq: 5, replay_count: 5 });
+    const replay = await again.socket.take(5, "message");
+    expect(replay.map((m) => [m.seq, m.id, m.content])).toEqual(
+      acks.map((a, i) => [a.seq, a.id, `kept ${i + 1}`]),
+    );
+    again.socket.close();
   });
 });
 
