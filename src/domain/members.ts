@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { roomBans, roomMembers, type UserRow, users } from "../db/schema";
 import type { Bindings } from "../env";
 import { AppError, forbidden, notFound } from "../errors";
-import type { RoomRole } from "../room/protocol";
+import { CloseCode, type RoomRole } from "../room/protocol";
 import { roomStub } from "../room/stub";
 import { type RoomAccess, refuseDirect, requireReader, requireRoomAdmin } from "./access";
 
@@ -29,7 +29,7 @@ export async function listMembers(db: Db, user: UserRow, roomId: number): Promis
     user_id: m.userId,
     username,
     full_name: fullName,
-    role: m.role as RoomRole,
+    role: m.role,
     joined_at: m.joinedAt.toISOString(),
   }));
 }
@@ -46,14 +46,15 @@ async function memberOf(db: Db, roomId: number, userId: number): Promise<Member>
     user_id: row.m.userId,
     username: row.username,
     full_name: row.fullName,
-    role: row.m.role as RoomRole,
+    role: row.m.role,
     joined_at: row.m.joinedAt.toISOString(),
   };
 }
 
-async function requireUserExists(db: Db, userId: number) {
-  const [row] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
+async function requireUserExists(db: Db, userId: number): Promise<{ isAdmin: boolean }> {
+  const [row] = await db.select({ isAdmin: users.isAdmin }).from(users).where(eq(users.id, userId)).limit(1);
   if (!row) throw notFound("User");
+  return row;
 }
 
 async function isBanned(db: Db, roomId: number, userId: number) {
@@ -65,8 +66,19 @@ async function isBanned(db: Db, roomId: number, userId: number) {
   return rows.length > 0;
 }
 
-/** Only the owner (or a global admin) may act on an admin; nobody may act on the owner. */
-function requireAuthorityOver(actor: UserRow, access: RoomAccess, target: Member, what: string) {
+/**
+ * Only the owner (or a global admin) may act on an admin; nobody may act on the owner; global
+ * admins are above room roles, so only another global admin may remove or ban one.
+ */
+function requireAuthorityOver(
+  actor: UserRow,
+  access: RoomAccess,
+  target: { role: RoomRole | null; isAdmin: boolean },
+  what: "removed" | "banned",
+) {
+  if (target.isAdmin && !actor.isAdmin) {
+    throw forbidden(`A global admin cannot be ${what} by a room's owner or admins`);
+  }
   if (target.role === "owner")
     throw new AppError("owner_protected", 409, `The room's owner cannot be ${what}`);
   if (target.role === "admin" && !actor.isAdmin && access.role !== "owner") {
@@ -130,7 +142,7 @@ export async function changeRole(
     .update(roomMembers)
     .set({ role })
     .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
-  await roomStub(env, roomId).memberChanged(userId, role);
+  await roomStub(env, roomId).userChanged(userId, { role });
   return { ...target, role };
 }
 
@@ -139,30 +151,27 @@ export async function removeMember(db: Db, env: Bindings, actor: UserRow, roomId
   const access = await requireRoomAdmin(db, actor, roomId);
   refuseDirect(access, "changed");
   const target = await memberOf(db, roomId, userId);
-  requireAuthorityOver(actor, access, target, "removed");
+  requireAuthorityOver(actor, access, { ...target, ...(await requireUserExists(db, userId)) }, "removed");
   await db.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
-  await roomStub(env, roomId).memberChanged(userId, null, "removed from the room");
+  await roomStub(env, roomId).closeUser(userId, CloseCode.accessRevoked, "removed from the room");
 }
 
 /** A room admin bans a user (member or not): membership ends, sockets close, rejoining is refused. */
 export async function banUser(db: Db, env: Bindings, actor: UserRow, roomId: number, userId: number) {
   const access = await requireRoomAdmin(db, actor, roomId);
   refuseDirect(access, "changed");
-  await requireUserExists(db, userId);
+  const { isAdmin } = await requireUserExists(db, userId);
   if (userId === actor.id) throw new AppError("cannot_ban_self", 409, "You cannot ban yourself");
   const [current] = await db
     .select({ role: roomMembers.role })
     .from(roomMembers)
     .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
-  if (current) {
-    const target = await memberOf(db, roomId, userId);
-    requireAuthorityOver(actor, access, target, "banned");
-  }
+  requireAuthorityOver(actor, access, { role: current?.role ?? null, isAdmin }, "banned");
   await db.transaction(async (tx) => {
     await tx.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
     await tx.insert(roomBans).values({ roomId, userId, bannedBy: actor.id }).onConflictDoNothing();
   });
-  await roomStub(env, roomId).memberChanged(userId, null, "banned from the room");
+  await roomStub(env, roomId).closeUser(userId, CloseCode.accessRevoked, "banned from the room");
 }
 
 export async function unbanUser(db: Db, actor: UserRow, roomId: number, userId: number) {
@@ -182,5 +191,5 @@ export async function leaveRoom(db: Db, env: Bindings, user: UserRow, roomId: nu
   if (access.role === "owner")
     throw new AppError("owner_cannot_leave", 409, "The owner cannot leave; delete the room");
   await db.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, user.id)));
-  await roomStub(env, roomId).memberChanged(user.id, null, "left the room");
+  await roomStub(env, roomId).closeUser(user.id, CloseCode.accessRevoked, "left the room");
 }
