@@ -1,6 +1,6 @@
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { databaseUnavailable } from "./db/errors";
+import { databaseUnavailable, errorText } from "./db/errors";
 
 /**
  * A refusal as it crosses a boundary that keeps only plain data: the room object's RPC (the
@@ -85,7 +85,7 @@ export function toAppError(err: unknown): AppError {
     return new AppError(status < 500 ? "bad_request" : "internal_error", status, err.message);
   }
   if (databaseUnavailable(err)) {
-    console.error("database unavailable", err);
+    console.error("database unavailable:", errorText(err));
     return new AppError("database_unavailable", 503, "The database is unavailable; try again shortly");
   }
   console.error("unhandled error", err);

@@ -21,7 +21,9 @@ export function uniqueViolation(err: unknown): string | undefined {
 export function databaseUnavailable(err: unknown): boolean {
   const code = pgError(err)?.code;
   if (code) return code.startsWith("08") || code.startsWith("53") || code === "57P03";
-  return /Connection terminated|connection lost|ECONNREFUSED|ECONNRESET|WebSocket|fetch failed/i.test(texts(err));
+  return /Connection terminated|connection lost|ECONNREFUSED|ECONNRESET|WebSocket|fetch failed/i.test(
+    errorText(err),
+  );
 }
 
 /**
@@ -35,7 +37,7 @@ export function refusedForData(err: unknown): boolean {
 }
 
 /** The messages along an error's cause chain (the driver's causes are often ErrorEvents). */
-function texts(err: unknown): string {
+export function errorText(err: unknown): string {
   const out: string[] = [];
   let e: unknown = err;
   for (let i = 0; i < 4 && e; i++) {

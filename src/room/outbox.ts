@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Db, withDb } from "../db/client";
-import { databaseUnavailable, pgError, refusedForData } from "../db/errors";
+import { databaseUnavailable, errorText, pgError, refusedForData } from "../db/errors";
 import { messages, outboxRejects, outboxStuck, roomMembers, rooms, users } from "../db/schema";
 import type { Config } from "../env";
 import type { EventRow } from "./events";
@@ -107,7 +107,7 @@ export class Outbox {
   }
 
   private async setAside(db: Db, roomId: number, event: EventRow, err: unknown) {
-    const message = String((err as Error)?.message ?? err);
+    const message = errorText(err);
     console.error(
       `outbox: room ${roomId}: event seq ${event.seq} refused by PostgreSQL and set aside: ${message}`,
     );
@@ -127,7 +127,7 @@ export class Outbox {
   }
 
   private async reportStuck(err: unknown) {
-    const lastError = String((err as Error)?.message ?? err).slice(0, 1000);
+    const lastError = errorText(err).slice(0, 1000);
     const roomId = this.timeline.roomId;
     const row = { roomId, failures: this.failures, backlog: this.backlog, lastError, updatedAt: new Date() };
     try {
