@@ -1,9 +1,11 @@
-// Ties the runtime's global types (`cloudflare:workers` env and exports) to this project's
-// bindings and main module.
-type RoomcastBindings = import("./env").Bindings;
+// The worker's bindings, tied to the runtime's global types (`cloudflare:workers` env and
+// exports). Configuration keys come from the zod schema in env.ts; ROOMS is the room object.
+type RoomcastConfigVars = import("./env").ConfigVars;
 
 declare namespace Cloudflare {
-  interface Env extends RoomcastBindings {}
+  interface Env extends RoomcastConfigVars {
+    ROOMS: DurableObjectNamespace<import("./room/room").Room>;
+  }
   interface GlobalProps {
     mainModule: typeof import("./index");
   }

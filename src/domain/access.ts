@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { type RoomRow, roomBans, roomMembers, rooms, type UserRow } from "../db/schema";
 import { AppError, forbidden, notFound } from "../errors";
 import type { RoomRole } from "../room/protocol";
+import { isModerator } from "../room/writes";
 
 /**
  * Who may do what in a room. The rules, in one place:
@@ -24,13 +25,13 @@ export async function loadAccess(db: Db, user: UserRow, roomId: number): Promise
     .where(eq(rooms.id, roomId))
     .limit(1);
   if (!row) throw notFound("Room");
-  const role = (row.role as RoomRole | null) ?? null;
+  const role = row.role ?? null;
   if (row.room.kind !== "public" && role === null && !user.isAdmin) throw notFound("Room");
   return { room: row.room, role, banned: row.bannedAt !== null };
 }
 
 export const isRoomAdmin = (user: UserRow, access: RoomAccess) =>
-  user.isAdmin || access.role === "owner" || access.role === "admin";
+  isModerator({ isAdmin: user.isAdmin, role: access.role });
 
 /** May read the room and its history. */
 export async function requireReader(db: Db, user: UserRow, roomId: number): Promise<RoomAccess> {
