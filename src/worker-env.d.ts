@@ -5,6 +5,7 @@ type RoomcastConfigVars = import("./env").ConfigVars;
 declare namespace Cloudflare {
   interface Env extends RoomcastConfigVars {
     ROOMS: DurableObjectNamespace<import("./room/room").Room>;
+    ACCOUNTS: DurableObjectNamespace<import("./account/account").Account>;
   }
   interface GlobalProps {
     mainModule: typeof import("./index");

@@ -37,14 +37,11 @@ describe("one limiter per user per room, shared by sockets and REST", () => {
     const sockets = await Promise.all(
       [1, 2, 3, 4, 5].map(async () => (await connect(room.id, alice.token)).socket),
     );
+    const started = Date.now();
     for (const [i, s] of sockets.entries()) for (let k = 0; k < 12; k++) s.send(`s${i}-${k}`);
-    // 60 sends from five sockets, each within a per-socket burst of 20: one shared budget (burst 20,
-    // 10/s) refuses most of them.
+    // 60 sends from five sockets, each within a per-socket burst of 20. One shared budget (burst 20,
+    // refilling at 10/s) accepts at most 20 + 10/s of elapsed time, whatever the machine's speed.
     const results = await Promise.all(sockets.map((s) => s.take(12, ["ack", "error"])));
-    const refused = results.flat().filter((f) => f.type === "error");
-    expect(refused.length).toBeGreaterThanOrEqual(15);
-    expect(refused.every((f) => f.code === "rate_limited" && f.retry_after_ms > 0)).toBe(true);
-    // REST draws on the same, now empty, budget (which refills at 10/s: most of a burst is refused).
     const rest = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
         api("POST", `/message/rooms/${room.id}/messages`, {
@@ -53,9 +50,13 @@ describe("one limiter per user per room, shared by sockets and REST", () => {
         }),
       ),
     );
-    const restRefused = rest.filter((r) => r.status === 429);
-    expect(restRefused.length).toBeGreaterThanOrEqual(3);
-    expectError(restRefused[0] as (typeof rest)[number], 429, "rate_limited");
+    const budget = 21 + Math.floor(((Date.now() - started) / 1000) * 10);
+    const acked = results.flat().filter((f) => f.type === "ack").length;
+    const restAccepted = rest.filter((r) => r.status === 201).length;
+    expect(acked + restAccepted).toBeLessThanOrEqual(budget);
+    const refused = results.flat().filter((f) => f.type === "error");
+    expect(refused.every((f) => f.code === "rate_limited" && f.retry_after_ms > 0)).toBe(true);
+    for (const r of rest.filter((x) => x.status !== 201)) expectError(r, 429, "rate_limited");
     for (const s of sockets) s.close();
   });
 

@@ -1,4 +1,5 @@
 import { and, asc, eq, sql } from "drizzle-orm";
+import type { SessionUser } from "../auth/session";
 import type { Db } from "../db/client";
 import { roomBans, roomMembers, type UserRow, users } from "../db/schema";
 import type { Bindings } from "../env";
@@ -17,7 +18,7 @@ export type Member = {
 
 const ROLE_ORDER = sql`case ${roomMembers.role} when 'owner' then 0 when 'admin' then 1 else 2 end`;
 
-export async function listMembers(db: Db, user: UserRow, roomId: number): Promise<Member[]> {
+export async function listMembers(db: Db, user: SessionUser, roomId: number): Promise<Member[]> {
   await requireReader(db, user, roomId);
   const rows = await db
     .select({ m: roomMembers, username: users.username, fullName: users.fullName })
@@ -71,7 +72,7 @@ async function isBanned(db: Db, roomId: number, userId: number) {
  * admins are above room roles, so only another global admin may remove or ban one.
  */
 function requireAuthorityOver(
-  actor: UserRow,
+  actor: SessionUser,
   access: RoomAccess,
   target: { role: RoomRole | null; isAdmin: boolean },
   what: "removed" | "banned",
@@ -89,7 +90,7 @@ function requireAuthorityOver(
 /** Joins a public room (idempotent). Private rooms are joined by being added. */
 export async function joinRoom(
   db: Db,
-  user: UserRow,
+  user: SessionUser,
   roomId: number,
 ): Promise<{ member: Member; created: boolean }> {
   const access = await requireReader(db, user, roomId);
@@ -103,7 +104,7 @@ export async function joinRoom(
 /** A room admin adds someone (as `member`; as `admin` only the owner). Banned users cannot be added. */
 export async function addMember(
   db: Db,
-  actor: UserRow,
+  actor: SessionUser,
   roomId: number,
   userId: number,
   role: "admin" | "member",
@@ -127,7 +128,7 @@ export async function addMember(
 export async function changeRole(
   db: Db,
   env: Bindings,
-  actor: UserRow,
+  actor: SessionUser,
   roomId: number,
   userId: number,
   role: "admin" | "member",
@@ -147,7 +148,13 @@ export async function changeRole(
 }
 
 /** A room admin removes a member; their sockets are closed at once (4403). */
-export async function removeMember(db: Db, env: Bindings, actor: UserRow, roomId: number, userId: number) {
+export async function removeMember(
+  db: Db,
+  env: Bindings,
+  actor: SessionUser,
+  roomId: number,
+  userId: number,
+) {
   const access = await requireRoomAdmin(db, actor, roomId);
   refuseDirect(access, "changed");
   const target = await memberOf(db, roomId, userId);
@@ -157,7 +164,7 @@ export async function removeMember(db: Db, env: Bindings, actor: UserRow, roomId
 }
 
 /** A room admin bans a user (member or not): membership ends, sockets close, rejoining is refused. */
-export async function banUser(db: Db, env: Bindings, actor: UserRow, roomId: number, userId: number) {
+export async function banUser(db: Db, env: Bindings, actor: SessionUser, roomId: number, userId: number) {
   const access = await requireRoomAdmin(db, actor, roomId);
   refuseDirect(access, "changed");
   const { isAdmin } = await requireUserExists(db, userId);
@@ -174,7 +181,7 @@ export async function banUser(db: Db, env: Bindings, actor: UserRow, roomId: num
   await roomStub(env, roomId).closeUser(userId, CloseCode.accessRevoked, "banned from the room");
 }
 
-export async function unbanUser(db: Db, actor: UserRow, roomId: number, userId: number) {
+export async function unbanUser(db: Db, actor: SessionUser, roomId: number, userId: number) {
   const access = await requireRoomAdmin(db, actor, roomId);
   refuseDirect(access, "changed");
   const deleted = await db
@@ -184,7 +191,7 @@ export async function unbanUser(db: Db, actor: UserRow, roomId: number, userId: 
   if (deleted.length === 0) throw new AppError("not_banned", 404, "That user is not banned here");
 }
 
-export async function leaveRoom(db: Db, env: Bindings, user: UserRow, roomId: number) {
+export async function leaveRoom(db: Db, env: Bindings, user: SessionUser, roomId: number) {
   const access = await requireReader(db, user, roomId);
   refuseDirect(access, "left");
   if (access.role === null) throw new AppError("not_a_member", 409, "You are not a member of this room");

@@ -1,3 +1,4 @@
+import type { SessionUser } from "../auth/session";
 import type { Db } from "../db/client";
 import type { UserRow } from "../db/schema";
 import type { Bindings } from "../env";
@@ -26,7 +27,7 @@ export const actorOf = (
 export async function listMessages(
   db: Db,
   env: Bindings,
-  user: UserRow,
+  user: SessionUser,
   roomId: number,
   w: HistoryWindow,
 ): Promise<MessageEvent[]> {
@@ -63,7 +64,7 @@ function applyPending(page: MessageEvent[], pending: TimelineEvent[]): MessageEv
 export async function postMessage(
   db: Db,
   env: Bindings,
-  user: UserRow,
+  user: SessionUser,
   roomId: number,
   content: string,
   clientId: string | null,
@@ -75,7 +76,7 @@ export async function postMessage(
 export async function editMessage(
   db: Db,
   env: Bindings,
-  user: UserRow,
+  user: SessionUser,
   roomId: number,
   id: string,
   content: string,
@@ -84,7 +85,7 @@ export async function editMessage(
   return unwrap(roomStub(env, roomId).editMessage(roomId, actorOf(user, access.role), id, content));
 }
 
-export async function deleteMessage(db: Db, env: Bindings, user: UserRow, roomId: number, id: string) {
+export async function deleteMessage(db: Db, env: Bindings, user: SessionUser, roomId: number, id: string) {
   const access = await requireReader(db, user, roomId);
   return unwrap(roomStub(env, roomId).deleteMessage(roomId, actorOf(user, access.role), id));
 }

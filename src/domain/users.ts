@@ -1,5 +1,7 @@
 import { asc, eq, sql } from "drizzle-orm";
+import { accountStub } from "../account/account";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../auth/password";
+import { type SessionUser, toSession } from "../auth/session";
 import type { Db } from "../db/client";
 import { uniqueViolation } from "../db/errors";
 import { roomMembers, type UserRow, users } from "../db/schema";
@@ -93,7 +95,7 @@ export async function listUsers(db: Db, limit: number, offset: number): Promise<
 export async function updateUser(
   db: Db,
   env: Bindings,
-  actor: UserRow,
+  actor: SessionUser,
   userId: number,
   patch: UserPatch,
 ): Promise<UserRow> {
@@ -120,6 +122,7 @@ export async function updateUser(
       .returning(),
   );
   if (!row) throw notFound("User");
+  await accountStub(env, row.id).updated(toSession(row));
   // Privilege changes are live: open sockets close, or act with the new rights at once.
   if (patch.is_active === false) {
     await tellRooms(db, env, userId, (room) =>
@@ -147,7 +150,7 @@ async function tellRooms(db: Db, env: Bindings, userId: number, tell: (room: Roo
  * with the author recorded as deleted, rooms they owned stay without an owner, and their open
  * sockets close at once (4403).
  */
-export async function deleteUser(db: Db, env: Bindings, actor: UserRow, userId: number): Promise<void> {
+export async function deleteUser(db: Db, env: Bindings, actor: SessionUser, userId: number): Promise<void> {
   if (actor.id !== userId && !actor.isAdmin) throw forbidden("You can only delete your own account");
   const memberships = await db
     .select({ roomId: roomMembers.roomId })
@@ -155,6 +158,7 @@ export async function deleteUser(db: Db, env: Bindings, actor: UserRow, userId: 
     .where(eq(roomMembers.userId, userId));
   const deleted = await db.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
   if (deleted.length === 0) throw notFound("User");
+  await accountStub(env, userId).updated(null);
   await Promise.all(
     memberships.map((m) =>
       roomStub(env, m.roomId).closeUser(userId, CloseCode.accessRevoked, "account deleted"),
@@ -170,11 +174,12 @@ export async function changePassword(
   db: Db,
   env: Bindings,
   config: Config,
-  user: UserRow,
+  user: SessionUser,
   current: string,
   next: string,
 ): Promise<UserRow> {
-  if (!(await verifyPassword(current, user.passwordHash))) {
+  const [stored] = await db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id));
+  if (!stored || !(await verifyPassword(current, stored.hash))) {
     throw new AppError("wrong_password", 400, "Current password is incorrect");
   }
   const passwordHash = await hashPassword(next, config.PBKDF2_ITERATIONS);
@@ -184,6 +189,7 @@ export async function changePassword(
     .where(eq(users.id, user.id))
     .returning();
   if (!row) throw notFound("User");
+  await accountStub(env, row.id).updated(toSession(row));
   await tellRooms(db, env, user.id, (room) =>
     room.closeUser(user.id, CloseCode.tokenRevoked, "password changed"),
   );

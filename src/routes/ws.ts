@@ -36,7 +36,7 @@ export const wsRoutes = new OpenAPIHono<AppEnv>().get("/ws/:room_id", async (c) 
   const url = new URL(c.req.url);
   const { token, echo } = tokenOf(url, c.req.header("sec-websocket-protocol"));
   if (!token) throw unauthorized("Missing token: use ?token= or the bearer.<jwt> subprotocol");
-  const user = await authenticate(c.var.db, c.var.config, token);
+  const user = await authenticate(c.env, c.var.config, token);
   const { room, role } = await requireWriter(c.var.db, user, parsedId.data);
 
   // Identity travels in headers only the worker can set: anything the client sent is replaced.
