@@ -1,7 +1,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import type { SessionUser } from "../auth/session";
 import type { Db } from "../db/client";
-import { type RoomRow, roomMembers, rooms, type UserRow, users } from "../db/schema";
+import { type RoomRow, roomMembers, rooms, users } from "../db/schema";
 import { AppError, notFound } from "../errors";
 import type { UserRef } from "../room/protocol";
 import { byActivity, type RoomSummary, summarise } from "./summaries";

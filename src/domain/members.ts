@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { SessionUser } from "../auth/session";
 import type { Db } from "../db/client";
-import { roomBans, roomMembers, type UserRow, users } from "../db/schema";
+import { roomBans, roomMembers, users } from "../db/schema";
 import type { Bindings } from "../env";
 import { AppError, forbidden, notFound } from "../errors";
 import { CloseCode, type RoomRole } from "../room/protocol";
@@ -15,6 +15,8 @@ export type Member = {
   role: RoomRole;
   joined_at: string;
 };
+
+const revoked = (reason: string) => ({ code: CloseCode.accessRevoked, reason });
 
 const ROLE_ORDER = sql`case ${roomMembers.role} when 'owner' then 0 when 'admin' then 1 else 2 end`;
 
@@ -90,6 +92,7 @@ function requireAuthorityOver(
 /** Joins a public room (idempotent). Private rooms are joined by being added. */
 export async function joinRoom(
   db: Db,
+  env: Bindings,
   user: SessionUser,
   roomId: number,
 ): Promise<{ member: Member; created: boolean }> {
@@ -98,12 +101,15 @@ export async function joinRoom(
   if (access.role !== null) return { member: await memberOf(db, roomId, user.id), created: false };
   if (access.room.kind !== "public" && !user.isAdmin) throw notFound("Room");
   await db.insert(roomMembers).values({ roomId, userId: user.id, role: "member" }).onConflictDoNothing();
-  return { member: await memberOf(db, roomId, user.id), created: true };
+  const member = await memberOf(db, roomId, user.id);
+  await roomStub(env, roomId).rosterChanged(user.id, { role: member.role, banned: false });
+  return { member, created: true };
 }
 
 /** A room admin adds someone (as `member`; as `admin` only the owner). Banned users cannot be added. */
 export async function addMember(
   db: Db,
+  env: Bindings,
   actor: SessionUser,
   roomId: number,
   userId: number,
@@ -121,7 +127,9 @@ export async function addMember(
     .values({ roomId, userId, role })
     .onConflictDoNothing()
     .returning({ userId: roomMembers.userId });
-  return { member: await memberOf(db, roomId, userId), created: inserted.length > 0 };
+  const member = await memberOf(db, roomId, userId);
+  await roomStub(env, roomId).rosterChanged(userId, { role: member.role, banned: false });
+  return { member, created: inserted.length > 0 };
 }
 
 /** The owner (or a global admin) makes a member an admin or back. The owner's role is fixed. */
@@ -143,7 +151,7 @@ export async function changeRole(
     .update(roomMembers)
     .set({ role })
     .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
-  await roomStub(env, roomId).userChanged(userId, { role });
+  await roomStub(env, roomId).rosterChanged(userId, { role, banned: false });
   return { ...target, role };
 }
 
@@ -160,7 +168,11 @@ export async function removeMember(
   const target = await memberOf(db, roomId, userId);
   requireAuthorityOver(actor, access, { ...target, ...(await requireUserExists(db, userId)) }, "removed");
   await db.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
-  await roomStub(env, roomId).closeUser(userId, CloseCode.accessRevoked, "removed from the room");
+  await roomStub(env, roomId).rosterChanged(
+    userId,
+    { role: null, banned: false },
+    revoked("removed from the room"),
+  );
 }
 
 /** A room admin bans a user (member or not): membership ends, sockets close, rejoining is refused. */
@@ -178,10 +190,14 @@ export async function banUser(db: Db, env: Bindings, actor: SessionUser, roomId:
     await tx.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
     await tx.insert(roomBans).values({ roomId, userId, bannedBy: actor.id }).onConflictDoNothing();
   });
-  await roomStub(env, roomId).closeUser(userId, CloseCode.accessRevoked, "banned from the room");
+  await roomStub(env, roomId).rosterChanged(
+    userId,
+    { role: null, banned: true },
+    revoked("banned from the room"),
+  );
 }
 
-export async function unbanUser(db: Db, actor: SessionUser, roomId: number, userId: number) {
+export async function unbanUser(db: Db, env: Bindings, actor: SessionUser, roomId: number, userId: number) {
   const access = await requireRoomAdmin(db, actor, roomId);
   refuseDirect(access, "changed");
   const deleted = await db
@@ -189,6 +205,7 @@ export async function unbanUser(db: Db, actor: SessionUser, roomId: number, user
     .where(and(eq(roomBans.roomId, roomId), eq(roomBans.userId, userId)))
     .returning({ userId: roomBans.userId });
   if (deleted.length === 0) throw new AppError("not_banned", 404, "That user is not banned here");
+  await roomStub(env, roomId).rosterChanged(userId, { role: null, banned: false });
 }
 
 export async function leaveRoom(db: Db, env: Bindings, user: SessionUser, roomId: number) {
@@ -198,5 +215,5 @@ export async function leaveRoom(db: Db, env: Bindings, user: SessionUser, roomId
   if (access.role === "owner")
     throw new AppError("owner_cannot_leave", 409, "The owner cannot leave; delete the room");
   await db.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, user.id)));
-  await roomStub(env, roomId).closeUser(user.id, CloseCode.accessRevoked, "left the room");
+  await roomStub(env, roomId).rosterChanged(user.id, { role: null, banned: false }, revoked("left the room"));
 }

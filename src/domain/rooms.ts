@@ -1,15 +1,15 @@
 import { and, asc, eq, ilike, sql } from "drizzle-orm";
 import type { SessionUser } from "../auth/session";
 import type { Db } from "../db/client";
-import { type RoomRow, roomMembers, rooms, type UserRow } from "../db/schema";
+import { type RoomRow, roomMembers, rooms } from "../db/schema";
 import type { Bindings } from "../env";
 import { notFound } from "../errors";
 import { copyReadMarkers } from "../room/outbox";
 import type { RoomRole } from "../room/protocol";
 import { unwrap } from "../room/reply";
 import { roomStub } from "../room/stub";
-import { refuseDirect, requireRoomAdmin, requireWriter } from "./access";
-import { actorOf } from "./messages";
+import { refuseDirect, requireRoomAdmin } from "./access";
+import { asSocketUser } from "./messages";
 import { byActivity, type RoomSummary, summarise } from "./summaries";
 
 export type NewRoom = { name: string; description?: string | null | undefined; kind: "public" | "private" };
@@ -82,6 +82,7 @@ export type RoomPatch = { name?: string | undefined; description?: string | null
 
 export async function updateRoom(
   db: Db,
+  env: Bindings,
   user: SessionUser,
   roomId: number,
   patch: RoomPatch,
@@ -97,6 +98,7 @@ export async function updateRoom(
     .where(eq(rooms.id, roomId))
     .returning();
   if (!row) throw notFound("Room");
+  await roomStub(env, roomId).roomChanged(row);
   return row;
 }
 
@@ -115,8 +117,7 @@ export async function deleteRoom(db: Db, env: Bindings, user: SessionUser, roomI
  * so the unread count answered here already counts it.
  */
 export async function markRead(db: Db, env: Bindings, user: SessionUser, roomId: number, seq: number) {
-  await requireWriter(db, user, roomId, { join: false });
-  const upTo = await unwrap(roomStub(env, roomId).markRead(roomId, actorOf(user, null).user, seq));
+  const upTo = await unwrap(roomStub(env, roomId).markRead(roomId, asSocketUser(user), seq));
   await copyReadMarkers(db, roomId, [{ user_id: user.id, seq: upTo }]);
   const summary = (await summarise(db, user.id, [roomId])).get(roomId);
   return { room_id: roomId, last_read_seq: upTo, unread_count: summary?.unread_count ?? 0 };

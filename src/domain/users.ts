@@ -4,7 +4,7 @@ import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../auth/pa
 import { type SessionUser, toSession } from "../auth/session";
 import type { Db } from "../db/client";
 import { uniqueViolation } from "../db/errors";
-import { roomMembers, type UserRow, users } from "../db/schema";
+import { messages, roomMembers, rooms, type UserRow, users } from "../db/schema";
 import type { Bindings, Config } from "../env";
 import { AppError, forbidden, notFound, unauthorized } from "../errors";
 import { CloseCode } from "../room/protocol";
@@ -152,18 +152,20 @@ async function tellRooms(db: Db, env: Bindings, userId: number, tell: (room: Roo
  */
 export async function deleteUser(db: Db, env: Bindings, actor: SessionUser, userId: number): Promise<void> {
   if (actor.id !== userId && !actor.isAdmin) throw forbidden("You can only delete your own account");
-  const memberships = await db
-    .select({ roomId: roomMembers.roomId })
-    .from(roomMembers)
-    .where(eq(roomMembers.userId, userId));
+  // Every room that may know this user: a member of it, or holding their messages.
+  const [memberOf, wroteIn, owned] = await Promise.all([
+    db.select({ roomId: roomMembers.roomId }).from(roomMembers).where(eq(roomMembers.userId, userId)),
+    db.selectDistinct({ roomId: messages.roomId }).from(messages).where(eq(messages.userId, userId)),
+    db.select().from(rooms).where(eq(rooms.ownerId, userId)),
+  ]);
   const deleted = await db.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
   if (deleted.length === 0) throw notFound("User");
   await accountStub(env, userId).updated(null);
-  await Promise.all(
-    memberships.map((m) =>
-      roomStub(env, m.roomId).closeUser(userId, CloseCode.accessRevoked, "account deleted"),
-    ),
-  );
+  const roomIds = new Set([...memberOf, ...wroteIn].map((r) => r.roomId));
+  await Promise.all([
+    ...[...roomIds].map((id) => roomStub(env, id).userDeleted(userId)),
+    ...owned.map((r) => roomStub(env, r.id).roomChanged({ ...r, ownerId: null })),
+  ]);
 }
 
 /**

@@ -15,7 +15,10 @@ export type EventRow = {
   kind: "message" | "edit" | "delete";
   /** edit/delete: the message they apply to. */
   target_id: string | null;
-  /** Null once the author's account was deleted (PostgreSQL only). */
+  /**
+   * The author. Null (PostgreSQL) or negative (the room's cache, whose column cannot be null)
+   * once the author's account was deleted; either way the wire shows null.
+   */
   user_id: number | null;
   username: string | null;
   content: string | null;
@@ -25,17 +28,20 @@ export type EventRow = {
   deleted_at: number | null;
 };
 
-/** A message's text as it stands now: null once deleted. */
-export type CurrentText = { content: string | null };
+/** A message's text as it stands now: null once deleted; `editedAt` when the cache knows the last edit. */
+export type CurrentText = { content: string | null; editedAt?: number | null | undefined };
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const base = (roomId: number, row: EventRow) => ({
-  room_id: roomId,
-  seq: row.seq,
-  id: row.id,
-  user_id: row.user_id,
-  username: row.username,
-});
+const base = (roomId: number, row: EventRow) => {
+  const known = row.user_id !== null && row.user_id > 0;
+  return {
+    room_id: roomId,
+    seq: row.seq,
+    id: row.id,
+    user_id: known ? row.user_id : null,
+    username: known ? row.username : null,
+  };
+};
 
 export const toMessageEvent = (roomId: number, row: EventRow): MessageEvent => ({
   ...base(roomId, row),

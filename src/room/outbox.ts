@@ -93,7 +93,8 @@ export class Outbox {
   /** Copies a batch; a data refusal splits it until the offender is isolated and set aside. */
   private async copyIsolating(db: Db, roomId: number, batch: EventRow[]): Promise<void> {
     try {
-      await copyBatch(db, roomId, batch);
+      // Authors whose accounts are gone are recorded as null; the cache forgets them too.
+      for (const userId of await copyBatch(db, roomId, batch)) this.timeline.forgetAuthor(userId);
     } catch (err) {
       if (!refusedForData(err)) throw err;
       if (batch.length === 1 && batch[0]) return this.setAside(db, roomId, batch[0], err);
@@ -141,12 +142,15 @@ export class Outbox {
   }
 }
 
-async function copyBatch(db: Db, roomId: number, batch: EventRow[]) {
-  await db.transaction(async (tx) => {
+/** Copies one batch in one transaction; returns the authors whose accounts no longer exist. */
+async function copyBatch(db: Db, roomId: number, batch: EventRow[]): Promise<number[]> {
+  return db.transaction(async (tx) => {
     // Locks keep the room and the authors from being deleted until this batch is in.
     const room = await tx.select({ id: rooms.id }).from(rooms).where(eq(rooms.id, roomId)).for("key share");
     if (room.length === 0) throw new RoomGone();
-    const authorIds = [...new Set(batch.map((e) => e.user_id).filter((id): id is number => id !== null))];
+    const authorIds = [
+      ...new Set(batch.map((e) => e.user_id).filter((id): id is number => id !== null && id > 0)),
+    ];
     const authors = new Set(
       (
         await tx.select({ id: users.id }).from(users).where(inArray(users.id, authorIds)).for("key share")
@@ -185,6 +189,7 @@ async function copyBatch(db: Db, roomId: number, batch: EventRow[]) {
           .where(target);
       }
     }
+    return authorIds.filter((id) => !authors.has(id));
   });
 }
 

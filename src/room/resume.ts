@@ -47,7 +47,7 @@ export async function prepareResume(
         if (page.length === 0 || page.some((e, i) => e.seq !== cursor + 1 + i)) {
           return { ...none, recovered: false };
         }
-        older.push(...page.map((e) => withCachedText(timeline, e)));
+        older.push(...page.map((e) => timeline.current(e)));
         cursor = page.at(-1)?.seq ?? cursor;
       }
       return { recovered: true, older, cursor };
@@ -56,15 +56,4 @@ export async function prepareResume(
     console.warn("resume from PostgreSQL failed", err);
     return { ...none, recovered: false };
   }
-}
-
-/** PostgreSQL may not have an edit or delete the cache already holds: the replay shows the newest text. */
-function withCachedText(timeline: Timeline, e: TimelineEvent): TimelineEvent {
-  if (e.type === "message.deleted") return e;
-  const current = timeline.currentText(e.type === "message" ? e.id : e.message_id);
-  if (!current) return e;
-  if (e.type === "message.edited") return { ...e, content: current.content };
-  return current.content === null
-    ? { ...e, content: null, deleted: true }
-    : { ...e, content: current.content };
 }

@@ -1,11 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
+import { withDb } from "../db/client";
+import type { RoomRow } from "../db/schema";
+import { roomMembers } from "../db/schema";
 import type { Bindings, Config } from "../env";
 import { loadConfig } from "../env";
-import { AppError, toAppError } from "../errors";
-import { type Actor, announce, attachmentOf, onlineUsers, userTag } from "./fanout";
+import { AppError, notFound, toAppError } from "../errors";
+import { type Membership, type RoomAccess, reader, writer } from "./access";
+import type { HistoryWindow } from "./events";
+import { type Actor, announce, attachmentOf, onlineUsers, type SocketUser, userTag } from "./fanout";
 import { broadcast, frame, parseFrame, sendFrame, sendRefusal } from "./frames";
+import { historyPage } from "./history";
 import { UserLimits } from "./limits";
-import { lastSeqInPostgres, Outbox } from "./outbox";
+import { Outbox } from "./outbox";
 import {
   type ClientFrame,
   type ClientFrameOf,
@@ -13,12 +19,11 @@ import {
   PING_FRAME,
   PONG_FRAME,
   PROTOCOL_VERSION,
-  type RoomRole,
   type TimelineEvent,
-  type UserRef,
 } from "./protocol";
 import { type Reply, replyOf } from "./reply";
 import { prepareResume } from "./resume";
+import { Roster, readSnapshot } from "./roster";
 import { Timeline } from "./timeline";
 import { RoomWrites } from "./writes";
 
@@ -46,12 +51,13 @@ type FrameHandlers = {
 export class Room extends DurableObject<Bindings> {
   private readonly config: Config;
   private readonly timeline: Timeline;
+  private readonly roster: Roster;
   private readonly outbox: Outbox;
   private readonly limits: UserLimits;
   private readonly writes: RoomWrites;
   /** When the next alarm is due, as far as this instance knows (saves redundant storage writes). */
   private alarmAt: number | null = null;
-  private initialising: Promise<void> | null = null;
+  private loading: Promise<void> | null = null;
   /** Not before this time while the copy to PostgreSQL is failing (backoff). */
   private retryAt = 0;
 
@@ -59,6 +65,7 @@ export class Room extends DurableObject<Bindings> {
     super(ctx, env);
     this.config = loadConfig(env);
     this.timeline = new Timeline(ctx.storage.sql);
+    this.roster = new Roster(ctx.storage.sql);
     this.outbox = new Outbox(this.timeline, this.config);
     this.limits = new UserLimits(this.config);
     this.writes = new RoomWrites(this.timeline, this.limits, this.config, {
@@ -75,15 +82,24 @@ export class Room extends DurableObject<Bindings> {
 
   // ── connecting ────────────────────────────────────────────────────────────
 
-  /** Accepts a WebSocket the worker has already authorised (identity in CONNECT_HEADERS). */
+  /**
+   * Accepts a WebSocket for a user the worker has authenticated (identity in CONNECT_HEADERS),
+   * if the room's own roster lets them write here; a refusal is a plain HTTP answer with the
+   * error body, which the worker turns into a close code the browser can see.
+   */
   override async fetch(request: Request): Promise<Response> {
-    const actor = JSON.parse(request.headers.get(CONNECT_HEADERS.user) ?? "null") as Actor | null;
+    const who = JSON.parse(request.headers.get(CONNECT_HEADERS.user) ?? "null") as SocketUser | null;
     const roomId = Number(request.headers.get(CONNECT_HEADERS.room));
-    if (!actor || !roomId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    if (!who || !roomId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected an authorised WebSocket upgrade", { status: 400 });
     }
-    const { user } = actor;
-    await this.ensureTimeline(roomId);
+    const { user } = who;
+    try {
+      await this.writerAccess(roomId, who);
+    } catch (err) {
+      const refusal = toAppError(err);
+      return Response.json(refusal, { status: refusal.status });
+    }
     const max = this.config.WS_MAX_SOCKETS_PER_USER;
     if (this.ctx.getWebSockets(userTag(user.id)).length >= max) {
       const refusal = new AppError(
@@ -102,7 +118,7 @@ export class Room extends DurableObject<Bindings> {
     const { 0: client, 1: server } = new WebSocketPair();
     const firstOfUser = this.ctx.getWebSockets(userTag(user.id)).length === 0;
     this.ctx.acceptWebSocket(server, [userTag(user.id)]);
-    server.serializeAttachment(actor satisfies Actor);
+    server.serializeAttachment(who satisfies SocketUser);
     const tail = resume.recovered === false ? [] : this.timeline.eventsAfter(resume.cursor);
     sendFrame(server, {
       type: "ready",
@@ -126,19 +142,46 @@ export class Room extends DurableObject<Bindings> {
   }
 
   /**
-   * A fresh object continues the sequence PostgreSQL already holds for this room. Concurrent
-   * first requests share one read.
+   * A fresh object reads its room from PostgreSQL once, in one round trip: the row, the members
+   * and bans (its roster), and the last seq, which its timeline continues. Concurrent first
+   * requests share the read. No such room: 404, and nothing is kept.
    */
-  private ensureTimeline(roomId: number): Promise<void> {
-    if (this.timeline.initialised) return Promise.resolve();
-    this.initialising ??= lastSeqInPostgres(this.config, roomId)
-      .then((last) => {
-        if (!this.timeline.initialised) this.timeline.initialise(roomId, last);
+  private ensureLoaded(roomId: number): Promise<void> {
+    if (this.timeline.initialised && this.roster.loaded) return Promise.resolve();
+    this.loading ??= withDb(this.config, (db) => readSnapshot(db, roomId))
+      .then((snapshot) => {
+        if (!snapshot) throw notFound("Room");
+        if (!this.roster.loaded) this.roster.fill(snapshot);
+        if (!this.timeline.initialised) this.timeline.initialise(roomId, snapshot.lastSeq);
       })
       .finally(() => {
-        this.initialising = null;
+        this.loading = null;
       });
-    return this.initialising;
+    return this.loading;
+  }
+
+  /** May read here, by the room's own roster. */
+  private async readerAccess(roomId: number, who: SocketUser): Promise<RoomAccess> {
+    await this.ensureLoaded(roomId);
+    return reader(this.roster.room, this.roster.membership(who.user.id), who);
+  }
+
+  /** May write here; a non-member of a public room joins (in PostgreSQL, then in the roster). */
+  private async writerAccess(roomId: number, who: SocketUser, join = true): Promise<RoomAccess> {
+    await this.ensureLoaded(roomId);
+    const { joins, ...access } = writer(this.roster.room, this.roster.membership(who.user.id), who, join);
+    if (joins) {
+      await withDb(this.config, (db) =>
+        db.insert(roomMembers).values({ roomId, userId: who.user.id, role: "member" }).onConflictDoNothing(),
+      );
+      this.roster.setMember(who.user.id, "member");
+    }
+    return access;
+  }
+
+  /** The acting user with their current room role (from the roster: role changes apply at once). */
+  private actor(who: SocketUser): Actor {
+    return { ...who, role: this.roster.membership(who.user.id).role };
   }
 
   // ── frames from sockets ───────────────────────────────────────────────────
@@ -149,7 +192,7 @@ export class Room extends DurableObject<Bindings> {
     try {
       msg = parseFrame(data, this.config.WS_MAX_FRAME_BYTES);
       const handle = this.onFrame[msg.type] as (ws: WebSocket, actor: Actor, f: ClientFrame) => unknown;
-      await handle(ws, attachmentOf(ws), msg);
+      await handle(ws, this.actor(attachmentOf(ws)), msg);
     } catch (err) {
       const clientId = msg?.type === "message.send" ? (msg.client_id ?? null) : undefined;
       sendRefusal(ws, toAppError(err), clientId);
@@ -181,39 +224,83 @@ export class Room extends DurableObject<Bindings> {
     this.kickOutbox();
   }
 
-  // ── RPC from the worker (already authorised); refusals come back as data ──
+  // ── RPC from the worker (token verified there; access decided here); refusals come back as data ──
 
-  sendMessage(roomId: number, user: UserRef, content: string, clientId: string | null) {
-    return this.rpc(roomId, () => this.writes.post(user, content, clientId));
+  describe(roomId: number, who: SocketUser) {
+    return this.rpc(async () => (await this.readerAccess(roomId, who)).room);
   }
 
-  editMessage(roomId: number, actor: Actor, messageId: string, content: string) {
-    return this.rpc(roomId, () => this.writes.edit(actor, messageId, content));
+  history(roomId: number, who: SocketUser, w: HistoryWindow) {
+    return this.rpc(async () => {
+      await this.readerAccess(roomId, who);
+      return historyPage(this.timeline, this.config, w);
+    });
   }
 
-  deleteMessage(roomId: number, actor: Actor, messageId: string) {
-    return this.rpc(roomId, () => this.writes.remove(actor, messageId));
+  sendMessage(roomId: number, who: SocketUser, content: string, clientId: string | null) {
+    return this.rpc(async () => {
+      await this.writerAccess(roomId, who);
+      return this.writes.post(who.user, content, clientId);
+    });
   }
 
-  markRead(roomId: number, user: UserRef, seq: number) {
-    return this.rpc(roomId, () => this.writes.markRead(user, seq));
+  editMessage(roomId: number, who: SocketUser, messageId: string, content: string) {
+    return this.rpc(async () => {
+      const { role } = await this.writerAccess(roomId, who, false);
+      return this.writes.edit({ ...who, role }, messageId, content);
+    });
   }
 
-  /** Events PostgreSQL does not hold yet, so REST history can read its own writes. */
-  async unflushed(): Promise<TimelineEvent[]> {
-    if (!this.timeline.initialised) return [];
-    return this.timeline.eventsAfter(this.timeline.flushedSeq);
+  deleteMessage(roomId: number, who: SocketUser, messageId: string) {
+    return this.rpc(async () => {
+      const { role } = await this.readerAccess(roomId, who);
+      return this.writes.remove({ ...who, role }, messageId);
+    });
   }
 
-  /** A user's rights changed: their sockets act with the new ones at once. */
-  async userChanged(userId: number, change: { role?: RoomRole; isAdmin?: boolean }) {
+  markRead(roomId: number, who: SocketUser, seq: number) {
+    return this.rpc(async () => {
+      await this.writerAccess(roomId, who, false);
+      return this.writes.markRead(who.user, seq);
+    });
+  }
+
+  /**
+   * A member's role or ban changed in PostgreSQL: the roster follows, open sockets act with the
+   * new role at once, and a user who lost access has their sockets closed.
+   */
+  async rosterChanged(userId: number, m: Membership, close?: { code: number; reason: string }) {
+    if (this.loading) await this.loading.catch(() => {});
+    if (this.roster.loaded) {
+      this.roster.setMember(userId, m.role);
+      this.roster.setBanned(userId, m.banned);
+    }
+    if (close) this.closeUser(userId, close.code, close.reason);
+  }
+
+  /** A user's account was deleted: gone from the roster, their messages authored by nobody, sockets closed. */
+  async userDeleted(userId: number) {
+    if (this.loading) await this.loading.catch(() => {});
+    if (this.roster.loaded) this.roster.setMember(userId, null);
+    this.timeline.forgetAuthor(userId);
+    this.closeUser(userId, CloseCode.accessRevoked, "account deleted");
+  }
+
+  /** The room's row changed (renamed, described). */
+  async roomChanged(room: RoomRow) {
+    if (this.loading) await this.loading.catch(() => {});
+    if (this.roster.loaded) this.roster.setRoom(room);
+  }
+
+  /** A user's global rights changed: their open sockets act with them at once. */
+  async userChanged(userId: number, change: { isAdmin: boolean }) {
     for (const ws of this.ctx.getWebSockets(userTag(userId))) {
-      ws.serializeAttachment({ ...attachmentOf(ws), ...change } satisfies Actor);
+      ws.serializeAttachment({ ...attachmentOf(ws), ...change } satisfies SocketUser);
     }
   }
 
   /** A user lost access (4403) or their tokens were revoked (4401): their sockets close now. */
-  async closeUser(userId: number, code: number, reason: string) {
+  closeUser(userId: number, code: number, reason: string) {
     for (const ws of this.ctx.getWebSockets(userTag(userId))) {
       try {
         ws.close(code, reason);
@@ -232,13 +319,11 @@ export class Room extends DurableObject<Bindings> {
     await this.ctx.storage.deleteAll();
     this.alarmAt = null;
     this.timeline.reset();
+    this.roster.reset();
   }
 
-  private rpc<T>(roomId: number, work: () => T | Promise<T>): Promise<Reply<T>> {
-    return replyOf(async () => {
-      await this.ensureTimeline(roomId);
-      return work();
-    });
+  private rpc<T>(work: () => Promise<T>): Promise<Reply<T>> {
+    return replyOf(work);
   }
 
   // ── leaving ───────────────────────────────────────────────────────────────

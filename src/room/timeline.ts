@@ -123,16 +123,76 @@ export class Timeline {
    */
   currentText(messageId: string): CurrentText | undefined {
     const row = this.sql
-      .exec<Pick<EventRow, "kind" | "content" | "deleted_at">>(
-        `SELECT kind, content, deleted_at FROM events WHERE id = ? AND kind = 'message'
+      .exec<Pick<EventRow, "kind" | "content" | "deleted_at"> & { changed_at: number | null }>(
+        `SELECT kind, content, deleted_at, edited_at AS changed_at FROM events WHERE id = ? AND kind = 'message'
          UNION ALL
-         SELECT * FROM (SELECT kind, content, NULL FROM events WHERE target_id = ? ORDER BY seq DESC LIMIT 1)`,
+         SELECT * FROM (SELECT kind, content, NULL, created_at FROM events WHERE target_id = ? ORDER BY seq DESC LIMIT 1)`,
         messageId,
         messageId,
       )
       .toArray()[0];
     if (!row) return undefined;
-    return { content: row.kind === "delete" || row.deleted_at !== null ? null : row.content };
+    const deleted = row.kind === "delete" || row.deleted_at !== null;
+    return {
+      content: deleted ? null : row.content,
+      editedAt: row.kind === "edit" ? row.changed_at : undefined,
+    };
+  }
+
+  /** An event read from PostgreSQL, brought up to date with what the cache knows (edits, deletes not yet copied). */
+  current<E extends TimelineEvent>(e: E): E {
+    if (e.type === "message.deleted") return e;
+    const now = this.currentText(e.type === "message" ? e.id : (e as EditEvent).message_id);
+    if (!now) return e;
+    if (e.type === "message.edited") return { ...e, content: now.content };
+    if (now.content === null) return { ...e, content: null, deleted: true };
+    const editedAt = now.editedAt == null ? {} : { edited_at: new Date(now.editedAt).toISOString() };
+    return { ...e, content: now.content, ...editedAt };
+  }
+
+  /**
+   * Messages (not edits or deletes) of a history window from the cache, oldest first, or
+   * undefined when the cache cannot answer the whole window.
+   */
+  messagesPage(w: {
+    limit: number;
+    after?: number | undefined;
+    before?: number | undefined;
+  }): MessageEvent[] | undefined {
+    const oldest = this.oldestCached;
+    if (w.after !== undefined) {
+      if (w.after + 1 < oldest) return undefined;
+      return this.sql
+        .exec<EventRow>(
+          "SELECT * FROM events WHERE kind = 'message' AND seq > ? ORDER BY seq LIMIT ?",
+          w.after,
+          w.limit,
+        )
+        .toArray()
+        .map((row) => toMessageEvent(this.roomId, row));
+    }
+    const rows = this.sql
+      .exec<EventRow>(
+        "SELECT * FROM events WHERE kind = 'message' AND seq < ? ORDER BY seq DESC LIMIT ?",
+        w.before ?? Number.MAX_SAFE_INTEGER,
+        w.limit,
+      )
+      .toArray();
+    // Fewer than asked: right only if the cache holds the timeline from its first event.
+    if (rows.length < w.limit && oldest > 1) return undefined;
+    return rows.reverse().map((row) => toMessageEvent(this.roomId, row));
+  }
+
+  /** Cached messages within a window's bounds (for merging into a page read from PostgreSQL). */
+  cachedMessagesWithin(w: { after?: number | undefined; before?: number | undefined }): MessageEvent[] {
+    return this.sql
+      .exec<EventRow>(
+        "SELECT * FROM events WHERE kind = 'message' AND seq > ? AND seq < ? ORDER BY seq",
+        w.after ?? 0,
+        w.before ?? Number.MAX_SAFE_INTEGER,
+      )
+      .toArray()
+      .map((row) => toMessageEvent(this.roomId, row));
   }
 
   /** Events after `seq` from the cache, oldest first, as sent on the wire (current text). */
@@ -216,6 +276,14 @@ export class Timeline {
     );
     this.last = row.seq;
     return row;
+  }
+
+  /**
+   * The author's account was deleted: their events stay, authored by nobody. The id is negated
+   * rather than nulled (the column is NOT NULL, and (user_id, client_id) stays unique).
+   */
+  forgetAuthor(userId: number) {
+    this.sql.exec("UPDATE events SET user_id = -user_id, username = '' WHERE user_id = ?", userId);
   }
 
   // ── the outbox's side ──────────────────────────────────────────────────────

@@ -1,9 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { authenticate } from "../auth/middleware";
 import type { AppEnv } from "../context";
-import { requireWriter } from "../domain/access";
+import { asSocketUser } from "../domain/messages";
 import { AppError, unauthorized } from "../errors";
-import type { Actor } from "../room/fanout";
 import { SUBPROTOCOL } from "../room/protocol";
 import { CONNECT_HEADERS } from "../room/room";
 import { roomStub } from "../room/stub";
@@ -37,15 +36,14 @@ export const wsRoutes = new OpenAPIHono<AppEnv>().get("/ws/:room_id", async (c) 
   const { token, echo } = tokenOf(url, c.req.header("sec-websocket-protocol"));
   if (!token) throw unauthorized("Missing token: use ?token= or the bearer.<jwt> subprotocol");
   const user = await authenticate(c.env, c.var.config, token);
-  const { room, role } = await requireWriter(c.var.db, user, parsedId.data);
 
   // Identity travels in headers only the worker can set: anything the client sent is replaced.
   const headers = new Headers(c.req.raw.headers);
   for (const name of [...headers.keys()]) if (name.startsWith("x-roomcast-")) headers.delete(name);
-  const actor: Actor = { user: { id: user.id, username: user.username }, role, isAdmin: user.isAdmin };
-  headers.set(CONNECT_HEADERS.user, JSON.stringify(actor));
-  headers.set(CONNECT_HEADERS.room, String(room.id));
+  headers.set(CONNECT_HEADERS.user, JSON.stringify(asSocketUser(user)));
+  headers.set(CONNECT_HEADERS.room, String(parsedId.data));
   if (echo) headers.set(CONNECT_HEADERS.subprotocol, echo);
   url.searchParams.delete("token");
-  return roomStub(c.env, room.id).fetch(new Request(url, { headers }));
+  // The room decides access from its own roster and answers a refusal with the error body.
+  return roomStub(c.env, parsedId.data).fetch(new Request(url, { headers }));
 });

@@ -17,7 +17,7 @@ export const memberRoutes = new OpenAPIHono<AppEnv>()
     c.json(await listMembers(c.var.db, c.var.user, c.req.valid("param").room_id), 200),
   )
   .openapi(routes.join, async (c) => {
-    const { member, created } = await joinRoom(c.var.db, c.var.user, c.req.valid("param").room_id);
+    const { member, created } = await joinRoom(c.var.db, c.env, c.var.user, c.req.valid("param").room_id);
     return created ? c.json(member, 201) : c.json(member, 200);
   })
   .openapi(routes.leave, async (c) => {
@@ -28,6 +28,7 @@ export const memberRoutes = new OpenAPIHono<AppEnv>()
     const { user_id, role } = c.req.valid("json");
     const { member, created } = await addMember(
       c.var.db,
+      c.env,
       c.var.user,
       c.req.valid("param").room_id,
       user_id,
@@ -54,6 +55,6 @@ export const memberRoutes = new OpenAPIHono<AppEnv>()
   })
   .openapi(routes.unban, async (c) => {
     const { room_id, user_id } = c.req.valid("param");
-    await unbanUser(c.var.db, c.var.user, room_id, user_id);
+    await unbanUser(c.var.db, c.env, c.var.user, room_id, user_id);
     return c.body(null, 204);
   });

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../context";
-import { requireReader } from "../../domain/access";
+import { describeRoom } from "../../domain/messages";
 import {
   createRoom,
   deleteRoom,
@@ -35,11 +35,17 @@ export const roomRoutes = new OpenAPIHono<AppEnv>()
     );
   })
   .openapi(routes.get, async (c) => {
-    const { room } = await requireReader(c.var.db, c.var.user, c.req.valid("param").room_id);
+    const room = await describeRoom(c.env, c.var.user, c.req.valid("param").room_id);
     return c.json(toRoomOut(room), 200);
   })
   .openapi(routes.update, async (c) => {
-    const room = await updateRoom(c.var.db, c.var.user, c.req.valid("param").room_id, c.req.valid("json"));
+    const room = await updateRoom(
+      c.var.db,
+      c.env,
+      c.var.user,
+      c.req.valid("param").room_id,
+      c.req.valid("json"),
+    );
     return c.json(toRoomOut(room), 200);
   })
   .openapi(routes.remove, async (c) => {
