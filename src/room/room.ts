@@ -38,7 +38,7 @@ export const CONNECT_HEADERS = {
 const FLUSH_WINDOW_MS = 50;
 
 type FrameHandlers = {
-  [T in ClientFrame["type"]]: (ws: WebSocket, actor: Actor, f: ClientFrameOf<T>) => unknown;
+  [T in ClientFrame["type"]]: (ws: WebSocket, who: SocketUser, f: ClientFrameOf<T>) => unknown;
 };
 
 /**
@@ -191,8 +191,8 @@ export class Room extends DurableObject<Bindings> {
     let msg: ClientFrame | undefined;
     try {
       msg = parseFrame(data, this.config.WS_MAX_FRAME_BYTES);
-      const handle = this.onFrame[msg.type] as (ws: WebSocket, actor: Actor, f: ClientFrame) => unknown;
-      await handle(ws, this.actor(attachmentOf(ws)), msg);
+      const handle = this.onFrame[msg.type] as (ws: WebSocket, who: SocketUser, f: ClientFrame) => unknown;
+      await handle(ws, attachmentOf(ws), msg);
     } catch (err) {
       const clientId = msg?.type === "message.send" ? (msg.client_id ?? null) : undefined;
       sendRefusal(ws, toAppError(err), clientId);
@@ -201,21 +201,22 @@ export class Room extends DurableObject<Bindings> {
 
   private readonly onFrame: FrameHandlers = {
     ping: (ws) => sendFrame(ws, { type: "pong" }),
-    "message.send": (ws, actor, f) => {
+    "message.send": (ws, who, f) => {
       const clientId = f.client_id ?? null;
-      const { event, duplicate } = this.writes.post(actor.user, f.content, clientId);
+      const { event, duplicate } = this.writes.post(who.user, f.content, clientId);
       sendFrame(ws, { type: "ack", client_id: clientId, id: event.id, seq: event.seq, duplicate });
     },
     // Edits and deletes are acknowledged by their broadcast; only refusals need an answer.
-    "message.edit": (_ws, actor, f) => this.writes.edit(actor, f.message_id, f.content),
-    "message.delete": (_ws, actor, f) => this.writes.remove(actor, f.message_id),
-    read: (_ws, actor, f) => this.writes.markRead(actor.user, f.seq),
-    typing: (ws, actor) => {
-      this.limits.take("typing", actor.user.id);
+    // The room role is read from the roster only where it matters (moderation), not on every send.
+    "message.edit": (_ws, who, f) => this.writes.edit(this.actor(who), f.message_id, f.content),
+    "message.delete": (_ws, who, f) => this.writes.remove(this.actor(who), f.message_id),
+    read: (_ws, who, f) => this.writes.markRead(who.user, f.seq),
+    typing: (ws, who) => {
+      this.limits.take("typing", who.user.id);
       const others = this.ctx
         .getWebSockets()
-        .filter((s) => s !== ws && attachmentOf(s).user.id !== actor.user.id);
-      broadcast(others, frame({ type: "typing", user: actor.user }));
+        .filter((s) => s !== ws && attachmentOf(s).user.id !== who.user.id);
+      broadcast(others, frame({ type: "typing", user: who.user }));
     },
   };
 
