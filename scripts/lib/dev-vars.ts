@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { SetupError } from "./setup-error";
 
 export const DEV_VARS = ".dev.vars";
 
@@ -24,7 +25,26 @@ export function ensureDevVars(): boolean {
   return true;
 }
 
+/** A local setting: the process environment first, then .dev.vars; empty counts as unset. */
+export function setting(name: string): { value: string; from: string } | undefined {
+  const env = process.env[name];
+  if (env) return { value: env, from: "the environment" };
+  const value = readVars()[name];
+  return value ? { value, from: DEV_VARS } : undefined;
+}
+
+/** A port setting (PG_PORT, DB_WS_PROXY_PORT): its value, or `fallback` when unset. */
+export function portSetting(name: string, fallback: number): number {
+  const found = setting(name);
+  if (!found) return fallback;
+  const port = Number(found.value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new SetupError(`${name}=${found.value} (from ${found.from}) is not a port number (1-65535).`);
+  }
+  return port;
+}
+
 /** Where the database is: DATABASE_URL from the environment or .dev.vars, if set and not empty. */
-export function configuredDatabaseUrl(): string | undefined {
-  return process.env.DATABASE_URL || readVars().DATABASE_URL || undefined;
+export function configuredDatabaseUrl(): { value: string; from: string } | undefined {
+  return setting("DATABASE_URL");
 }
