@@ -24,6 +24,7 @@ export default defineConfig({
                 DB_WS_PROXY: inject("dbWsProxy"),
                 TEST_DB_WS_PROXY: inject("testDbWsProxy"),
                 BRIDGE_CONTROL: inject("bridgeControl"),
+                UNREACHABLE_DATABASE: inject("unreachableDatabase"),
                 SECRET_KEY: "test-only-secret-0123456789abcdef0123456789abcdef",
                 // Small, so that tests reach beyond the room's cache with a handful of messages.
                 ROOM_CACHE_EVENTS: "5",
