@@ -26,16 +26,16 @@ export function ensureDevVars(): boolean {
 }
 
 /** A local setting: the process environment first, then .dev.vars; empty counts as unset. */
-export function setting(name: string): { value: string; from: string } | undefined {
+export function setting(name: string, file = DEV_VARS): { value: string; from: string } | undefined {
   const env = process.env[name];
   if (env) return { value: env, from: "the environment" };
-  const value = readVars()[name];
-  return value ? { value, from: DEV_VARS } : undefined;
+  const value = readVars(file)[name];
+  return value ? { value, from: file } : undefined;
 }
 
 /** A port setting (PG_PORT, DB_WS_PROXY_PORT): its value, or `fallback` when unset. */
-export function portSetting(name: string, fallback: number): number {
-  const found = setting(name);
+export function portSetting(name: string, fallback: number, file = DEV_VARS): number {
+  const found = setting(name, file);
   if (!found) return fallback;
   const port = Number(found.value);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {

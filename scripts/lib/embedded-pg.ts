@@ -64,8 +64,9 @@ export async function startCluster(dir: string, port: number, opts: ClusterOptio
 /**
  * initdb into a scratch folder renamed into place when it succeeded: a data folder holds a
  * whole cluster or does not exist, whatever stops initdb (an error, Ctrl-C, a crash).
+ * Exported for its tests.
  */
-async function initialise(bin: PgBinaries, dataDir: string, runAs: RunAs | null) {
+export async function initialise(bin: PgBinaries, dataDir: string, runAs: RunAs | null) {
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
     throw new SetupError(
       `${dataDir} is not empty but holds no PostgreSQL cluster; move it away and run again.`,

@@ -13,12 +13,16 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
  * it lives in /var/tmp/roomcast/<project>-<hash of the project's path>/ instead: one per clone,
  * found again on the next run. Its parent exists on return.
  */
-export function clusterDataDir(relative: string, runAs: RunAs | null): { dir: string; relocated: boolean } {
-  const inProject = path.resolve(PROJECT_ROOT, relative);
+export function clusterDataDir(
+  relative: string,
+  runAs: RunAs | null,
+  project = PROJECT_ROOT,
+): { dir: string; relocated: boolean } {
+  const inProject = path.resolve(project, relative);
   mkdirSync(path.dirname(inProject), { recursive: true });
   if (reachable(runAs, path.dirname(inProject))) return { dir: inProject, relocated: false };
-  const key = createHash("sha256").update(PROJECT_ROOT).digest("hex").slice(0, 12);
-  const parent = path.join(sharedRoot(), `${path.basename(PROJECT_ROOT)}-${key}`);
+  const key = createHash("sha256").update(project).digest("hex").slice(0, 12);
+  const parent = path.join(sharedRoot(), `${path.basename(project)}-${key}`);
   mkdirSync(parent, { recursive: true, mode: 0o755 });
   return { dir: path.join(parent, path.basename(inProject)), relocated: true };
 }
