@@ -9,7 +9,7 @@ describe("local settings (PG_PORT, DB_WS_PROXY_PORT, DATABASE_URL)", () => {
   const file = path.join(dir, ".dev.vars");
   writeFileSync(
     file,
-    '# comment\nPG_PORT=54111\nDB_WS_PROXY_PORT = "54112"\nDATABASE_URL=\nBAD_PORT=eighty\n',
+    '# comment\nPG_PORT=54111\nDB_WS_PROXY_PORT = "54112"\nDATABASE_URL=\nBAD_PORT=eighty\nCOMMENTED=54113   # a comment\n',
   );
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   afterEach(() => {
@@ -21,6 +21,7 @@ describe("local settings (PG_PORT, DB_WS_PROXY_PORT, DATABASE_URL)", () => {
     expect(portSetting("PG_PORT", 54329, file)).toBe(54111);
     expect(portSetting("DB_WS_PROXY_PORT", 54330, file)).toBe(54112);
     expect(setting("PG_PORT", file)).toEqual({ value: "54111", from: file });
+    expect(portSetting("COMMENTED", 1, file)).toBe(54113);
   });
 
   it("the environment wins over .dev.vars; empty counts as unset", () => {

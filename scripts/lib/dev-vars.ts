@@ -11,7 +11,10 @@ export function readVars(file = DEV_VARS): Record<string, string> {
   for (const line of readFileSync(file, "utf8").split(/\r?\n/)) {
     const m = line.match(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/);
     if (!m?.[1]) continue;
-    vars[m[1]] = (m[2] ?? "").replace(/^(['"])(.*)\1$/, "$2");
+    const raw = m[2] ?? "";
+    const quoted = raw.match(/^(['"])(.*)\1$/);
+    // As dotenv (which wrangler uses) reads it: " #" starts a comment in an unquoted value.
+    vars[m[1]] = quoted ? (quoted[2] ?? "") : raw.replace(/\s+#.*$/, "");
   }
   return vars;
 }
