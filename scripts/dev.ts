@@ -53,6 +53,8 @@ try {
   say("starting wrangler dev…");
   wrangler = spawn(path.resolve("node_modules/.bin/wrangler"), ["dev", ...vars, ...args], {
     stdio: "inherit",
+    // Roomcast never reads request.cf: skip wrangler's download of it (offline, a failure prints a stack).
+    env: { CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env },
   });
   const exited = new Promise<number>((resolve) => wrangler?.once("exit", (code) => resolve(code ?? 1)));
   void exited.then((code) => stop(code));

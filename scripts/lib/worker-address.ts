@@ -29,7 +29,7 @@ export async function waitForHealth(url: string, exited: Promise<unknown>): Prom
   void exited.then(() => (gone = true));
   while (!gone) {
     try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) });
       if (res.ok) return true;
     } catch {}
     await new Promise((r) => setTimeout(r, 250));
