@@ -7,7 +7,8 @@ import { PROJECT_ROOT } from "./pg-data-dir";
 import { wranglerConfigWithoutDevVars } from "./test-wrangler-config";
 
 // What the vitest plugin does with a wrangler config: wrangler's own function, which also reads
-// the .dev.vars beside it.
+// the .dev.vars beside it. Quiet: its "Using secrets defined in …" would read like the leak fixed here.
+process.env.WRANGLER_LOG = "warn";
 const bindingsOf = (configPath: string) =>
   unstable_getMiniflareWorkerOptions(configPath).workerOptions.bindings as Record<string, unknown>;
 
