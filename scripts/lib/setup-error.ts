@@ -10,3 +10,9 @@ export class SetupError extends Error {
 export function explain(err: unknown): string {
   return err instanceof SetupError ? `\n  ✗ ${err.message}\n` : String((err as Error)?.stack ?? err);
 }
+
+/** Ends a script on `err`, explained as above. */
+export function fail(err: unknown): never {
+  console.error(explain(err));
+  process.exit(1);
+}
