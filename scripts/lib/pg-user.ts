@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { SetupError } from "./setup-error";
 
 /** The account PostgreSQL runs as when the scripts run as root (it refuses to run as root). */
 export const PG_OS_USER = "postgres";
@@ -18,7 +19,17 @@ export function postgresRunAs(): RunAs | null {
   try {
     return ids();
   } catch {
-    execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_OS_USER]);
+    try {
+      execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_OS_USER], {
+        stdio: "pipe",
+      });
+    } catch (err) {
+      throw new SetupError(
+        `PostgreSQL refuses to run as root and there is no "${PG_OS_USER}" account to run it as; creating one ` +
+          `with useradd failed (${(err as Error).message.split("\n")[0]}). Create it yourself ` +
+          `(useradd --system ${PG_OS_USER}) or run as an ordinary user.`,
+      );
+    }
     return ids();
   }
 }
