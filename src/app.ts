@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "./context";
+import { apiCors } from "./cors";
 import { pgError } from "./db/client";
 import { withDb } from "./db/middleware";
 import { AppError } from "./errors";
@@ -68,6 +69,7 @@ export function createApp() {
   });
   app.notFound((c) => c.json(new AppError("route_not_found", 404, "No such route").toJSON(), 404));
 
+  app.use("*", apiCors);
   app.get("/health", (c) => c.json({ ok: true }));
 
   const api = ["/auth/*", "/user/*", "/room/*", "/message/*", "/dm", "/dm/*"];

@@ -18,6 +18,8 @@ export type Bindings = {
   WS_MAX_SOCKETS_PER_USER?: string;
   ROOM_CACHE_EVENTS?: string;
   RESUME_MAX_EVENTS?: string;
+  /** Comma-separated origins allowed by CORS (src/cors.ts); unset: local origins only. */
+  ALLOWED_ORIGINS?: string;
   ROOMS: DurableObjectNamespace<import("./room/room").Room>;
 };
 
