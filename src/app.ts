@@ -140,7 +140,8 @@ export function createApp() {
       description: "Chat backend on Cloudflare Workers. Real-time rooms over WebSocket at /ws/{room_id}.",
     },
   });
-  app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true }));
+  // Swagger UI's assets are the pinned swagger-ui-dist, served from public/vendor (no CDN).
+  app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true, baseUrl: "/vendor" }));
 
   return app;
 }

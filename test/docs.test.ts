@@ -34,6 +34,9 @@ describe("OpenAPI and Swagger UI", () => {
     const res = await api("GET", "/docs");
     expect(res.status).toBe(200);
     expect(res.body).toMatch(/swagger/i);
+    // Pinned assets from this worker, never a CDN (the page must work offline).
+    expect(res.body).toContain('src="/vendor/swagger-ui-dist/swagger-ui-bundle.js"');
+    expect(res.body).not.toMatch(/https?:\/\//);
   });
 
   it("answers an unknown route with the error shape", async () => {
