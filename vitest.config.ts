@@ -22,6 +22,8 @@ export default defineConfig({
   ],
   test: {
     include: ["test/**/*.test.ts"],
+    // Run in Node against a running server: vitest.browser.config.ts.
+    exclude: ["test/browser/**"],
     globalSetup: ["./test/global-setup.ts"],
     fileParallelism: false,
     testTimeout: 20_000,
