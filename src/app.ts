@@ -99,6 +99,7 @@ export function createApp() {
   app.openAPIRegistry.registerPath({
     method: "get",
     path: "/ws/{room_id}",
+    operationId: "connectRoomSocket",
     tags: ["real time"],
     summary: "Open the room's WebSocket (protocol: docs/protocol.md)",
     description:

@@ -30,6 +30,52 @@ describe("OpenAPI and Swagger UI", () => {
     expect(res.body.components.securitySchemes.bearerAuth.scheme).toBe("bearer");
   });
 
+  it("gives every operation a unique operationId, for generated clients", async () => {
+    const { body } = await api("GET", "/openapi.json");
+    const ops = Object.values(body.paths as Record<string, Record<string, { operationId?: string }>>).flatMap(
+      (methods) => Object.values(methods),
+    );
+    const ids = ops.map((op) => op.operationId);
+    expect(ids.every((id) => typeof id === "string" && /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ops.length);
+    expect(ids).toEqual(expect.arrayContaining(["login", "listMyRooms", "sendMessage", "connectRoomSocket"]));
+  });
+
+  it("shows each error response with a code it really answers", async () => {
+    const { body } = await api("GET", "/openapi.json");
+    type Op = { responses: Record<string, { content?: Record<string, { examples?: Record<string, any> }> }> };
+    const codesByStatus = new Map<string, Set<string>>();
+    for (const methods of Object.values(body.paths as Record<string, Record<string, Op>>)) {
+      for (const op of Object.values(methods)) {
+        for (const [status, res] of Object.entries(op.responses)) {
+          if (!status.startsWith("4")) continue;
+          const examples = res.content?.["application/json"]?.examples;
+          if (!examples) continue;
+          for (const ex of Object.values(examples)) {
+            const set = codesByStatus.get(status) ?? new Set();
+            set.add(ex.value.error.code);
+            codesByStatus.set(status, set);
+          }
+        }
+      }
+    }
+    expect([...(codesByStatus.get("401") ?? [])]).toEqual(["unauthorized"]);
+    expect([...(codesByStatus.get("422") ?? [])]).toEqual(["validation_error"]);
+    expect(codesByStatus.get("409")).toEqual(
+      new Set([
+        "username_taken",
+        "email_taken",
+        "owner_protected",
+        "user_banned",
+        "cannot_ban_self",
+        "message_deleted",
+      ]),
+    );
+    expect(codesByStatus.get("404")).toContain("not_found");
+    for (const [status, codes] of codesByStatus)
+      if (status !== "404") expect(codes).not.toContain("not_found");
+  });
+
   it("serves Swagger UI at /docs", async () => {
     const res = await api("GET", "/docs");
     expect(res.status).toBe(200);

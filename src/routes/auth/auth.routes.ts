@@ -8,6 +8,7 @@ const Credentials = z.object({
 
 export const login = createRoute({
   method: "post",
+  operationId: "login",
   path: "/auth/login",
   tags: ["auth"],
   summary: "Log in with JSON credentials; returns a token and the user",
@@ -20,6 +21,7 @@ export const login = createRoute({
 
 export const token = createRoute({
   method: "post",
+  operationId: "issueToken",
   path: "/auth/token",
   tags: ["auth"],
   summary: "OAuth2 password grant (form-encoded), as FastAPI's OAuth2PasswordRequestForm",

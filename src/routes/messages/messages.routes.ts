@@ -13,6 +13,7 @@ const MessageContent = z.string().openapi({ example: "hello, room" });
 
 export const send = createRoute({
   method: "post",
+  operationId: "sendMessage",
   path: "/message/rooms/{room_id}/messages",
   tags: ["messages"],
   summary: "Send a message to a room",
@@ -40,6 +41,7 @@ export const send = createRoute({
 
 export const list = createRoute({
   method: "get",
+  operationId: "listMessages",
   path: "/message/rooms/{room_id}/messages",
   tags: ["messages"],
   summary: "A page of a room's history, oldest first",
@@ -72,6 +74,7 @@ const messageParams = z.object({
 
 export const edit = createRoute({
   method: "patch",
+  operationId: "editMessage",
   path: "/message/rooms/{room_id}/messages/{message_id}",
   tags: ["messages"],
   summary: "Edit my message: a timeline event with its own seq, broadcast live",
@@ -83,12 +86,19 @@ export const edit = createRoute({
   },
   responses: {
     200: jsonResponse(MessageSchema, "The message as it now stands"),
-    ...errorResponses(401, 403, 404, 409, 422),
+    ...errorResponses(
+      401,
+      [403, "not_author", "banned"],
+      [404, "not_found", "message_not_found"],
+      [409, "message_deleted"],
+      422,
+    ),
   },
 });
 
 export const remove = createRoute({
   method: "delete",
+  operationId: "deleteMessage",
   path: "/message/rooms/{room_id}/messages/{message_id}",
   tags: ["messages"],
   summary: "Delete a message (author, room admins, global admins); leaves a tombstone",
@@ -97,6 +107,12 @@ export const remove = createRoute({
   request: { params: messageParams },
   responses: {
     200: jsonResponse(MessageSchema, "The tombstone"),
-    ...errorResponses(401, 403, 404, 409, 422),
+    ...errorResponses(
+      401,
+      [403, "forbidden", "banned"],
+      [404, "not_found", "message_not_found"],
+      [409, "message_deleted"],
+      422,
+    ),
   },
 });
