@@ -82,6 +82,7 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
   epoch: string | null = null;
   /** Whether the current socket has received `ready` (sends wait for it). */
   private isReady = false;
+  private lastReady: ReadyFrame | null = null;
   private stopped = false;
   private readonly outbox: Pending[] = [];
   /** The head of the outbox is on the wire (sends are sequential: strict order). */
@@ -155,6 +156,27 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
     this.sendNow({ type: "typing" });
   }
 
+  /**
+   * Resolves with the current connection's `ready` frame, at once if it has arrived already (a
+   * listener added later would miss it), else when it does. Rejects if the socket stops first.
+   */
+  whenReady(): Promise<ReadyFrame> {
+    if (this.isReady && this.lastReady) return Promise.resolve(this.lastReady);
+    if (this.stopped) return Promise.reject(new Error("the room socket is closed"));
+    return new Promise((resolve, reject) => {
+      const offReady = this.on("ready", (ready) => {
+        offReady();
+        offClosed();
+        resolve(ready);
+      });
+      const offClosed = this.on("closed", ({ reason }) => {
+        offReady();
+        offClosed();
+        reject(new Error(`room socket closed: ${reason}`));
+      });
+    });
+  }
+
   /** Messages queued or on the wire, not yet acknowledged. */
   get pendingSends(): number {
     return this.outbox.length;
@@ -224,28 +246,24 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
 
   private async onReady(ready: ReadyFrame) {
     this.epoch = ready.epoch;
-    if (ready.recovered === false || this.lastSeq === null) {
-      // Nothing was replayed: start from the room's current end, after (for a failed resume)
-      // telling the app to replace what it shows with fresh history.
-      const resync = ready.recovered === false;
-      this.lastSeq = ready.last_seq;
-      this.emit("ready", ready);
-      if (resync) {
-        this.api.token = this.token;
-        try {
-          this.emit("resync", await this.api.history(ready.room_id, { limit: 100 }));
-        } catch (err) {
-          const message = `history could not be fetched: ${(err as Error).message}`;
-          this.emit("error", { type: "error", code: "resync_failed", message });
-        }
-      }
-    } else {
-      this.emit("ready", ready);
-    }
+    this.lastReady = ready;
+    // Nothing is replayed without a resume or after a failed one: continue from the room's end.
+    const resync = ready.recovered === false;
+    if (resync || this.lastSeq === null) this.lastSeq = ready.last_seq;
     this.isReady = true;
     // Whatever was on the wire when the last socket dropped goes again, same client_id.
     this.inFlight = false;
     this.pump();
+    this.emit("ready", ready);
+    if (!resync) return;
+    // Tell the app to replace what it shows with fresh history.
+    this.api.token = this.token;
+    try {
+      this.emit("resync", await this.api.history(ready.room_id, { limit: 100 }));
+    } catch (err) {
+      const message = `history could not be fetched: ${(err as Error).message}`;
+      this.emit("error", { type: "error", code: "resync_failed", message });
+    }
   }
 
   private onAck(ack: AckFrame) {
