@@ -50,7 +50,7 @@ describe("the demo page in Chromium, two users in two browser contexts", () => {
   it("chats both ways with presence and typing, edits and deletes, and resumes a dropped socket with nothing missed or doubled", async () => {
     const alice = await signUp("alice");
     const bob = await signUp("bob");
-    const roomName = unique("lobby");
+    const roomName = unique("demo");
 
     await alice.page.type("#new-room [name=name]", roomName);
     await alice.page.click("#new-room [type=submit]");
