@@ -60,6 +60,20 @@ describe("connecting to /ws/{room_id}", () => {
     expect(plain.body.error.code).toBe("upgrade_required");
   });
 
+  it("refuses a token revoked by a password change with close 4401", async () => {
+    const alice = await newUser();
+    const room = await newRoom(alice);
+    const change = await api("POST", "/user/update_password", {
+      token: alice.token,
+      json: { current_password: alice.password, new_password: "another horse battery" },
+    });
+    expect(change.status).toBe(200);
+    expect((await openSocket(room.id, alice.token)).refusal).toEqual({ code: 4401, reason: "unauthorized" });
+    const fresh = await openSocket(room.id, change.body.access_token);
+    expect(fresh.socket).not.toBeNull();
+    fresh.socket?.close();
+  });
+
   it("never echoes the bearer token as the subprotocol, and echoes roomcast.v1 on refusals too", async () => {
     const alice = await newUser();
     const room = await newRoom(alice);
