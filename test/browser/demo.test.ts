@@ -41,6 +41,10 @@ async function waitForMessages(page: Page, expected: string[]) {
   expect(await messageTexts(page)).toEqual(expected);
 }
 
+/** Clicks in one step inside the page: the message list re-renders on every frame, so an element
+ * handle taken first could be detached by the time puppeteer clicks it. */
+const clickNow = (page: Page, selector: string) => page.$eval(selector, (el) => (el as HTMLElement).click());
+
 async function send(page: Page, text: string) {
   await page.type("#composer [name=content]", text);
   await page.click("#composer [type=submit]");
@@ -97,14 +101,14 @@ describe("the demo page in Chromium, two users in two browser contexts", () => {
 
     // Alice edits her message (the page asks with a prompt); Bob sees the new text.
     alice.page.once("dialog", (d) => void d.accept("hello bob!"));
-    await alice.page.click("#messages li:first-child .edit");
+    await clickNow(alice.page, "#messages li:first-child .edit");
     await bob.page.waitForFunction(() =>
       document.querySelector("#messages li:first-child .meta")?.textContent?.includes("(edited)"),
     );
     expect((await messageTexts(bob.page))[0]).toBe(`${alice.username}: hello bob!`);
 
     // Bob deletes his message; Alice sees the tombstone.
-    await bob.page.click("#messages li:last-child .delete");
+    await clickNow(bob.page, "#messages li:last-child .delete");
     await alice.page.waitForFunction(() =>
       document.querySelector("#messages li:last-child")?.classList.contains("deleted"),
     );
