@@ -69,7 +69,7 @@ export class TestSocket {
   }
 
   /** The next `n` frames of a type, in order. */
-  async take(n: number, type: string): Promise<Frame[]> {
+  async take(n: number, type: string | string[]): Promise<Frame[]> {
     const out: Frame[] = [];
     for (let i = 0; i < n; i++) out.push(await this.next(type));
     return out;

@@ -1,4 +1,5 @@
 import { and, eq, ne } from "drizzle-orm";
+import type { SessionUser } from "../auth/session";
 import type { Db } from "../db/client";
 import { type RoomRow, roomMembers, rooms, type UserRow, users } from "../db/schema";
 import { AppError, notFound } from "../errors";
@@ -13,7 +14,7 @@ const dmKey = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`);
  */
 export async function openDirect(
   db: Db,
-  me: UserRow,
+  me: SessionUser,
   otherId: number,
 ): Promise<{ room: RoomRow; created: boolean }> {
   if (otherId === me.id)
@@ -45,7 +46,7 @@ export type DirectSummary = RoomSummary & { room: RoomRow; with: UserRef };
 /** My direct conversations, most recent activity first, with the other person. */
 export async function listDirect(
   db: Db,
-  me: UserRow,
+  me: SessionUser,
   limit: number,
   offset: number,
 ): Promise<DirectSummary[]> {

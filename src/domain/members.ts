@@ -1,9 +1,10 @@
 import { and, asc, eq, sql } from "drizzle-orm";
+import type { SessionUser } from "../auth/session";
 import type { Db } from "../db/client";
 import { roomBans, roomMembers, type UserRow, users } from "../db/schema";
 import type { Bindings } from "../env";
 import { AppError, forbidden, notFound } from "../errors";
-import type { RoomRole } from "../room/protocol";
+import { CloseCode, type RoomRole } from "../room/protocol";
 import { roomStub } from "../room/stub";
 import { type RoomAccess, refuseDirect, requireReader, requireRoomAdmin } from "./access";
 
@@ -17,7 +18,7 @@ export type Member = {
 
 const ROLE_ORDER = sql`case ${roomMembers.role} when 'owner' then 0 when 'admin' then 1 else 2 end`;
 
-export async function listMembers(db: Db, user: UserRow, roomId: number): Promise<Member[]> {
+export async function listMembers(db: Db, user: SessionUser, roomId: number): Promise<Member[]> {
   await requireReader(db, user, roomId);
   const rows = await db
     .select({ m: roomMembers, username: users.username, fullName: users.fullName })
@@ -29,7 +30,7 @@ export async function listMembers(db: Db, user: UserRow, roomId: number): Promis
     user_id: m.userId,
     username,
     full_name: fullName,
-    role: m.role as RoomRole,
+    role: m.role,
     joined_at: m.joinedAt.toISOString(),
   }));
 }
@@ -46,14 +47,15 @@ async function memberOf(db: Db, roomId: number, userId: number): Promise<Member>
     user_id: row.m.userId,
     username: row.username,
     full_name: row.fullName,
-    role: row.m.role as RoomRole,
+    role: row.m.role,
     joined_at: row.m.joinedAt.toISOString(),
   };
 }
 
-async function requireUserExists(db: Db, userId: number) {
-  const [row] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
+async function requireUserExists(db: Db, userId: number): Promise<{ isAdmin: boolean }> {
+  const [row] = await db.select({ isAdmin: users.isAdmin }).from(users).where(eq(users.id, userId)).limit(1);
   if (!row) throw notFound("User");
+  return row;
 }
 
 async function isBanned(db: Db, roomId: number, userId: number) {
@@ -65,8 +67,19 @@ async function isBanned(db: Db, roomId: number, userId: number) {
   return rows.length > 0;
 }
 
-/** Only the owner (or a global admin) may act on an admin; nobody may act on the owner. */
-function requireAuthorityOver(actor: UserRow, access: RoomAccess, target: Member, what: string) {
+/**
+ * Only the owner (or a global admin) may act on an admin; nobody may act on the owner; global
+ * admins are above room roles, so only another global admin may remove or ban one.
+ */
+function requireAuthorityOver(
+  actor: SessionUser,
+  access: RoomAccess,
+  target: { role: RoomRole | null; isAdmin: boolean },
+  what: "removed" | "banned",
+) {
+  if (target.isAdmin && !actor.isAdmin) {
+    throw forbidden(`A global admin cannot be ${what} by a room's owner or admins`);
+  }
   if (target.role === "owner")
     throw new AppError("owner_protected", 409, `The room's owner cannot be ${what}`);
   if (target.role === "admin" && !actor.isAdmin && access.role !== "owner") {
@@ -77,7 +90,7 @@ function requireAuthorityOver(actor: UserRow, access: RoomAccess, target: Member
 /** Joins a public room (idempotent). Private rooms are joined by being added. */
 export async function joinRoom(
   db: Db,
-  user: UserRow,
+  user: SessionUser,
   roomId: number,
 ): Promise<{ member: Member; created: boolean }> {
   const access = await requireReader(db, user, roomId);
@@ -91,7 +104,7 @@ export async function joinRoom(
 /** A room admin adds someone (as `member`; as `admin` only the owner). Banned users cannot be added. */
 export async function addMember(
   db: Db,
-  actor: UserRow,
+  actor: SessionUser,
   roomId: number,
   userId: number,
   role: "admin" | "member",
@@ -115,7 +128,7 @@ export async function addMember(
 export async function changeRole(
   db: Db,
   env: Bindings,
-  actor: UserRow,
+  actor: SessionUser,
   roomId: number,
   userId: number,
   role: "admin" | "member",
@@ -130,42 +143,45 @@ export async function changeRole(
     .update(roomMembers)
     .set({ role })
     .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
-  await roomStub(env, roomId).memberChanged(userId, role);
+  await roomStub(env, roomId).userChanged(userId, { role });
   return { ...target, role };
 }
 
 /** A room admin removes a member; their sockets are closed at once (4403). */
-export async function removeMember(db: Db, env: Bindings, actor: UserRow, roomId: number, userId: number) {
+export async function removeMember(
+  db: Db,
+  env: Bindings,
+  actor: SessionUser,
+  roomId: number,
+  userId: number,
+) {
   const access = await requireRoomAdmin(db, actor, roomId);
   refuseDirect(access, "changed");
   const target = await memberOf(db, roomId, userId);
-  requireAuthorityOver(actor, access, target, "removed");
+  requireAuthorityOver(actor, access, { ...target, ...(await requireUserExists(db, userId)) }, "removed");
   await db.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
-  await roomStub(env, roomId).memberChanged(userId, null, "removed from the room");
+  await roomStub(env, roomId).closeUser(userId, CloseCode.accessRevoked, "removed from the room");
 }
 
 /** A room admin bans a user (member or not): membership ends, sockets close, rejoining is refused. */
-export async function banUser(db: Db, env: Bindings, actor: UserRow, roomId: number, userId: number) {
+export async function banUser(db: Db, env: Bindings, actor: SessionUser, roomId: number, userId: number) {
   const access = await requireRoomAdmin(db, actor, roomId);
   refuseDirect(access, "changed");
-  await requireUserExists(db, userId);
+  const { isAdmin } = await requireUserExists(db, userId);
   if (userId === actor.id) throw new AppError("cannot_ban_self", 409, "You cannot ban yourself");
   const [current] = await db
     .select({ role: roomMembers.role })
     .from(roomMembers)
     .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
-  if (current) {
-    const target = await memberOf(db, roomId, userId);
-    requireAuthorityOver(actor, access, target, "banned");
-  }
+  requireAuthorityOver(actor, access, { role: current?.role ?? null, isAdmin }, "banned");
   await db.transaction(async (tx) => {
     await tx.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
     await tx.insert(roomBans).values({ roomId, userId, bannedBy: actor.id }).onConflictDoNothing();
   });
-  await roomStub(env, roomId).memberChanged(userId, null, "banned from the room");
+  await roomStub(env, roomId).closeUser(userId, CloseCode.accessRevoked, "banned from the room");
 }
 
-export async function unbanUser(db: Db, actor: UserRow, roomId: number, userId: number) {
+export async function unbanUser(db: Db, actor: SessionUser, roomId: number, userId: number) {
   const access = await requireRoomAdmin(db, actor, roomId);
   refuseDirect(access, "changed");
   const deleted = await db
@@ -175,12 +191,12 @@ export async function unbanUser(db: Db, actor: UserRow, roomId: number, userId: 
   if (deleted.length === 0) throw new AppError("not_banned", 404, "That user is not banned here");
 }
 
-export async function leaveRoom(db: Db, env: Bindings, user: UserRow, roomId: number) {
+export async function leaveRoom(db: Db, env: Bindings, user: SessionUser, roomId: number) {
   const access = await requireReader(db, user, roomId);
   refuseDirect(access, "left");
   if (access.role === null) throw new AppError("not_a_member", 409, "You are not a member of this room");
   if (access.role === "owner")
     throw new AppError("owner_cannot_leave", 409, "The owner cannot leave; delete the room");
   await db.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, user.id)));
-  await roomStub(env, roomId).memberChanged(user.id, null, "left the room");
+  await roomStub(env, roomId).closeUser(user.id, CloseCode.accessRevoked, "left the room");
 }

@@ -1,24 +1,23 @@
+import type { SessionUser } from "../auth/session";
 import type { Db } from "../db/client";
-import { type HistoryWindow, readTimeline } from "../db/history";
 import type { UserRow } from "../db/schema";
 import type { Bindings } from "../env";
-import { AppError } from "../errors";
+import { type HistoryWindow, readTimeline } from "../room/events";
 import type { Actor } from "../room/fanout";
 import type { MessageEvent, TimelineEvent } from "../room/protocol";
-import type { Outcome } from "../room/room";
+import { unwrap } from "../room/reply";
 import { roomStub } from "../room/stub";
 import { type RoomAccess, requireReader, requireWriter } from "./access";
 
-const actorOf = (user: UserRow, access: RoomAccess): Actor => ({
+/** The acting user as the room object sees them: identity, room role, global admin flag. */
+export const actorOf = (
+  user: Pick<UserRow, "id" | "username" | "isAdmin">,
+  role: RoomAccess["role"],
+): Actor => ({
   user: { id: user.id, username: user.username },
-  role: access.role,
+  role,
   isAdmin: user.isAdmin,
 });
-
-function unwrap<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw new AppError(outcome.code, outcome.status, outcome.message);
-  return outcome.value;
-}
 
 /**
  * A page of a room's messages, oldest first, in their current state. Reads its own writes:
@@ -28,7 +27,7 @@ function unwrap<T>(outcome: Outcome<T>): T {
 export async function listMessages(
   db: Db,
   env: Bindings,
-  user: UserRow,
+  user: SessionUser,
   roomId: number,
   w: HistoryWindow,
 ): Promise<MessageEvent[]> {
@@ -37,7 +36,8 @@ export async function listMessages(
     readTimeline(db, roomId, w, true),
     roomStub(env, roomId).unflushed(),
   ]);
-  const bySeq = new Map(stored.map((e) => [e.seq, e as MessageEvent]));
+  const bySeq = new Map<number, MessageEvent>();
+  for (const e of stored) if (e.type === "message") bySeq.set(e.seq, e);
   const inWindow = (seq: number) =>
     w.after !== undefined ? seq > w.after : w.before === undefined || seq < w.before;
   for (const e of pending) if (e.type === "message" && inWindow(e.seq)) bySeq.set(e.seq, e);
@@ -50,8 +50,9 @@ export async function listMessages(
 function applyPending(page: MessageEvent[], pending: TimelineEvent[]): MessageEvent[] {
   const byId = new Map(page.map((m) => [m.id, m]));
   for (const e of pending) {
-    const m = e.type === "message" ? undefined : byId.get(e.message_id);
-    if (!m || e.type === "message") continue;
+    if (e.type === "message") continue;
+    const m = byId.get(e.message_id);
+    if (!m) continue;
     if (e.type === "message.edited" && !m.deleted)
       byId.set(m.id, { ...m, content: e.content, edited_at: e.edited_at });
     if (e.type === "message.deleted") byId.set(m.id, { ...m, content: null, deleted: true });
@@ -63,35 +64,28 @@ function applyPending(page: MessageEvent[], pending: TimelineEvent[]): MessageEv
 export async function postMessage(
   db: Db,
   env: Bindings,
-  user: UserRow,
+  user: SessionUser,
   roomId: number,
   content: string,
   clientId: string | null,
-): Promise<{ event: MessageEvent; duplicate: boolean }> {
+) {
   await requireWriter(db, user, roomId);
-  return unwrap(
-    await roomStub(env, roomId).sendMessage(
-      roomId,
-      { id: user.id, username: user.username },
-      content,
-      clientId,
-    ),
-  );
+  return unwrap(roomStub(env, roomId).sendMessage(roomId, actorOf(user, null).user, content, clientId));
 }
 
 export async function editMessage(
   db: Db,
   env: Bindings,
-  user: UserRow,
+  user: SessionUser,
   roomId: number,
   id: string,
   content: string,
 ) {
   const access = await requireWriter(db, user, roomId, { join: false });
-  return unwrap(await roomStub(env, roomId).editMessage(roomId, actorOf(user, access), id, content));
+  return unwrap(roomStub(env, roomId).editMessage(roomId, actorOf(user, access.role), id, content));
 }
 
-export async function deleteMessage(db: Db, env: Bindings, user: UserRow, roomId: number, id: string) {
+export async function deleteMessage(db: Db, env: Bindings, user: SessionUser, roomId: number, id: string) {
   const access = await requireReader(db, user, roomId);
-  return unwrap(await roomStub(env, roomId).deleteMessage(roomId, actorOf(user, access), id));
+  return unwrap(roomStub(env, roomId).deleteMessage(roomId, actorOf(user, access.role), id));
 }

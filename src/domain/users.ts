@@ -1,10 +1,15 @@
 import { asc, eq, sql } from "drizzle-orm";
+import { accountStub } from "../account/account";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../auth/password";
-import { type Db, uniqueViolation } from "../db/client";
+import { type SessionUser, toSession } from "../auth/session";
+import type { Db } from "../db/client";
+import { uniqueViolation } from "../db/errors";
 import { roomMembers, type UserRow, users } from "../db/schema";
 import type { Bindings, Config } from "../env";
 import { AppError, forbidden, notFound, unauthorized } from "../errors";
+import { CloseCode } from "../room/protocol";
 import { roomStub } from "../room/stub";
+import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
 
 export type NewUser = { username: string; email: string; password: string; full_name?: string | undefined };
 export type UserPatch = {
@@ -48,21 +53,30 @@ export async function createUser(db: Db, config: Config, input: NewUser): Promis
   return row;
 }
 
-/** The same 401 for an unknown user and a wrong password, at the same cost. */
+/**
+ * The same 401 for an unknown user and a wrong password, at the same cost; throttled per
+ * account and client address (domain/login-throttle.ts).
+ */
 export async function checkCredentials(
   db: Db,
   config: Config,
   username: string,
   password: string,
+  address: string,
 ): Promise<UserRow> {
+  await checkLoginAllowed(db, username, address);
   const [user] = await db
     .select()
     .from(users)
     .where(eq(sql`lower(${users.username})`, username.trim().toLowerCase()))
     .limit(1);
   const ok = await verifyPassword(password, user?.passwordHash ?? dummyHash(config.PBKDF2_ITERATIONS));
-  if (!user || !ok) throw unauthorized("Incorrect username or password");
+  if (!user || !ok) {
+    await recordLoginFailure(db, username, address);
+    throw unauthorized("Incorrect username or password");
+  }
   if (!user.isActive) throw unauthorized("Account is disabled");
+  await recordLoginSuccess(db, username, address);
   if (needsRehash(user.passwordHash, config.PBKDF2_ITERATIONS)) {
     const passwordHash = await hashPassword(password, config.PBKDF2_ITERATIONS);
     await db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
@@ -81,7 +95,7 @@ export async function listUsers(db: Db, limit: number, offset: number): Promise<
 export async function updateUser(
   db: Db,
   env: Bindings,
-  actor: UserRow,
+  actor: SessionUser,
   userId: number,
   patch: UserPatch,
 ): Promise<UserRow> {
@@ -108,27 +122,64 @@ export async function updateUser(
       .returning(),
   );
   if (!row) throw notFound("User");
+  await accountStub(env, row.id).updated(toSession(row));
+  // Privilege changes are live: open sockets close, or act with the new rights at once.
   if (patch.is_active === false) {
-    const memberships = await db
-      .select({ roomId: roomMembers.roomId })
-      .from(roomMembers)
-      .where(eq(roomMembers.userId, userId));
-    await Promise.all(
-      memberships.map((m) => roomStub(env, m.roomId).memberChanged(userId, null, "account disabled")),
+    await tellRooms(db, env, userId, (room) =>
+      room.closeUser(userId, CloseCode.accessRevoked, "account disabled"),
     );
+  } else if (patch.is_admin !== undefined) {
+    await tellRooms(db, env, userId, (room) => room.userChanged(userId, { isAdmin: row.isAdmin }));
   }
   return row;
 }
 
-/** Verifies the current password, stores the new one and revokes every token issued before. */
+type RoomStub = ReturnType<typeof roomStub>;
+
+/** Every room the user belongs to (and so may have sockets in) hears of a change to them. */
+async function tellRooms(db: Db, env: Bindings, userId: number, tell: (room: RoomStub) => Promise<unknown>) {
+  const memberships = await db
+    .select({ roomId: roomMembers.roomId })
+    .from(roomMembers)
+    .where(eq(roomMembers.userId, userId));
+  await Promise.all(memberships.map((m) => tell(roomStub(env, m.roomId))));
+}
+
+/**
+ * Deletes an account (the user themself or a global admin). Their messages stay in their rooms
+ * with the author recorded as deleted, rooms they owned stay without an owner, and their open
+ * sockets close at once (4403).
+ */
+export async function deleteUser(db: Db, env: Bindings, actor: SessionUser, userId: number): Promise<void> {
+  if (actor.id !== userId && !actor.isAdmin) throw forbidden("You can only delete your own account");
+  const memberships = await db
+    .select({ roomId: roomMembers.roomId })
+    .from(roomMembers)
+    .where(eq(roomMembers.userId, userId));
+  const deleted = await db.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
+  if (deleted.length === 0) throw notFound("User");
+  await accountStub(env, userId).updated(null);
+  await Promise.all(
+    memberships.map((m) =>
+      roomStub(env, m.roomId).closeUser(userId, CloseCode.accessRevoked, "account deleted"),
+    ),
+  );
+}
+
+/**
+ * Verifies the current password, stores the new one and revokes every token issued before,
+ * including the ones open sockets were opened with (closed with 4401).
+ */
 export async function changePassword(
   db: Db,
+  env: Bindings,
   config: Config,
-  user: UserRow,
+  user: SessionUser,
   current: string,
   next: string,
 ): Promise<UserRow> {
-  if (!(await verifyPassword(current, user.passwordHash))) {
+  const [stored] = await db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id));
+  if (!stored || !(await verifyPassword(current, stored.hash))) {
     throw new AppError("wrong_password", 400, "Current password is incorrect");
   }
   const passwordHash = await hashPassword(next, config.PBKDF2_ITERATIONS);
@@ -138,5 +189,9 @@ export async function changePassword(
     .where(eq(users.id, user.id))
     .returning();
   if (!row) throw notFound("User");
+  await accountStub(env, row.id).updated(toSession(row));
+  await tellRooms(db, env, user.id, (room) =>
+    room.closeUser(user.id, CloseCode.tokenRevoked, "password changed"),
+  );
   return row;
 }

@@ -1,3 +1,4 @@
+import { broadcast, frame } from "./frames";
 import type { RoomRole, UserRef } from "./protocol";
 
 /**
@@ -10,22 +11,20 @@ export const userTag = (userId: number) => `u:${userId}`;
 
 export const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as Actor;
 
-/** Sends one already-serialised frame to each socket. One that fails is closing; its close handler cleans up. */
-export function broadcast(sockets: WebSocket[], data: string) {
-  for (const ws of sockets) {
-    try {
-      ws.send(data);
-    } catch {}
-  }
-}
-
 /** Distinct users behind a set of sockets, in connection order. */
-export function onlineUsers(sockets: WebSocket[], except?: WebSocket): UserRef[] {
+export function onlineUsers(sockets: WebSocket[]): UserRef[] {
   const seen = new Map<number, UserRef>();
   for (const ws of sockets) {
-    if (ws === except) continue;
     const { user } = attachmentOf(ws);
     if (!seen.has(user.id)) seen.set(user.id, user);
   }
   return [...seen.values()];
+}
+
+/** Tells the others that a user's first socket opened or last socket closed. */
+export function announce(all: WebSocket[], except: WebSocket, event: "join" | "leave", user: UserRef) {
+  const sockets = all.filter((s) => s !== except);
+  const online = onlineUsers(sockets);
+  if (event === "join") online.push(user);
+  broadcast(sockets, frame({ type: "presence", event, user, online }));
 }

@@ -55,7 +55,7 @@ export const wsRoutes = new OpenAPIHono<AppEnv>().get("/ws/:room_id", async (c) 
     const parsedId = IdParam("room_id").safeParse(c.req.param("room_id"));
     if (!parsedId.success) throw new AppError("validation_error", 422, "room_id must be a positive integer");
     if (!token) throw unauthorized("Missing token: use ?token= or the bearer.<jwt> subprotocol");
-    const user = await authenticate(c.var.db, c.var.config, token);
+    const user = await authenticate(c.env, c.var.config, token);
     const { room, role } = await requireWriter(c.var.db, user, parsedId.data);
 
     // Identity travels in headers only the worker can set: anything the client sent is replaced.

@@ -15,7 +15,7 @@ export const login = createRoute({
   request: { body: jsonBody(Credentials.openapi("LoginRequest")) },
   responses: {
     200: jsonResponse(TokenSchema.extend({ user: UserSchema }).openapi("LoginResponse"), "Logged in"),
-    ...errorResponses(400, 401, 422),
+    ...errorResponses(400, 401, 422, [429, "too_many_attempts"]),
   },
 });
 
@@ -40,5 +40,8 @@ export const token = createRoute({
       },
     },
   },
-  responses: { 200: jsonResponse(TokenSchema, "Token issued"), ...errorResponses(400, 401, 422) },
+  responses: {
+    200: jsonResponse(TokenSchema, "Token issued"),
+    ...errorResponses(400, 401, 422, [429, "too_many_attempts"]),
+  },
 });

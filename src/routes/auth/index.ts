@@ -3,17 +3,22 @@ import { issueToken } from "../../auth/tokens";
 import type { AppEnv } from "../../context";
 import { checkCredentials } from "../../domain/users";
 import { toUserOut } from "../schemas";
+
+/** The client's address as Cloudflare's edge reports it (clients cannot set this header there). */
+const clientAddress = (c: { req: { header(name: string): string | undefined } }) =>
+  c.req.header("cf-connecting-ip") ?? "unknown";
+
 import * as routes from "./auth.routes";
 
 export const authRoutes = new OpenAPIHono<AppEnv>()
   .openapi(routes.login, async (c) => {
     const { username, password } = c.req.valid("json");
-    const user = await checkCredentials(c.var.db, c.var.config, username, password);
+    const user = await checkCredentials(c.var.db, c.var.config, username, password, clientAddress(c));
     const token = await issueToken(c.var.config, { userId: user.id, tokenVersion: user.tokenVersion });
     return c.json({ ...token, user: toUserOut(user) }, 200);
   })
   .openapi(routes.token, async (c) => {
     const { username, password } = c.req.valid("form");
-    const user = await checkCredentials(c.var.db, c.var.config, username, password);
+    const user = await checkCredentials(c.var.db, c.var.config, username, password, clientAddress(c));
     return c.json(await issueToken(c.var.config, { userId: user.id, tokenVersion: user.tokenVersion }), 200);
   });

@@ -1,10 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../../auth/middleware";
-import { bearer, errorResponses, IdParam, jsonBody, jsonResponse, MessageSchema } from "../schemas";
+import {
+  bearer,
+  DecimalInt,
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  MessageSchema,
+} from "../schemas";
 
 export const MAX_HISTORY_PAGE = 200;
 
-const Seq = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const Seq = DecimalInt(0, Number.MAX_SAFE_INTEGER).openapi({ type: "integer" });
 const roomParams = z.object({ room_id: IdParam("room_id") });
 
 // Emptiness and the configured length limit (MESSAGE_MAX_CHARS) are checked by the room object,
@@ -35,7 +43,7 @@ export const send = createRoute({
   responses: {
     201: jsonResponse(MessageSchema, "Sent"),
     200: jsonResponse(MessageSchema, "A retry with a known client_id: the original message"),
-    ...errorResponses(400, 401, 403, 404, 413, 422),
+    ...errorResponses(400, 401, 403, 404, 413, 422, 429),
   },
 });
 
@@ -51,7 +59,7 @@ export const list = createRoute({
     params: roomParams,
     query: z
       .object({
-        limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(50),
+        limit: DecimalInt(1, MAX_HISTORY_PAGE).default(50).openapi({ type: "integer" }),
         before: Seq.optional().openapi({ description: "Page back: messages with seq below this" }),
         after: Seq.optional().openapi({ description: "Page forward: messages with seq above this" }),
       })
@@ -92,6 +100,7 @@ export const edit = createRoute({
       [404, "not_found", "message_not_found"],
       [409, "message_deleted"],
       422,
+      429,
     ),
   },
 });
@@ -113,6 +122,7 @@ export const remove = createRoute({
       [404, "not_found", "message_not_found"],
       [409, "message_deleted"],
       422,
+      429,
     ),
   },
 });

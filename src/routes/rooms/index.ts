@@ -20,7 +20,7 @@ export const roomRoutes = new OpenAPIHono<AppEnv>()
   })
   .openapi(routes.markRead, async (c) => {
     const { room_id } = c.req.valid("param");
-    return c.json(await markRead(c.var.db, c.var.user, room_id, c.req.valid("json").seq), 200);
+    return c.json(await markRead(c.var.db, c.env, c.var.user, room_id, c.req.valid("json").seq), 200);
   })
   .openapi(routes.create, async (c) => {
     const room = await createRoom(c.var.db, c.var.user, c.req.valid("json"));

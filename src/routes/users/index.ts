@@ -1,7 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { issueToken } from "../../auth/tokens";
 import type { AppEnv } from "../../context";
-import { changePassword, createUser, listUsers, updateUser } from "../../domain/users";
+import { changePassword, createUser, deleteUser, listUsers, updateUser } from "../../domain/users";
 import { toUserOut } from "../schemas";
 import * as routes from "./users.routes";
 
@@ -21,7 +21,18 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
   })
   .openapi(routes.updatePassword, async (c) => {
     const { current_password, new_password } = c.req.valid("json");
-    const user = await changePassword(c.var.db, c.var.config, c.var.user, current_password, new_password);
+    const user = await changePassword(
+      c.var.db,
+      c.env,
+      c.var.config,
+      c.var.user,
+      current_password,
+      new_password,
+    );
     const token = await issueToken(c.var.config, { userId: user.id, tokenVersion: user.tokenVersion });
     return c.json({ message: "Password updated", ...token }, 200);
+  })
+  .openapi(routes.remove, async (c) => {
+    await deleteUser(c.var.db, c.env, c.var.user, c.req.valid("param").user_id);
+    return c.body(null, 204);
   });

@@ -8,13 +8,12 @@ import {
   IdParam,
   jsonBody,
   jsonResponse,
+  Page,
   Password,
   TokenSchema,
   Username,
   UserSchema,
 } from "../schemas";
-
-export const MAX_PAGE = 100;
 
 export const signup = createRoute({
   method: "post",
@@ -44,10 +43,7 @@ export const list = createRoute({
   security: bearer,
   middleware: [requireUser, requireGlobalAdmin] as const,
   request: {
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
-      offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-    }),
+    query: z.object(Page),
   },
   responses: { 200: jsonResponse(z.array(UserSchema), "Users by id"), ...errorResponses(401, 403, 422) },
 });
@@ -99,5 +95,21 @@ export const updatePassword = createRoute({
   responses: {
     200: jsonResponse(TokenSchema.extend({ message: z.string() }), "Changed; a fresh token is returned"),
     ...errorResponses(400, 401, 422),
+  },
+});
+
+export const remove = createRoute({
+  method: "delete",
+  operationId: "deleteUser",
+  path: "/user/{user_id}",
+  tags: ["users"],
+  summary:
+    "Delete an account (self, or a global admin for anyone); its messages stay, authored by a deleted user",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: { params: z.object({ user_id: IdParam("user_id") }) },
+  responses: {
+    204: { description: "Deleted; the user's sockets are closed (4403)" },
+    ...errorResponses(401, 403, 404, 422),
   },
 });

@@ -1,10 +1,14 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
+import { openDb } from "../db/client";
 import { loadConfig } from "../env";
-import { openDb } from "./client";
 
-/** Puts the validated config and a request-scoped database handle on the context. */
-export const withDb = createMiddleware<AppEnv>(async (c, next) => {
+/**
+ * Puts the validated config and a request-scoped database handle on the context. Applied to the
+ * whole app: the driver connects on the first query only, so a request that needs no database
+ * (a warm room's history, /health) pays nothing for it.
+ */
+export const database = createMiddleware<AppEnv>(async (c, next) => {
   const config = loadConfig(c.env);
   const { db, close } = openDb(config);
   c.set("config", config);
