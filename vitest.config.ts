@@ -35,6 +35,8 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["test/**/*.test.ts"],
+          // Run in Node against a running server: vitest.browser.config.ts.
+          exclude: ["test/browser/**"],
           globalSetup: ["./test/global-setup.ts"],
           fileParallelism: false,
           testTimeout: 20_000,

@@ -2,6 +2,7 @@ import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./context";
+import { apiCors } from "./cors";
 import { MAX_BODY_BYTES, payloadTooLarge, toAppError } from "./errors";
 import { database } from "./middleware/database";
 import { validationHook } from "./middleware/validation";
@@ -28,6 +29,7 @@ export function createApp() {
   });
   app.notFound((c) => c.json({ error: { code: "route_not_found", message: "No such route" } }, 404));
 
+  app.use("*", apiCors);
   app.get("/health", (c) => c.json({ ok: true }));
 
   app.use(
@@ -55,6 +57,7 @@ export function createApp() {
   }
 
   describeApi(app);
-  app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true }));
+  // Swagger UI's assets are the pinned swagger-ui-dist, served from public/vendor (no CDN).
+  app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true, baseUrl: "/vendor" }));
   return app;
 }

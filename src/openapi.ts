@@ -8,11 +8,14 @@ export function describeApi(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerPath({
     method: "get",
     path: "/ws/{room_id}",
+    operationId: "connectRoomSocket",
     tags: ["real time"],
     summary: "Open the room's WebSocket (protocol: docs/protocol.md)",
     description:
       "Token in `?token=` or in `Sec-WebSocket-Protocol: roomcast.v1, bearer.<jwt>`. " +
-      "`since=<seq>` resumes. Refusals are plain HTTP answers with the error body.",
+      "`since=<seq>` resumes. A refused upgrade is accepted and closed at once with 4400, 4401, " +
+      "4403, 4404 or 4429 and the error code as the reason (docs/protocol.md); the statuses below " +
+      "are the HTTP equivalents.",
     request: {
       params: z.object({ room_id: z.number().int().positive() }),
       query: z.object({

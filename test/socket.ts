@@ -75,6 +75,14 @@ export class TestSocket {
     return out;
   }
 
+  /** Resolves when the first frame or the close has arrived. */
+  async firstEvent(): Promise<void> {
+    await this.until(
+      () => (this.frames.length > 0 || this.closed ? true : undefined),
+      "first frame or close",
+    );
+  }
+
   async waitClosed(): Promise<{ code: number; reason: string }> {
     return this.until(() => this.closed ?? undefined, "close");
   }
@@ -97,8 +105,19 @@ export type ConnectOptions = {
   useQueryToken?: boolean;
 };
 
-/** Opens `/ws/{roomId}`; resolves with the socket, or with the HTTP response if refused. */
-export async function openSocket(roomId: number | string, token: string | null, opts: ConnectOptions = {}) {
+export type Refusal = { code: number; reason: string };
+
+/**
+ * Opens `/ws/{roomId}`. Resolves with the socket once its first frame arrived; or, when the
+ * upgrade was refused, with `socket: null` and either `refusal` (an upgrade the worker accepted
+ * and closed at once with a 44xx code, as browsers see it) or only the HTTP `response` (server
+ * faults and non-upgrade requests).
+ */
+export async function openSocket(
+  roomId: number | string,
+  token: string | null,
+  opts: ConnectOptions = {},
+): Promise<{ socket: TestSocket | null; response: Response; refusal: Refusal | null }> {
   const url = new URL(`http://roomcast.test/ws/${roomId}`);
   if (token && opts.useQueryToken !== false) url.searchParams.set("token", token);
   if (opts.since !== undefined) url.searchParams.set("since", String(opts.since));
@@ -106,15 +125,24 @@ export async function openSocket(roomId: number | string, token: string | null, 
   const headers = new Headers({ upgrade: "websocket" });
   if (opts.protocols) headers.set("sec-websocket-protocol", opts.protocols.join(", "));
   const res = await exports.default.fetch(new Request(url, { headers }));
-  if (!res.webSocket) return { socket: null, response: res };
+  if (!res.webSocket) return { socket: null, response: res, refusal: null };
   res.webSocket.accept();
-  return { socket: new TestSocket(res.webSocket), response: res };
+  const socket = new TestSocket(res.webSocket);
+  // An accepted socket always starts with `ready`; a refused one closes before any frame.
+  await socket.firstEvent();
+  if (socket.frames.length === 0 && socket.closed)
+    return { socket: null, response: res, refusal: socket.closed };
+  return { socket, response: res, refusal: null };
 }
 
 /** Connects and waits for `ready`; throws if the server refused. */
 export async function connect(roomId: number, token: string, opts: ConnectOptions = {}) {
-  const { socket, response } = await openSocket(roomId, token, opts);
-  if (!socket) throw new Error(`upgrade refused: ${response.status} ${await response.text()}`);
+  const { socket, response, refusal } = await openSocket(roomId, token, opts);
+  if (!socket) {
+    throw new Error(
+      `upgrade refused: ${refusal ? `close ${refusal.code} ${refusal.reason}` : response.status}`,
+    );
+  }
   const ready = await socket.next("ready");
   return { socket, ready };
 }

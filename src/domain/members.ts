@@ -16,7 +16,7 @@ export type Member = {
   joined_at: string;
 };
 
-const revoked = (reason: string) => ({ code: CloseCode.accessRevoked, reason });
+const revoked = (reason: string) => ({ code: CloseCode.forbidden, reason });
 
 const ROLE_ORDER = sql`case ${roomMembers.role} when 'owner' then 0 when 'admin' then 1 else 2 end`;
 

@@ -126,7 +126,7 @@ export async function updateUser(
   // Privilege changes are live: open sockets close, or act with the new rights at once.
   if (patch.is_active === false) {
     await tellRooms(db, env, userId, (room) =>
-      room.closeUser(userId, CloseCode.accessRevoked, "account disabled"),
+      room.closeUser(userId, CloseCode.forbidden, "account disabled"),
     );
   } else if (patch.is_admin !== undefined) {
     await tellRooms(db, env, userId, (room) => room.userChanged(userId, { isAdmin: row.isAdmin }));
@@ -193,7 +193,7 @@ export async function changePassword(
   if (!row) throw notFound("User");
   await accountStub(env, row.id).updated(toSession(row));
   await tellRooms(db, env, user.id, (room) =>
-    room.closeUser(user.id, CloseCode.tokenRevoked, "password changed"),
+    room.closeUser(user.id, CloseCode.unauthorized, "password changed"),
   );
   return row;
 }

@@ -11,15 +11,7 @@ export const SUBPROTOCOL = "roomcast.v1";
 export const PING_FRAME = '{"type":"ping"}';
 export const PONG_FRAME = '{"type":"pong"}';
 
-/** Close codes (4xxx are ours). */
-export const CloseCode = {
-  /** The token stopped being valid (password changed): log in again. */
-  tokenRevoked: 4401,
-  /** The user lost access: removed, banned, left the room, or the account was disabled or deleted. */
-  accessRevoked: 4403,
-  /** The room was deleted. */
-  roomDeleted: 4404,
-} as const;
+export { CloseCode, refusalCloseCode } from "./close-codes";
 
 export const RoleSchema = z.enum(["owner", "admin", "member"]);
 export type RoomRole = z.infer<typeof RoleSchema>;

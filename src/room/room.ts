@@ -284,7 +284,7 @@ export class Room extends DurableObject<Bindings> {
     if (this.loading) await this.loading.catch(() => {});
     if (this.roster.loaded) this.roster.setMember(userId, null);
     this.timeline.forgetAuthor(userId);
-    this.closeUser(userId, CloseCode.accessRevoked, "account deleted");
+    this.closeUser(userId, CloseCode.forbidden, "account deleted");
   }
 
   /** The room's row changed (renamed, described). */
@@ -313,7 +313,7 @@ export class Room extends DurableObject<Bindings> {
   async destroy() {
     for (const ws of this.ctx.getWebSockets()) {
       try {
-        ws.close(CloseCode.roomDeleted, "room deleted");
+        ws.close(CloseCode.notFound, "room deleted");
       } catch {}
     }
     await this.ctx.storage.deleteAlarm();

@@ -9,7 +9,7 @@ export { RoleSchema };
 export const ErrorSchema = z
   .object({
     error: z.object({
-      code: z.string().openapi({ example: "not_found" }),
+      code: z.string().openapi({ description: "Stable, for programs; each response lists its codes" }),
       message: z.string(),
       details: z.unknown().optional(),
     }),
@@ -142,13 +142,30 @@ export const toSummaryOut = (
   unread_count: s.unread_count,
 });
 
-/** Standard error responses for OpenAPI, keyed by status. */
-export const errorResponses = (...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 422 | 429>) =>
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429;
+
+/**
+ * Standard error responses for OpenAPI, keyed by status, each with an example carrying a code it
+ * really answers. A status alone uses its usual code; `[status, ...codes]` names the route's own.
+ *
+ * @example errorResponses(401, 404, [409, "username_taken", "email_taken"])
+ */
+export const errorResponses = (...statuses: Array<ErrorStatus | [ErrorStatus, ...string[]]>) =>
   Object.fromEntries(
-    statuses.map((s) => [
-      s,
-      { description: ERROR_DESCRIPTIONS[s], content: { "application/json": { schema: ErrorSchema } } },
-    ]),
+    statuses.map((entry) => {
+      const [status, ...named] = Array.isArray(entry) ? entry : [entry];
+      const codes = named.length > 0 ? named : DEFAULT_ERROR_CODES[status];
+      const examples = Object.fromEntries(
+        codes.map((code) => [code, { value: { error: { code, message: ERROR_DESCRIPTIONS[status] } } }]),
+      );
+      return [
+        status,
+        {
+          description: `${ERROR_DESCRIPTIONS[status]} (${codes.map((c) => `\`${c}\``).join(", ")})`,
+          content: { "application/json": { schema: ErrorSchema, examples } },
+        },
+      ];
+    }),
   );
 
 const ERROR_DESCRIPTIONS = {
@@ -161,6 +178,18 @@ const ERROR_DESCRIPTIONS = {
   422: "Validation failed",
   429: "Too many requests",
 } as const;
+
+const DEFAULT_ERROR_CODES: Record<ErrorStatus, string[]> = {
+  400: ["malformed_json"],
+  401: ["unauthorized"],
+  403: ["forbidden"],
+  404: ["not_found"],
+  409: ["conflict"],
+  413: ["payload_too_large"],
+  // Every request body and query is checked for shape and for text PostgreSQL can hold.
+  422: ["validation_error", "invalid_text"],
+  429: ["rate_limited"],
+};
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,

@@ -31,6 +31,7 @@ export const OutboxReportSchema = z
 
 export const outbox = createRoute({
   method: "get",
+  operationId: "outboxReport",
   path: "/admin/outbox",
   tags: ["admin"],
   summary: "Operators: events set aside by the copy to PostgreSQL, and rooms whose copy keeps failing",

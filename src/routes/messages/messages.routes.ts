@@ -21,6 +21,7 @@ const MessageContent = z.string().openapi({ example: "hello, room" });
 
 export const send = createRoute({
   method: "post",
+  operationId: "sendMessage",
   path: "/message/rooms/{room_id}/messages",
   tags: ["messages"],
   summary: "Send a message to a room",
@@ -42,12 +43,13 @@ export const send = createRoute({
   responses: {
     201: jsonResponse(MessageSchema, "Sent"),
     200: jsonResponse(MessageSchema, "A retry with a known client_id: the original message"),
-    ...errorResponses(400, 401, 403, 404, 413, 422),
+    ...errorResponses(400, 401, 403, 404, 413, 422, 429),
   },
 });
 
 export const list = createRoute({
   method: "get",
+  operationId: "listMessages",
   path: "/message/rooms/{room_id}/messages",
   tags: ["messages"],
   summary: "A page of a room's history, oldest first",
@@ -80,6 +82,7 @@ const messageParams = z.object({
 
 export const edit = createRoute({
   method: "patch",
+  operationId: "editMessage",
   path: "/message/rooms/{room_id}/messages/{message_id}",
   tags: ["messages"],
   summary: "Edit my message: a timeline event with its own seq, broadcast live",
@@ -91,12 +94,20 @@ export const edit = createRoute({
   },
   responses: {
     200: jsonResponse(MessageSchema, "The message as it now stands"),
-    ...errorResponses(401, 403, 404, 409, 422),
+    ...errorResponses(
+      401,
+      [403, "not_author", "banned"],
+      [404, "not_found", "message_not_found"],
+      [409, "message_deleted"],
+      422,
+      429,
+    ),
   },
 });
 
 export const remove = createRoute({
   method: "delete",
+  operationId: "deleteMessage",
   path: "/message/rooms/{room_id}/messages/{message_id}",
   tags: ["messages"],
   summary: "Delete a message (author, room admins, global admins); leaves a tombstone",
@@ -105,6 +116,13 @@ export const remove = createRoute({
   request: { params: messageParams },
   responses: {
     200: jsonResponse(MessageSchema, "The tombstone"),
-    ...errorResponses(401, 403, 404, 409, 422),
+    ...errorResponses(
+      401,
+      [403, "forbidden", "banned"],
+      [404, "not_found", "message_not_found"],
+      [409, "message_deleted"],
+      422,
+      429,
+    ),
   },
 });

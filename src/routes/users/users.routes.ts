@@ -17,6 +17,7 @@ import {
 
 export const signup = createRoute({
   method: "post",
+  operationId: "signup",
   path: "/user/signup",
   tags: ["users"],
   summary: "Register a new user",
@@ -27,11 +28,15 @@ export const signup = createRoute({
         .openapi("SignupRequest"),
     ),
   },
-  responses: { 201: jsonResponse(UserSchema, "Created"), ...errorResponses(400, 409, 413, 422) },
+  responses: {
+    201: jsonResponse(UserSchema, "Created"),
+    ...errorResponses(400, [409, "username_taken", "email_taken"], 413, 422),
+  },
 });
 
 export const list = createRoute({
   method: "get",
+  operationId: "listUsers",
   path: "/user/users",
   tags: ["users"],
   summary: "List users (global admin only)",
@@ -45,6 +50,7 @@ export const list = createRoute({
 
 export const update = createRoute({
   method: "put",
+  operationId: "updateUser",
   path: "/user/update/{user_id}",
   tags: ["users"],
   summary: "Update a user (self, or a global admin for anyone)",
@@ -65,11 +71,15 @@ export const update = createRoute({
         .openapi("UserUpdate"),
     ),
   },
-  responses: { 200: jsonResponse(UserSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+  responses: {
+    200: jsonResponse(UserSchema, "Updated"),
+    ...errorResponses(400, 401, 403, 404, [409, "username_taken", "email_taken"], 422),
+  },
 });
 
 export const updatePassword = createRoute({
   method: "post",
+  operationId: "updatePassword",
   path: "/user/update_password",
   tags: ["users"],
   summary: "Change my password; every token issued before stops working",
@@ -90,6 +100,7 @@ export const updatePassword = createRoute({
 
 export const remove = createRoute({
   method: "delete",
+  operationId: "deleteUser",
   path: "/user/{user_id}",
   tags: ["users"],
   summary:
