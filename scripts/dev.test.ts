@@ -40,10 +40,10 @@ async function until(check: () => boolean, what: string, dev: Dev, timeoutMs = 9
   }
 }
 
-/** A project folder of links to this one, with its own .dev.vars. */
+/** A project folder of links to this one (what `npm run dev` and its asset build read), with its own .dev.vars. */
 function projectWith(devVars: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "roomcast-dev-"));
-  for (const name of ["node_modules", "src", "migrations"])
+  for (const name of ["node_modules", "src", "migrations", "scripts", "client", "public"])
     symlinkSync(path.join(PROJECT_ROOT, name), path.join(dir, name));
   for (const name of ["wrangler.toml", "package.json", "tsconfig.json", ".dev.vars.example"])
     copyFileSync(path.join(PROJECT_ROOT, name), path.join(dir, name));
@@ -79,7 +79,7 @@ describe("npm run dev with an existing PostgreSQL", () => {
     folders.push(dir);
     const dev = runDev(dir, ["--port", String(port)]);
     try {
-      await until(() => dev.output().includes("Swagger UI"), "banner", dev);
+      await until(() => /Swagger UI +http/.test(dev.output()), "banner", dev);
       const banner = dev.output().slice(dev.output().indexOf("Roomcast API"));
       expect(banner).toContain(`Roomcast API   http://127.0.0.1:${port}`);
       expect(banner).toContain(`DATABASE_URL from .dev.vars (127.0.0.1:${cluster.port})`);
