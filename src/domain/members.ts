@@ -1,8 +1,8 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { SessionUser } from "../auth/session";
+import type { UserScope } from "../context";
 import type { Db } from "../db/client";
 import { roomBans, roomMembers, users } from "../db/schema";
-import type { Bindings } from "../env";
 import { AppError, forbidden, notFound } from "../errors";
 import { CloseCode, type RoomRole } from "../room/protocol";
 import { roomStub } from "../room/stub";
@@ -20,7 +20,8 @@ const revoked = (reason: string) => ({ code: CloseCode.forbidden, reason });
 
 const ROLE_ORDER = sql`case ${roomMembers.role} when 'owner' then 0 when 'admin' then 1 else 2 end`;
 
-export async function listMembers(db: Db, user: SessionUser, roomId: number): Promise<Member[]> {
+export async function listMembers(s: UserScope, roomId: number): Promise<Member[]> {
+  const { db, user } = s;
   await requireReader(db, user, roomId);
   const rows = await db
     .select({ m: roomMembers, username: users.username, fullName: users.fullName })
@@ -90,12 +91,8 @@ function requireAuthorityOver(
 }
 
 /** Joins a public room (idempotent). Private rooms are joined by being added. */
-export async function joinRoom(
-  db: Db,
-  env: Bindings,
-  user: SessionUser,
-  roomId: number,
-): Promise<{ member: Member; created: boolean }> {
+export async function joinRoom(s: UserScope, roomId: number): Promise<{ member: Member; created: boolean }> {
+  const { db, env, user } = s;
   const access = await requireReader(db, user, roomId);
   refuseDirect(access, "joined");
   if (access.role !== null) return { member: await memberOf(db, roomId, user.id), created: false };
@@ -108,13 +105,12 @@ export async function joinRoom(
 
 /** A room admin adds someone (as `member`; as `admin` only the owner). Banned users cannot be added. */
 export async function addMember(
-  db: Db,
-  env: Bindings,
-  actor: SessionUser,
+  s: UserScope,
   roomId: number,
   userId: number,
   role: "admin" | "member",
 ): Promise<{ member: Member; created: boolean }> {
+  const { db, env, user: actor } = s;
   const access = await requireRoomAdmin(db, actor, roomId);
   refuseDirect(access, "joined");
   if (role === "admin" && !actor.isAdmin && access.role !== "owner")
@@ -134,13 +130,12 @@ export async function addMember(
 
 /** The owner (or a global admin) makes a member an admin or back. The owner's role is fixed. */
 export async function changeRole(
-  db: Db,
-  env: Bindings,
-  actor: SessionUser,
+  s: UserScope,
   roomId: number,
   userId: number,
   role: "admin" | "member",
 ): Promise<Member> {
+  const { db, env, user: actor } = s;
   const access = await requireReader(db, actor, roomId);
   refuseDirect(access, "given roles");
   if (!actor.isAdmin && access.role !== "owner") throw forbidden("Only the owner can change roles");
@@ -156,13 +151,8 @@ export async function changeRole(
 }
 
 /** A room admin removes a member; their sockets are closed at once (4403). */
-export async function removeMember(
-  db: Db,
-  env: Bindings,
-  actor: SessionUser,
-  roomId: number,
-  userId: number,
-) {
+export async function removeMember(s: UserScope, roomId: number, userId: number) {
+  const { db, env, user: actor } = s;
   const access = await requireRoomAdmin(db, actor, roomId);
   refuseDirect(access, "changed");
   const target = await memberOf(db, roomId, userId);
@@ -176,7 +166,8 @@ export async function removeMember(
 }
 
 /** A room admin bans a user (member or not): membership ends, sockets close, rejoining is refused. */
-export async function banUser(db: Db, env: Bindings, actor: SessionUser, roomId: number, userId: number) {
+export async function banUser(s: UserScope, roomId: number, userId: number) {
+  const { db, env, user: actor } = s;
   const access = await requireRoomAdmin(db, actor, roomId);
   refuseDirect(access, "changed");
   const { isAdmin } = await requireUserExists(db, userId);
@@ -197,7 +188,8 @@ export async function banUser(db: Db, env: Bindings, actor: SessionUser, roomId:
   );
 }
 
-export async function unbanUser(db: Db, env: Bindings, actor: SessionUser, roomId: number, userId: number) {
+export async function unbanUser(s: UserScope, roomId: number, userId: number) {
+  const { db, env, user: actor } = s;
   const access = await requireRoomAdmin(db, actor, roomId);
   refuseDirect(access, "changed");
   const deleted = await db
@@ -208,7 +200,8 @@ export async function unbanUser(db: Db, env: Bindings, actor: SessionUser, roomI
   await roomStub(env, roomId).rosterChanged(userId, { role: null, banned: false });
 }
 
-export async function leaveRoom(db: Db, env: Bindings, user: SessionUser, roomId: number) {
+export async function leaveRoom(s: UserScope, roomId: number) {
+  const { db, env, user } = s;
   const access = await requireReader(db, user, roomId);
   refuseDirect(access, "left");
   if (access.role === null) throw new AppError("not_a_member", 409, "You are not a member of this room");

@@ -1,5 +1,5 @@
 import type { SessionUser } from "../auth/session";
-import type { Bindings } from "../env";
+import type { UserScope } from "../context";
 import type { HistoryWindow } from "../room/events";
 import type { SocketUser } from "../room/fanout";
 import { unwrap } from "../room/reply";
@@ -14,25 +14,22 @@ export const asSocketUser = (user: Pick<SessionUser, "id" | "username" | "isAdmi
   isAdmin: user.isAdmin,
 });
 
+const room = (s: UserScope, roomId: number) => roomStub(s.env, roomId);
+
 /** A page of a room's messages, oldest first, in their current state (reads its own writes). */
-export const listMessages = (env: Bindings, user: SessionUser, roomId: number, w: HistoryWindow) =>
-  unwrap(roomStub(env, roomId).history(roomId, asSocketUser(user), w));
+export const listMessages = (s: UserScope, roomId: number, w: HistoryWindow) =>
+  unwrap(room(s, roomId).history(roomId, asSocketUser(s.user), w));
 
 /** Sends through the room's object, the single writer of its timeline. */
-export const postMessage = (
-  env: Bindings,
-  user: SessionUser,
-  roomId: number,
-  content: string,
-  clientId: string | null,
-) => unwrap(roomStub(env, roomId).sendMessage(roomId, asSocketUser(user), content, clientId));
+export const postMessage = (s: UserScope, roomId: number, content: string, clientId: string | null) =>
+  unwrap(room(s, roomId).sendMessage(roomId, asSocketUser(s.user), content, clientId));
 
-export const editMessage = (env: Bindings, user: SessionUser, roomId: number, id: string, content: string) =>
-  unwrap(roomStub(env, roomId).editMessage(roomId, asSocketUser(user), id, content));
+export const editMessage = (s: UserScope, roomId: number, id: string, content: string) =>
+  unwrap(room(s, roomId).editMessage(roomId, asSocketUser(s.user), id, content));
 
-export const deleteMessage = (env: Bindings, user: SessionUser, roomId: number, id: string) =>
-  unwrap(roomStub(env, roomId).deleteMessage(roomId, asSocketUser(user), id));
+export const deleteMessage = (s: UserScope, roomId: number, id: string) =>
+  unwrap(room(s, roomId).deleteMessage(roomId, asSocketUser(s.user), id));
 
 /** The room's row, if this user may see it. */
-export const describeRoom = (env: Bindings, user: SessionUser, roomId: number) =>
-  unwrap(roomStub(env, roomId).describe(roomId, asSocketUser(user)));
+export const describeRoom = (s: UserScope, roomId: number) =>
+  unwrap(room(s, roomId).describe(roomId, asSocketUser(s.user)));

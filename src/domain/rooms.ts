@@ -1,8 +1,6 @@
 import { and, asc, eq, ilike, sql } from "drizzle-orm";
-import type { SessionUser } from "../auth/session";
-import type { Db } from "../db/client";
+import type { Scope, UserScope } from "../context";
 import { type RoomRow, roomMembers, rooms } from "../db/schema";
-import type { Bindings } from "../env";
 import { notFound } from "../errors";
 import { copyReadMarkers } from "../room/outbox";
 import type { RoomRole } from "../room/protocol";
@@ -15,7 +13,8 @@ import { byActivity, type RoomSummary, summarise } from "./summaries";
 export type NewRoom = { name: string; description?: string | null | undefined; kind: "public" | "private" };
 
 /** The creator becomes the room's owner in the same transaction. */
-export async function createRoom(db: Db, owner: SessionUser, input: NewRoom): Promise<RoomRow> {
+export async function createRoom(s: UserScope, input: NewRoom): Promise<RoomRow> {
+  const { db, user: owner } = s;
   return db.transaction(async (tx) => {
     const [room] = await tx
       .insert(rooms)
@@ -38,7 +37,8 @@ export type MyRoom = RoomSummary & { room: RoomRow; my_role: RoomRole | null };
  * The rooms I belong to (a global admin: every room), most recent activity first, each with my
  * role, its last message and my unread count.
  */
-export async function listRooms(db: Db, user: SessionUser, limit: number, offset: number): Promise<MyRoom[]> {
+export async function listRooms(s: UserScope, limit: number, offset: number): Promise<MyRoom[]> {
+  const { db, user } = s;
   const rows = await db
     .select({ room: rooms, role: roomMembers.role })
     .from(rooms)
@@ -63,11 +63,12 @@ export async function listRooms(db: Db, user: SessionUser, limit: number, offset
 
 /** Public rooms whose name contains `q` (case-insensitive), by name. */
 export async function searchPublicRooms(
-  db: Db,
+  s: Scope,
   q: string,
   limit: number,
   offset: number,
 ): Promise<RoomRow[]> {
+  const { db } = s;
   const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return db
     .select()
@@ -80,13 +81,8 @@ export async function searchPublicRooms(
 
 export type RoomPatch = { name?: string | undefined; description?: string | null | undefined };
 
-export async function updateRoom(
-  db: Db,
-  env: Bindings,
-  user: SessionUser,
-  roomId: number,
-  patch: RoomPatch,
-): Promise<RoomRow> {
+export async function updateRoom(s: UserScope, roomId: number, patch: RoomPatch): Promise<RoomRow> {
+  const { db, env, user } = s;
   refuseDirect(await requireRoomAdmin(db, user, roomId), "renamed");
   const [row] = await db
     .update(rooms)
@@ -103,7 +99,8 @@ export async function updateRoom(
 }
 
 /** Deletes the room and its messages, then closes its sockets and clears its object's storage. */
-export async function deleteRoom(db: Db, env: Bindings, user: SessionUser, roomId: number): Promise<void> {
+export async function deleteRoom(s: UserScope, roomId: number): Promise<void> {
+  const { db, env, user } = s;
   await requireRoomAdmin(db, user, roomId);
   // Of concurrent deletes exactly one removes the row; the others find nothing (404).
   const deleted = await db.delete(rooms).where(eq(rooms.id, roomId)).returning({ id: rooms.id });
@@ -116,7 +113,8 @@ export async function deleteRoom(db: Db, env: Bindings, user: SessionUser, roomI
  * clamped to the last seq, limited, told to all my sockets), and copies it to PostgreSQL at once
  * so the unread count answered here already counts it.
  */
-export async function markRead(db: Db, env: Bindings, user: SessionUser, roomId: number, seq: number) {
+export async function markRead(s: UserScope, roomId: number, seq: number) {
+  const { db, env, user } = s;
   const upTo = await unwrap(roomStub(env, roomId).markRead(roomId, asSocketUser(user), seq));
   await copyReadMarkers(db, roomId, [{ user_id: user.id, seq: upTo }]);
   const summary = (await summarise(db, user.id, [roomId])).get(roomId);

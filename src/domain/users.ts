@@ -1,11 +1,12 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { accountStub } from "../account/account";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../auth/password";
-import { type SessionUser, toSession } from "../auth/session";
+import { toSession } from "../auth/session";
+import type { Scope, UserScope } from "../context";
 import type { Db } from "../db/client";
 import { uniqueViolation } from "../db/errors";
 import { messages, roomMembers, rooms, type UserRow, users } from "../db/schema";
-import type { Bindings, Config } from "../env";
+import type { Bindings } from "../env";
 import { AppError, forbidden, notFound, unauthorized } from "../errors";
 import { CloseCode } from "../room/protocol";
 import { roomStub } from "../room/stub";
@@ -36,7 +37,8 @@ async function guardUnique<T>(write: Promise<T>): Promise<T> {
   }
 }
 
-export async function createUser(db: Db, config: Config, input: NewUser): Promise<UserRow> {
+export async function createUser(s: Scope, input: NewUser): Promise<UserRow> {
+  const { db, config } = s;
   const passwordHash = await hashPassword(input.password, config.PBKDF2_ITERATIONS);
   const [row] = await guardUnique(
     db
@@ -58,12 +60,12 @@ export async function createUser(db: Db, config: Config, input: NewUser): Promis
  * account and client address (domain/login-throttle.ts).
  */
 export async function checkCredentials(
-  db: Db,
-  config: Config,
+  s: Scope,
   username: string,
   password: string,
   address: string,
 ): Promise<UserRow> {
+  const { db, config } = s;
   await checkLoginAllowed(db, username, address);
   const [user] = await db
     .select()
@@ -84,7 +86,8 @@ export async function checkCredentials(
   return user;
 }
 
-export async function listUsers(db: Db, limit: number, offset: number): Promise<UserRow[]> {
+export async function listUsers(s: Scope, limit: number, offset: number): Promise<UserRow[]> {
+  const { db } = s;
   return db.select().from(users).orderBy(asc(users.id)).limit(limit).offset(offset);
 }
 
@@ -92,13 +95,8 @@ export async function listUsers(db: Db, limit: number, offset: number): Promise<
  * Self may change profile fields; only a global admin may change roles or (de)activate.
  * Deactivating revokes the user's tokens and closes their open sockets in every room (4403).
  */
-export async function updateUser(
-  db: Db,
-  env: Bindings,
-  actor: SessionUser,
-  userId: number,
-  patch: UserPatch,
-): Promise<UserRow> {
+export async function updateUser(s: UserScope, userId: number, patch: UserPatch): Promise<UserRow> {
+  const { db, env, user: actor } = s;
   if (actor.id !== userId && !actor.isAdmin) throw forbidden("You can only update your own account");
   if (!actor.isAdmin && (patch.is_admin !== undefined || patch.is_active !== undefined)) {
     throw forbidden("Only a global admin can change is_admin or is_active");
@@ -150,7 +148,8 @@ async function tellRooms(db: Db, env: Bindings, userId: number, tell: (room: Roo
  * with the author recorded as deleted, rooms they owned stay without an owner, and their open
  * sockets close at once (4403).
  */
-export async function deleteUser(db: Db, env: Bindings, actor: SessionUser, userId: number): Promise<void> {
+export async function deleteUser(s: UserScope, userId: number): Promise<void> {
+  const { db, env, user: actor } = s;
   if (actor.id !== userId && !actor.isAdmin) throw forbidden("You can only delete your own account");
   // Every room that may know this user: a member of it, or holding their messages.
   const [memberOf, wroteIn, owned] = await Promise.all([
@@ -172,14 +171,8 @@ export async function deleteUser(db: Db, env: Bindings, actor: SessionUser, user
  * Verifies the current password, stores the new one and revokes every token issued before,
  * including the ones open sockets were opened with (closed with 4401).
  */
-export async function changePassword(
-  db: Db,
-  env: Bindings,
-  config: Config,
-  user: SessionUser,
-  current: string,
-  next: string,
-): Promise<UserRow> {
+export async function changePassword(s: UserScope, current: string, next: string): Promise<UserRow> {
+  const { db, env, config, user } = s;
   const [stored] = await db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id));
   if (!stored || !(await verifyPassword(current, stored.hash))) {
     throw new AppError("wrong_password", 400, "Current password is incorrect");
