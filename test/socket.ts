@@ -103,6 +103,8 @@ export type ConnectOptions = {
   epoch?: string;
   protocols?: string[];
   useQueryToken?: boolean;
+  /** Offered as Sec-WebSocket-Extensions, as a browser offers `permessage-deflate`. */
+  extensions?: string;
 };
 
 export type Refusal = { code: number; reason: string };
@@ -124,6 +126,7 @@ export async function openSocket(
   if (opts.epoch !== undefined) url.searchParams.set("epoch", opts.epoch);
   const headers = new Headers({ upgrade: "websocket" });
   if (opts.protocols) headers.set("sec-websocket-protocol", opts.protocols.join(", "));
+  if (opts.extensions) headers.set("sec-websocket-extensions", opts.extensions);
   const res = await exports.default.fetch(new Request(url, { headers }));
   if (!res.webSocket) return { socket: null, response: res, refusal: null };
   res.webSocket.accept();
