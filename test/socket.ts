@@ -8,6 +8,14 @@ export const seqs = (frames: Frame[]) => frames.map((f) => f.seq);
  * A real WebSocket client to the worker (through its fetch handler, so the upgrade goes through
  * the same auth and routing as in production), with a queue to await frames in order.
  */
+/** Every socket a test opened, so that one left open by a failing assertion is closed after it. */
+const open = new Set<TestSocket>();
+
+export function closeAllSockets() {
+  for (const s of open) s.close();
+  open.clear();
+}
+
 export class TestSocket {
   readonly frames: Frame[] = [];
   private waiters: Array<() => void> = [];
@@ -131,6 +139,7 @@ export async function openSocket(
   if (!res.webSocket) return { socket: null, response: res, refusal: null };
   res.webSocket.accept();
   const socket = new TestSocket(res.webSocket);
+  open.add(socket);
   // An accepted socket always starts with `ready`; a refused one closes before any frame.
   await socket.firstEvent();
   if (socket.frames.length === 0 && socket.closed)
