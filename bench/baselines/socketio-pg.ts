@@ -2,7 +2,7 @@
 // PostgreSQL INSERT per message before the broadcast (as the original FastAPI service did), on
 // the same embedded PostgreSQL. A pg Pool of 10, as a default-minded deployment would have.
 // permessage-deflate is accepted when a client offers it, with Socket.IO's defaults once enabled
-// (frames under 1 KiB are sent uncompressed).
+// (context takeover: every frame is compressed).
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import pg from "pg";

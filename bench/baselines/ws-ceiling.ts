@@ -1,7 +1,7 @@
 // Ceiling baseline: the most a Node WebSocket fan-out does on this machine. A minimal broadcast
 // server on `ws`: no auth, no persistence, no validation. Each text frame goes to every socket of
 // the sender's room, the sender included (as Roomcast does). permessage-deflate is accepted when a
-// client offers it, with `ws`'s defaults (frames under 1 KiB are sent uncompressed).
+// client offers it, with `ws`'s defaults (context takeover: every frame is compressed).
 import { createRequire } from "node:module";
 import type { WebSocket as WsSocket } from "ws";
 

@@ -18,10 +18,11 @@ export type Delivery = { body: string; seq: number | null };
 export type Conn = { send: (body: string) => void; close: () => void; deflate: boolean };
 
 /**
- * What a browser offers: permessage-deflate, and (Chromium, Firefox) every frame it sends
- * compressed once negotiated — hence threshold 0, where `ws` would skip frames under 1 KiB.
+ * What a browser offers: `permessage-deflate; client_max_window_bits`, and then every frame it
+ * sends is compressed. `ws` does the same with context takeover (its 1 KiB threshold only applies
+ * when `*_no_context_takeover` was negotiated).
  */
-const BROWSER_DEFLATE = { threshold: 0 };
+const BROWSER_DEFLATE = {};
 
 const negotiated = (extensions: string | undefined) => (extensions ?? "").includes("permessage-deflate");
 

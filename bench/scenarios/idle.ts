@@ -15,7 +15,7 @@ export async function idle(ctx: RunContext, server: WsServer, deflate: boolean):
   // A first round warms the process up (code, caches, the room object); the second is measured,
   // so the figure is the marginal memory of idle sockets, not start-up growth.
   await closeClients(await openClients(ctx.procs, placements, deflate));
-  await sleep(2000);
+  await sleep(ctx.quick ? 1000 : 2000);
   const before = server.memoryKiB();
   const load = await openClients(ctx.procs, placements, deflate);
   await sleep(1000);

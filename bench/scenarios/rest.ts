@@ -106,7 +106,7 @@ export async function restThroughput(
         ...(req.body !== undefined && { body: req.body }),
         ...(op === "login" && { requests: rotatingLogins(users) }),
         connections: 10,
-        duration: ctx.quick ? 2 : 5,
+        duration: ctx.quick ? 1 : 5,
       });
       rps.push(last.requests.average);
       non2xx += last.non2xx + last.errors;
