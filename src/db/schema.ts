@@ -173,7 +173,10 @@ export const messageReactions = pgTable(
     key: text("key").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.messageId, t.userId, t.key] }), index("message_reactions_room_idx").on(t.roomId)],
+  (t) => [
+    primaryKey({ columns: [t.messageId, t.userId, t.key] }),
+    index("message_reactions_room_idx").on(t.roomId),
+  ],
 );
 
 /**
