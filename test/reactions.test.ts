@@ -176,7 +176,7 @@ describe("reactions", () => {
       [2, "🔥", true],
       [3, "🔥", false],
     ]);
-    expect(replay[0].reactions).toEqual([{ key: "🔥", count: 1, me: true }]);
+    expect(replay[0]?.reactions).toEqual([{ key: "🔥", count: 1, me: true }]);
     resumed.socket.close();
   });
 

@@ -39,7 +39,7 @@ describe("replies and threads", () => {
     const history = await api("GET", `/message/rooms/${room.id}/messages`, { token: alice.token });
     const rootNow = history.body.find((m: { id: string }) => m.id === root.id);
     expect(rootNow.reply_count).toBe(1);
-    expect(rootNow.last_reply_at).toBe(thread.last_reply_at);
+    expect(rootNow.last_reply_at).toBe(thread?.last_reply_at);
 
     // PostgreSQL gets the counters and the reply's link too (the outbox applies thread events).
     await eventually(async () => {
