@@ -38,6 +38,7 @@ export default defineConfig({
           // Run in Node against a running server: vitest.browser.config.ts.
           exclude: ["test/browser/**"],
           globalSetup: ["./test/global-setup.ts"],
+          setupFiles: ["./test/setup.ts"],
           fileParallelism: false,
           testTimeout: 20_000,
           hookTimeout: 60_000,

@@ -25,6 +25,18 @@ describe("connecting to /ws/{room_id}", () => {
     socket.close();
   });
 
+  it("declines permessage-deflate, which browsers offer: small frames, a deflate per receiver", async () => {
+    const alice = await newUser();
+    const room = await newRoom(alice);
+    const { socket, response } = await openSocket(room.id, alice.token, {
+      extensions: "permessage-deflate; client_max_window_bits",
+    });
+    expect(response.status).toBe(101);
+    expect(response.headers.get("sec-websocket-extensions") ?? "").not.toContain("permessage-deflate");
+    expect((await socket?.next("ready"))?.user.id).toBe(alice.id);
+    socket?.close();
+  });
+
   it("accepts the token in Sec-WebSocket-Protocol and echoes the roomcast.v1 subprotocol", async () => {
     const alice = await newUser();
     const room = await newRoom(alice);

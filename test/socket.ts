@@ -8,6 +8,14 @@ export const seqs = (frames: Frame[]) => frames.map((f) => f.seq);
  * A real WebSocket client to the worker (through its fetch handler, so the upgrade goes through
  * the same auth and routing as in production), with a queue to await frames in order.
  */
+/** Every socket a test opened, so that one left open by a failing assertion is closed after it. */
+const open = new Set<TestSocket>();
+
+export function closeAllSockets() {
+  for (const s of open) s.close();
+  open.clear();
+}
+
 export class TestSocket {
   readonly frames: Frame[] = [];
   private waiters: Array<() => void> = [];
@@ -103,6 +111,8 @@ export type ConnectOptions = {
   epoch?: string;
   protocols?: string[];
   useQueryToken?: boolean;
+  /** Offered as Sec-WebSocket-Extensions, as a browser offers `permessage-deflate`. */
+  extensions?: string;
 };
 
 export type Refusal = { code: number; reason: string };
@@ -124,10 +134,12 @@ export async function openSocket(
   if (opts.epoch !== undefined) url.searchParams.set("epoch", opts.epoch);
   const headers = new Headers({ upgrade: "websocket" });
   if (opts.protocols) headers.set("sec-websocket-protocol", opts.protocols.join(", "));
+  if (opts.extensions) headers.set("sec-websocket-extensions", opts.extensions);
   const res = await exports.default.fetch(new Request(url, { headers }));
   if (!res.webSocket) return { socket: null, response: res, refusal: null };
   res.webSocket.accept();
   const socket = new TestSocket(res.webSocket);
+  open.add(socket);
   // An accepted socket always starts with `ready`; a refused one closes before any frame.
   await socket.firstEvent();
   if (socket.frames.length === 0 && socket.closed)

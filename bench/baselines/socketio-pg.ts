@@ -1,6 +1,8 @@
 // Typical peer: the chat server a Node developer would write instead — Socket.IO rooms, and one
 // PostgreSQL INSERT per message before the broadcast (as the original FastAPI service did), on
 // the same embedded PostgreSQL. A pg Pool of 10, as a default-minded deployment would have.
+// permessage-deflate is accepted when a client offers it, with Socket.IO's defaults once enabled
+// (context takeover: every frame is compressed).
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import pg from "pg";
@@ -15,7 +17,7 @@ await pool.query(
 );
 
 const http = createServer();
-const io = new Server(http, { transports: ["websocket"], perMessageDeflate: false });
+const io = new Server(http, { transports: ["websocket"], perMessageDeflate: true });
 io.on("connection", (socket) => {
   const room = String(socket.handshake.query.room ?? "");
   void socket.join(room);

@@ -1,6 +1,7 @@
 // Ceiling baseline: the most a Node WebSocket fan-out does on this machine. A minimal broadcast
 // server on `ws`: no auth, no persistence, no validation. Each text frame goes to every socket of
-// the sender's room, the sender included (as Roomcast does).
+// the sender's room, the sender included (as Roomcast does). permessage-deflate is accepted when a
+// client offers it, with `ws`'s defaults (context takeover: every frame is compressed).
 import { createRequire } from "node:module";
 import type { WebSocket as WsSocket } from "ws";
 
@@ -9,7 +10,7 @@ const rooms = new Map<string, Set<WsSocket>>();
 const wss = new WebSocketServer({
   host: "127.0.0.1",
   port: Number(process.argv[2] ?? 0),
-  perMessageDeflate: false,
+  perMessageDeflate: true,
 });
 
 wss.on("connection", (ws, req) => {

@@ -5,34 +5,46 @@ import { fileURLToPath } from "node:url";
 export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const ROOT = path.resolve(BENCH_DIR, "..");
 
-const children = new Set<ChildProcess>();
+/** The processes one bench run started, so that it can stop every one of them. */
+export class Processes {
+  private readonly children = new Set<ChildProcess>();
+  /** Children that lead their own process group (detached): stopped with their descendants. */
+  private readonly leaders = new Set<ChildProcess>();
 
-/** Forks a TypeScript file of bench/ as a Node process with an IPC channel. */
-export function forkTs(file: string, args: string[] = []): ChildProcess {
-  const child = fork(path.join(BENCH_DIR, file), args, { execArgv: ["--import", "tsx"], stdio: "inherit" });
-  children.add(child);
-  child.on("exit", () => children.delete(child));
-  return child;
-}
+  private track(child: ChildProcess) {
+    this.children.add(child);
+    child.on("exit", () => this.children.delete(child));
+    return child;
+  }
 
-export function spawnTracked(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): ChildProcess {
-  const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  children.add(child);
-  child.on("exit", () => children.delete(child));
-  return child;
-}
+  /** Forks a TypeScript file of bench/ as a Node process with an IPC channel. */
+  fork(file: string, args: string[] = []): ChildProcess {
+    return this.track(
+      fork(path.join(BENCH_DIR, file), args, { execArgv: ["--import", "tsx"], stdio: "inherit" }),
+    );
+  }
 
-/** Stops every process this run started (whole process groups for detached ones). */
-export function killAll() {
-  for (const child of children) {
-    try {
-      if (child.spawnargs.includes("dev") && child.pid) process.kill(-child.pid, "SIGTERM");
-      else child.kill("SIGTERM");
-    } catch {}
+  /** Spawns a server in its own process group (stopped with all its descendants). */
+  spawn(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    this.leaders.add(child);
+    return this.track(child);
+  }
+
+  /** Adopts a process started elsewhere (e.g. by scripts/lib/workerd.ts). */
+  adopt(child: ChildProcess, opts: { detached: boolean }): ChildProcess {
+    if (opts.detached) this.leaders.add(child);
+    return this.track(child);
+  }
+
+  stopAll() {
+    for (const child of this.children) {
+      try {
+        // Signal a leader's whole group: wrangler's workerd processes go with wrangler.
+        if (child.pid && this.leaders.has(child)) process.kill(-child.pid, "SIGTERM");
+        else child.kill("SIGTERM");
+      } catch {}
+    }
   }
 }
 
@@ -75,31 +87,51 @@ export async function waitForHttp(url: string, timeoutMs = 60_000) {
   throw new Error(`${url} did not come up`);
 }
 
-/** Resident memory (KiB) of a process and, for the service, of its workerd descendants. */
-export function rssKiB(pid: number): number {
-  const out = execFileSync("ps", ["-o", "rss=", "-p", String(pid)])
-    .toString()
-    .trim();
-  return Number(out) || 0;
-}
+type PsRow = { pid: number; ppid: number; comm: string; rss: number };
 
-/** The workerd process under a wrangler process tree (the runtime that holds the sockets). */
-export function findWorkerd(rootPid: number): number | null {
-  const rows = execFileSync("ps", ["-eo", "pid=,ppid=,comm="])
+function ps(): PsRow[] {
+  return execFileSync("ps", ["-eo", "pid=,ppid=,rss=,comm="])
     .toString()
     .trim()
     .split("\n")
     .map((l) => l.trim().split(/\s+/))
-    .map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm: comm ?? "" }));
-  const tree = new Set([rootPid]);
+    .map(([pid, ppid, rss, comm]) => ({
+      pid: Number(pid),
+      ppid: Number(ppid),
+      rss: Number(rss),
+      comm: comm ?? "",
+    }));
+}
+
+/** `rootPid` and every process descending from it. */
+function tree(rows: PsRow[], rootPid: number): PsRow[] {
+  const pids = new Set([rootPid]);
   for (let grew = true; grew; ) {
     grew = false;
     for (const r of rows) {
-      if (!tree.has(r.pid) && tree.has(r.ppid)) {
-        tree.add(r.pid);
+      if (!pids.has(r.pid) && pids.has(r.ppid)) {
+        pids.add(r.pid);
         grew = true;
       }
     }
   }
-  return rows.find((r) => tree.has(r.pid) && r.comm.startsWith("workerd"))?.pid ?? null;
+  return rows.filter((r) => pids.has(r.pid));
+}
+
+/**
+ * Resident memory (KiB) of `rootPid` and its descendants whose command starts with `only`
+ * (all of them when omitted): for `wrangler dev`, the sum of its two workerd processes (the proxy
+ * in front and the runtime holding the room objects) without wrangler's own Node process.
+ */
+export function rssKiB(rootPid: number, only?: string): number {
+  return tree(ps(), rootPid)
+    .filter((r) => !only || r.comm.startsWith(only))
+    .reduce((sum, r) => sum + r.rss, 0);
+}
+
+/** The workerd processes under a process tree (e.g. wrangler's), for `perf` and the like. */
+export function workerdPids(rootPid: number): number[] {
+  return tree(ps(), rootPid)
+    .filter((r) => r.comm.startsWith("workerd"))
+    .map((r) => r.pid);
 }

@@ -14,22 +14,43 @@ export type Endpoint =
 /** A delivered chat message, as the load client sees it. `seq` only where the server assigns one. */
 export type Delivery = { body: string; seq: number | null };
 
-export type Conn = { send: (body: string) => void; close: () => void };
+/** An open client connection; `deflate` tells whether permessage-deflate was negotiated. */
+export type Conn = { send: (body: string) => void; close: () => void; deflate: boolean };
+
+/**
+ * What a browser offers: `permessage-deflate; client_max_window_bits`, and then every frame it
+ * sends is compressed. `ws` does the same with context takeover (its 1 KiB threshold only applies
+ * when `*_no_context_takeover` was negotiated).
+ */
+const BROWSER_DEFLATE = {};
+
+const negotiated = (extensions: string | undefined) => (extensions ?? "").includes("permessage-deflate");
 
 /**
  * Opens one client connection to a room. Resolves once the server has accepted it (for
  * Roomcast: after the `ready` frame), so that timing starts with every client connected.
+ * With `deflate`, the client offers permessage-deflate as every browser does.
  */
-export function connect(ep: Endpoint, onMessage: (d: Delivery) => void): Promise<Conn> {
+export function connect(ep: Endpoint, deflate: boolean, onMessage: (d: Delivery) => void): Promise<Conn> {
+  const perMessageDeflate = deflate ? BROWSER_DEFLATE : false;
   if (ep.kind === "peer") {
     return new Promise((resolve, reject) => {
       const s: Socket = io(`http://127.0.0.1:${ep.port}`, {
         transports: ["websocket"],
         query: { room: ep.room },
         reconnection: false,
+        // Per transport, where `false` is accepted: engine.io's client offers deflate by default.
+        transportOptions: { websocket: { perMessageDeflate } },
       });
       s.on("message", (m: { body: string; id: number }) => onMessage({ body: m.body, seq: null }));
-      s.once("joined", () => resolve({ send: (body) => s.emit("message", body), close: () => s.close() }));
+      s.once("joined", () => {
+        const ws = (s.io.engine.transport as unknown as { ws?: { extensions?: string } }).ws;
+        resolve({
+          send: (body) => s.emit("message", body),
+          close: () => s.close(),
+          deflate: negotiated(ws?.extensions),
+        });
+      });
       s.once("connect_error", reject);
     });
   }
@@ -38,21 +59,23 @@ export function connect(ep: Endpoint, onMessage: (d: Delivery) => void): Promise
       ? `ws://127.0.0.1:${ep.port}/ws/${ep.roomId}?token=${ep.token}`
       : `ws://127.0.0.1:${ep.port}/?room=${encodeURIComponent(ep.room)}`;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(url, { perMessageDeflate });
     const conn: Conn = {
       send: (body) =>
         ws.send(ep.kind === "roomcast" ? JSON.stringify({ type: "message.send", content: body }) : body),
       close: () => ws.close(),
+      deflate: false,
     };
+    const ready = () => resolve({ ...conn, deflate: negotiated(ws.extensions) });
     ws.on("error", reject);
     ws.on("message", (raw: Buffer) => {
       const text = raw.toString();
       if (ep.kind === "ceiling") {
-        if (text === "ready") return resolve(conn);
+        if (text === "ready") return ready();
         return onMessage({ body: text, seq: null });
       }
       const f = JSON.parse(text) as { type: string; content?: string; seq?: number; code?: string };
-      if (f.type === "ready") resolve(conn);
+      if (f.type === "ready") ready();
       else if (f.type === "message") onMessage({ body: f.content ?? "", seq: f.seq ?? null });
       else if (f.type === "error") console.error(`roomcast error frame: ${f.code}`);
     });

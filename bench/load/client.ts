@@ -1,13 +1,16 @@
-// A load-generating process: opens connections for the orchestrator (bench/run.ts), sends on
+// A load-generating process: opens connections for the scenarios (bench/scenarios/*), sends on
 // request, and checks every delivery (exactly once, in order) and its latency. Talks over IPC.
 import { type Conn, connect, type Delivery, type Endpoint } from "../lib/targets";
 
 export type Command =
-  | { cmd: "connect"; endpoints: Endpoint[]; senderIds: Array<number | null> }
+  | { cmd: "connect"; endpoints: Endpoint[]; senderIds: Array<number | null>; deflate: boolean }
   | { cmd: "send"; count: number; ratePerSecond: number | null }
   | { cmd: "status" }
   | { cmd: "report"; expected: Record<string, Record<string, number>> }
   | { cmd: "close" };
+
+/** The reply to `connect`: how many connections opened, and how many negotiated permessage-deflate. */
+export type Connected = { ok: "connected"; connections: number; deflate: number };
 
 export type Report = {
   connections: number;
@@ -45,7 +48,7 @@ process.on("message", async (m: Command) => {
         m.endpoints.map((ep) => {
           const r: Receiver = { room: roomKey(ep), deliveries: [] };
           receivers.push(r);
-          return connect(ep, (d: Delivery) => {
+          return connect(ep, m.deflate, (d: Delivery) => {
             const at = now();
             const p = JSON.parse(d.body) as { s: number; i: number; t: number };
             r.deliveries.push({ s: p.s, i: p.i, seq: d.seq, lat: at - p.t });
@@ -58,7 +61,12 @@ process.on("message", async (m: Command) => {
         const id = m.senderIds[k];
         if (id !== null && id !== undefined) senders.push({ id, conn });
       });
-      reply({ ok: "connected", connections: conns.length });
+      const connected: Connected = {
+        ok: "connected",
+        connections: conns.length,
+        deflate: conns.filter((c) => c.deflate).length,
+      };
+      reply(connected);
     } else if (m.cmd === "send") {
       const firstAt = now();
       const interval = m.ratePerSecond ? 1000 / m.ratePerSecond : 0;

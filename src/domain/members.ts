@@ -1,20 +1,25 @@
+import { z } from "@hono/zod-openapi";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { SessionUser } from "../auth/session";
 import type { UserScope } from "../context";
 import type { Db } from "../db/client";
 import { roomBans, roomMembers, users } from "../db/schema";
 import { AppError, forbidden, notFound } from "../errors";
-import { CloseCode, type RoomRole } from "../room/protocol";
+import { CloseCode, RoleSchema, type RoomRole } from "../room/protocol";
 import { roomStub } from "../room/stub";
 import { type RoomAccess, refuseDirect, requireReader, requireRoomAdmin } from "./access";
 
-export type Member = {
-  user_id: number;
-  username: string;
-  full_name: string | null;
-  role: RoomRole;
-  joined_at: string;
-};
+/** A member as the API shows it: the one definition of the shape (routes/schemas.ts re-exports it). */
+export const MemberSchema = z
+  .object({
+    user_id: z.number().int(),
+    username: z.string(),
+    full_name: z.string().nullable(),
+    role: RoleSchema,
+    joined_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("Member");
+export type Member = z.infer<typeof MemberSchema>;
 
 const revoked = (reason: string) => ({ code: CloseCode.forbidden, reason });
 

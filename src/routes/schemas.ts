@@ -109,15 +109,7 @@ export const RoomSummarySchema = RoomSchema.extend({
     .openapi({ description: "Of those, the ones that mention you (derived the same way: never drifts)" }),
 }).openapi("RoomSummary");
 
-export const MemberSchema = z
-  .object({
-    user_id: z.number().int(),
-    username: z.string(),
-    full_name: z.string().nullable(),
-    role: RoleSchema,
-    joined_at: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("Member");
+export { MemberSchema } from "../domain/members";
 
 export const Page = {
   limit: DecimalInt(1, 100).default(50).openapi({ type: "integer" }),

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../../auth/middleware";
+import { ClientId } from "../../room/protocol";
 import {
   bearer,
   DecimalInt,
@@ -38,7 +39,7 @@ export const send = createRoute({
       z
         .object({
           content: MessageContent,
-          client_id: z.string().min(1).max(64).optional().openapi({
+          client_id: ClientId.optional().openapi({
             description: "Your id for this send; a retry with the same id returns the first message",
           }),
           reply_to: z.string().min(1).max(64).optional().openapi({

@@ -1,0 +1,68 @@
+import type { Latency, Summary } from "./stats";
+
+/** The servers under test. `roomcast` is the production-runtime line (plain workerd). */
+export const WS_SERVERS = ["roomcast", "roomcast-dev", "ceiling", "peer"] as const;
+export type WsServerName = (typeof WS_SERVERS)[number];
+export const REST_SERVERS = ["roomcast", "roomcast-dev", "rest-pg"] as const;
+export type RestServerName = (typeof REST_SERVERS)[number];
+export type ServerName = WsServerName | RestServerName;
+
+export const isRoomcast = (s: ServerName) => s === "roomcast" || s === "roomcast-dev";
+
+/** Whether the clients offered permessage-deflate, and how many connections negotiated it. */
+export type Compression = { deflate: boolean; negotiated: number; connections: number };
+
+export type FanoutRow = Compression & {
+  server: WsServerName;
+  receivers: number;
+  msgsPerSec: Summary;
+  deliveriesPerSec: Summary;
+  latency: Latency & { offeredPerSec: number };
+  integrity: string;
+};
+
+export type RoomsRow = Compression & {
+  server: WsServerName;
+  rooms: number;
+  offeredPerSec: number;
+  deliveriesPerSec: Summary;
+  latency: Latency;
+  integrity: string;
+};
+
+export type IdleRow = Compression & {
+  server: WsServerName;
+  sockets: number;
+  kibPer1000: number;
+  kibPer1000AfterIdle: number | null;
+};
+
+export type RestOp = "health" | "login" | "room" | "history" | "post";
+
+/** One request at a time on an otherwise idle server: the latency a user sees. */
+export type RestLatencyRow = { server: RestServerName; op: RestOp; ms: Summary; requests: number };
+
+/** 10 concurrent clients (autocannon). */
+export type RestThroughputRow = {
+  server: RestServerName;
+  op: RestOp;
+  reqPerSec: Summary;
+  latency: { p50: number; p99: number; max: number };
+  non2xx: number;
+};
+
+export type Machine = { cpus: number; cpuModel: string; memGiB: number; node: string };
+
+export type Results = {
+  startedAt: string;
+  quick: boolean;
+  machine: Machine;
+  idle?: IdleRow[];
+  fanout?: FanoutRow[];
+  rooms?: RoomsRow[];
+  rest?: { latency: RestLatencyRow[]; throughput: RestThroughputRow[] };
+  failures: string[];
+};
+
+/** What every scenario returns: its rows, and the Roomcast anomalies that fail the run. */
+export type Outcome<Row> = { rows: Row[]; failures: string[] };

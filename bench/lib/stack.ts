@@ -1,0 +1,283 @@
+// The servers under test and what they stand on: one embedded PostgreSQL (a fresh database per
+// server family), the bridge the Neon driver reaches it through, Roomcast twice — on plain workerd
+// (the production-runtime line) and under `wrangler dev` — and the baselines.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { startBridge } from "../../scripts/lib/bridge";
+import { freePort, startCluster } from "../../scripts/lib/embedded-pg";
+import { applyMigrations } from "../../scripts/lib/migrate";
+import { buildBundle, readWorkerSettings, startWorkerd } from "../../scripts/lib/workerd";
+import { firstMessage, Processes, ROOT, rssKiB, waitForHttp } from "./procs";
+import type { RestServerName, WsServerName } from "./results";
+import { type BenchUser, benchPasswordHash, roomcastApi, seedUsers, signTokens } from "./roomcast";
+import type { Endpoint } from "./targets";
+
+/** A room on one server, and how client `i` of it connects. */
+export type BenchRoom = { key: string; endpoint: (i: number) => Endpoint };
+
+export type WsServer = {
+  name: WsServerName;
+  /** Resident memory (KiB) of the processes that hold this server's sockets. */
+  memoryKiB: () => number;
+  newRoom: () => Promise<BenchRoom>;
+  /** Why PostgreSQL does not hold exactly messages 1..sent of the room (null: it does). */
+  stored: (room: BenchRoom, sent: number) => Promise<string | null>;
+};
+
+export type RestServer = { name: RestServerName; base: string; token: string; roomId: number };
+
+export type Stack = {
+  procs: Processes;
+  ws: WsServer[];
+  rest: RestServer[];
+  users: BenchUser[];
+  stop: () => Promise<void>;
+};
+
+const USERS = 50;
+// The per-socket limits protect a production room from one client; the bench measures the room.
+const BENCH_LIMITS = {
+  WS_SENDS_PER_SECOND: "10000",
+  WS_SEND_BURST: "100000",
+  WS_MAX_SOCKETS_PER_USER: "1000",
+};
+/** Messages each REST room holds before the REST scenario reads pages of 50 from it. */
+const REST_HISTORY = 60;
+
+type Count = { n: string; lo: number | null; hi: number | null; d: string };
+
+/** Polls `count` until PostgreSQL holds exactly 1..sent (the outbox copies asynchronously). */
+async function awaitStored(what: string, count: () => Promise<Count | undefined>, sent: number) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await count();
+    const ok =
+      r && Number(r.n) === sent && Number(r.d) === sent && Number(r.lo) === 1 && Number(r.hi) === sent;
+    if (ok) return null;
+    if (Date.now() > deadline) return `${what}: PostgreSQL holds ${JSON.stringify(r)}, sent ${sent}`;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+/** Starts the servers named in `want` (and what they need); `stop()` ends every process it started. */
+export async function startStack(want: Set<WsServerName | RestServerName>): Promise<Stack> {
+  const procs = new Processes();
+  const stamp = `${Date.now()}`;
+  const cluster = await startCluster(".data/postgres-bench", await freePort());
+  const dbs = {
+    roomcast: `roomcast_bench_${stamp}`,
+    peer: `peer_bench_${stamp}`,
+    rest: `rest_bench_${stamp}`,
+  };
+  for (const db of Object.values(dbs)) await cluster.createDatabase(db);
+  await applyMigrations(cluster.url(dbs.roomcast));
+  await applyMigrations(cluster.url(dbs.rest));
+  const bridge = await startBridge(`127.0.0.1:${cluster.port}`);
+  const pools = {
+    roomcast: new pg.Pool({ connectionString: cluster.url(dbs.roomcast), max: 2 }),
+    peer: new pg.Pool({ connectionString: cluster.url(dbs.peer), max: 2 }),
+    rest: new pg.Pool({ connectionString: cluster.url(dbs.rest), max: 2 }),
+  };
+  const stop = async () => {
+    procs.stopAll();
+    await Promise.allSettled([...Object.values(pools).map((p) => p.end()), bridge.close()]);
+    await new Promise((r) => setTimeout(r, 500));
+    for (const db of Object.values(dbs)) await cluster.dropDatabase(db).catch(() => {});
+    await cluster.stop().catch(() => {});
+  };
+
+  try {
+    const secret = randomBytes(32).toString("hex");
+    const hash = await benchPasswordHash();
+    // Same users, same ids, in Roomcast's database and the REST baseline's.
+    const users = await seedUsers(pools.roomcast, USERS, hash);
+    await seedUsers(pools.rest, USERS, hash);
+    const settings = readWorkerSettings(path.join(ROOT, "wrangler.toml"));
+    const claims = {
+      issuer: settings.vars.JWT_ISSUER ?? "roomcast",
+      audience: settings.vars.JWT_AUDIENCE ?? "roomcast-api",
+    };
+    const tokens = await signTokens(secret, claims, users);
+    const tokenFor = (i: number) => tokens[i % tokens.length] as string;
+    const vars = {
+      SECRET_KEY: secret,
+      DATABASE_URL: cluster.url(dbs.roomcast),
+      DB_WS_PROXY: `127.0.0.1:${bridge.port}`,
+      ...BENCH_LIMITS,
+    };
+    const tmp = (name: string) => mkdtempSync(path.join(os.tmpdir(), `roomcast-bench-${name}-`));
+    const quiet = /Request\.cf|workers\.cloudflare\.com|getaddrinfo|became the default/;
+    const relay = (label: string) => (d: Buffer) => {
+      const text = d.toString();
+      if (text.trim() && !quiet.test(text)) process.stderr.write(`[${label}] ${text}`);
+    };
+
+    const starting: Array<Promise<unknown>> = [];
+    const ports = new Map<WsServerName | RestServerName, number>();
+    const pids = new Map<WsServerName | RestServerName, number>();
+
+    if (want.has("roomcast")) {
+      starting.push(
+        (async () => {
+          const bundleDir = tmp("bundle");
+          await buildBundle(bundleDir);
+          const port = await freePort();
+          const child = procs.adopt(
+            startWorkerd(
+              {
+                bundleDir,
+                storageDir: tmp("do"),
+                host: "127.0.0.1",
+                port,
+                vars: { ...settings.vars, ...vars },
+                settings,
+              },
+              { stdio: "pipe", detached: true },
+            ),
+            { detached: true },
+          );
+          child.stderr?.on("data", relay("workerd"));
+          ports.set("roomcast", port);
+          pids.set("roomcast", child.pid ?? 0);
+          await waitForHttp(`http://127.0.0.1:${port}/health`, 60_000);
+        })(),
+      );
+    }
+    if (want.has("roomcast-dev")) {
+      starting.push(
+        (async () => {
+          const port = await freePort();
+          const wrangler = procs.spawn(path.join(ROOT, "node_modules/.bin/wrangler"), [
+            "dev",
+            ...["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())],
+            ...["--persist-to", tmp("dev"), "--show-interactive-dev-session=false", "--log-level", "error"],
+            ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+          ]);
+          wrangler.stderr?.on("data", relay("wrangler"));
+          ports.set("roomcast-dev", port);
+          pids.set("roomcast-dev", wrangler.pid ?? 0);
+          await waitForHttp(`http://127.0.0.1:${port}/health`, 90_000);
+        })(),
+      );
+    }
+    const node = async (name: WsServerName | RestServerName, file: string, args: string[]) => {
+      const child = procs.fork(file, ["0", ...args]);
+      pids.set(name, child.pid ?? 0);
+      ports.set(name, (await firstMessage<{ port: number }>(child)).port);
+    };
+    if (want.has("ceiling")) starting.push(node("ceiling", "baselines/ws-ceiling.ts", []));
+    if (want.has("peer")) starting.push(node("peer", "baselines/socketio-pg.ts", [cluster.url(dbs.peer)]));
+    if (want.has("rest-pg"))
+      starting.push(
+        node("rest-pg", "baselines/rest-pg.ts", [
+          cluster.url(dbs.rest),
+          secret,
+          claims.issuer,
+          claims.audience,
+        ]),
+      );
+    await Promise.all(starting);
+
+    let rooms = 0;
+    const roomName = () => `bench-${++rooms}-${stamp}`;
+    const portOf = (name: WsServerName | RestServerName) => ports.get(name) ?? 0;
+    const pidOf = (name: WsServerName | RestServerName) => pids.get(name) ?? 0;
+
+    const roomcastServer = (name: "roomcast" | "roomcast-dev"): WsServer => {
+      const port = portOf(name);
+      const api = roomcastApi(`http://127.0.0.1:${port}`, tokenFor(0));
+      return {
+        name,
+        // Plain workerd is one process; wrangler dev runs two workerds (proxy and runtime).
+        memoryKiB: () => (name === "roomcast" ? rssKiB(pidOf(name)) : rssKiB(pidOf(name), "workerd")),
+        newRoom: async () => {
+          const roomId = await api.createRoom(roomName());
+          return {
+            key: String(roomId),
+            endpoint: (i) => ({ kind: "roomcast", port, roomId, token: tokenFor(i) }),
+          };
+        },
+        stored: (room, sent) =>
+          awaitStored(
+            `${name} room ${room.key}`,
+            async () =>
+              (
+                await pools.roomcast.query<Count>(
+                  "select count(*) n, min(seq) lo, max(seq) hi, count(distinct seq) d from messages where room_id = $1",
+                  [Number(room.key)],
+                )
+              ).rows[0],
+            sent,
+          ),
+      };
+    };
+    const nodeServer = (name: "ceiling" | "peer"): WsServer => ({
+      name,
+      memoryKiB: () => rssKiB(pidOf(name)),
+      newRoom: async () => {
+        const room = roomName();
+        return { key: room, endpoint: () => ({ kind: name, port: portOf(name), room }) };
+      },
+      stored: async (room, sent) =>
+        name === "ceiling"
+          ? null // stores nothing, by design
+          : awaitStored(
+              `peer room ${room.key}`,
+              async () =>
+                (
+                  await pools.peer.query<Count>(
+                    "select count(*) n, 1 lo, count(*) hi, count(*) d from peer_messages where room = $1",
+                    [room.key],
+                  )
+                ).rows[0],
+              sent,
+            ),
+    });
+    const ws: WsServer[] = [];
+    if (want.has("roomcast")) ws.push(roomcastServer("roomcast"));
+    if (want.has("roomcast-dev")) ws.push(roomcastServer("roomcast-dev"));
+    if (want.has("ceiling")) ws.push(nodeServer("ceiling"));
+    if (want.has("peer")) ws.push(nodeServer("peer"));
+
+    // One room with some history per REST server, owned by user 1 (whose token the scenario uses).
+    const rest: RestServer[] = [];
+    for (const name of ["roomcast", "roomcast-dev"] as const) {
+      if (!want.has(name)) continue;
+      const base = `http://127.0.0.1:${portOf(name)}`;
+      const api = roomcastApi(base, tokenFor(0));
+      const roomId = await api.createRoom(`bench-rest-${stamp}`);
+      for (let i = 0; i < REST_HISTORY; i++) await api.post(roomId, `history ${i}`);
+      rest.push({ name, base, token: tokenFor(0), roomId });
+    }
+    if (want.has("rest-pg")) {
+      const owner = users[0]?.id;
+      const { rows } = await pools.rest.query<{ id: number }>(
+        "insert into rooms (name, owner_id) values ($1, $2) returning id",
+        [`bench-rest-${stamp}`, owner],
+      );
+      const roomId = rows[0]?.id ?? 0;
+      await pools.rest.query("insert into room_members (room_id, user_id, role) values ($1, $2, 'owner')", [
+        roomId,
+        owner,
+      ]);
+      await pools.rest.query(
+        `insert into messages (id, room_id, seq, user_id, content)
+         select 'bench-' || g, $1, g, $2, 'history ' || g from generate_series(1, $3) g`,
+        [roomId, owner, REST_HISTORY],
+      );
+      rest.push({
+        name: "rest-pg",
+        base: `http://127.0.0.1:${portOf("rest-pg")}`,
+        token: tokenFor(0),
+        roomId,
+      });
+    }
+    return { procs, ws, rest, users, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

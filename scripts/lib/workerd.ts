@@ -1,0 +1,121 @@
+// Roomcast on plain workerd, as production runs it as closely as one machine allows: the bundle of
+// `wrangler deploy --dry-run`, served by `workerd serve` with a generated config — no
+// `wrangler dev`, no proxy worker in front, Durable Object SQLite storage in files on disk.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { promisify } from "node:util";
+import { unstable_readConfig } from "wrangler";
+
+const require = createRequire(import.meta.url);
+/** The workerd binary of the `workerd` npm package (the one wrangler and the tests use). */
+export const WORKERD = (require("workerd") as { default: string }).default;
+const WRANGLER = path.resolve(path.dirname(require.resolve("wrangler/package.json")), "bin/wrangler.js");
+
+/** What the generated config needs from wrangler.toml (the deployed worker's settings). */
+export type WorkerSettings = {
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+  vars: Record<string, string>;
+  durableObjects: Array<{ binding: string; className: string; sql: boolean }>;
+};
+
+export function readWorkerSettings(configPath = "wrangler.toml"): WorkerSettings {
+  const c = unstable_readConfig({ config: configPath });
+  const sqlite = new Set(
+    c.migrations.flatMap((m: { new_sqlite_classes?: string[] }) => m.new_sqlite_classes ?? []),
+  );
+  if (!c.compatibility_date) throw new Error(`${configPath}: compatibility_date is not set`);
+  return {
+    compatibilityDate: c.compatibility_date,
+    compatibilityFlags: c.compatibility_flags,
+    vars: Object.fromEntries(
+      Object.entries(c.vars).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    ),
+    durableObjects: c.durable_objects.bindings.map((b: { name: string; class_name: string }) => ({
+      binding: b.name,
+      className: b.class_name,
+      sql: sqlite.has(b.class_name),
+    })),
+  };
+}
+
+/** Bundles the worker exactly as `wrangler deploy` would upload it (no account needed). */
+export async function buildBundle(outdir: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outdir], {
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+}
+
+export type WorkerdOptions = {
+  /** Folder holding the bundle (`index.js` first); the config is written there too. */
+  bundleDir: string;
+  /** Durable Object storage: one SQLite file per object, kept across restarts. */
+  storageDir: string;
+  host: string;
+  port: number;
+  /** Vars and secrets, as `wrangler secret put` and `[vars]` would provide them. */
+  vars: Record<string, string>;
+  settings: WorkerSettings;
+};
+
+// Cap'n Proto text literals take C-style escapes, which JSON's escaping of ASCII matches.
+const str = (s: string) => JSON.stringify(s);
+
+/** The `workerd serve` config (Cap'n Proto text) for the bundle in `bundleDir`. */
+export function workerdConfig(o: WorkerdOptions): string {
+  const modules = readdirSync(o.bundleDir)
+    .filter((f) => /\.m?js$/.test(f))
+    .sort((a, b) => Number(b === "index.js") - Number(a === "index.js"))
+    .map((f) => `(name = ${str(f)}, esModule = embed ${str(f)})`);
+  const bindings = [
+    ...Object.entries(o.vars).map(([k, v]) => `(name = ${str(k)}, text = ${str(v)})`),
+    ...o.settings.durableObjects.map(
+      (d) => `(name = ${str(d.binding)}, durableObjectNamespace = ${str(d.className)})`,
+    ),
+  ];
+  const namespaces = o.settings.durableObjects.map(
+    // A stable uniqueKey keeps each object's storage file across restarts.
+    (d) =>
+      `(className = ${str(d.className)}, uniqueKey = ${str(`roomcast-${d.className}`)}, enableSql = ${d.sql})`,
+  );
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .roomcast),
+    (name = "do-storage", disk = (path = ${str(path.resolve(o.storageDir))}, writable = true)),
+    # The database may be Neon (public, TLS) or a server on this machine or network.
+    (name = "internet", network = (allow = ["public", "private", "local"], tlsOptions = (trustBrowserCas = true))),
+  ],
+  sockets = [(name = "http", address = ${str(`${o.host}:${o.port}`)}, http = (), service = "main")],
+);
+
+const roomcast :Workerd.Worker = (
+  modules = [${modules.join(", ")}],
+  compatibilityDate = ${str(o.settings.compatibilityDate)},
+  compatibilityFlags = [${o.settings.compatibilityFlags.map(str).join(", ")}],
+  durableObjectNamespaces = [${namespaces.join(", ")}],
+  durableObjectStorage = (localDisk = "do-storage"),
+  globalOutbound = "internet",
+  bindings = [
+    ${bindings.join(",\n    ")}
+  ],
+);
+`;
+}
+
+/** Writes the config beside the bundle and starts `workerd serve` on it. */
+export function startWorkerd(
+  o: WorkerdOptions,
+  spawnOptions: { stdio?: "inherit" | "pipe"; detached?: boolean } = {},
+): ChildProcess {
+  mkdirSync(o.storageDir, { recursive: true });
+  const configFile = path.join(o.bundleDir, "workerd.capnp");
+  writeFileSync(configFile, workerdConfig(o));
+  return spawn(WORKERD, ["serve", configFile], {
+    stdio: spawnOptions.stdio === "pipe" ? ["ignore", "pipe", "pipe"] : "inherit",
+    detached: spawnOptions.detached ?? false,
+  });
+}

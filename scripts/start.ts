@@ -1,0 +1,79 @@
+// npm start [-- --port 8787 --ip 127.0.0.1] — Roomcast on your own server: the deployable bundle
+// on plain workerd (no wrangler dev), Durable Object storage in .data/durable-objects/.
+// Database: DATABASE_URL (environment or .dev.vars) when set; otherwise the embedded PostgreSQL
+// and bridge that `npm run dev` uses. Ctrl-C stops everything it started.
+import type { ChildProcess } from "node:child_process";
+import { parseArgs } from "node:util";
+import { type Bridge, startBridge } from "./lib/bridge";
+import { DEV_VARS, ensureDevVars, readVars } from "./lib/dev-vars";
+import { openLocalDatabase } from "./lib/local-db";
+import { applyMigrations } from "./lib/migrate";
+import { buildBundle, readWorkerSettings, startWorkerd } from "./lib/workerd";
+
+const BUNDLE_DIR = "dist";
+const STORAGE_DIR = ".data/durable-objects";
+
+const { values: flags } = parseArgs({
+  options: { port: { type: "string" }, ip: { type: "string" } },
+});
+const port = Number(flags.port ?? process.env.PORT ?? 8787);
+const host = flags.ip ?? "127.0.0.1";
+
+if (ensureDevVars()) console.log(`created ${DEV_VARS} from .dev.vars.example with a random SECRET_KEY`);
+
+const local = await openLocalDatabase();
+let bridge: Bridge | null = null;
+let workerd: ChildProcess | null = null;
+let stopping = false;
+
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  if (workerd && workerd.exitCode === null) {
+    workerd.kill("SIGTERM");
+    await new Promise((r) => workerd?.once("exit", r));
+  }
+  await bridge?.close();
+  await local.stop();
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());
+
+try {
+  await applyMigrations(local.url);
+  const settings = readWorkerSettings();
+  // Precedence as in production: [vars] from wrangler.toml, then secrets (.dev.vars here), and the
+  // process environment over both for any key either of them names.
+  const vars: Record<string, string> = { ...settings.vars, ...readVars() };
+  for (const key of new Set([...Object.keys(vars), "SECRET_KEY", "DATABASE_URL"])) {
+    const value = process.env[key];
+    if (value) vars[key] = value;
+  }
+  vars.DATABASE_URL = local.url;
+  if (local.cluster) {
+    bridge = await startBridge(`127.0.0.1:${local.cluster.port}`, {
+      port: Number(process.env.DB_WS_PROXY_PORT || 54330),
+    });
+    vars.DB_WS_PROXY = `127.0.0.1:${bridge.port}`;
+  } else {
+    delete vars.DB_WS_PROXY;
+  }
+  console.log("bundling (wrangler deploy --dry-run)…");
+  await buildBundle(BUNDLE_DIR);
+  workerd = startWorkerd({ bundleDir: BUNDLE_DIR, storageDir: STORAGE_DIR, host, port, vars, settings });
+  workerd.on("exit", (code) => void stop(code ?? 0));
+  console.log(
+    [
+      "",
+      `  Roomcast API   http://${host}:${port}  (plain workerd, bundle in ${BUNDLE_DIR}/)`,
+      `  Swagger UI     http://${host}:${port}/docs`,
+      `  database       ${local.cluster ? "embedded PostgreSQL (.data/postgres/)" : "DATABASE_URL"}`,
+      `  room storage   ${STORAGE_DIR}/`,
+      "",
+    ].join("\n"),
+  );
+} catch (err) {
+  console.error(err);
+  await stop(1);
+}
