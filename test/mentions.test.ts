@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, eventually, newRoom, newUser, storedMessages } from "./helpers";
 import { connect } from "./socket";
@@ -89,5 +90,35 @@ describe("mentions and unread counts", () => {
     const resumed = await connect(room.id, bob.token, { since: 0, epoch: b.ready.epoch });
     expect(await resumed.socket.next("message")).toMatchObject({ seq: 1, mentions: [bob.id] });
     resumed.socket.close();
+  });
+});
+
+describe("conversations while PostgreSQL is unreachable", () => {
+  async function database(state: "down" | "up") {
+    const control = (env as unknown as { BRIDGE_CONTROL: string }).BRIDGE_CONTROL;
+    expect((await fetch(`${control}/__bridge/${state}`)).status).toBe(200);
+  }
+
+  it("still accepts mentions (unresolved), replies to and reactions on recent messages", async () => {
+    const alice = await newUser("alice");
+    const bob = await newUser("bob");
+    const room = await newRoom(alice);
+    await api("POST", `/room/${room.id}/members/join`, { token: bob.token });
+    const { socket } = await connect(room.id, alice.token);
+    socket.send({ type: "message.send", content: "root", client_id: "r" });
+    const root = await socket.next("ack");
+    await database("down");
+    try {
+      socket.send({ type: "message.send", content: `hey @${bob.username}`, client_id: "m" });
+      expect(await socket.next("ack")).toMatchObject({ client_id: "m", seq: 2 });
+      socket.send({ type: "message.send", content: "reply", reply_to: root.id, client_id: "re" });
+      expect(await socket.next("ack")).toMatchObject({ client_id: "re", seq: 3 });
+      socket.send({ type: "reaction.add", message_id: root.id, key: "👍" });
+      expect(await socket.next("reaction.ack")).toMatchObject({ changed: true, seq: 5 });
+    } finally {
+      await database("up");
+    }
+    await eventually(async () => expect((await storedMessages(room.id)).length).toBe(5), 15_000);
+    socket.close();
   });
 });

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { withDb } from "../db/client";
+import { databaseUnavailable } from "../db/errors";
 import { users } from "../db/schema";
 import type { Config } from "../env";
 import { reader } from "./access";
@@ -26,7 +27,8 @@ export function mentionedNames(content: string): string[] {
  * The users a text mentions: `@username` of an active user who may read this room now (by the
  * room's roster: a member of a private or direct room, anyone not banned from a public one), the
  * author excepted. Anyone else is silently not mentioned, so the sender learns nothing about
- * whether such a user exists. One query, and only for texts that contain an `@name`.
+ * whether such a user exists. One query, and only for texts that contain an `@name`. While
+ * PostgreSQL is unreachable the message is still sent (the room keeps accepting), unmentioned.
  */
 export async function resolveMentions(
   config: Config,
@@ -36,12 +38,19 @@ export async function resolveMentions(
 ): Promise<number[]> {
   const names = mentionedNames(content);
   if (names.length === 0) return [];
-  const found = await withDb(config, (db) =>
-    db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(inArray(sql`lower(${users.username})`, names), eq(users.isActive, true))),
-  );
+  let found: Array<{ id: number }>;
+  try {
+    found = await withDb(config, (db) =>
+      db
+        .select({ id: users.id })
+        .from(users)
+        .where(and(inArray(sql`lower(${users.username})`, names), eq(users.isActive, true))),
+    );
+  } catch (err) {
+    if (!databaseUnavailable(err)) throw err;
+    console.warn("mentions: PostgreSQL unreachable, sending without mentions", err);
+    return [];
+  }
   return found
     .map((u) => u.id)
     .filter((id) => {
