@@ -11,8 +11,10 @@ import { adminRoutes } from "./routes/admin/admin.index";
 import { authRoutes } from "./routes/auth/auth.index";
 import { directRoutes } from "./routes/direct/direct.index";
 import { memberRoutes } from "./routes/members/members.index";
+import { mentionRoutes } from "./routes/mentions/mentions.index";
 import { messageRoutes } from "./routes/messages/messages.index";
 import { roomRoutes } from "./routes/rooms/rooms.index";
+import { searchRoutes } from "./routes/search/search.index";
 import { userRoutes } from "./routes/users/users.index";
 import { wsRoutes } from "./routes/ws";
 
@@ -50,6 +52,8 @@ export function createApp() {
     memberRoutes,
     directRoutes,
     messageRoutes,
+    searchRoutes,
+    mentionRoutes,
     adminRoutes,
     wsRoutes,
   ]) {

@@ -1,11 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, newAdmin, newRoom, newUser, type TestUser } from "./helpers";
+import { api, eventually, newAdmin, newRoom, newUser, storedMessages, type TestUser } from "./helpers";
 import { openSocket } from "./socket";
 
 /**
  * The authorization matrix: every endpoint and socket action for each kind of user, in public,
  * private and direct rooms. Each cell is the HTTP status (101 = the WebSocket was accepted).
- * Actions that change the actor's own membership (post/connect join a public room) run last.
+ * Actions that change the actor's own membership (react/post/connect join a public room) run after
+ * every action whose answer would change with it; reactions run before deletes (a deleted message
+ * takes no reactions).
  */
 type Who = "stranger" | "member" | "roomAdmin" | "owner" | "banned" | "globalAdmin";
 type Kind = "public" | "private" | "direct";
@@ -41,6 +43,42 @@ const actions: Action[] = [
         await api("POST", `/room/${c.roomId}/members`, { token: c.actor.token, json: { user_id: target.id } })
       ).status;
     },
+  },
+  {
+    name: "GET thread",
+    run: async (c) =>
+      (
+        await api("GET", `/message/rooms/${c.roomId}/messages/${c.othersMessage}/thread`, {
+          token: c.actor.token,
+        })
+      ).status,
+  },
+  {
+    // Search answers 200 to everyone; the cell says whether the room's messages are found (200) or not (404).
+    name: "search finds",
+    run: async (c) => {
+      await eventually(async () => expect((await storedMessages(c.roomId)).length).toBeGreaterThanOrEqual(6));
+      const res = await api("GET", `/search?q=deleting&room_id=${c.roomId}`, { token: c.actor.token });
+      return res.status === 200 && res.body.results.length > 0 ? 200 : 404;
+    },
+  },
+  {
+    name: "remove reaction",
+    run: async (c) =>
+      (
+        await api("DELETE", `/message/rooms/${c.roomId}/messages/${c.othersMessage}/reactions/%F0%9F%91%8D`, {
+          token: c.actor.token,
+        })
+      ).status,
+  },
+  {
+    name: "react",
+    run: async (c) =>
+      (
+        await api("PUT", `/message/rooms/${c.roomId}/messages/${c.othersMessage}/reactions/%F0%9F%91%8D`, {
+          token: c.actor.token,
+        })
+      ).status,
   },
   {
     name: "delete another's message",
@@ -81,6 +119,10 @@ const expected: Record<Kind, Record<string, number[]>> = {
     "PATCH room": [403, 403, 200, 200, 403, 200],
     "add member": [403, 403, 201, 201, 403, 201],
     "delete another's message": [403, 403, 200, 200, 403, 200],
+    "GET thread": [200, 200, 200, 200, 403, 200],
+    "search finds": [200, 200, 200, 200, 404, 200],
+    "remove reaction": [403, 200, 200, 200, 403, 403],
+    react: [200, 200, 200, 200, 403, 200],
     post: [201, 201, 201, 201, 403, 201],
     connect: [101, 101, 101, 101, 4403, 101],
   },
@@ -91,6 +133,10 @@ const expected: Record<Kind, Record<string, number[]>> = {
     "PATCH room": [404, 403, 200, 200, 404, 200],
     "add member": [404, 403, 201, 201, 404, 201],
     "delete another's message": [404, 403, 200, 200, 404, 200],
+    "GET thread": [404, 200, 200, 200, 404, 200],
+    "search finds": [404, 200, 200, 200, 404, 200],
+    "remove reaction": [404, 200, 200, 200, 404, 403],
+    react: [404, 200, 200, 200, 404, 403],
     post: [404, 201, 201, 201, 404, 403],
     connect: [4404, 101, 101, 101, 4404, 4403],
   },
@@ -102,6 +148,10 @@ const expected: Record<Kind, Record<string, number[]>> = {
     "PATCH room": [404, 403, 404, 404, 404, 403],
     "add member": [404, 403, 404, 404, 404, 403],
     "delete another's message": [404, 403, 404, 404, 404, 200],
+    "GET thread": [404, 200, 404, 404, 404, 200],
+    "search finds": [404, 200, 404, 404, 404, 200],
+    "remove reaction": [404, 200, 404, 404, 404, 403],
+    react: [404, 200, 404, 404, 404, 403],
     post: [404, 201, 404, 404, 404, 403],
     connect: [4404, 101, 4404, 4404, 4404, 4403],
   },

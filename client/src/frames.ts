@@ -15,7 +15,7 @@ export type TypingFrame = OfType<"typing">;
 export type ReadFrame = OfType<"read">;
 export type ErrorFrame = OfType<"error">;
 
-const TIMELINE = new Set(["message", "message.edited", "message.deleted"]);
+const TIMELINE = new Set(["message", "message.edited", "message.deleted", "reaction", "thread.updated"]);
 
 /**
  * Only timeline events move the resume cursor. `read` and `ack` frames carry a `seq` too, but

@@ -3,14 +3,18 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   text,
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 
@@ -111,8 +115,8 @@ export const messages = pgTable(
   {
     /** ULID minted by the room's Durable Object before PostgreSQL sees the event. */
     id: text("id").primaryKey(),
-    /** message | edit | delete */
-    kind: text("kind", { enum: ["message", "edit", "delete"] })
+    /** message | edit | delete | reaction | thread */
+    kind: text("kind", { enum: ["message", "edit", "delete", "reaction", "thread"] })
       .notNull()
       .default("message"),
     /** For edit and delete events: the message they apply to. */
@@ -130,10 +134,48 @@ export const messages = pgTable(
     createdAt: createdAt(),
     editedAt: timestamp("edited_at", { withTimezone: true, mode: "date" }),
     deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
+    /** A reply: the message (same room) it replies to. */
+    replyTo: text("reply_to"),
+    /** Users a message mentions (resolved by the room when it was sent). */
+    mentions: integer("mentions").array(),
+    /** What an event carries beyond text (room/events.ts `EventData`): parent preview, reaction, thread counters. */
+    data: jsonb("data"),
+    /** A thread root's counters, set from the room's `thread` events. */
+    replyCount: integer("reply_count").notNull().default(0),
+    lastReplyAt: timestamp("last_reply_at", { withTimezone: true, mode: "date" }),
+    /**
+     * Word search over the current text ('simple': no stemming, so German and English words are
+     * found as written). Generated, so an edit re-indexes and a delete (content null) drops out.
+     */
+    search: tsvector("search").generatedAlwaysAs(sql`to_tsvector('simple', coalesce(content, ''))`),
   },
   (t) => [
     uniqueIndex("messages_room_seq_idx").on(t.roomId, t.seq),
-    check("messages_kind_check", sql`${t.kind} in ('message', 'edit', 'delete')`),
+    check("messages_kind_check", sql`${t.kind} in ('message', 'edit', 'delete', 'reaction', 'thread')`),
+    index("messages_reply_to_idx").on(t.roomId, t.replyTo, t.seq).where(sql`${t.replyTo} is not null`),
+    index("messages_mentions_idx").using("gin", t.mentions),
+    index("messages_search_idx").using("gin", t.search),
+    // Trigram index: substrings, partial words and CJK text (which has no spaces between words).
+    index("messages_content_trgm_idx").using("gin", sql`${t.content} gin_trgm_ops`),
+  ],
+);
+
+/**
+ * Each user's reactions on a message, as the room's reaction events left them (the outbox applies
+ * them in seq order). The room keeps the live copy; this serves messages older than its cache.
+ */
+export const messageReactions = pgTable(
+  "message_reactions",
+  {
+    roomId: roomRef(),
+    messageId: text("message_id").notNull(),
+    userId: userRef(),
+    key: text("key").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.messageId, t.userId, t.key] }),
+    index("message_reactions_room_idx").on(t.roomId),
   ],
 );
 

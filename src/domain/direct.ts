@@ -68,6 +68,6 @@ export async function listDirect(s: UserScope, limit: number, offset: number): P
   return rows.map((r) => ({
     room: r.room,
     with: { id: r.otherId, username: r.otherName },
-    ...(summaries.get(r.room.id) ?? { last_message: null, unread_count: 0 }),
+    ...(summaries.get(r.room.id) ?? { last_message: null, unread_count: 0, mention_count: 0 }),
   }));
 }

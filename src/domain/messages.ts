@@ -1,5 +1,6 @@
 import type { SessionUser } from "../auth/session";
 import type { UserScope } from "../context";
+import type { ThreadWindow } from "../room/conversation";
 import type { HistoryWindow } from "../room/events";
 import type { SocketUser } from "../room/fanout";
 import { unwrap } from "../room/reply";
@@ -20,9 +21,22 @@ const room = (s: UserScope, roomId: number) => roomStub(s.env, roomId);
 export const listMessages = (s: UserScope, roomId: number, w: HistoryWindow) =>
   unwrap(room(s, roomId).history(roomId, asSocketUser(s.user), w));
 
-/** Sends through the room's object, the single writer of its timeline. */
-export const postMessage = (s: UserScope, roomId: number, content: string, clientId: string | null) =>
-  unwrap(room(s, roomId).sendMessage(roomId, asSocketUser(s.user), content, clientId));
+/** Sends through the room's object, the single writer of its timeline (optionally as a reply). */
+export const postMessage = (
+  s: UserScope,
+  roomId: number,
+  content: string,
+  clientId: string | null,
+  replyTo: string | null = null,
+) => unwrap(room(s, roomId).sendMessage(roomId, asSocketUser(s.user), content, clientId, replyTo));
+
+/** The replies under a message, oldest first. */
+export const listThread = (s: UserScope, roomId: number, id: string, w: ThreadWindow) =>
+  unwrap(room(s, roomId).thread(roomId, asSocketUser(s.user), id, w));
+
+/** Adds (`on`) or removes the caller's reaction; idempotent. */
+export const react = (s: UserScope, roomId: number, id: string, key: string, on: boolean) =>
+  unwrap(room(s, roomId).react(roomId, asSocketUser(s.user), id, key, on));
 
 export const editMessage = (s: UserScope, roomId: number, id: string, content: string) =>
   unwrap(room(s, roomId).editMessage(roomId, asSocketUser(s.user), id, content));

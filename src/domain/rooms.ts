@@ -57,7 +57,7 @@ export async function listRooms(s: UserScope, limit: number, offset: number): Pr
   return rows.map(({ room, role }) => ({
     room,
     my_role: role ?? null,
-    ...(summaries.get(room.id) ?? { last_message: null, unread_count: 0 }),
+    ...(summaries.get(room.id) ?? { last_message: null, unread_count: 0, mention_count: 0 }),
   }));
 }
 

@@ -4,11 +4,13 @@ import { messages, roomMembers, rooms, users } from "../db/schema";
 import { fromPostgres, toMessageEvent } from "../room/events";
 import type { MessageEvent } from "../room/protocol";
 
-export type RoomSummary = { last_message: MessageEvent | null; unread_count: number };
+export type RoomSummary = { last_message: MessageEvent | null; unread_count: number; mention_count: number };
 
 /**
- * For a page of rooms: the last message of each and how many messages from others the user has
- * not read (after their read marker, deletions excluded). Two queries for the whole page.
+ * For a page of rooms: the last message of each, how many messages from others the user has not
+ * read (after their read marker, deletions excluded) and how many of those mention them. Both
+ * counts are derived from the read marker and the timeline each time, never kept as counters, so
+ * they cannot drift or stick. Two queries for the whole page.
  */
 export async function summarise(
   db: Db,
@@ -16,7 +18,7 @@ export async function summarise(
   roomIds: number[],
 ): Promise<Map<number, RoomSummary>> {
   const out = new Map<number, RoomSummary>(
-    roomIds.map((id) => [id, { last_message: null, unread_count: 0 }]),
+    roomIds.map((id) => [id, { last_message: null, unread_count: 0, mention_count: 0 }]),
   );
   if (roomIds.length === 0) return out;
   const [last, unread] = await Promise.all([
@@ -27,7 +29,11 @@ export async function summarise(
       .where(and(inArray(messages.roomId, roomIds), eq(messages.kind, "message")))
       .orderBy(messages.roomId, desc(messages.seq)),
     db
-      .select({ roomId: roomMembers.roomId, n: count(messages.id) })
+      .select({
+        roomId: roomMembers.roomId,
+        n: count(messages.id),
+        mentions: sql<number>`count(*) filter (where ${userId}::int = any(${messages.mentions}))`,
+      })
       .from(roomMembers)
       .innerJoin(
         messages,
@@ -46,9 +52,12 @@ export async function summarise(
     const s = out.get(m.roomId);
     if (s) s.last_message = toMessageEvent(m.roomId, fromPostgres(m, username));
   }
-  for (const { roomId, n } of unread) {
+  for (const { roomId, n, mentions } of unread) {
     const s = out.get(roomId);
-    if (s) s.unread_count = Number(n);
+    if (s) {
+      s.unread_count = Number(n);
+      s.mention_count = Number(mentions);
+    }
   }
   return out;
 }

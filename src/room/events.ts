@@ -2,7 +2,15 @@ import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client";
 import { messages, users } from "../db/schema";
-import type { DeleteEvent, EditEvent, MessageEvent, TimelineEvent } from "./protocol";
+import type {
+  DeleteEvent,
+  EditEvent,
+  MessageEvent,
+  ParentPreview,
+  ReactionEvent,
+  ThreadEvent,
+  TimelineEvent,
+} from "./protocol";
 
 /**
  * One event of a room's timeline as stored (the room's SQLite cache, or PostgreSQL), and its
@@ -12,8 +20,8 @@ import type { DeleteEvent, EditEvent, MessageEvent, TimelineEvent } from "./prot
 export type EventRow = {
   seq: number;
   id: string;
-  kind: "message" | "edit" | "delete";
-  /** edit/delete: the message they apply to. */
+  kind: "message" | "edit" | "delete" | "reaction" | "thread";
+  /** edit/delete/reaction/thread: the message they apply to. */
   target_id: string | null;
   /**
    * The author. Null (PostgreSQL) or negative (the room's cache, whose column cannot be null)
@@ -26,7 +34,34 @@ export type EventRow = {
   created_at: number;
   edited_at: number | null;
   deleted_at: number | null;
+  /** A reply: the message it replies to. */
+  reply_to: string | null;
+  /** What an event carries beyond text, as JSON (`EventData`); null when nothing. */
+  data: string | null;
+  /** A thread root's counters, when read from PostgreSQL (the room keeps its own: room/threads.ts). */
+  reply_count?: number;
+  last_reply_at?: number | null;
 };
+
+/** The JSON in `EventRow.data`, by kind. */
+export type EventData = {
+  /** message: who it mentions, and the parent of a reply as it stood when sent. */
+  mentions?: number[];
+  parent?: ParentPreview;
+  /** reaction: the key, whether it was added (else removed), the totals after it. */
+  key?: string;
+  on?: boolean;
+  totals?: Array<{ key: string; count: number }>;
+  /** reaction: the keys the acting user has on the message after it. */
+  mine?: string[];
+  /** thread: the reply and the root's counters after it. */
+  reply_id?: string;
+  reply_count?: number;
+  last_reply_at?: number;
+};
+
+export const dataOf = (row: Pick<EventRow, "data">): EventData =>
+  row.data ? (JSON.parse(row.data) as EventData) : {};
 
 /** A message's text as it stands now: null once deleted; `editedAt` when the cache knows the last edit. */
 export type CurrentText = { content: string | null; editedAt?: number | null | undefined };
@@ -43,15 +78,50 @@ const base = (roomId: number, row: EventRow) => {
   };
 };
 
-export const toMessageEvent = (roomId: number, row: EventRow): MessageEvent => ({
-  ...base(roomId, row),
-  type: "message",
-  content: row.deleted_at === null ? row.content : null,
-  client_id: row.client_id,
-  created_at: iso(row.created_at),
-  edited_at: row.edited_at === null ? null : iso(row.edited_at),
-  deleted: row.deleted_at !== null,
-});
+export const toMessageEvent = (roomId: number, row: EventRow): MessageEvent => {
+  const data = dataOf(row);
+  return {
+    ...base(roomId, row),
+    type: "message",
+    content: row.deleted_at === null ? row.content : null,
+    client_id: row.client_id,
+    created_at: iso(row.created_at),
+    edited_at: row.edited_at === null ? null : iso(row.edited_at),
+    deleted: row.deleted_at !== null,
+    reply_to: row.reply_to ?? null,
+    parent: data.parent ?? null,
+    mentions: data.mentions ?? [],
+    reply_count: row.reply_count ?? 0,
+    last_reply_at: row.last_reply_at == null ? null : iso(row.last_reply_at),
+    reactions: [],
+  };
+};
+
+export const toReactionEvent = (roomId: number, row: EventRow): ReactionEvent => {
+  const data = dataOf(row);
+  const key = data.key ?? "";
+  const reacted = data.on ?? false;
+  return {
+    ...base(roomId, row),
+    type: "reaction",
+    message_id: row.target_id ?? "",
+    key,
+    reacted,
+    reactions: (data.totals ?? []).map((t) => ({ ...t, me: (data.mine ?? []).includes(t.key) })),
+  };
+};
+
+export const toThreadEvent = (roomId: number, row: EventRow): ThreadEvent => {
+  const data = dataOf(row);
+  return {
+    ...base(roomId, row),
+    type: "thread.updated",
+    message_id: row.target_id ?? "",
+    reply_id: data.reply_id ?? "",
+    reply_count: data.reply_count ?? 0,
+    last_reply_at: iso(data.last_reply_at ?? row.created_at),
+  };
+};
 
 export const toEditEvent = (roomId: number, row: EventRow, current: CurrentText): EditEvent => ({
   ...base(roomId, row),
@@ -75,6 +145,10 @@ export function toTimelineEvent(roomId: number, row: EventRow, current?: Current
       return toEditEvent(roomId, row, current ?? { content: row.content });
     case "delete":
       return toDeleteEvent(roomId, row);
+    case "reaction":
+      return toReactionEvent(roomId, row);
+    case "thread":
+      return toThreadEvent(roomId, row);
     default:
       return toMessageEvent(roomId, row);
   }
@@ -93,6 +167,10 @@ export function fromPostgres(m: typeof messages.$inferSelect, username: string |
     created_at: m.createdAt.getTime(),
     edited_at: m.editedAt?.getTime() ?? null,
     deleted_at: m.deletedAt?.getTime() ?? null,
+    reply_to: m.replyTo,
+    data: m.data === null ? null : JSON.stringify(m.data),
+    reply_count: m.replyCount,
+    last_reply_at: m.lastReplyAt?.getTime() ?? null,
   };
 }
 

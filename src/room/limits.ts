@@ -27,7 +27,7 @@ export class TokenBuckets<K> {
   }
 }
 
-export type LimitedAction = "write" | "read" | "typing";
+export type LimitedAction = "write" | "react" | "read" | "typing";
 
 /**
  * What one user may do in one room, shared by every socket of theirs and by REST: each action a
@@ -42,11 +42,14 @@ export class UserLimits {
     const perSecond = config.WS_SENDS_PER_SECOND;
     this.buckets = {
       write: new TokenBuckets(perSecond, config.WS_SEND_BURST),
+      // Reactions have their own bucket, as generous as sends: a burst of them costs no message.
+      react: new TokenBuckets(perSecond, config.WS_SEND_BURST),
       read: new TokenBuckets(READS_PER_SECOND, READ_BURST),
       typing: new TokenBuckets(1, 2),
     };
     this.describe = {
       write: `at most ${perSecond} messages, edits and deletes per second in a room`,
+      react: `at most ${perSecond} reactions per second in a room`,
       read: `at most ${READS_PER_SECOND} read markers per second in a room`,
       typing: "typing indicators are limited to one per second",
     };

@@ -1,9 +1,17 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Db, withDb } from "../db/client";
 import { databaseUnavailable, errorText, pgError, refusedForData } from "../db/errors";
-import { messages, outboxRejects, outboxStuck, roomMembers, rooms, users } from "../db/schema";
+import {
+  messageReactions,
+  messages,
+  outboxRejects,
+  outboxStuck,
+  roomMembers,
+  rooms,
+  users,
+} from "../db/schema";
 import type { Config } from "../env";
-import type { EventRow } from "./events";
+import { dataOf, type EventRow } from "./events";
 import type { ReadMarker, Timeline } from "./timeline";
 
 const BATCH = 500;
@@ -172,11 +180,20 @@ async function copyBatch(db: Db, roomId: number, batch: EventRow[]): Promise<num
           createdAt: new Date(e.created_at),
           editedAt: e.edited_at === null ? null : new Date(e.edited_at),
           deletedAt: e.deleted_at === null ? null : new Date(e.deleted_at),
+          replyTo: e.reply_to,
+          data: e.data === null ? null : JSON.parse(e.data),
+          mentions: e.kind === "message" ? (dataOf(e).mentions ?? null) : null,
         })),
       )
       .onConflictDoNothing({ target: [messages.roomId, messages.seq] })
       .returning({ id: messages.id });
     const fresh = new Set(inserted.map((r) => r.id));
+    await applyAnnotations(
+      tx,
+      roomId,
+      batch.filter((e) => fresh.has(e.id)),
+      authors,
+    );
     for (const change of lastChangePerMessage(batch.filter((e) => fresh.has(e.id)))) {
       const target = and(eq(messages.roomId, roomId), eq(messages.id, change.target_id ?? ""));
       const at = new Date(change.created_at);
@@ -197,10 +214,51 @@ async function copyBatch(db: Db, roomId: number, batch: EventRow[]): Promise<num
 function lastChangePerMessage(rows: EventRow[]): EventRow[] {
   const last = new Map<string, EventRow>();
   for (const e of rows) {
-    if (e.kind === "message" || !e.target_id) continue;
+    if ((e.kind !== "edit" && e.kind !== "delete") || !e.target_id) continue;
     if (last.get(e.target_id)?.kind !== "delete") last.set(e.target_id, e);
   }
   return [...last.values()];
+}
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/**
+ * Reactions and thread counters of the newly inserted events, in seq order: each reaction event
+ * adds or removes its row (authors whose accounts are gone have none), each thread event sets its
+ * root's counters (`greatest`, so a replay or a late batch never moves them back).
+ */
+async function applyAnnotations(tx: Tx, roomId: number, rows: EventRow[], authors: Set<number>) {
+  for (const e of rows) {
+    if (!e.target_id || e.user_id === null) continue;
+    const data = dataOf(e);
+    if (e.kind === "reaction" && data.key !== undefined && authors.has(e.user_id)) {
+      const row = { roomId, messageId: e.target_id, userId: e.user_id, key: data.key };
+      if (data.on) {
+        await tx
+          .insert(messageReactions)
+          .values({ ...row, createdAt: new Date(e.created_at) })
+          .onConflictDoNothing();
+      } else {
+        await tx
+          .delete(messageReactions)
+          .where(
+            and(
+              eq(messageReactions.messageId, row.messageId),
+              eq(messageReactions.userId, row.userId),
+              eq(messageReactions.key, row.key),
+            ),
+          );
+      }
+    } else if (e.kind === "thread") {
+      await tx
+        .update(messages)
+        .set({
+          replyCount: sql`greatest(${messages.replyCount}, ${data.reply_count ?? 0})`,
+          lastReplyAt: sql`greatest(${messages.lastReplyAt}, ${new Date(data.last_reply_at ?? e.created_at).toISOString()}::timestamptz)`,
+        })
+        .where(and(eq(messages.roomId, roomId), eq(messages.id, e.target_id)));
+    }
+  }
 }
 
 /** Read markers only move forward: `greatest` makes the copy idempotent and order-free. */

@@ -26,10 +26,20 @@ const Timestamp = z.string().meta({ format: "date-time" });
 
 // ── client → server ─────────────────────────────────────────────────────────
 
+/** A reaction: one emoji (a single grapheme cluster) or a short `:name:`; checked by room/reactions.ts. */
+export const ReactionKey = z.string().min(1).max(64);
+
 export const ClientFrame = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("message.send"), content: z.string(), client_id: ClientId.optional() }),
+  z.object({
+    type: z.literal("message.send"),
+    content: z.string(),
+    client_id: ClientId.optional(),
+    reply_to: MessageId.optional(),
+  }),
   z.object({ type: z.literal("message.edit"), message_id: MessageId, content: z.string() }),
   z.object({ type: z.literal("message.delete"), message_id: MessageId }),
+  z.object({ type: z.literal("reaction.add"), message_id: MessageId, key: ReactionKey }),
+  z.object({ type: z.literal("reaction.remove"), message_id: MessageId, key: ReactionKey }),
   z.object({ type: z.literal("read"), seq: Seq }),
   z.object({ type: z.literal("typing") }),
   z.object({ type: z.literal("ping") }),
@@ -48,6 +58,20 @@ const EventBase = z.object({
   username: z.string().nullable().meta({ description: "Null once the author's account was deleted" }),
 });
 
+/** The parent of a reply as it stood when the reply was sent; `deleted` once the parent is gone. */
+export const ParentPreviewSchema = z.object({
+  id: z.string(),
+  user_id: z.number().int().nullable(),
+  username: z.string().nullable(),
+  excerpt: z.string().nullable().meta({ description: "The parent's first characters; null once deleted" }),
+  deleted: z.boolean(),
+});
+export type ParentPreview = z.infer<typeof ParentPreviewSchema>;
+
+/** Totals per reaction key on a message; `me`: whether the user reading it reacted so. */
+export const ReactionTotalSchema = z.object({ key: z.string(), count: z.number().int(), me: z.boolean() });
+export type ReactionTotal = z.infer<typeof ReactionTotalSchema>;
+
 export const MessageEventSchema = EventBase.extend({
   type: z.literal("message"),
   content: z.string().nullable().meta({ description: "Current text; null once deleted" }),
@@ -55,6 +79,12 @@ export const MessageEventSchema = EventBase.extend({
   created_at: Timestamp,
   edited_at: Timestamp.nullable(),
   deleted: z.boolean(),
+  reply_to: z.string().nullable().meta({ description: "The message this one replies to (its thread root)" }),
+  parent: ParentPreviewSchema.nullable(),
+  mentions: z.array(z.number().int()).meta({ description: "Ids of the users this message mentions" }),
+  reply_count: z.number().int().meta({ description: "Replies to this message (thread size)" }),
+  last_reply_at: Timestamp.nullable(),
+  reactions: z.array(ReactionTotalSchema),
 });
 export type MessageEvent = z.infer<typeof MessageEventSchema>;
 
@@ -75,10 +105,35 @@ export const DeleteEventSchema = EventBase.extend({
 });
 export type DeleteEvent = z.infer<typeof DeleteEventSchema>;
 
+/**
+ * A reaction added or removed: its own `seq`. `reacted` is whether the acting user now has this
+ * reaction; `reactions` the message's totals after the change (`me` from the actor's side).
+ */
+export const ReactionEventSchema = EventBase.extend({
+  type: z.literal("reaction"),
+  message_id: z.string(),
+  key: z.string(),
+  reacted: z.boolean(),
+  reactions: z.array(ReactionTotalSchema),
+});
+export type ReactionEvent = z.infer<typeof ReactionEventSchema>;
+
+/** A thread root's counters after a reply (sequenced right after the reply): live and resumable. */
+export const ThreadEventSchema = EventBase.extend({
+  type: z.literal("thread.updated"),
+  message_id: z.string().meta({ description: "The thread root" }),
+  reply_id: z.string(),
+  reply_count: z.number().int(),
+  last_reply_at: Timestamp,
+});
+export type ThreadEvent = z.infer<typeof ThreadEventSchema>;
+
 export const TimelineEventSchema = z.discriminatedUnion("type", [
   MessageEventSchema,
   EditEventSchema,
   DeleteEventSchema,
+  ReactionEventSchema,
+  ThreadEventSchema,
 ]);
 export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
 
@@ -104,6 +159,15 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     id: z.string(),
     seq: z.number().int(),
     duplicate: z.boolean(),
+  }),
+  /** Answers reaction.add / reaction.remove: `changed: false` when it was already so (idempotent). */
+  z.object({
+    type: z.literal("reaction.ack"),
+    message_id: z.string(),
+    key: z.string(),
+    reacted: z.boolean(),
+    changed: z.boolean(),
+    seq: z.number().int().nullable(),
   }),
   z.object({
     type: z.literal("presence"),

@@ -6,6 +6,7 @@ import type { Bindings, Config } from "../env";
 import { loadConfig } from "../env";
 import { AppError, notFound, toAppError } from "../errors";
 import { type Membership, type RoomAccess, reader, writer } from "./access";
+import { Conversation, type ThreadWindow } from "./conversation";
 import type { HistoryWindow } from "./events";
 import { type Actor, announce, attachmentOf, onlineUsers, type SocketUser, userTag } from "./fanout";
 import { broadcast, frame, parseFrame, sendFrame, sendRefusal } from "./frames";
@@ -21,11 +22,13 @@ import {
   PROTOCOL_VERSION,
   type TimelineEvent,
 } from "./protocol";
+import { Reactions } from "./reactions";
 import { type Reply, replyOf } from "./reply";
 import { prepareResume } from "./resume";
 import { Roster, readSnapshot } from "./roster";
+import { Threads } from "./threads";
 import { Timeline } from "./timeline";
-import { RoomWrites } from "./writes";
+import { type Publish, RoomWrites } from "./writes";
 
 /** Headers the worker sets on a forwarded upgrade after verifying the token and access. */
 export const CONNECT_HEADERS = {
@@ -61,6 +64,9 @@ export class Room extends DurableObject<Bindings> {
   private readonly outbox: Outbox;
   private readonly limits: UserLimits;
   private readonly writes: RoomWrites;
+  private readonly reactions: Reactions;
+  private readonly threads: Threads;
+  private readonly conversation: Conversation;
   /** When the next alarm is due, as far as this instance knows (saves redundant storage writes). */
   private alarmAt: number | null = null;
   private loading: Promise<void> | null = null;
@@ -76,13 +82,27 @@ export class Room extends DurableObject<Bindings> {
     this.roster = new Roster(ctx.storage.sql);
     this.outbox = new Outbox(this.timeline, this.config);
     this.limits = new UserLimits(this.config);
-    this.writes = new RoomWrites(this.timeline, this.limits, this.config, {
+    const publish: Publish = {
       event: (e) => this.publish(e),
       readMarker: (userId, seq) => {
         broadcast(this.ctx.getWebSockets(userTag(userId)), frame({ type: "read", seq }));
         this.kickOutbox();
       },
-    });
+    };
+    this.writes = new RoomWrites(this.timeline, this.limits, this.config, publish);
+    this.reactions = new Reactions(ctx.storage.sql, this.config);
+    this.threads = new Threads(ctx.storage.sql);
+    this.conversation = new Conversation(
+      this.timeline,
+      this.roster,
+      this.writes,
+      this.limits,
+      this.config,
+      publish,
+      this.reactions,
+      this.threads,
+    );
+    if (this.timeline.initialised) this.startAnnotations();
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     // Woken with a backlog (e.g. after an eviction mid-flush): make sure a copy is scheduled.
     if (this.timeline.initialised && this.outbox.backlog > 0) this.kickOutbox();
@@ -161,11 +181,18 @@ export class Room extends DurableObject<Bindings> {
         if (!snapshot) throw notFound("Room");
         if (!this.roster.loaded) this.roster.fill(snapshot);
         if (!this.timeline.initialised) this.timeline.initialise(roomId, snapshot.lastSeq);
+        this.startAnnotations();
       })
       .finally(() => {
         this.loading = null;
       });
     return this.loading;
+  }
+
+  /** Reactions and thread counters kept from here on; older messages' live in PostgreSQL. */
+  private startAnnotations() {
+    this.reactions.start(this.timeline.lastSeq);
+    this.threads.start(this.timeline.lastSeq);
   }
 
   /** May read here, by the room's own roster. */
@@ -211,8 +238,29 @@ export class Room extends DurableObject<Bindings> {
     ping: (ws) => sendFrame(ws, { type: "pong" }),
     "message.send": (ws, who, f) => {
       const clientId = f.client_id ?? null;
+      // Replies and mentions may need a read first; a plain send stays synchronous.
+      if (Conversation.wants(f.content, f.reply_to)) {
+        return this.conversation
+          .post(who.user, f.content, clientId, f.reply_to ?? null)
+          .then(({ event, duplicate }) => {
+            sendFrame(ws, { type: "ack", client_id: clientId, id: event.id, seq: event.seq, duplicate });
+          });
+      }
       const { event, duplicate } = this.writes.post(who.user, f.content, clientId);
       sendFrame(ws, { type: "ack", client_id: clientId, id: event.id, seq: event.seq, duplicate });
+    },
+    "reaction.add": async (ws, who, f) => {
+      const { reactions: _, ...outcome } = await this.conversation.react(who.user, f.message_id, f.key, true);
+      sendFrame(ws, { type: "reaction.ack", ...outcome });
+    },
+    "reaction.remove": async (ws, who, f) => {
+      const { reactions: _, ...outcome } = await this.conversation.react(
+        who.user,
+        f.message_id,
+        f.key,
+        false,
+      );
+      sendFrame(ws, { type: "reaction.ack", ...outcome });
     },
     // Edits and deletes are acknowledged by their broadcast; only refusals need an answer.
     // The room role is read from the roster only where it matters (moderation), not on every send.
@@ -242,14 +290,38 @@ export class Room extends DurableObject<Bindings> {
   history(roomId: number, who: SocketUser, w: HistoryWindow) {
     return this.rpc(async () => {
       await this.readerAccess(roomId, who);
-      return historyPage(this.timeline, this.config, w);
+      return this.conversation.decorate(await historyPage(this.timeline, this.config, w), who.user.id);
     });
   }
 
-  sendMessage(roomId: number, who: SocketUser, content: string, clientId: string | null) {
+  sendMessage(
+    roomId: number,
+    who: SocketUser,
+    content: string,
+    clientId: string | null,
+    replyTo: string | null = null,
+  ) {
     return this.rpc(async () => {
       await this.writerAccess(roomId, who);
+      if (Conversation.wants(content, replyTo))
+        return this.conversation.post(who.user, content, clientId, replyTo);
       return this.writes.post(who.user, content, clientId);
+    });
+  }
+
+  /** Replies under a message, oldest first (readers of the room). */
+  thread(roomId: number, who: SocketUser, messageId: string, w: ThreadWindow) {
+    return this.rpc(async () => {
+      await this.readerAccess(roomId, who);
+      return this.conversation.thread(messageId, w, who.user.id);
+    });
+  }
+
+  /** Adds or removes the caller's reaction: a write, like a send (a public room's reader joins). */
+  react(roomId: number, who: SocketUser, messageId: string, key: string, on: boolean) {
+    return this.rpc(async () => {
+      await this.writerAccess(roomId, who, on);
+      return this.conversation.react(who.user, messageId, key, on);
     });
   }
 
@@ -292,6 +364,7 @@ export class Room extends DurableObject<Bindings> {
     if (this.loading) await this.loading.catch(() => {});
     if (this.roster.loaded) this.roster.setMember(userId, null);
     this.timeline.forgetAuthor(userId);
+    this.reactions.forgetUser(userId);
     this.closeUser(userId, CloseCode.forbidden, "account deleted");
   }
 
@@ -329,6 +402,8 @@ export class Room extends DurableObject<Bindings> {
     this.alarmAt = null;
     this.timeline.reset();
     this.roster.reset();
+    this.reactions.reset();
+    this.threads.reset();
   }
 
   private rpc<T>(work: () => Promise<T>): Promise<Reply<T>> {

@@ -1,6 +1,7 @@
 import { monotonicFactory } from "ulidx";
 import {
   type CurrentText,
+  type EventData,
   type EventRow,
   toDeleteEvent,
   toEditEvent,
@@ -24,7 +25,9 @@ const SCHEMA = `
     client_id TEXT,
     created_at INTEGER NOT NULL,
     edited_at INTEGER,
-    deleted_at INTEGER
+    deleted_at INTEGER,
+    reply_to TEXT,
+    data TEXT
   );
   CREATE UNIQUE INDEX IF NOT EXISTS events_client ON events (user_id, client_id) WHERE client_id IS NOT NULL;
   CREATE INDEX IF NOT EXISTS events_target ON events (target_id) WHERE target_id IS NOT NULL;
@@ -57,6 +60,16 @@ export class Timeline {
 
   private load() {
     this.sql.exec(SCHEMA);
+    // Storage created before replies, mentions and reactions existed gains their columns.
+    const columns = new Set(
+      this.sql
+        .exec<{ name: string }>("PRAGMA table_info(events)")
+        .toArray()
+        .map((c) => c.name),
+    );
+    for (const column of ["reply_to", "data"]) {
+      if (!columns.has(column)) this.sql.exec(`ALTER TABLE events ADD COLUMN ${column} TEXT`);
+    }
     this.meta.clear();
     for (const row of this.sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta")) {
       this.meta.set(row.key, row.value);
@@ -126,7 +139,7 @@ export class Timeline {
       .exec<Pick<EventRow, "kind" | "content" | "deleted_at"> & { changed_at: number | null }>(
         `SELECT kind, content, deleted_at, edited_at AS changed_at FROM events WHERE id = ? AND kind = 'message'
          UNION ALL
-         SELECT * FROM (SELECT kind, content, NULL, created_at FROM events WHERE target_id = ? ORDER BY seq DESC LIMIT 1)`,
+         SELECT * FROM (SELECT kind, content, NULL, created_at FROM events WHERE target_id = ? AND kind IN ('edit', 'delete') ORDER BY seq DESC LIMIT 1)`,
         messageId,
         messageId,
       )
@@ -141,8 +154,8 @@ export class Timeline {
 
   /** An event read from PostgreSQL, brought up to date with what the cache knows (edits, deletes not yet copied). */
   current<E extends TimelineEvent>(e: E): E {
-    if (e.type === "message.deleted") return e;
-    const now = this.currentText(e.type === "message" ? e.id : (e as EditEvent).message_id);
+    if (e.type !== "message" && e.type !== "message.edited") return e;
+    const now = this.currentText(e.type === "message" ? e.id : e.message_id);
     if (!now) return e;
     if (e.type === "message.edited") return { ...e, content: now.content };
     if (now.content === null) return { ...e, content: null, deleted: true };
@@ -216,9 +229,36 @@ export class Timeline {
 
   // ── writes ─────────────────────────────────────────────────────────────────
 
-  appendMessage(user: UserRef, content: string, clientId: string | null): MessageEvent {
-    const row = this.insert("message", user, { target_id: null, content, client_id: clientId });
+  appendMessage(
+    user: UserRef,
+    content: string,
+    clientId: string | null,
+    extra?: Pick<EventRow, "reply_to" | "data">,
+  ): MessageEvent {
+    const row = this.insert("message", user, { target_id: null, content, client_id: clientId, ...extra });
     return toMessageEvent(this.roomId, row);
+  }
+
+  /** Records an event about a message that changes no text (a reaction, a thread's counters). */
+  appendAnnotation(kind: "reaction" | "thread", user: UserRef, messageId: string, data: EventData): EventRow {
+    return this.insert(kind, user, {
+      target_id: messageId,
+      content: null,
+      client_id: null,
+      data: JSON.stringify(data),
+    });
+  }
+
+  /** Cached messages that reply to `rootId` within a seq window, oldest first. */
+  cachedReplies(rootId: string, after: number, limit: number): EventRow[] {
+    return this.sql
+      .exec<EventRow>(
+        "SELECT * FROM events WHERE kind = 'message' AND reply_to = ? AND seq > ? ORDER BY seq LIMIT ?",
+        rootId,
+        after,
+        limit,
+      )
+      .toArray();
   }
 
   /** Records an edit and updates the cached message (one row: replays read the text from it). */
@@ -248,7 +288,7 @@ export class Timeline {
   private insert(
     kind: EventRow["kind"],
     user: UserRef,
-    e: Pick<EventRow, "target_id" | "content" | "client_id">,
+    e: Pick<EventRow, "target_id" | "content" | "client_id"> & Partial<Pick<EventRow, "reply_to" | "data">>,
   ): EventRow {
     const row: EventRow = {
       seq: this.lastSeq + 1,
@@ -260,10 +300,12 @@ export class Timeline {
       created_at: Date.now(),
       edited_at: null,
       deleted_at: null,
+      reply_to: e.reply_to ?? null,
+      data: e.data ?? null,
     };
     this.sql.exec(
-      `INSERT INTO events (seq, id, kind, target_id, user_id, username, content, client_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO events (seq, id, kind, target_id, user_id, username, content, client_id, created_at, reply_to, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.seq,
       row.id,
       row.kind,
@@ -273,6 +315,8 @@ export class Timeline {
       row.content,
       row.client_id,
       row.created_at,
+      row.reply_to,
+      row.data,
     );
     this.last = row.seq;
     return row;

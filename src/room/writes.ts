@@ -43,14 +43,19 @@ export class RoomWrites {
   ) {}
 
   /** Sequence, store, publish. A retried `client_id` answers the first message and costs nothing. */
-  post(user: UserRef, content: string, clientId: string | null): { event: MessageEvent; duplicate: boolean } {
+  post(
+    user: UserRef,
+    content: string,
+    clientId: string | null,
+    extra?: Pick<EventRow, "reply_to" | "data">,
+  ): { event: MessageEvent; duplicate: boolean } {
     if (clientId !== null) {
       const prior = this.timeline.byClientId(user.id, clientId);
       if (prior) return { event: prior, duplicate: true };
     }
     checkContent(content, this.config.MESSAGE_MAX_CHARS);
     this.limits.take("write", user.id);
-    const event = this.timeline.appendMessage(user, content, clientId);
+    const event = this.timeline.appendMessage(user, content, clientId, extra);
     this.publish.event(event);
     return { event, duplicate: false };
   }
@@ -97,7 +102,7 @@ export class RoomWrites {
   }
 
   /** The message as it stands now, from the cache or else PostgreSQL. */
-  private async findTarget(messageId: string): Promise<EventRow> {
+  async findTarget(messageId: string): Promise<EventRow> {
     const cached = this.timeline.cachedMessage(messageId);
     if (cached) return cached;
     const stored = await withDb(this.config, (db) => findMessage(db, this.timeline.roomId, messageId));

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { RoomRow, UserRow } from "../db/schema";
-import { type MessageEvent, MessageEventSchema, RoleSchema } from "../room/protocol";
+import { type MessageEvent, MessageEventSchema, ReactionTotalSchema, RoleSchema } from "../room/protocol";
 
 export { RoleSchema };
 
@@ -84,10 +84,29 @@ export const RoomSchema = z
 /** The REST shape of a message: the timeline's `message` event without the frame `type`. */
 export const MessageSchema = MessageEventSchema.omit({ type: true }).openapi("Message");
 
+export const ReactionOutcomeSchema = z
+  .object({
+    message_id: z.string(),
+    key: z.string(),
+    reacted: z.boolean().openapi({ description: "Whether you now have this reaction" }),
+    changed: z.boolean().openapi({ description: "False when it already was so: nothing was sequenced" }),
+    seq: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "The reaction event's seq; null when unchanged" }),
+    reactions: z.array(ReactionTotalSchema),
+  })
+  .openapi("ReactionOutcome");
+
 export const RoomSummarySchema = RoomSchema.extend({
   my_role: RoleSchema.nullable().openapi({ description: "Null for a global admin who is not a member" }),
   last_message: MessageSchema.nullable(),
-  unread_count: z.number().int(),
+  unread_count: z.number().int().openapi({ description: "Messages from others after your read marker" }),
+  mention_count: z
+    .number()
+    .int()
+    .openapi({ description: "Of those, the ones that mention you (derived the same way: never drifts)" }),
 }).openapi("RoomSummary");
 
 export { MemberSchema } from "../domain/members";
@@ -127,11 +146,12 @@ export const toMessageOut = ({ type: _type, ...m }: MessageEvent): MessageOut =>
 /** A room in a listing, with its last message and the caller's unread count. */
 export const toSummaryOut = (
   room: RoomRow,
-  s: { last_message: MessageEvent | null; unread_count: number },
+  s: { last_message: MessageEvent | null; unread_count: number; mention_count: number },
 ) => ({
   ...toRoomOut(room),
   last_message: s.last_message && toMessageOut(s.last_message),
   unread_count: s.unread_count,
+  mention_count: s.mention_count,
 });
 
 type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429;

@@ -1,15 +1,23 @@
 import { type AppRouteHandler, userScopeOf } from "../../context";
-import { deleteMessage, editMessage, listMessages, postMessage } from "../../domain/messages";
+import {
+  deleteMessage,
+  editMessage,
+  listMessages,
+  listThread,
+  postMessage,
+  react,
+} from "../../domain/messages";
 import { toMessageOut } from "../schemas";
 import type * as routes from "./messages.routes";
 
 export const send: AppRouteHandler<typeof routes.send> = async (c) => {
-  const { content, client_id } = c.req.valid("json");
+  const { content, client_id, reply_to } = c.req.valid("json");
   const { event, duplicate } = await postMessage(
     userScopeOf(c),
     c.req.valid("param").room_id,
     content,
     client_id ?? null,
+    reply_to ?? null,
   );
   // A retried client_id answers 200 with the original message instead of creating another.
   return duplicate ? c.json(toMessageOut(event), 200) : c.json(toMessageOut(event), 201);
@@ -30,4 +38,20 @@ export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const { room_id, message_id } = c.req.valid("param");
   const { message } = await deleteMessage(userScopeOf(c), room_id, message_id);
   return c.json(toMessageOut(message), 200);
+};
+
+export const thread: AppRouteHandler<typeof routes.thread> = async (c) => {
+  const { room_id, message_id } = c.req.valid("param");
+  const rows = await listThread(userScopeOf(c), room_id, message_id, c.req.valid("query"));
+  return c.json(rows.map(toMessageOut), 200);
+};
+
+export const addReaction: AppRouteHandler<typeof routes.addReaction> = async (c) => {
+  const { room_id, message_id, emoji } = c.req.valid("param");
+  return c.json(await react(userScopeOf(c), room_id, message_id, emoji, true), 200);
+};
+
+export const removeReaction: AppRouteHandler<typeof routes.removeReaction> = async (c) => {
+  const { room_id, message_id, emoji } = c.req.valid("param");
+  return c.json(await react(userScopeOf(c), room_id, message_id, emoji, false), 200);
 };

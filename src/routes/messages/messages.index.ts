@@ -7,4 +7,7 @@ export const messageRoutes = new OpenAPIHono<AppEnv>()
   .openapi(routes.send, handlers.send)
   .openapi(routes.list, handlers.list)
   .openapi(routes.edit, handlers.edit)
-  .openapi(routes.remove, handlers.remove);
+  .openapi(routes.remove, handlers.remove)
+  .openapi(routes.thread, handlers.thread)
+  .openapi(routes.addReaction, handlers.addReaction)
+  .openapi(routes.removeReaction, handlers.removeReaction);

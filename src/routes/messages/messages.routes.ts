@@ -9,6 +9,7 @@ import {
   jsonBody,
   jsonResponse,
   MessageSchema,
+  ReactionOutcomeSchema,
 } from "../schemas";
 
 export const MAX_HISTORY_PAGE = 200;
@@ -26,6 +27,10 @@ export const send = createRoute({
   path: "/message/rooms/{room_id}/messages",
   tags: ["messages"],
   summary: "Send a message to a room",
+  description:
+    "The room also refuses with 422 `empty_message`, `message_too_long`, and `reply_to_other_room` " +
+    "(reply_to names a message of another room); 404 `reply_parent_not_found` when it names none. " +
+    "`@username` mentions users who can read the room; anyone else stays plain text.",
   security: bearer,
   middleware: [requireUser] as const,
   request: {
@@ -37,6 +42,9 @@ export const send = createRoute({
           client_id: ClientId.optional().openapi({
             description: "Your id for this send; a retry with the same id returns the first message",
           }),
+          reply_to: z.string().min(1).max(64).optional().openapi({
+            description: "Reply to this message of the same room (a reply to a reply joins its thread)",
+          }),
         })
         .openapi("MessageCreate"),
     ),
@@ -44,7 +52,15 @@ export const send = createRoute({
   responses: {
     201: jsonResponse(MessageSchema, "Sent"),
     200: jsonResponse(MessageSchema, "A retry with a known client_id: the original message"),
-    ...errorResponses(400, 401, 403, 404, 413, 422, 429),
+    ...errorResponses(
+      400,
+      401,
+      [403, "forbidden", "banned", "not_a_member"],
+      [404, "not_found", "reply_parent_not_found"],
+      413,
+      422,
+      429,
+    ),
   },
 });
 
@@ -125,5 +141,81 @@ export const remove = createRoute({
       422,
       429,
     ),
+  },
+});
+
+export const thread = createRoute({
+  method: "get",
+  operationId: "listThread",
+  path: "/message/rooms/{room_id}/messages/{message_id}/thread",
+  tags: ["messages"],
+  summary: "The replies under a message, oldest first (page on with after=<last seq>)",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: {
+    params: messageParams,
+    query: z.object({
+      limit: DecimalInt(1, MAX_HISTORY_PAGE).default(50).openapi({ type: "integer" }),
+      after: Seq.optional().openapi({ description: "Replies with seq above this" }),
+    }),
+  },
+  responses: {
+    200: jsonResponse(z.array(MessageSchema), "Replies in seq order"),
+    ...errorResponses(401, [403, "forbidden", "banned"], [404, "not_found", "message_not_found"], 422),
+  },
+});
+
+const reactionParams = messageParams.extend({
+  emoji: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({
+      param: { name: "emoji", in: "path" },
+      description: "One emoji (URL-encoded) or a short :name:",
+      example: "👍",
+    }),
+});
+
+const reactionErrors = errorResponses(
+  401,
+  [403, "forbidden", "banned", "not_a_member"],
+  [404, "not_found", "message_not_found"],
+  [409, "message_deleted"],
+  422,
+  429,
+);
+
+export const addReaction = createRoute({
+  method: "put",
+  operationId: "addReaction",
+  path: "/message/rooms/{room_id}/messages/{message_id}/reactions/{emoji}",
+  tags: ["messages"],
+  summary: "React to a message (idempotent: a second PUT changes nothing and says changed=false)",
+  description:
+    "The key is one emoji (one grapheme cluster) or a short `:name:`; otherwise 422 `invalid_reaction`. " +
+    "At most 20 different keys per message and 10 reactions per user per message (422 `too_many_reactions`). " +
+    "Rate-limited per user and room like sends (429 `rate_limited`).",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: { params: reactionParams },
+  responses: {
+    200: jsonResponse(ReactionOutcomeSchema, "The reaction and the message's totals"),
+    ...reactionErrors,
+  },
+});
+
+export const removeReaction = createRoute({
+  method: "delete",
+  operationId: "removeReaction",
+  path: "/message/rooms/{room_id}/messages/{message_id}/reactions/{emoji}",
+  tags: ["messages"],
+  summary: "Take back my reaction (idempotent)",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: { params: reactionParams },
+  responses: {
+    200: jsonResponse(ReactionOutcomeSchema, "The reaction and the message's totals"),
+    ...reactionErrors,
   },
 });

@@ -1,0 +1,165 @@
+import { and, desc, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import type { UserScope } from "../context";
+import { messages, roomBans, roomMembers, rooms, users } from "../db/schema";
+import { AppError } from "../errors";
+import { fromPostgres, toMessageEvent } from "../room/events";
+import type { MessageEvent } from "../room/protocol";
+
+/**
+ * Messages of the rooms the user may read now: not banned, and a public room, a room they are a
+ * member of, or (global admins) any room. Decided per query, so a user who left a private room
+ * no longer finds its messages.
+ */
+export function readableBy(user: { id: number; isAdmin: boolean }): SQL {
+  const banned = sql`exists (select 1 from ${roomBans} where ${roomBans.roomId} = ${messages.roomId} and ${roomBans.userId} = ${user.id})`;
+  const member = sql`exists (select 1 from ${roomMembers} where ${roomMembers.roomId} = ${messages.roomId} and ${roomMembers.userId} = ${user.id})`;
+  const publicRoom = sql`exists (select 1 from ${rooms} where ${rooms.id} = ${messages.roomId} and ${rooms.kind} = 'public')`;
+  return user.isAdmin ? sql`not ${banned}` : sql`(not ${banned} and (${publicRoom} or ${member}))`;
+}
+
+/** A page position: the last result's time and id, opaque to clients. */
+export const encodeCursor = (m: { created_at: string; id: string }) =>
+  btoa(`${Date.parse(m.created_at)}:${m.id}`).replaceAll("=", "");
+
+export function decodeCursor(cursor: string): { at: Date; id: string } {
+  try {
+    const [at, id] = atob(cursor).split(":");
+    const ms = Number(at);
+    if (!id || !Number.isSafeInteger(ms)) throw new Error();
+    return { at: new Date(ms), id };
+  } catch {
+    throw new AppError("invalid_cursor", 422, "The cursor is not one this server gave out");
+  }
+}
+
+/** Newer than the cursor's position is excluded: pages go from newest to oldest. */
+export const beforeCursor = (cursor: string | undefined): SQL | undefined => {
+  if (cursor === undefined) return undefined;
+  const c = decodeCursor(cursor);
+  return or(lt(messages.createdAt, c.at), and(eq(messages.createdAt, c.at), lt(messages.id, c.id)));
+};
+
+/** The words of a query, for substring matching and highlighting (search operators dropped). */
+export function queryTerms(q: string): string[] {
+  return q
+    .replaceAll('"', " ")
+    .split(/\s+/u)
+    .filter((t) => t.length > 0 && !t.startsWith("-") && t.toLowerCase() !== "or");
+}
+
+const likeEscape = (t: string) => t.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+const SNIPPET_CHARS = 160;
+const escapeRegExp = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The part of `content` around the first match, and where each term occurs in it (UTF-16
+ * offsets `[start, end)`), so a client highlights without parsing markup.
+ */
+export function snippetOf(
+  content: string,
+  terms: string[],
+): { snippet: string; highlights: Array<[number, number]> } {
+  const pattern = terms.length > 0 ? new RegExp(terms.map(escapeRegExp).join("|"), "giu") : null;
+  const first = pattern ? content.search(pattern) : -1;
+  let start = first <= SNIPPET_CHARS / 3 ? 0 : first - Math.floor(SNIPPET_CHARS / 3);
+  // Never start or end inside a surrogate pair.
+  if (start > 0 && /[\uDC00-\uDFFF]/.test(content[start] ?? "")) start--;
+  let end = Math.min(content.length, start + SNIPPET_CHARS);
+  if (end < content.length && /[\uDC00-\uDFFF]/.test(content[end] ?? "")) end++;
+  const body = content.slice(start, end);
+  const snippet = `${start > 0 ? "…" : ""}${body}${end < content.length ? "…" : ""}`;
+  const shift = start > 0 ? 1 : 0;
+  const highlights: Array<[number, number]> = [];
+  if (pattern) {
+    for (const m of body.matchAll(pattern)) {
+      if (m[0].length > 0) highlights.push([m.index + shift, m.index + shift + m[0].length]);
+    }
+  }
+  return { snippet, highlights };
+}
+
+export type SearchQuery = {
+  q: string;
+  room_id?: number | undefined;
+  from?: number | undefined;
+  before?: Date | undefined;
+  after?: Date | undefined;
+  cursor?: string | undefined;
+  limit: number;
+};
+
+export type SearchHit = MessageEvent & { snippet: string; highlights: Array<[number, number]> };
+
+/**
+ * Messages matching `q` in the rooms the user may read now, newest first. A message matches when
+ * PostgreSQL's word search finds the query (websearch syntax: "a phrase", or, -word; the GIN
+ * index on `search`) or when every term occurs in the text as typed (the trigram index): the
+ * latter finds partial words and Chinese, Japanese or Korean text, which has no spaces between
+ * words. Only current text is searched: an edit replaces the old text, a delete removes it.
+ */
+export async function searchMessages(
+  s: UserScope,
+  query: SearchQuery,
+): Promise<{ results: SearchHit[]; next_cursor: string | null }> {
+  const terms = queryTerms(query.q);
+  if (terms.length === 0) throw new AppError("empty_query", 422, "Search for at least one word");
+  const words = sql`${messages.search} @@ websearch_to_tsquery('simple', ${query.q})`;
+  const substrings = and(...terms.map((t) => sql`${messages.content} ilike ${`%${likeEscape(t)}%`}`));
+  const rows = await s.db
+    .select({ m: messages, username: users.username })
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.userId))
+    .where(
+      and(
+        eq(messages.kind, "message"),
+        isNull(messages.deletedAt),
+        or(words, substrings),
+        readableBy(s.user),
+        query.room_id === undefined ? undefined : eq(messages.roomId, query.room_id),
+        query.from === undefined ? undefined : eq(messages.userId, query.from),
+        query.before === undefined ? undefined : lt(messages.createdAt, query.before),
+        query.after === undefined ? undefined : gt(messages.createdAt, query.after),
+        beforeCursor(query.cursor),
+      ),
+    )
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit).map(({ m, username }) => {
+    const event = toMessageEvent(m.roomId, fromPostgres(m, username));
+    return { ...event, ...snippetOf(event.content ?? "", terms) };
+  });
+  const last = page.at(-1);
+  return { results: page, next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+}
+
+/**
+ * The user's recent mentions, newest first, in rooms they may still read; deleted messages and
+ * mentions in rooms they left are not listed.
+ */
+export async function listMentions(
+  s: UserScope,
+  query: { limit: number; cursor?: string | undefined; room_id?: number | undefined },
+): Promise<{ results: MessageEvent[]; next_cursor: string | null }> {
+  const rows = await s.db
+    .select({ m: messages, username: users.username })
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.userId))
+    .where(
+      and(
+        sql`${messages.mentions} @> array[${s.user.id}::int]`,
+        eq(messages.kind, "message"),
+        isNull(messages.deletedAt),
+        readableBy(s.user),
+        query.room_id === undefined ? undefined : eq(messages.roomId, query.room_id),
+        beforeCursor(query.cursor),
+      ),
+    )
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(query.limit + 1);
+  const page = rows
+    .slice(0, query.limit)
+    .map(({ m, username }) => toMessageEvent(m.roomId, fromPostgres(m, username)));
+  const last = page.at(-1);
+  return { results: page, next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+}

@@ -1,0 +1,203 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { withDb } from "../db/client";
+import { messages } from "../db/schema";
+import type { Config } from "../env";
+import { AppError } from "../errors";
+import {
+  type EventData,
+  type EventRow,
+  findMessage,
+  toMessageEvent,
+  toReactionEvent,
+  toThreadEvent,
+} from "./events";
+import type { UserLimits } from "./limits";
+import { resolveMentions } from "./mentions";
+import type { MessageEvent, ReactionTotal, UserRef } from "./protocol";
+import { checkReactionKey, type Reactions } from "./reactions";
+import type { Roster } from "./roster";
+import { deletedAmong, missingParent, previewOf, readReplies, type Threads } from "./threads";
+import type { Timeline } from "./timeline";
+import type { Publish, RoomWrites } from "./writes";
+
+export type ReactionOutcome = {
+  message_id: string;
+  key: string;
+  reacted: boolean;
+  /** False when the reaction already was (PUT) or was not (DELETE): nothing was sequenced. */
+  changed: boolean;
+  seq: number | null;
+  reactions: ReactionTotal[];
+};
+
+export type ThreadWindow = { limit: number; after?: number | undefined };
+
+/**
+ * Replies, mentions and reactions: what a message carries beyond its text. Each is a timeline
+ * event like any other (own seq, durable before visible, copied by the outbox, replayed on
+ * resume). What may need PostgreSQL (a parent older than the cache, the users an `@name` names,
+ * reactions on an old message) is read first; everything from the checks to the publish then
+ * runs without an await, so no other event of the room can slip in between.
+ */
+export class Conversation {
+  constructor(
+    private readonly timeline: Timeline,
+    private readonly roster: Roster,
+    private readonly writes: RoomWrites,
+    private readonly limits: UserLimits,
+    private readonly config: Config,
+    private readonly publish: Publish,
+    private readonly reactions: Reactions,
+    private readonly threads: Threads,
+  ) {}
+
+  /** Whether a send needs this path (a reply, or text that may mention someone). */
+  static wants(content: string, replyTo: string | null | undefined): boolean {
+    return (replyTo ?? null) !== null || content.includes("@");
+  }
+
+  /**
+   * A send that replies and/or mentions. A reply joins its parent's thread (a reply to a reply
+   * joins the same root) and is followed at once by a `thread.updated` event for the root.
+   */
+  async post(user: UserRef, content: string, clientId: string | null, replyTo: string | null) {
+    const parent = replyTo === null ? undefined : await this.parent(replyTo);
+    const root = parent?.reply_to ? await this.writes.findTarget(parent.reply_to) : parent;
+    if (root) await this.adoptThread(root);
+    const mentions = await resolveMentions(this.config, this.roster, user.id, content);
+    const data: EventData = {
+      ...(mentions.length > 0 && { mentions }),
+      ...(parent && { parent: previewOf(parent) }),
+    };
+    const sent = this.writes.post(user, content, clientId, {
+      reply_to: root?.id ?? null,
+      data: Object.keys(data).length > 0 ? JSON.stringify(data) : null,
+    });
+    if (root && !sent.duplicate) {
+      const counters = this.threads.count(root.id, Date.parse(sent.event.created_at));
+      const row = this.timeline.appendAnnotation("thread", user, root.id, {
+        reply_id: sent.event.id,
+        reply_count: counters.reply_count,
+        last_reply_at: counters.last_reply_at ?? Date.parse(sent.event.created_at),
+      });
+      this.publish.event(toThreadEvent(this.timeline.roomId, row));
+    }
+    return sent;
+  }
+
+  private async parent(messageId: string): Promise<EventRow> {
+    try {
+      return await this.writes.findTarget(messageId);
+    } catch (err) {
+      if (err instanceof AppError && err.code === "message_not_found")
+        throw await missingParent(this.config, messageId);
+      throw err;
+    }
+  }
+
+  /** Makes the live copy hold a root's counters, reading PostgreSQL's if it never did. */
+  private async adoptThread(root: EventRow) {
+    if (this.threads.local(root.id, root.seq)) return;
+    const stored =
+      root.reply_count === undefined
+        ? await withDb(this.config, (db) => findMessage(db, this.timeline.roomId, root.id))
+        : root;
+    this.threads.adopt(stored ?? { ...root, reply_count: 0, last_reply_at: null });
+  }
+
+  /** Adds (`on`) or removes a reaction; saying the same twice changes nothing and says so. */
+  async react(user: UserRef, messageId: string, rawKey: string, on: boolean): Promise<ReactionOutcome> {
+    const key = checkReactionKey(rawKey);
+    const target = await this.writes.findTarget(messageId);
+    if (target.deleted_at !== null) throw new AppError("message_deleted", 409, "The message was deleted");
+    await this.reactions.load(this.timeline.roomId, target.id, target.seq);
+    this.limits.take("react", user.id);
+    const t = this.reactions.toggle(target.id, user.id, key, on, this.timeline.lastSeq + 1);
+    if (!t.changed) {
+      const reactions = t.totals.map((x) => ({ ...x, me: t.mine.includes(x.key) }));
+      return { message_id: target.id, key, reacted: on, changed: false, seq: null, reactions };
+    }
+    const row = this.timeline.appendAnnotation("reaction", user, target.id, {
+      key,
+      on,
+      totals: t.totals,
+      mine: t.mine,
+    });
+    const event = toReactionEvent(this.timeline.roomId, row);
+    this.publish.event(event);
+    return {
+      message_id: target.id,
+      key,
+      reacted: on,
+      changed: true,
+      seq: row.seq,
+      reactions: event.reactions,
+    };
+  }
+
+  /** Replies under a root, oldest first, after a seq (cursor paging), as `viewerId` sees them. */
+  async thread(rootId: string, w: ThreadWindow, viewerId: number): Promise<MessageEvent[]> {
+    await this.writes.findTarget(rootId);
+    const after = w.after ?? 0;
+    const roomId = this.timeline.roomId;
+    const cached = this.timeline.cachedReplies(rootId, after, w.limit).map((r) => toMessageEvent(roomId, r));
+    let page = cached;
+    if (this.timeline.oldestCached > after + 1) {
+      const stored = await withDb(this.config, (db) => readReplies(db, roomId, rootId, after, w.limit));
+      const bySeq = new Map<number, MessageEvent>();
+      for (const r of stored) bySeq.set(r.seq, this.timeline.current(toMessageEvent(roomId, r)));
+      for (const e of cached) bySeq.set(e.seq, e);
+      page = [...bySeq.values()].sort((a, b) => a.seq - b.seq).slice(0, w.limit);
+    }
+    return this.decorate(page, viewerId);
+  }
+
+  /**
+   * Messages as `viewerId` sees them now: reaction totals (and their own), thread counters, and
+   * whether a reply's parent has since been deleted. The live copies answer for what they hold;
+   * PostgreSQL, in one query each, for older messages they never saw.
+   */
+  async decorate(page: MessageEvent[], viewerId: number): Promise<MessageEvent[]> {
+    if (page.length === 0) return page;
+    const roomId = this.timeline.roomId;
+    const reactions = await this.reactions.forPage(roomId, page, viewerId);
+
+    const counters = new Map(page.map((m) => [m.id, this.threads.local(m.id, m.seq)]));
+    const unknown = page.filter((m) => counters.get(m.id) === undefined).map((m) => m.id);
+    if (unknown.length > 0) {
+      const rows = await withDb(this.config, (db) =>
+        db
+          .select({ id: messages.id, reply_count: messages.replyCount, last_reply_at: messages.lastReplyAt })
+          .from(messages)
+          .where(and(eq(messages.roomId, roomId), inArray(messages.id, unknown))),
+      );
+      for (const r of rows) {
+        counters.set(r.id, { reply_count: r.reply_count, last_reply_at: r.last_reply_at?.getTime() ?? null });
+      }
+    }
+
+    const parentGone = new Set<string>();
+    const ask: string[] = [];
+    for (const m of page) {
+      if (!m.parent || m.parent.deleted) continue;
+      const now = this.timeline.currentText(m.parent.id);
+      if (now === undefined) ask.push(m.parent.id);
+      else if (now.content === null) parentGone.add(m.parent.id);
+    }
+    for (const id of await deletedAmong(this.config, roomId, [...new Set(ask)])) parentGone.add(id);
+
+    return page.map((m) => {
+      const c = counters.get(m.id);
+      return {
+        ...m,
+        reactions: reactions.get(m.id) ?? [],
+        ...(c && {
+          reply_count: c.reply_count,
+          last_reply_at: c.last_reply_at === null ? null : new Date(c.last_reply_at).toISOString(),
+        }),
+        ...(m.parent &&
+          parentGone.has(m.parent.id) && { parent: { ...m.parent, excerpt: null, deleted: true } }),
+      };
+    });
+  }
+}

@@ -1,0 +1,241 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { withDb } from "../db/client";
+import { messageReactions } from "../db/schema";
+import type { Config } from "../env";
+import { AppError } from "../errors";
+import type { ReactionTotal } from "./protocol";
+
+/** Distinct reaction keys one message may carry. */
+export const MAX_REACTION_KEYS_PER_MESSAGE = 20;
+/** Reactions one user may put on one message. */
+export const MAX_REACTIONS_PER_USER_PER_MESSAGE = 10;
+
+const NAME = /^:[a-z0-9_+-]{1,30}:$/;
+const PICTOGRAPH = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Presentation}/u;
+const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * A reaction key is one emoji (exactly one grapheme cluster that is pictographic: "👍", "👍🏽",
+ * "👨‍👩‍👧", "🇩🇪", "❤️") or a short `:name:` (lower-case letters, digits, `_`, `+`, `-`). Plain
+ * letters, digits (which Unicode also counts as `\p{Emoji}`) and longer text are refused.
+ */
+export function checkReactionKey(key: string): string {
+  const graphemes = [...segmenter.segment(key)];
+  if (NAME.test(key) || (graphemes.length === 1 && PICTOGRAPH.test(key))) return key;
+  throw new AppError(
+    "invalid_reaction",
+    422,
+    "A reaction is one emoji or a short :name: (lower-case letters, digits, _ + -)",
+  );
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS reactions (
+    message_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (message_id, user_id, key)
+  );
+  CREATE TABLE IF NOT EXISTS reactions_known (message_id TEXT PRIMARY KEY);
+  CREATE TABLE IF NOT EXISTS reactions_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+`;
+
+export type Toggle = {
+  changed: boolean;
+  totals: Array<{ key: string; count: number }>;
+  /** The user's keys on the message after the change. */
+  mine: string[];
+};
+
+/**
+ * Who reacted how to the room's messages: the live copy, in the room's storage, changed only by
+ * the room's own reaction events, one at a time, so totals are exact however many users react at
+ * once. PostgreSQL (`message_reactions`, filled by the outbox) answers for messages this copy has
+ * never seen: those sent before the room kept reactions (seq at or below `since`, recorded when
+ * the room loads) and not reacted to since. For every other message, no row here means no reactions.
+ */
+export class Reactions {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly config: Config,
+  ) {
+    this.reset();
+  }
+
+  reset() {
+    this.sql.exec(SCHEMA);
+  }
+
+  /** Messages up to this seq may have reactions only PostgreSQL knows. */
+  /**
+   * Records where this copy starts: messages up to `lastSeq` may have state only PostgreSQL
+   * knows. Called when the room loads; only the first call counts.
+   */
+  start(lastSeq: number) {
+    this.sql.exec("INSERT OR IGNORE INTO reactions_meta (key, value) VALUES ('since', ?)", lastSeq);
+  }
+
+  /** Messages up to this seq may have state only PostgreSQL knows (all of them, before `start`). */
+  private get since(): number {
+    const row = this.sql
+      .exec<{ value: number }>("SELECT value FROM reactions_meta WHERE key = 'since'")
+      .toArray()[0];
+    return row?.value ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  private known(messageId: string, seq: number): boolean {
+    if (seq > this.since) return true;
+    return (
+      this.sql.exec("SELECT 1 FROM reactions_known WHERE message_id = ?", messageId).toArray().length > 0
+    );
+  }
+
+  /** Makes the live copy hold a message's reactions (read once from PostgreSQL if it never did). */
+  async load(roomId: number, messageId: string, seq: number): Promise<void> {
+    if (this.known(messageId, seq)) return;
+    const stored = await withDb(this.config, (db) =>
+      db
+        .select({ userId: messageReactions.userId, key: messageReactions.key })
+        .from(messageReactions)
+        .where(and(eq(messageReactions.roomId, roomId), eq(messageReactions.messageId, messageId))),
+    );
+    // Another change may have loaded it meanwhile: that copy is newer than this read.
+    if (this.known(messageId, seq)) return;
+    for (const r of stored) {
+      this.sql.exec(
+        "INSERT OR IGNORE INTO reactions (message_id, user_id, key, seq) VALUES (?, ?, ?, 0)",
+        messageId,
+        r.userId,
+        r.key,
+      );
+    }
+    this.sql.exec("INSERT OR IGNORE INTO reactions_known (message_id) VALUES (?)", messageId);
+  }
+
+  /** Adds or removes one reaction (the message must be loaded); refuses what would pass a limit. */
+  toggle(messageId: string, userId: number, key: string, on: boolean, seq: number): Toggle {
+    const has =
+      this.sql
+        .exec(
+          "SELECT 1 FROM reactions WHERE message_id = ? AND user_id = ? AND key = ?",
+          messageId,
+          userId,
+          key,
+        )
+        .toArray().length > 0;
+    const changed = has !== on;
+    if (changed && on) {
+      const mine = this.mine(messageId, userId);
+      if (mine.length >= MAX_REACTIONS_PER_USER_PER_MESSAGE) {
+        throw new AppError(
+          "too_many_reactions",
+          422,
+          `At most ${MAX_REACTIONS_PER_USER_PER_MESSAGE} reactions per user on one message`,
+        );
+      }
+      const totals = this.totals(messageId);
+      if (!totals.some((t) => t.key === key) && totals.length >= MAX_REACTION_KEYS_PER_MESSAGE) {
+        throw new AppError(
+          "too_many_reactions",
+          422,
+          `At most ${MAX_REACTION_KEYS_PER_MESSAGE} different reactions on one message`,
+        );
+      }
+      this.sql.exec(
+        "INSERT INTO reactions (message_id, user_id, key, seq) VALUES (?, ?, ?, ?)",
+        messageId,
+        userId,
+        key,
+        seq,
+      );
+    } else if (changed) {
+      this.sql.exec(
+        "DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND key = ?",
+        messageId,
+        userId,
+        key,
+      );
+    }
+    return { changed, totals: this.totals(messageId), mine: this.mine(messageId, userId) };
+  }
+
+  /** Totals per key, the first reacted-with first. */
+  totals(messageId: string): Array<{ key: string; count: number }> {
+    return this.sql
+      .exec<{ key: string; count: number }>(
+        "SELECT key, count(*) AS count FROM reactions WHERE message_id = ? GROUP BY key ORDER BY min(seq), key",
+        messageId,
+      )
+      .toArray();
+  }
+
+  private mine(messageId: string, userId: number): string[] {
+    return this.sql
+      .exec<{ key: string }>(
+        "SELECT key FROM reactions WHERE message_id = ? AND user_id = ? ORDER BY seq",
+        messageId,
+        userId,
+      )
+      .toArray()
+      .map((r) => r.key);
+  }
+
+  /**
+   * Totals for a page of messages as `viewer` sees them: from the live copy where it holds the
+   * message, else from PostgreSQL (one query for the page).
+   */
+  async forPage(
+    roomId: number,
+    page: Array<{ id: string; seq: number }>,
+    viewerId: number,
+  ): Promise<Map<string, ReactionTotal[]>> {
+    const out = new Map<string, ReactionTotal[]>();
+    const unknown: string[] = [];
+    for (const m of page) {
+      if (!this.known(m.id, m.seq)) {
+        unknown.push(m.id);
+        continue;
+      }
+      const rows = this.sql
+        .exec<{ key: string; count: number; me: number }>(
+          `SELECT key, count(*) AS count, max(user_id = ?) AS me FROM reactions WHERE message_id = ?
+           GROUP BY key ORDER BY min(seq), key`,
+          viewerId,
+          m.id,
+        )
+        .toArray();
+      out.set(
+        m.id,
+        rows.map((r) => ({ key: r.key, count: r.count, me: r.me === 1 })),
+      );
+    }
+    if (unknown.length > 0) {
+      const stored = await withDb(this.config, (db) =>
+        db
+          .select({
+            messageId: messageReactions.messageId,
+            userId: messageReactions.userId,
+            key: messageReactions.key,
+          })
+          .from(messageReactions)
+          .where(and(eq(messageReactions.roomId, roomId), inArray(messageReactions.messageId, unknown)))
+          .orderBy(messageReactions.createdAt),
+      );
+      for (const r of stored) {
+        const list = out.get(r.messageId) ?? [];
+        out.set(r.messageId, list);
+        const t = list.find((x) => x.key === r.key) ?? { key: r.key, count: 0, me: false };
+        if (t.count === 0) list.push(t);
+        t.count++;
+        t.me ||= r.userId === viewerId;
+      }
+    }
+    return out;
+  }
+
+  /** A deleted account's reactions go (PostgreSQL drops them with the user). */
+  forgetUser(userId: number) {
+    this.sql.exec("DELETE FROM reactions WHERE user_id = ?", userId);
+  }
+}

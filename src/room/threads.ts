@@ -1,0 +1,152 @@
+import { and, asc, eq, gt, inArray, isNotNull } from "drizzle-orm";
+import { type Db, withDb } from "../db/client";
+import { messages, users } from "../db/schema";
+import type { Config } from "../env";
+import { AppError } from "../errors";
+import { type EventRow, fromPostgres } from "./events";
+import type { ParentPreview } from "./protocol";
+
+/** How much of the parent a reply shows. */
+export const PREVIEW_CHARS = 100;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS threads (
+    root_id TEXT PRIMARY KEY,
+    reply_count INTEGER NOT NULL,
+    last_reply_at INTEGER
+  );
+  CREATE TABLE IF NOT EXISTS threads_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+`;
+
+export type ThreadCounters = { reply_count: number; last_reply_at: number | null };
+
+/** The parent's first characters, cut on a code point (never half a surrogate pair). */
+export function previewOf(parent: EventRow): ParentPreview {
+  const known = parent.user_id !== null && parent.user_id > 0;
+  const text = parent.deleted_at === null ? parent.content : null;
+  const chars = text === null ? null : Array.from(text);
+  return {
+    id: parent.id,
+    user_id: known ? parent.user_id : null,
+    username: known ? parent.username : null,
+    excerpt:
+      chars === null
+        ? null
+        : chars.length > PREVIEW_CHARS
+          ? `${chars.slice(0, PREVIEW_CHARS).join("")}…`
+          : text,
+    deleted: text === null,
+  };
+}
+
+/**
+ * The counters of the room's threads (replies per root, time of the last), the live copy in the
+ * room's storage, changed by the room's own `thread` events. As with reactions, PostgreSQL
+ * (`messages.reply_count`) answers for roots this copy has never seen that are older than its
+ * first use.
+ */
+export class Threads {
+  constructor(private readonly sql: SqlStorage) {
+    this.reset();
+  }
+
+  reset() {
+    this.sql.exec(SCHEMA);
+  }
+
+  /**
+   * Records where this copy starts: messages up to `lastSeq` may have state only PostgreSQL
+   * knows. Called when the room loads; only the first call counts.
+   */
+  start(lastSeq: number) {
+    this.sql.exec("INSERT OR IGNORE INTO threads_meta (key, value) VALUES ('since', ?)", lastSeq);
+  }
+
+  /** Messages up to this seq may have state only PostgreSQL knows (all of them, before `start`). */
+  private get since(): number {
+    const row = this.sql
+      .exec<{ value: number }>("SELECT value FROM threads_meta WHERE key = 'since'")
+      .toArray()[0];
+    return row?.value ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  /** The counters if the live copy can answer (else undefined: ask PostgreSQL). */
+  local(rootId: string, seq: number): ThreadCounters | undefined {
+    const row = this.sql
+      .exec<ThreadCounters>("SELECT reply_count, last_reply_at FROM threads WHERE root_id = ?", rootId)
+      .toArray()[0];
+    if (row) return row;
+    return seq > this.since ? { reply_count: 0, last_reply_at: null } : undefined;
+  }
+
+  /** Makes the live copy hold a root's counters, from what PostgreSQL had of it (`root` as read there). */
+  adopt(root: EventRow) {
+    if (this.local(root.id, root.seq)) return;
+    this.sql.exec(
+      "INSERT OR IGNORE INTO threads (root_id, reply_count, last_reply_at) VALUES (?, ?, ?)",
+      root.id,
+      root.reply_count ?? 0,
+      root.last_reply_at ?? null,
+    );
+  }
+
+  /** Counts one more reply under a root (adopted before); returns its counters after. */
+  count(rootId: string, at: number): ThreadCounters {
+    return this.sql
+      .exec<ThreadCounters>(
+        `INSERT INTO threads (root_id, reply_count, last_reply_at) VALUES (?, 1, ?)
+         ON CONFLICT (root_id) DO UPDATE SET reply_count = reply_count + 1, last_reply_at = excluded.last_reply_at
+         RETURNING reply_count, last_reply_at`,
+        rootId,
+        at,
+      )
+      .one();
+  }
+}
+
+/** Replies under a root from PostgreSQL, oldest first, after a seq. */
+export async function readReplies(
+  db: Db,
+  roomId: number,
+  rootId: string,
+  after: number,
+  limit: number,
+): Promise<EventRow[]> {
+  const rows = await db
+    .select({ m: messages, username: users.username })
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.userId))
+    .where(
+      and(
+        eq(messages.roomId, roomId),
+        eq(messages.replyTo, rootId),
+        eq(messages.kind, "message"),
+        gt(messages.seq, after),
+      ),
+    )
+    .orderBy(asc(messages.seq))
+    .limit(limit);
+  return rows.map(({ m, username }) => fromPostgres(m, username));
+}
+
+/** Of these message ids, the ones PostgreSQL holds as deleted (parents of replies older than the cache). */
+export async function deletedAmong(config: Config, roomId: number, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await withDb(config, (db) =>
+    db
+      .select({ id: messages.id })
+      .from(messages)
+      .where(and(eq(messages.roomId, roomId), inArray(messages.id, ids), isNotNull(messages.deletedAt))),
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** A reply to a message that is not in this room: 422 if it is in another room, else 404. */
+export async function missingParent(config: Config, messageId: string): Promise<AppError> {
+  const [elsewhere] = await withDb(config, (db) =>
+    db.select({ id: messages.id }).from(messages).where(eq(messages.id, messageId)).limit(1),
+  );
+  return elsewhere
+    ? new AppError("reply_to_other_room", 422, "A reply must answer a message of the same room")
+    : new AppError("reply_parent_not_found", 404, "The message replied to does not exist");
+}

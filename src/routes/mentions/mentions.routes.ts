@@ -1,0 +1,32 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireUser } from "../../auth/middleware";
+import { bearer, DecimalInt, errorResponses, jsonResponse, MessageSchema } from "../schemas";
+
+export const list = createRoute({
+  method: "get",
+  operationId: "listMentions",
+  path: "/mentions",
+  tags: ["messages"],
+  summary: "Messages that mention you, newest first, in rooms you can still read",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: {
+    query: z.object({
+      room_id: DecimalInt(1, 2_147_483_647).optional().openapi({ type: "integer" }),
+      cursor: z.string().max(200).optional().openapi({ description: "`next_cursor` of the previous page" }),
+      limit: DecimalInt(1, 100).default(20).openapi({ type: "integer" }),
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      z
+        .object({
+          results: z.array(MessageSchema.omit({ reactions: true })),
+          next_cursor: z.string().nullable(),
+        })
+        .openapi("MentionsPage"),
+      "Mentions, newest first",
+    ),
+    ...errorResponses(401, 422),
+  },
+});
