@@ -141,6 +141,30 @@ describe("connecting to /ws/{room_id}", () => {
 });
 
 describe("the room's timeline", () => {
+  it("sequences sends in arrival order even when a mention or a reply must read first", async () => {
+    const alice = await newUser();
+    const bob = await newUser();
+    const room = await newRoom(alice);
+    const b = (await connect(room.id, bob.token)).socket;
+    const a = (await connect(room.id, alice.token)).socket;
+    a.send({ type: "message.send", content: "root", client_id: "o0" });
+    const root = await a.next("ack");
+    // A mention and a reply may read PostgreSQL before they are sequenced; plain sends behind them wait.
+    const sends = [
+      { content: `hi @${bob.username}`, client_id: "o1" },
+      { content: "plain after the mention", client_id: "o2" },
+      { content: "a reply", client_id: "o3", reply_to: root.id },
+      { content: "plain after the reply", client_id: "o4" },
+    ];
+    for (const f of sends) a.send({ type: "message.send", ...f });
+    const acks = await a.take(4, "ack");
+    expect(acks.map((f) => f.client_id)).toEqual(["o1", "o2", "o3", "o4"]);
+    const seqsInOrder = acks.map((f) => f.seq);
+    expect(seqsInOrder).toEqual([...seqsInOrder].sort((x, y) => x - y));
+    const got = (await b.take(5, "message")).map((m) => m.client_id);
+    expect(got).toEqual(["o0", "o1", "o2", "o3", "o4"]);
+  });
+
   it("broadcasts to every socket in seq order, the sender's other sockets included, and acks the sender", async () => {
     const alice = await newUser();
     const room = await newRoom(alice);

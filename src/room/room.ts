@@ -17,10 +17,12 @@ import {
   type ClientFrame,
   type ClientFrameOf,
   CloseCode,
+  type MessageEvent,
   PING_FRAME,
   PONG_FRAME,
   PROTOCOL_VERSION,
   type TimelineEvent,
+  type UserRef,
 } from "./protocol";
 import { Reactions } from "./reactions";
 import { type Reply, replyOf } from "./reply";
@@ -46,6 +48,8 @@ const FLUSH_WINDOW_MS = 50;
  */
 const BUSY_FLUSH_INTERVAL_MS = 1000;
 
+type Sent = { event: MessageEvent; duplicate: boolean };
+
 type FrameHandlers = {
   [T in ClientFrame["type"]]: (ws: WebSocket, who: SocketUser, f: ClientFrameOf<T>) => unknown;
 };
@@ -67,6 +71,9 @@ export class Room extends DurableObject<Bindings> {
   private readonly reactions: Reactions;
   private readonly threads: Threads;
   private readonly conversation: Conversation;
+  /** Sends waiting behind a reply or mention that reads first (see `post`). */
+  private sendQueue: Promise<void> = Promise.resolve();
+  private queuedSends = 0;
   /** When the next alarm is due, as far as this instance knows (saves redundant storage writes). */
   private alarmAt: number | null = null;
   private loading: Promise<void> | null = null;
@@ -238,16 +245,10 @@ export class Room extends DurableObject<Bindings> {
     ping: (ws) => sendFrame(ws, { type: "pong" }),
     "message.send": (ws, who, f) => {
       const clientId = f.client_id ?? null;
-      // Replies and mentions may need a read first; a plain send stays synchronous.
-      if (Conversation.wants(f.content, f.reply_to)) {
-        return this.conversation
-          .post(who.user, f.content, clientId, f.reply_to ?? null)
-          .then(({ event, duplicate }) => {
-            sendFrame(ws, { type: "ack", client_id: clientId, id: event.id, seq: event.seq, duplicate });
-          });
-      }
-      const { event, duplicate } = this.writes.post(who.user, f.content, clientId);
-      sendFrame(ws, { type: "ack", client_id: clientId, id: event.id, seq: event.seq, duplicate });
+      const ack = ({ event, duplicate }: Sent) =>
+        sendFrame(ws, { type: "ack", client_id: clientId, id: event.id, seq: event.seq, duplicate });
+      const sent = this.post(who.user, f.content, clientId, f.reply_to ?? null);
+      return sent instanceof Promise ? sent.then(ack) : ack(sent);
     },
     "reaction.add": async (ws, who, f) => {
       const { reactions: _, ...outcome } = await this.conversation.react(who.user, f.message_id, f.key, true);
@@ -276,6 +277,35 @@ export class Room extends DurableObject<Bindings> {
     },
   };
 
+  /**
+   * A send, sequenced in arrival order. A plain send is synchronous. A reply or a mention may
+   * first read (the parent, the mentioned names), so it waits in a queue, and so does every send
+   * that arrives while one waits: no send overtakes an earlier one of the same room.
+   */
+  private post(
+    user: UserRef,
+    content: string,
+    clientId: string | null,
+    replyTo: string | null,
+  ): Sent | Promise<Sent> {
+    if (this.queuedSends === 0 && !Conversation.wants(content, replyTo)) {
+      return this.writes.post(user, content, clientId);
+    }
+    this.queuedSends++;
+    const sent = this.sendQueue.then(() =>
+      Conversation.wants(content, replyTo)
+        ? this.conversation.post(user, content, clientId, replyTo)
+        : this.writes.post(user, content, clientId),
+    );
+    this.sendQueue = sent.then(
+      () => undefined,
+      () => undefined,
+    );
+    return sent.finally(() => {
+      this.queuedSends--;
+    });
+  }
+
   private publish(event: TimelineEvent) {
     broadcast(this.ctx.getWebSockets(), frame(event));
     this.kickOutbox();
@@ -303,9 +333,7 @@ export class Room extends DurableObject<Bindings> {
   ) {
     return this.rpc(async () => {
       await this.writerAccess(roomId, who);
-      if (Conversation.wants(content, replyTo))
-        return this.conversation.post(who.user, content, clientId, replyTo);
-      return this.writes.post(who.user, content, clientId);
+      return this.post(who.user, content, clientId, replyTo);
     });
   }
 
