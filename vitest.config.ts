@@ -1,30 +1,58 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { wranglerConfigWithoutDevVars } from "./scripts/lib/test-wrangler-config.ts";
 
-// Tests run inside workerd against the real worker (wrangler.toml) and a real PostgreSQL started
-// by test/global-setup.ts. Files run one at a time: the outage test takes the database down.
+// Two projects:
+// - worker: tests inside workerd against the real worker (wrangler.toml) and a real PostgreSQL
+//   started by test/global-setup.ts. Files run one at a time: the outage test takes the database down.
+// - scripts: the local tooling (scripts/) in Node: embedded PostgreSQL, bridge, dev script messages.
+//
+// The worker sees only the bindings below and wrangler.toml's [vars]: never the developer's
+// .dev.vars, which wrangler would read from beside the config file (see test-wrangler-config.ts).
+const configPath = wranglerConfigWithoutDevVars("wrangler.toml", ".wrangler/vitest");
+
 export default defineConfig({
-  plugins: [
-    cloudflareTest(({ inject }) => ({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: {
-          DATABASE_URL: inject("databaseUrl"),
-          DB_WS_PROXY: inject("dbWsProxy"),
-          TEST_DB_WS_PROXY: inject("testDbWsProxy"),
-          BRIDGE_CONTROL: inject("bridgeControl"),
-          SECRET_KEY: "test-only-secret-0123456789abcdef0123456789abcdef",
-          // Small, so that tests reach beyond the room's cache with a handful of messages.
-          ROOM_CACHE_EVENTS: "5",
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath },
+            miniflare: {
+              bindings: {
+                DATABASE_URL: inject("databaseUrl"),
+                DB_WS_PROXY: inject("dbWsProxy"),
+                TEST_DB_WS_PROXY: inject("testDbWsProxy"),
+                BRIDGE_CONTROL: inject("bridgeControl"),
+                UNREACHABLE_DATABASE: inject("unreachableDatabase"),
+                SECRET_KEY: "test-only-secret-0123456789abcdef0123456789abcdef",
+                // Small, so that tests reach beyond the room's cache with a handful of messages.
+                ROOM_CACHE_EVENTS: "5",
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["test/**/*.test.ts"],
+          // Run in Node against a running server: vitest.browser.config.ts.
+          exclude: ["test/browser/**"],
+          globalSetup: ["./test/global-setup.ts"],
+          setupFiles: ["./test/setup.ts"],
+          fileParallelism: false,
+          testTimeout: 20_000,
+          hookTimeout: 60_000,
         },
       },
-    })),
-  ],
-  test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["./test/global-setup.ts"],
-    fileParallelism: false,
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
+      {
+        test: {
+          name: "scripts",
+          include: ["scripts/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

@@ -8,6 +8,7 @@ import { hashPassword } from "../src/auth/password";
 import { users } from "../src/db/schema";
 import { openLocalDatabase } from "./lib/local-db";
 import { applyMigrations } from "./lib/migrate";
+import { fail } from "./lib/setup-error";
 
 const { values } = parseArgs({
   options: { username: { type: "string" }, password: { type: "string" }, email: { type: "string" } },
@@ -22,7 +23,7 @@ if (values.password !== undefined && values.password.length < 8) {
 }
 const iterations = Number(process.env.PBKDF2_ITERATIONS || 100_000);
 
-const local = await openLocalDatabase();
+const local = await openLocalDatabase((line) => console.log(`  ${line}`)).catch(fail);
 const client = new pg.Client({ connectionString: local.url });
 try {
   await applyMigrations(local.url);

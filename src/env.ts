@@ -1,25 +1,6 @@
 import { z } from "zod";
+import { DEFAULT_ITERATIONS } from "./auth/password";
 import { AppError } from "./errors";
-
-/** Bindings as wrangler provides them: every var and secret is a string. */
-export type Bindings = {
-  SECRET_KEY?: string;
-  DATABASE_URL?: string;
-  /** Local only: host:port of the WebSocket-to-TCP bridge in front of the embedded PostgreSQL. */
-  DB_WS_PROXY?: string;
-  JWT_ISSUER?: string;
-  JWT_AUDIENCE?: string;
-  ACCESS_TOKEN_TTL_SECONDS?: string;
-  PBKDF2_ITERATIONS?: string;
-  MESSAGE_MAX_CHARS?: string;
-  WS_MAX_FRAME_BYTES?: string;
-  WS_SENDS_PER_SECOND?: string;
-  WS_SEND_BURST?: string;
-  WS_MAX_SOCKETS_PER_USER?: string;
-  ROOM_CACHE_EVENTS?: string;
-  RESUME_MAX_EVENTS?: string;
-  ROOMS: DurableObjectNamespace<import("./room/room").Room>;
-};
 
 const intVar = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -35,7 +16,7 @@ export const ConfigSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default("roomcast-api"),
   ACCESS_TOKEN_TTL_SECONDS: intVar(3600, 60, 60 * 60 * 24 * 30),
   // 100,000 is the ceiling of Cloudflare's production runtime (workerd #1346); see docs/ARCHITECTURE.md.
-  PBKDF2_ITERATIONS: intVar(100_000, 10_000, 100_000),
+  PBKDF2_ITERATIONS: intVar(DEFAULT_ITERATIONS, 10_000, DEFAULT_ITERATIONS),
   // Room limits (docs/protocol.md). Each is answered with an error frame, never a silent drop.
   MESSAGE_MAX_CHARS: intVar(4000, 1, 100_000),
   WS_MAX_FRAME_BYTES: intVar(16_384, 256, 1_048_576),
@@ -49,6 +30,15 @@ export const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** Every configuration variable, as wrangler provides it: a string, or absent. */
+export type ConfigVars = { [K in keyof z.input<typeof ConfigSchema>]?: string };
+
+/**
+ * The worker's bindings: the configuration plus the room objects. Declared in
+ * `worker-env.d.ts` (as `wrangler types` would), so that no module imports the room class for it.
+ */
+export type Bindings = Cloudflare.Env;
 
 const cache = new WeakMap<object, Config>();
 

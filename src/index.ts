@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 
+export { Account } from "./account/account";
 export { Room } from "./room/room";
 
 export default createApp();

@@ -1,9 +1,14 @@
-// Ties the runtime's global types (`cloudflare:workers` env and exports) to this project's
-// bindings and main module.
-type RoomcastBindings = import("./env").Bindings;
+// The worker's bindings, tied to the runtime's global types (`cloudflare:workers` env and
+// exports). Configuration keys come from the zod schema in env.ts; ROOMS is the room object.
+type RoomcastConfigVars = import("./env").ConfigVars;
 
 declare namespace Cloudflare {
-  interface Env extends RoomcastBindings {}
+  interface Env extends RoomcastConfigVars {
+    /** Comma-separated origins allowed by CORS (src/cors.ts); unset: local origins only. Not config: CORS must answer even when the configuration is invalid. */
+    ALLOWED_ORIGINS?: string;
+    ROOMS: DurableObjectNamespace<import("./room/room").Room>;
+    ACCOUNTS: DurableObjectNamespace<import("./account/account").Account>;
+  }
   interface GlobalProps {
     mainModule: typeof import("./index");
   }

@@ -64,9 +64,10 @@ const actions: Action[] = [
   {
     name: "connect",
     run: async (c) => {
-      const { socket, response } = await openSocket(c.roomId, c.actor.token);
+      // Refusals are sockets closed at once with 4000 + the status (4403, 4404).
+      const { socket, response, refusal } = await openSocket(c.roomId, c.actor.token);
       socket?.close();
-      return response.status;
+      return refusal ? refusal.code : response.status;
     },
   },
 ];
@@ -81,7 +82,7 @@ const expected: Record<Kind, Record<string, number[]>> = {
     "add member": [403, 403, 201, 201, 403, 201],
     "delete another's message": [403, 403, 200, 200, 403, 200],
     post: [201, 201, 201, 201, 403, 201],
-    connect: [101, 101, 101, 101, 403, 101],
+    connect: [101, 101, 101, 101, 4403, 101],
   },
   private: {
     "GET room": [404, 200, 200, 200, 404, 200],
@@ -91,7 +92,7 @@ const expected: Record<Kind, Record<string, number[]>> = {
     "add member": [404, 403, 201, 201, 404, 201],
     "delete another's message": [404, 403, 200, 200, 404, 200],
     post: [404, 201, 201, 201, 404, 403],
-    connect: [404, 101, 101, 101, 404, 403],
+    connect: [4404, 101, 101, 101, 4404, 4403],
   },
   // In a direct room "member" is one participant and the others play no role but stranger/global admin.
   direct: {
@@ -102,7 +103,7 @@ const expected: Record<Kind, Record<string, number[]>> = {
     "add member": [404, 403, 404, 404, 404, 403],
     "delete another's message": [404, 403, 404, 404, 404, 200],
     post: [404, 201, 404, 404, 404, 403],
-    connect: [404, 101, 404, 404, 404, 403],
+    connect: [4404, 101, 4404, 4404, 4404, 4403],
   },
 };
 

@@ -3,22 +3,29 @@ import { startBridge } from "../scripts/lib/bridge";
 import { freePort, startCluster } from "../scripts/lib/embedded-pg";
 import { applyMigrations } from "../scripts/lib/migrate";
 
+/** A PostgreSQL URL on a port where nothing listens, and a bridge that leads there. */
+export type UnreachableDatabase = { url: string; bridge: string; closedPort: number };
+
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     dbWsProxy: string;
     testDbWsProxy: string;
     bridgeControl: string;
+    unreachableDatabase: UnreachableDatabase;
   }
 }
 
 /**
  * One embedded PostgreSQL for the test run (cluster kept in .data/postgres-test, a fresh
  * database per run), migrated, behind two bridges: the one the worker uses, which tests can take
- * down to simulate an outage, and one for the tests' own checks, which stays up.
+ * down to simulate an outage, and one for the tests' own checks, which stays up. A third bridge
+ * leads to a closed port: what the worker meets when its database is not running at all.
  */
 export default async function setup(project: TestProject) {
-  const cluster = await startCluster(".data/postgres-test", await freePort());
+  const cluster = await startCluster(".data/postgres-test", await freePort(), {
+    onProgress: (line) => console.log(`  ${line}`),
+  });
   const database = `roomcast_test_${Date.now()}_${process.pid}`;
   await cluster.createDatabase(database);
   const url = cluster.url(database);
@@ -26,13 +33,21 @@ export default async function setup(project: TestProject) {
   const target = `127.0.0.1:${cluster.port}`;
   const workerBridge = await startBridge(target, { control: true });
   const testBridge = await startBridge(target);
+  const closedPort = await freePort();
+  const deadEndBridge = await startBridge(`127.0.0.1:${closedPort}`);
   project.provide("databaseUrl", url);
   project.provide("dbWsProxy", `127.0.0.1:${workerBridge.port}`);
   project.provide("testDbWsProxy", `127.0.0.1:${testBridge.port}`);
   project.provide("bridgeControl", `http://127.0.0.1:${workerBridge.port}`);
+  project.provide("unreachableDatabase", {
+    url: url.replace(`:${cluster.port}/`, `:${closedPort}/`),
+    bridge: `127.0.0.1:${deadEndBridge.port}`,
+    closedPort,
+  });
   return async () => {
     await workerBridge.close();
     await testBridge.close();
+    await deadEndBridge.close();
     await cluster.dropDatabase(database).catch(() => {});
     await cluster.stop();
   };

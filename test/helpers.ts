@@ -101,6 +101,16 @@ const testDb = () => {
   return openDb({ ...config, ...(proxy && { DB_WS_PROXY: proxy }) });
 };
 
+/** Runs `work` on the tests' own database connection (the bridge that stays up). */
+export async function withTestDb<T>(work: (db: ReturnType<typeof testDb>["db"]) => Promise<T>): Promise<T> {
+  const { db, close } = testDb();
+  try {
+    return await work(db);
+  } finally {
+    await close();
+  }
+}
+
 /** The messages PostgreSQL holds for a room, by seq: what the outbox has copied so far. */
 export async function storedMessages(roomId: number) {
   const { db, close } = testDb();

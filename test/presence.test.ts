@@ -16,10 +16,13 @@ describe("read markers and typing over the socket", () => {
     b1.send({ type: "read", seq: 2 });
     expect(await b1.next("read")).toEqual({ type: "read", seq: 2 });
     expect(await b2.next("read")).toEqual({ type: "read", seq: 2 });
-    const mine = (await api("GET", "/room/rooms", { token: bob.token })).body.find(
-      (r: { id: number }) => r.id === room.id,
-    );
-    expect(mine.unread_count).toBe(1);
+    // The room keeps the marker and copies it to PostgreSQL with its outbox (within ~50 ms).
+    await eventually(async () => {
+      const mine = (await api("GET", "/room/rooms", { token: bob.token })).body.find(
+        (r: { id: number }) => r.id === room.id,
+      );
+      expect(mine.unread_count).toBe(1);
+    });
     b1.send({ type: "read", seq: -1 });
     expect(await b1.next("error")).toMatchObject({ code: "invalid_frame" });
     for (const s of [a, b1, b2]) s.close();

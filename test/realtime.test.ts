@@ -25,6 +25,18 @@ describe("connecting to /ws/{room_id}", () => {
     socket.close();
   });
 
+  it("declines permessage-deflate, which browsers offer: small frames, a deflate per receiver", async () => {
+    const alice = await newUser();
+    const room = await newRoom(alice);
+    const { socket, response } = await openSocket(room.id, alice.token, {
+      extensions: "permessage-deflate; client_max_window_bits",
+    });
+    expect(response.status).toBe(101);
+    expect(response.headers.get("sec-websocket-extensions") ?? "").not.toContain("permessage-deflate");
+    expect((await socket?.next("ready"))?.user.id).toBe(alice.id);
+    socket?.close();
+  });
+
   it("accepts the token in Sec-WebSocket-Protocol and echoes the roomcast.v1 subprotocol", async () => {
     const alice = await newUser();
     const room = await newRoom(alice);
@@ -38,26 +50,58 @@ describe("connecting to /ws/{room_id}", () => {
     socket?.close();
   });
 
-  it("refuses with plain HTTP before any upgrade: 401 without or with a bad token, 404 for unknown or hidden rooms, 426 without upgrade", async () => {
+  it("refuses an upgrade with a close a browser can read: 4401 without or with a bad token, 4404 for unknown or hidden rooms, 4400 for a bad id; 426 without upgrade", async () => {
     const alice = await newUser();
     const bob = await newUser();
     const room = await newRoom(alice);
     const hidden = await newRoom(alice, { kind: "private" });
-    const cases: Array<[number | string, string | null, number]> = [
-      [room.id, null, 401],
-      [room.id, "not-a-jwt", 401],
-      [987_654, bob.token, 404],
-      [hidden.id, bob.token, 404],
-      ["abc", bob.token, 422],
+    const cases: Array<[number | string, string | null, number, string]> = [
+      [room.id, null, 4401, "unauthorized"],
+      [room.id, "not-a-jwt", 4401, "unauthorized"],
+      [987_654, bob.token, 4404, "not_found"],
+      [hidden.id, bob.token, 4404, "not_found"],
+      ["abc", bob.token, 4400, "validation_error"],
     ];
-    for (const [id, token, status] of cases) {
-      const { socket, response } = await openSocket(id, token);
+    for (const [id, token, code, reason] of cases) {
+      const { socket, refusal } = await openSocket(id, token);
       expect(socket).toBeNull();
-      expect(response.status).toBe(status);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBeTypeOf("string");
+      expect(refusal).toEqual({ code, reason });
     }
     const plain = await api("GET", `/ws/${room.id}?token=${alice.token}`);
     expect(plain.status).toBe(426);
+    expect(plain.body.error.code).toBe("upgrade_required");
+  });
+
+  it("refuses a token revoked by a password change with close 4401", async () => {
+    const alice = await newUser();
+    const room = await newRoom(alice);
+    const change = await api("POST", "/user/update_password", {
+      token: alice.token,
+      json: { current_password: alice.password, new_password: "another horse battery" },
+    });
+    expect(change.status).toBe(200);
+    expect((await openSocket(room.id, alice.token)).refusal).toEqual({ code: 4401, reason: "unauthorized" });
+    const fresh = await openSocket(room.id, change.body.access_token);
+    expect(fresh.socket).not.toBeNull();
+    fresh.socket?.close();
+  });
+
+  it("never echoes the bearer token as the subprotocol, and echoes roomcast.v1 on refusals too", async () => {
+    const alice = await newUser();
+    const room = await newRoom(alice);
+    const onlyBearer = await openSocket(room.id, alice.token, {
+      useQueryToken: false,
+      protocols: [`bearer.${alice.token}`],
+    });
+    expect(onlyBearer.response.headers.get("sec-websocket-protocol")).toBeNull();
+    expect((await onlyBearer.socket?.next("ready"))?.user.id).toBe(alice.id);
+    onlyBearer.socket?.close();
+    const refused = await openSocket(room.id, null, {
+      useQueryToken: false,
+      protocols: ["roomcast.v1", "bearer.expired-or-forged"],
+    });
+    expect(refused.response.headers.get("sec-websocket-protocol")).toBe("roomcast.v1");
+    expect(refused.refusal?.code).toBe(4401);
   });
 
   it("cannot claim another identity with headers", async () => {
@@ -84,15 +128,14 @@ describe("connecting to /ws/{room_id}", () => {
     res.webSocket?.close();
   });
 
-  it("refuses more sockets per user and room than the limit with 429", async () => {
+  it("refuses more sockets per user and room than the limit with close 4429", async () => {
     const alice = await newUser();
     const room = await newRoom(alice);
     const open = [];
     for (let i = 0; i < 5; i++) open.push((await connect(room.id, alice.token)).socket);
-    const { socket, response } = await openSocket(room.id, alice.token);
+    const { socket, refusal } = await openSocket(room.id, alice.token);
     expect(socket).toBeNull();
-    expect(response.status).toBe(429);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("too_many_sockets");
+    expect(refusal).toEqual({ code: 4429, reason: "too_many_sockets" });
     for (const s of open) s.close();
   });
 });
@@ -381,6 +424,6 @@ describe("deleting a room", () => {
     expect((await api("DELETE", `/room/${room.id}`, { token: alice.token })).status).toBe(204);
     expect((await socket.waitClosed()).code).toBe(4404);
     const again = await openSocket(room.id, alice.token);
-    expect(again.response.status).toBe(404);
+    expect(again.refusal?.code).toBe(4404);
   });
 });

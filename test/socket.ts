@@ -8,6 +8,14 @@ export const seqs = (frames: Frame[]) => frames.map((f) => f.seq);
  * A real WebSocket client to the worker (through its fetch handler, so the upgrade goes through
  * the same auth and routing as in production), with a queue to await frames in order.
  */
+/** Every socket a test opened, so that one left open by a failing assertion is closed after it. */
+const open = new Set<TestSocket>();
+
+export function closeAllSockets() {
+  for (const s of open) s.close();
+  open.clear();
+}
+
 export class TestSocket {
   readonly frames: Frame[] = [];
   private waiters: Array<() => void> = [];
@@ -69,10 +77,18 @@ export class TestSocket {
   }
 
   /** The next `n` frames of a type, in order. */
-  async take(n: number, type: string): Promise<Frame[]> {
+  async take(n: number, type: string | string[]): Promise<Frame[]> {
     const out: Frame[] = [];
     for (let i = 0; i < n; i++) out.push(await this.next(type));
     return out;
+  }
+
+  /** Resolves when the first frame or the close has arrived. */
+  async firstEvent(): Promise<void> {
+    await this.until(
+      () => (this.frames.length > 0 || this.closed ? true : undefined),
+      "first frame or close",
+    );
   }
 
   async waitClosed(): Promise<{ code: number; reason: string }> {
@@ -95,26 +111,50 @@ export type ConnectOptions = {
   epoch?: string;
   protocols?: string[];
   useQueryToken?: boolean;
+  /** Offered as Sec-WebSocket-Extensions, as a browser offers `permessage-deflate`. */
+  extensions?: string;
 };
 
-/** Opens `/ws/{roomId}`; resolves with the socket, or with the HTTP response if refused. */
-export async function openSocket(roomId: number | string, token: string | null, opts: ConnectOptions = {}) {
+export type Refusal = { code: number; reason: string };
+
+/**
+ * Opens `/ws/{roomId}`. Resolves with the socket once its first frame arrived; or, when the
+ * upgrade was refused, with `socket: null` and either `refusal` (an upgrade the worker accepted
+ * and closed at once with a 44xx code, as browsers see it) or only the HTTP `response` (server
+ * faults and non-upgrade requests).
+ */
+export async function openSocket(
+  roomId: number | string,
+  token: string | null,
+  opts: ConnectOptions = {},
+): Promise<{ socket: TestSocket | null; response: Response; refusal: Refusal | null }> {
   const url = new URL(`http://roomcast.test/ws/${roomId}`);
   if (token && opts.useQueryToken !== false) url.searchParams.set("token", token);
   if (opts.since !== undefined) url.searchParams.set("since", String(opts.since));
   if (opts.epoch !== undefined) url.searchParams.set("epoch", opts.epoch);
   const headers = new Headers({ upgrade: "websocket" });
   if (opts.protocols) headers.set("sec-websocket-protocol", opts.protocols.join(", "));
+  if (opts.extensions) headers.set("sec-websocket-extensions", opts.extensions);
   const res = await exports.default.fetch(new Request(url, { headers }));
-  if (!res.webSocket) return { socket: null, response: res };
+  if (!res.webSocket) return { socket: null, response: res, refusal: null };
   res.webSocket.accept();
-  return { socket: new TestSocket(res.webSocket), response: res };
+  const socket = new TestSocket(res.webSocket);
+  open.add(socket);
+  // An accepted socket always starts with `ready`; a refused one closes before any frame.
+  await socket.firstEvent();
+  if (socket.frames.length === 0 && socket.closed)
+    return { socket: null, response: res, refusal: socket.closed };
+  return { socket, response: res, refusal: null };
 }
 
 /** Connects and waits for `ready`; throws if the server refused. */
 export async function connect(roomId: number, token: string, opts: ConnectOptions = {}) {
-  const { socket, response } = await openSocket(roomId, token, opts);
-  if (!socket) throw new Error(`upgrade refused: ${response.status} ${await response.text()}`);
+  const { socket, response, refusal } = await openSocket(roomId, token, opts);
+  if (!socket) {
+    throw new Error(
+      `upgrade refused: ${refusal ? `close ${refusal.code} ${refusal.reason}` : response.status}`,
+    );
+  }
   const ready = await socket.next("ready");
   return { socket, ready };
 }

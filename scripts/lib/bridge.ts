@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import net from "node:net";
+import { portTaken } from "./ports";
 
 // Loaded through require: under vitest's module runner "ws" would resolve to its browser stub.
 const { WebSocketServer } = createRequire(import.meta.url)("ws") as typeof import("ws");
@@ -15,12 +16,13 @@ export type Bridge = {
 /**
  * The local stand-in for Neon's WebSocket proxy: the Neon driver inside workerd opens
  * `ws://127.0.0.1:<port>/v2?address=host:port` and this pipes the WebSocket to that TCP address.
- * Only `target` (the embedded PostgreSQL) may be reached, and only on loopback.
+ * Only `target` (the local PostgreSQL) may be reached, and the bridge listens on loopback only.
  * With `control`, `GET /__bridge/down` and `/__bridge/up` simulate a database outage (tests).
+ * A taken `port` is a SetupError saying so, followed by `portRemedy`.
  */
 export async function startBridge(
   target: string,
-  opts: { port?: number; control?: boolean } = {},
+  opts: { port?: number; control?: boolean; portRemedy?: string } = {},
 ): Promise<Bridge> {
   const sockets = new Set<net.Socket>();
   let down = false;
@@ -36,6 +38,17 @@ export async function startBridge(
     }
     res.writeHead(426).end("WebSocket only");
   });
+  // Listening before the WebSocket server attaches: it re-emits server errors as its own.
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === "EADDRINUSE" && opts.port
+          ? portTaken(opts.port, "database bridge", opts.portRemedy ?? "stop what uses it and run again")
+          : err,
+      ),
+    );
+    http.listen(opts.port ?? 0, "127.0.0.1", resolve);
+  });
   const addressOf = (url: string | undefined) =>
     new URL(url ?? "/", "http://bridge").searchParams.get("address");
   const wss = new WebSocketServer({
@@ -48,8 +61,8 @@ export async function startBridge(
     },
   });
   wss.on("connection", (ws) => {
-    const [host, port] = target.split(":");
-    const tcp = net.connect(Number(port), host);
+    const colon = target.lastIndexOf(":");
+    const tcp = net.connect(Number(target.slice(colon + 1)), target.slice(0, colon));
     sockets.add(tcp);
     const pending: Buffer[] = [];
     tcp.on("connect", () => {
@@ -65,7 +78,6 @@ export async function startBridge(
     ws.on("close", () => tcp.destroy());
     ws.on("error", () => tcp.destroy());
   });
-  await new Promise<void>((resolve) => http.listen(opts.port ?? 0, "127.0.0.1", resolve));
   return {
     port: (http.address() as net.AddressInfo).port,
     setDown,

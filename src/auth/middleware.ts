@@ -1,20 +1,20 @@
-import { eq } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
+import { accountStub } from "../account/account";
 import type { AppEnv } from "../context";
-import type { Db } from "../db/client";
-import { type UserRow, users } from "../db/schema";
-import type { Config } from "../env";
+import type { Bindings, Config } from "../env";
 import { forbidden, unauthorized } from "../errors";
+import type { SessionUser } from "./session";
 import { verifyToken } from "./tokens";
 
 /**
  * Resolves a token to a live user: the signature and claims must verify, the user must still
  * exist and be active, and the token must carry the user's current `token_version` (a password
- * change bumps it, which revokes every older token).
+ * change bumps it, which revokes every older token). The account comes from the user's account
+ * object (src/account/), not from a PostgreSQL query per request.
  */
-export async function authenticate(db: Db, config: Config, token: string): Promise<UserRow> {
+export async function authenticate(env: Bindings, config: Config, token: string): Promise<SessionUser> {
   const claims = await verifyToken(config, token);
-  const [user] = await db.select().from(users).where(eq(users.id, claims.userId)).limit(1);
+  const user = await accountStub(env, claims.userId).session(claims.userId);
   if (!user || user.tokenVersion !== claims.tokenVersion) throw unauthorized("Token is no longer valid");
   if (!user.isActive) throw unauthorized("Account is disabled");
   return user;
@@ -29,7 +29,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
   if (!token) throw unauthorized("Missing bearer token");
-  c.set("user", await authenticate(c.var.db, c.var.config, token));
+  c.set("user", await authenticate(c.env, c.var.config, token));
   await next();
 });
 

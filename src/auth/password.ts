@@ -6,6 +6,7 @@
 const SCHEME = "pbkdf2-sha256";
 const SALT_BYTES = 16;
 const HASH_BITS = 256;
+/** The ceiling of Cloudflare's production runtime (workerd #1346): also the default and the maximum. */
 export const DEFAULT_ITERATIONS = 100_000;
 
 const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));

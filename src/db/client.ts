@@ -1,6 +1,9 @@
 import { Client, Pool } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
 import type { Config } from "../env";
+
+type DbConfig = Pick<Config, "DATABASE_URL" | "DB_WS_PROXY">;
+
 import * as schema from "./schema";
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>;
@@ -10,7 +13,7 @@ export type Db = ReturnType<typeof drizzle<typeof schema>>;
  * Workers may not reuse I/O objects across requests, and the room object must survive
  * hibernation, so nothing here is cached: callers `close()` when done.
  */
-export function openDb(config: Config): { db: Db; close: () => Promise<void> } {
+export function openDb(config: DbConfig): { db: Db; close: () => Promise<void> } {
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: 1 });
   // The driver's Pool sets its Client class after construction (ignoring `options.Client`).
   if (config.DB_WS_PROXY)
@@ -57,21 +60,12 @@ function bridgedClient(proxy: string): typeof Client {
   return cls;
 }
 
-/** The PostgreSQL error behind `err` (drizzle wraps driver errors in `cause`), if any. */
-export function pgError(err: unknown): { code: string; constraint?: string } | undefined {
-  let e: unknown = err;
-  for (let i = 0; i < 3 && e && typeof e === "object"; i++) {
-    const rec = e as { code?: unknown; constraint?: unknown; cause?: unknown };
-    if (typeof rec.code === "string" && /^[0-9A-Z]{5}$/.test(rec.code)) {
-      return { code: rec.code, ...(typeof rec.constraint === "string" && { constraint: rec.constraint }) };
-    }
-    e = rec.cause;
+/** Runs one unit of work on its own connection and closes it, whatever happens. */
+export async function withDb<T>(config: DbConfig, work: (db: Db) => Promise<T>): Promise<T> {
+  const { db, close } = openDb(config);
+  try {
+    return await work(db);
+  } finally {
+    await close().catch(() => {});
   }
-  return undefined;
-}
-
-/** The constraint name of a unique_violation (23505), or undefined for any other error. */
-export function uniqueViolation(err: unknown): string | undefined {
-  const pg = pgError(err);
-  return pg?.code === "23505" ? (pg.constraint ?? "") : undefined;
 }

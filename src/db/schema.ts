@@ -44,12 +44,13 @@ export const rooms = pgTable(
     name: text("name").notNull(),
     description: text("description"),
     /** public | private | direct */
-    kind: text("kind").notNull().default("public"),
+    kind: text("kind", { enum: ["public", "private", "direct"] })
+      .notNull()
+      .default("public"),
     /** Direct rooms only: "<lower user id>:<higher user id>", unique, so each pair has one room. */
     dmKey: text("dm_key"),
-    ownerId: integer("owner_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    /** Null once the owner's account was deleted: the room and its messages outlive any one user. */
+    ownerId: integer("owner_id").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
@@ -76,7 +77,9 @@ export const roomMembers = pgTable(
     roomId: roomRef(),
     userId: userRef(),
     /** owner | admin | member */
-    role: text("role").notNull().default("member"),
+    role: text("role", { enum: ["owner", "admin", "member"] })
+      .notNull()
+      .default("member"),
     lastReadSeq: bigint("last_read_seq", { mode: "number" }).notNull().default(0),
     joinedAt: timestamp("joined_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
@@ -109,7 +112,9 @@ export const messages = pgTable(
     /** ULID minted by the room's Durable Object before PostgreSQL sees the event. */
     id: text("id").primaryKey(),
     /** message | edit | delete */
-    kind: text("kind").notNull().default("message"),
+    kind: text("kind", { enum: ["message", "edit", "delete"] })
+      .notNull()
+      .default("message"),
     /** For edit and delete events: the message they apply to. */
     targetId: text("target_id"),
     roomId: integer("room_id")
@@ -117,8 +122,9 @@ export const messages = pgTable(
       .references(() => rooms.id, { onDelete: "cascade" }),
     /** Per-room sequence: 1, 2, 3 … with no gaps. */
     seq: bigint("seq", { mode: "number" }).notNull(),
+    /** Null once the author's account was deleted: a room's messages outlive any one user. */
     userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
-    /** Null once the message is deleted (tombstone). */
+    /** Null once the message is deleted (tombstone). Edit rows keep none: the message row has the text. */
     content: text("content"),
     clientId: text("client_id"),
     createdAt: createdAt(),
@@ -130,6 +136,44 @@ export const messages = pgTable(
     check("messages_kind_check", sql`${t.kind} in ('message', 'edit', 'delete')`),
   ],
 );
+
+/**
+ * Events PostgreSQL refused for a data reason, isolated by the outbox so that the rest of the
+ * room's timeline lands. Kept here, whole (the event as JSON, base64, so that any bytes fit), for
+ * an operator to inspect (`GET /admin/outbox`); never silently dropped.
+ */
+export const outboxRejects = pgTable(
+  "outbox_rejects",
+  {
+    roomId: roomRef(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    eventId: text("event_id").notNull(),
+    /** The event row as the room held it: JSON, base64-encoded. */
+    payload: text("payload").notNull(),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.seq] })],
+);
+
+/** Rooms whose copy to PostgreSQL keeps failing for a reason other than an outage: visible to operators. */
+export const outboxStuck = pgTable("outbox_stuck", {
+  roomId: roomRef().primaryKey(),
+  failures: integer("failures").notNull(),
+  backlog: integer("backlog").notNull(),
+  lastError: text("last_error").notNull(),
+  since: createdAt(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
+
+/** Failed logins per key (`pair:<username>|<address>` and `account:<username>`), for the throttle. */
+export const loginFailures = pgTable("login_failures", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull(),
+  blockedUntil: timestamp("blocked_until", { withTimezone: true, mode: "date" }),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
 
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;

@@ -1,21 +1,13 @@
 import { and, eq } from "drizzle-orm";
+import type { SessionUser } from "../auth/session";
 import type { Db } from "../db/client";
-import { type RoomRow, roomBans, roomMembers, rooms, type UserRow } from "../db/schema";
-import { AppError, forbidden, notFound } from "../errors";
-import type { RoomRole } from "../room/protocol";
+import { roomBans, roomMembers, rooms } from "../db/schema";
+import { type Membership, type RoomAccess, reader, roomAdmin, writer } from "../room/access";
 
-/**
- * Who may do what in a room. The rules, in one place:
- * - public rooms: anyone signed in reads them; posting or connecting makes you a member;
- * - private and direct rooms: members only; to anyone else they do not exist (404, not 403),
- *   except to global admins, who can see and moderate every room but must be added to post;
- * - a banned user is refused everything in that room (403 `banned`; a private room stays 404).
- */
-export type RoomAccess = { room: RoomRow; role: RoomRole | null; banned: boolean };
+export { type RoomAccess, refuseDirect } from "../room/access";
 
-export const banned = () => new AppError("banned", 403, "You are banned from this room");
-
-export async function loadAccess(db: Db, user: UserRow, roomId: number): Promise<RoomAccess> {
+/** The room and the user's membership in it, from PostgreSQL, in one query. */
+async function load(db: Db, user: SessionUser, roomId: number) {
   const [row] = await db
     .select({ room: rooms, role: roomMembers.role, bannedAt: roomBans.createdAt })
     .from(rooms)
@@ -23,48 +15,32 @@ export async function loadAccess(db: Db, user: UserRow, roomId: number): Promise
     .leftJoin(roomBans, and(eq(roomBans.roomId, rooms.id), eq(roomBans.userId, user.id)))
     .where(eq(rooms.id, roomId))
     .limit(1);
-  if (!row) throw notFound("Room");
-  const role = (row.role as RoomRole | null) ?? null;
-  if (row.room.kind !== "public" && role === null && !user.isAdmin) throw notFound("Room");
-  return { room: row.room, role, banned: row.bannedAt !== null };
+  const m: Membership = { role: row?.role ?? null, banned: row?.bannedAt != null };
+  return { room: row?.room, m };
 }
 
-export const isRoomAdmin = (user: UserRow, access: RoomAccess) =>
-  user.isAdmin || access.role === "owner" || access.role === "admin";
-
-/** May read the room and its history. */
-export async function requireReader(db: Db, user: UserRow, roomId: number): Promise<RoomAccess> {
-  const access = await loadAccess(db, user, roomId);
-  if (access.banned) throw banned();
-  return access;
+/** May read the room and its history (rules: room/access.ts). */
+export async function requireReader(db: Db, user: SessionUser, roomId: number): Promise<RoomAccess> {
+  const { room, m } = await load(db, user, roomId);
+  return reader(room, m, user);
 }
 
-/**
- * May write in the room (post, connect, edit). In a public room a non-member becomes a member
- * on the way in (unless `join: false`).
- */
+/** May write in the room; in a public room a non-member joins on the way in (unless `join: false`). */
 export async function requireWriter(
   db: Db,
-  user: UserRow,
+  user: SessionUser,
   roomId: number,
   { join = true } = {},
 ): Promise<RoomAccess> {
-  const access = await requireReader(db, user, roomId);
-  if (access.role !== null) return access;
-  if (access.room.kind === "public" && join) {
+  const { room, m } = await load(db, user, roomId);
+  const { joins, ...access } = writer(room, m, user, join);
+  if (joins) {
     await db.insert(roomMembers).values({ roomId, userId: user.id, role: "member" }).onConflictDoNothing();
-    return { ...access, role: "member" };
   }
-  throw new AppError("not_a_member", 403, "Join the room first");
-}
-
-export async function requireRoomAdmin(db: Db, user: UserRow, roomId: number): Promise<RoomAccess> {
-  const access = await requireReader(db, user, roomId);
-  if (!isRoomAdmin(user, access)) throw forbidden("Room admin only");
   return access;
 }
 
-export function refuseDirect(access: RoomAccess, what: string) {
-  if (access.room.kind === "direct")
-    throw new AppError("direct_room", 403, `Direct conversations cannot be ${what}`);
+export async function requireRoomAdmin(db: Db, user: SessionUser, roomId: number): Promise<RoomAccess> {
+  const { room, m } = await load(db, user, roomId);
+  return roomAdmin(room, m, user);
 }

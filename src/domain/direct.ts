@@ -1,6 +1,6 @@
 import { and, eq, ne } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { type RoomRow, roomMembers, rooms, type UserRow, users } from "../db/schema";
+import type { UserScope } from "../context";
+import { type RoomRow, roomMembers, rooms, users } from "../db/schema";
 import { AppError, notFound } from "../errors";
 import type { UserRef } from "../room/protocol";
 import { byActivity, type RoomSummary, summarise } from "./summaries";
@@ -12,10 +12,10 @@ const dmKey = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`);
  * concurrent calls: the unique `dm_key` makes the second insert a no-op that then reads the first.
  */
 export async function openDirect(
-  db: Db,
-  me: UserRow,
+  s: UserScope,
   otherId: number,
 ): Promise<{ room: RoomRow; created: boolean }> {
+  const { db, user: me } = s;
   if (otherId === me.id)
     throw new AppError("cannot_dm_self", 422, "You cannot open a conversation with yourself");
   const [other] = await db.select({ id: users.id }).from(users).where(eq(users.id, otherId)).limit(1);
@@ -43,12 +43,8 @@ export async function openDirect(
 export type DirectSummary = RoomSummary & { room: RoomRow; with: UserRef };
 
 /** My direct conversations, most recent activity first, with the other person. */
-export async function listDirect(
-  db: Db,
-  me: UserRow,
-  limit: number,
-  offset: number,
-): Promise<DirectSummary[]> {
+export async function listDirect(s: UserScope, limit: number, offset: number): Promise<DirectSummary[]> {
+  const { db, user: me } = s;
   const mine = db
     .select({ roomId: roomMembers.roomId })
     .from(roomMembers)

@@ -1,17 +1,20 @@
 import { and, asc, eq, ilike, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { messages, type RoomRow, roomMembers, rooms, type UserRow } from "../db/schema";
-import type { Bindings } from "../env";
+import type { Scope, UserScope } from "../context";
+import { type RoomRow, roomMembers, rooms } from "../db/schema";
 import { notFound } from "../errors";
+import { copyReadMarkers } from "../room/outbox";
 import type { RoomRole } from "../room/protocol";
+import { unwrap } from "../room/reply";
 import { roomStub } from "../room/stub";
-import { refuseDirect, requireRoomAdmin, requireWriter } from "./access";
+import { refuseDirect, requireRoomAdmin } from "./access";
+import { asSocketUser } from "./messages";
 import { byActivity, type RoomSummary, summarise } from "./summaries";
 
 export type NewRoom = { name: string; description?: string | null | undefined; kind: "public" | "private" };
 
 /** The creator becomes the room's owner in the same transaction. */
-export async function createRoom(db: Db, owner: UserRow, input: NewRoom): Promise<RoomRow> {
+export async function createRoom(s: UserScope, input: NewRoom): Promise<RoomRow> {
+  const { db, user: owner } = s;
   return db.transaction(async (tx) => {
     const [room] = await tx
       .insert(rooms)
@@ -34,7 +37,8 @@ export type MyRoom = RoomSummary & { room: RoomRow; my_role: RoomRole | null };
  * The rooms I belong to (a global admin: every room), most recent activity first, each with my
  * role, its last message and my unread count.
  */
-export async function listRooms(db: Db, user: UserRow, limit: number, offset: number): Promise<MyRoom[]> {
+export async function listRooms(s: UserScope, limit: number, offset: number): Promise<MyRoom[]> {
+  const { db, user } = s;
   const rows = await db
     .select({ room: rooms, role: roomMembers.role })
     .from(rooms)
@@ -52,18 +56,19 @@ export async function listRooms(db: Db, user: UserRow, limit: number, offset: nu
   );
   return rows.map(({ room, role }) => ({
     room,
-    my_role: (role as RoomRole | null) ?? null,
+    my_role: role ?? null,
     ...(summaries.get(room.id) ?? { last_message: null, unread_count: 0 }),
   }));
 }
 
 /** Public rooms whose name contains `q` (case-insensitive), by name. */
 export async function searchPublicRooms(
-  db: Db,
+  s: Scope,
   q: string,
   limit: number,
   offset: number,
 ): Promise<RoomRow[]> {
+  const { db } = s;
   const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return db
     .select()
@@ -76,7 +81,8 @@ export async function searchPublicRooms(
 
 export type RoomPatch = { name?: string | undefined; description?: string | null | undefined };
 
-export async function updateRoom(db: Db, user: UserRow, roomId: number, patch: RoomPatch): Promise<RoomRow> {
+export async function updateRoom(s: UserScope, roomId: number, patch: RoomPatch): Promise<RoomRow> {
+  const { db, env, user } = s;
   refuseDirect(await requireRoomAdmin(db, user, roomId), "renamed");
   const [row] = await db
     .update(rooms)
@@ -88,31 +94,29 @@ export async function updateRoom(db: Db, user: UserRow, roomId: number, patch: R
     .where(eq(rooms.id, roomId))
     .returning();
   if (!row) throw notFound("Room");
+  await roomStub(env, roomId).roomChanged(row);
   return row;
 }
 
 /** Deletes the room and its messages, then closes its sockets and clears its object's storage. */
-export async function deleteRoom(db: Db, env: Bindings, user: UserRow, roomId: number): Promise<void> {
+export async function deleteRoom(s: UserScope, roomId: number): Promise<void> {
+  const { db, env, user } = s;
   await requireRoomAdmin(db, user, roomId);
-  await db.delete(rooms).where(eq(rooms.id, roomId));
+  // Of concurrent deletes exactly one removes the row; the others find nothing (404).
+  const deleted = await db.delete(rooms).where(eq(rooms.id, roomId)).returning({ id: rooms.id });
+  if (deleted.length === 0) throw notFound("Room");
   await roomStub(env, roomId).destroy();
 }
 
-/** Moves my read marker forward to `seq` (never back) and returns my unread count. */
-export async function markRead(db: Db, user: UserRow, roomId: number, seq: number) {
-  await requireWriter(db, user, roomId, { join: false });
-  const [row] = await db
-    .update(roomMembers)
-    // Clamped to the last stored seq: a marker from the future would hide the next messages.
-    .set({
-      lastReadSeq: sql`greatest(${roomMembers.lastReadSeq}, least(${seq}, (select coalesce(max(${messages.seq}), 0) from ${messages} where ${messages.roomId} = ${roomId})))`,
-    })
-    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, user.id)))
-    .returning({ lastReadSeq: roomMembers.lastReadSeq });
+/**
+ * Moves my read marker forward through the room (the one place the rule lives: never back,
+ * clamped to the last seq, limited, told to all my sockets), and copies it to PostgreSQL at once
+ * so the unread count answered here already counts it.
+ */
+export async function markRead(s: UserScope, roomId: number, seq: number) {
+  const { db, env, user } = s;
+  const upTo = await unwrap(roomStub(env, roomId).markRead(roomId, asSocketUser(user), seq));
+  await copyReadMarkers(db, roomId, [{ user_id: user.id, seq: upTo }]);
   const summary = (await summarise(db, user.id, [roomId])).get(roomId);
-  return {
-    room_id: roomId,
-    last_read_seq: row?.lastReadSeq ?? seq,
-    unread_count: summary?.unread_count ?? 0,
-  };
+  return { room_id: roomId, last_read_seq: upTo, unread_count: summary?.unread_count ?? 0 };
 }

@@ -1,9 +1,8 @@
 import { and, count, desc, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { toEventRow } from "../db/history";
 import { messages, roomMembers, rooms, users } from "../db/schema";
+import { fromPostgres, toMessageEvent } from "../room/events";
 import type { MessageEvent } from "../room/protocol";
-import { toTimelineEvent } from "../room/timeline";
 
 export type RoomSummary = { last_message: MessageEvent | null; unread_count: number };
 
@@ -45,7 +44,7 @@ export async function summarise(
   ]);
   for (const { m, username } of last) {
     const s = out.get(m.roomId);
-    if (s) s.last_message = toTimelineEvent(m.roomId, toEventRow(m, username)) as MessageEvent;
+    if (s) s.last_message = toMessageEvent(m.roomId, fromPostgres(m, username));
   }
   for (const { roomId, n } of unread) {
     const s = out.get(roomId);

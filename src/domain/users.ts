@@ -1,10 +1,16 @@
 import { asc, eq, sql } from "drizzle-orm";
+import { accountStub } from "../account/account";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../auth/password";
-import { type Db, uniqueViolation } from "../db/client";
-import { roomMembers, type UserRow, users } from "../db/schema";
-import type { Bindings, Config } from "../env";
+import { toSession } from "../auth/session";
+import type { Scope, UserScope } from "../context";
+import type { Db } from "../db/client";
+import { uniqueViolation } from "../db/errors";
+import { messages, roomMembers, rooms, type UserRow, users } from "../db/schema";
+import type { Bindings } from "../env";
 import { AppError, forbidden, notFound, unauthorized } from "../errors";
+import { CloseCode } from "../room/protocol";
 import { roomStub } from "../room/stub";
+import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
 
 export type NewUser = { username: string; email: string; password: string; full_name?: string | undefined };
 export type UserPatch = {
@@ -31,7 +37,8 @@ async function guardUnique<T>(write: Promise<T>): Promise<T> {
   }
 }
 
-export async function createUser(db: Db, config: Config, input: NewUser): Promise<UserRow> {
+export async function createUser(s: Scope, input: NewUser): Promise<UserRow> {
+  const { db, config } = s;
   const passwordHash = await hashPassword(input.password, config.PBKDF2_ITERATIONS);
   const [row] = await guardUnique(
     db
@@ -48,21 +55,30 @@ export async function createUser(db: Db, config: Config, input: NewUser): Promis
   return row;
 }
 
-/** The same 401 for an unknown user and a wrong password, at the same cost. */
+/**
+ * The same 401 for an unknown user and a wrong password, at the same cost; throttled per
+ * account and client address (domain/login-throttle.ts).
+ */
 export async function checkCredentials(
-  db: Db,
-  config: Config,
+  s: Scope,
   username: string,
   password: string,
+  address: string,
 ): Promise<UserRow> {
+  const { db, config } = s;
+  await checkLoginAllowed(db, username, address);
   const [user] = await db
     .select()
     .from(users)
     .where(eq(sql`lower(${users.username})`, username.trim().toLowerCase()))
     .limit(1);
   const ok = await verifyPassword(password, user?.passwordHash ?? dummyHash(config.PBKDF2_ITERATIONS));
-  if (!user || !ok) throw unauthorized("Incorrect username or password");
+  if (!user || !ok) {
+    await recordLoginFailure(db, username, address);
+    throw unauthorized("Incorrect username or password");
+  }
   if (!user.isActive) throw unauthorized("Account is disabled");
+  await recordLoginSuccess(db, username, address);
   if (needsRehash(user.passwordHash, config.PBKDF2_ITERATIONS)) {
     const passwordHash = await hashPassword(password, config.PBKDF2_ITERATIONS);
     await db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
@@ -70,7 +86,8 @@ export async function checkCredentials(
   return user;
 }
 
-export async function listUsers(db: Db, limit: number, offset: number): Promise<UserRow[]> {
+export async function listUsers(s: Scope, limit: number, offset: number): Promise<UserRow[]> {
+  const { db } = s;
   return db.select().from(users).orderBy(asc(users.id)).limit(limit).offset(offset);
 }
 
@@ -78,13 +95,8 @@ export async function listUsers(db: Db, limit: number, offset: number): Promise<
  * Self may change profile fields; only a global admin may change roles or (de)activate.
  * Deactivating revokes the user's tokens and closes their open sockets in every room (4403).
  */
-export async function updateUser(
-  db: Db,
-  env: Bindings,
-  actor: UserRow,
-  userId: number,
-  patch: UserPatch,
-): Promise<UserRow> {
+export async function updateUser(s: UserScope, userId: number, patch: UserPatch): Promise<UserRow> {
+  const { db, env, user: actor } = s;
   if (actor.id !== userId && !actor.isAdmin) throw forbidden("You can only update your own account");
   if (!actor.isAdmin && (patch.is_admin !== undefined || patch.is_active !== undefined)) {
     throw forbidden("Only a global admin can change is_admin or is_active");
@@ -108,27 +120,61 @@ export async function updateUser(
       .returning(),
   );
   if (!row) throw notFound("User");
+  await accountStub(env, row.id).updated(toSession(row));
+  // Privilege changes are live: open sockets close, or act with the new rights at once.
   if (patch.is_active === false) {
-    const memberships = await db
-      .select({ roomId: roomMembers.roomId })
-      .from(roomMembers)
-      .where(eq(roomMembers.userId, userId));
-    await Promise.all(
-      memberships.map((m) => roomStub(env, m.roomId).memberChanged(userId, null, "account disabled")),
+    await tellRooms(db, env, userId, (room) =>
+      room.closeUser(userId, CloseCode.forbidden, "account disabled"),
     );
+  } else if (patch.is_admin !== undefined) {
+    await tellRooms(db, env, userId, (room) => room.userChanged(userId, { isAdmin: row.isAdmin }));
   }
   return row;
 }
 
-/** Verifies the current password, stores the new one and revokes every token issued before. */
-export async function changePassword(
-  db: Db,
-  config: Config,
-  user: UserRow,
-  current: string,
-  next: string,
-): Promise<UserRow> {
-  if (!(await verifyPassword(current, user.passwordHash))) {
+type RoomStub = ReturnType<typeof roomStub>;
+
+/** Every room the user belongs to (and so may have sockets in) hears of a change to them. */
+async function tellRooms(db: Db, env: Bindings, userId: number, tell: (room: RoomStub) => Promise<unknown>) {
+  const memberships = await db
+    .select({ roomId: roomMembers.roomId })
+    .from(roomMembers)
+    .where(eq(roomMembers.userId, userId));
+  await Promise.all(memberships.map((m) => tell(roomStub(env, m.roomId))));
+}
+
+/**
+ * Deletes an account (the user themself or a global admin). Their messages stay in their rooms
+ * with the author recorded as deleted, rooms they owned stay without an owner, and their open
+ * sockets close at once (4403).
+ */
+export async function deleteUser(s: UserScope, userId: number): Promise<void> {
+  const { db, env, user: actor } = s;
+  if (actor.id !== userId && !actor.isAdmin) throw forbidden("You can only delete your own account");
+  // Every room that may know this user: a member of it, or holding their messages.
+  const [memberOf, wroteIn, owned] = await Promise.all([
+    db.select({ roomId: roomMembers.roomId }).from(roomMembers).where(eq(roomMembers.userId, userId)),
+    db.selectDistinct({ roomId: messages.roomId }).from(messages).where(eq(messages.userId, userId)),
+    db.select().from(rooms).where(eq(rooms.ownerId, userId)),
+  ]);
+  const deleted = await db.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
+  if (deleted.length === 0) throw notFound("User");
+  await accountStub(env, userId).updated(null);
+  const roomIds = new Set([...memberOf, ...wroteIn].map((r) => r.roomId));
+  await Promise.all([
+    ...[...roomIds].map((id) => roomStub(env, id).userDeleted(userId)),
+    ...owned.map((r) => roomStub(env, r.id).roomChanged({ ...r, ownerId: null })),
+  ]);
+}
+
+/**
+ * Verifies the current password, stores the new one and revokes every token issued before,
+ * including the ones open sockets were opened with (closed with 4401).
+ */
+export async function changePassword(s: UserScope, current: string, next: string): Promise<UserRow> {
+  const { db, env, config, user } = s;
+  const [stored] = await db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id));
+  if (!stored || !(await verifyPassword(current, stored.hash))) {
     throw new AppError("wrong_password", 400, "Current password is incorrect");
   }
   const passwordHash = await hashPassword(next, config.PBKDF2_ITERATIONS);
@@ -138,5 +184,9 @@ export async function changePassword(
     .where(eq(users.id, user.id))
     .returning();
   if (!row) throw notFound("User");
+  await accountStub(env, row.id).updated(toSession(row));
+  await tellRooms(db, env, user.id, (room) =>
+    room.closeUser(user.id, CloseCode.unauthorized, "password changed"),
+  );
   return row;
 }

@@ -1,31 +1,34 @@
+import { broadcast, frame } from "./frames";
 import type { RoomRole, UserRef } from "./protocol";
 
 /**
- * Who is acting: as the worker verified it (REST), or as the socket's attachment says
- * (WebSocket). Per-socket state lives in the attachment so that it survives hibernation.
+ * Who a socket (or a REST call) belongs to, as the worker verified it. A socket keeps it in its
+ * attachment, so that it survives hibernation; the room role is not kept there but read from the
+ * room's roster when needed, so that a role change applies to open sockets at once.
  */
-export type Actor = { user: UserRef; role: RoomRole | null; isAdmin: boolean };
+export type SocketUser = { user: UserRef; isAdmin: boolean };
+
+/** Who is acting, with their role in this room. */
+export type Actor = SocketUser & { role: RoomRole | null };
 
 export const userTag = (userId: number) => `u:${userId}`;
 
-export const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as Actor;
-
-/** Sends one already-serialised frame to each socket. One that fails is closing; its close handler cleans up. */
-export function broadcast(sockets: WebSocket[], data: string) {
-  for (const ws of sockets) {
-    try {
-      ws.send(data);
-    } catch {}
-  }
-}
+export const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as SocketUser;
 
 /** Distinct users behind a set of sockets, in connection order. */
-export function onlineUsers(sockets: WebSocket[], except?: WebSocket): UserRef[] {
+export function onlineUsers(sockets: WebSocket[]): UserRef[] {
   const seen = new Map<number, UserRef>();
   for (const ws of sockets) {
-    if (ws === except) continue;
     const { user } = attachmentOf(ws);
     if (!seen.has(user.id)) seen.set(user.id, user);
   }
   return [...seen.values()];
+}
+
+/** Tells the others that a user's first socket opened or last socket closed. */
+export function announce(all: WebSocket[], except: WebSocket, event: "join" | "leave", user: UserRef) {
+  const sockets = all.filter((s) => s !== except);
+  const online = onlineUsers(sockets);
+  if (event === "join") online.push(user);
+  broadcast(sockets, frame({ type: "presence", event, user, online }));
 }

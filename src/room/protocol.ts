@@ -1,8 +1,9 @@
 import { z } from "zod";
 
 /**
- * The WebSocket protocol, version 1 (docs/protocol.md). Client frames are validated here;
- * server frames are typed here. Bump PROTOCOL_VERSION on any incompatible change.
+ * The WebSocket protocol, version 1 (docs/protocol.md): every frame in both directions as a zod
+ * schema, the one source of the TypeScript types here, the REST message shape (routes/schemas.ts)
+ * and the typed client. Bump PROTOCOL_VERSION on any incompatible change; additions are compatible.
  */
 export const PROTOCOL_VERSION = 1;
 export const SUBPROTOCOL = "roomcast.v1";
@@ -10,17 +11,20 @@ export const SUBPROTOCOL = "roomcast.v1";
 export const PING_FRAME = '{"type":"ping"}';
 export const PONG_FRAME = '{"type":"pong"}';
 
-/** Close codes (4xxx are ours). */
-export const CloseCode = {
-  /** The user lost access: removed, banned, or left the room. */
-  accessRevoked: 4403,
-  /** The room was deleted. */
-  roomDeleted: 4404,
-} as const;
+export { CloseCode, refusalCloseCode } from "./close-codes";
+
+export const RoleSchema = z.enum(["owner", "admin", "member"]);
+export type RoomRole = z.infer<typeof RoleSchema>;
+
+export const UserRefSchema = z.object({ id: z.number().int(), username: z.string() });
+export type UserRef = z.infer<typeof UserRefSchema>;
 
 export const ClientId = z.string().min(1).max(64);
 const MessageId = z.string().min(1).max(64);
 const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const Timestamp = z.string().meta({ format: "date-time" });
+
+// ── client → server ─────────────────────────────────────────────────────────
 
 export const ClientFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("message.send"), content: z.string(), client_id: ClientId.optional() }),
@@ -31,65 +35,91 @@ export const ClientFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ping") }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
+export type ClientFrameOf<T extends ClientFrame["type"]> = Extract<ClientFrame, { type: T }>;
 
-export type UserRef = { id: number; username: string };
-export type RoomRole = "owner" | "admin" | "member";
+// ── the timeline's events (live, replayed, and over REST) ──────────────────
 
 /** What every timeline event carries: its room, its place in the timeline, who caused it. */
-type EventBase = { room_id: number; seq: number; id: string; user_id: number; username: string };
+const EventBase = z.object({
+  room_id: z.number().int(),
+  seq: z.number().int().meta({ description: "Position in the room's timeline: 1, 2, 3 …" }),
+  id: z.string().meta({ description: "ULID" }),
+  user_id: z.number().int().nullable().meta({ description: "Null once the author's account was deleted" }),
+  username: z.string().nullable().meta({ description: "Null once the author's account was deleted" }),
+});
 
-/** A new message, as delivered live, on resume, and (without `type`) over REST. */
-export type MessageEvent = EventBase & {
-  type: "message";
-  /** Current text; null once deleted. */
-  content: string | null;
-  client_id: string | null;
-  created_at: string;
-  edited_at: string | null;
-  deleted: boolean;
-};
+export const MessageEventSchema = EventBase.extend({
+  type: z.literal("message"),
+  content: z.string().nullable().meta({ description: "Current text; null once deleted" }),
+  client_id: z.string().nullable(),
+  created_at: Timestamp,
+  edited_at: Timestamp.nullable(),
+  deleted: z.boolean(),
+});
+export type MessageEvent = z.infer<typeof MessageEventSchema>;
 
 /** An edit: its own `seq`; `content` is the message's current text (null if since deleted). */
-export type EditEvent = EventBase & {
-  type: "message.edited";
-  message_id: string;
-  content: string | null;
-  edited_at: string;
-};
+export const EditEventSchema = EventBase.extend({
+  type: z.literal("message.edited"),
+  message_id: z.string(),
+  content: z.string().nullable(),
+  edited_at: Timestamp,
+});
+export type EditEvent = z.infer<typeof EditEventSchema>;
 
 /** A delete: its own `seq`; `user_id` is who deleted. */
-export type DeleteEvent = EventBase & { type: "message.deleted"; message_id: string; deleted_at: string };
+export const DeleteEventSchema = EventBase.extend({
+  type: z.literal("message.deleted"),
+  message_id: z.string(),
+  deleted_at: Timestamp,
+});
+export type DeleteEvent = z.infer<typeof DeleteEventSchema>;
 
-export type TimelineEvent = MessageEvent | EditEvent | DeleteEvent;
+export const TimelineEventSchema = z.discriminatedUnion("type", [
+  MessageEventSchema,
+  EditEventSchema,
+  DeleteEventSchema,
+]);
+export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
 
-export type ServerFrame =
-  | {
-      type: "ready";
-      protocol: number;
-      room_id: number;
-      user: UserRef;
-      epoch: string;
-      last_seq: number;
-      online: UserRef[];
-      /** null: no resume asked; true: every event after `since` follows; false: refetch history. */
-      recovered: boolean | null;
-      replay_count: number;
-    }
-  | TimelineEvent
-  | { type: "ack"; client_id: string | null; id: string; seq: number; duplicate: boolean }
-  | { type: "presence"; event: "join" | "leave"; user: UserRef; online: UserRef[] }
-  | { type: "typing"; user: UserRef }
-  | { type: "read"; seq: number }
-  | { type: "error"; code: string; message: string; client_id?: string | null; retry_after_ms?: number }
-  | { type: "pong" };
+// ── server → client ─────────────────────────────────────────────────────────
 
-export const frame = (f: ServerFrame) => JSON.stringify(f);
-
-/** Why a message's content is refused, or null when it is fine. Shared by REST and WebSocket. */
-export function contentProblem(content: string, maxChars: number): { code: string; message: string } | null {
-  if (content.trim().length === 0) return { code: "empty_message", message: "Message is empty" };
-  if (content.length > maxChars) {
-    return { code: "message_too_long", message: `Message is longer than ${maxChars} characters` };
-  }
-  return null;
-}
+export const ServerFrameSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("ready"),
+    protocol: z.number().int(),
+    room_id: z.number().int(),
+    user: UserRefSchema,
+    epoch: z.string(),
+    last_seq: z.number().int(),
+    online: z.array(UserRefSchema),
+    /** null: no resume asked; true: every event after `since` follows; false: refetch history. */
+    recovered: z.boolean().nullable(),
+    replay_count: z.number().int(),
+  }),
+  ...TimelineEventSchema.options,
+  z.object({
+    type: z.literal("ack"),
+    client_id: z.string().nullable(),
+    id: z.string(),
+    seq: z.number().int(),
+    duplicate: z.boolean(),
+  }),
+  z.object({
+    type: z.literal("presence"),
+    event: z.enum(["join", "leave"]),
+    user: UserRefSchema,
+    online: z.array(UserRefSchema),
+  }),
+  z.object({ type: z.literal("typing"), user: UserRefSchema }),
+  z.object({ type: z.literal("read"), seq: z.number().int() }),
+  z.object({
+    type: z.literal("error"),
+    code: z.string(),
+    message: z.string(),
+    client_id: z.string().nullable().optional(),
+    retry_after_ms: z.number().int().optional(),
+  }),
+  z.object({ type: z.literal("pong") }),
+]);
+export type ServerFrame = z.infer<typeof ServerFrameSchema>;

@@ -1,26 +1,34 @@
 import { z } from "@hono/zod-openapi";
 import type { RoomRow, UserRow } from "../db/schema";
-import type { MessageEvent } from "../room/protocol";
+import { type MessageEvent, MessageEventSchema, RoleSchema } from "../room/protocol";
+
+export { RoleSchema };
 
 /** Shapes shared by several resources. Each response type is inferred from these. */
 
 export const ErrorSchema = z
   .object({
     error: z.object({
-      code: z.string().openapi({ example: "not_found" }),
+      code: z.string().openapi({ description: "Stable, for programs; each response lists its codes" }),
       message: z.string(),
       details: z.unknown().optional(),
     }),
   })
   .openapi("Error");
 
+/**
+ * An integer written in a path or query string: plain decimal digits only. `Number()` would also
+ * take "0x10", " 1" or "1e1", so that /room/0x10 would be room 16; such ids are refused.
+ */
+export const DecimalInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,16}$/, "Must be a decimal integer")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
 export const IdParam = (name: string) =>
-  z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(2_147_483_647)
-    .openapi({ param: { name, in: "path" }, example: 1 });
+  DecimalInt(1, 2_147_483_647).openapi({ param: { name, in: "path" }, type: "integer", example: 1 });
 
 export const Username = z
   .string()
@@ -63,28 +71,18 @@ export const RoomSchema = z
     name: z.string(),
     description: z.string().nullable(),
     kind: RoomKind,
-    owner_id: z.number().int(),
+    owner_id: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "Null once the owner's account was deleted" }),
     created_at: z.string().openapi({ format: "date-time" }),
     updated_at: z.string().openapi({ format: "date-time" }),
   })
   .openapi("Room");
 
-export const MessageSchema = z
-  .object({
-    id: z.string().openapi({ description: "ULID" }),
-    room_id: z.number().int(),
-    seq: z.number().int().openapi({ description: "Position in the room's timeline: 1, 2, 3 …" }),
-    user_id: z.number().int(),
-    username: z.string(),
-    content: z.string().nullable().openapi({ description: "Null when the message was deleted" }),
-    client_id: z.string().nullable(),
-    created_at: z.string().openapi({ format: "date-time" }),
-    edited_at: z.string().nullable(),
-    deleted: z.boolean(),
-  })
-  .openapi("Message");
-
-export const RoleSchema = z.enum(["owner", "admin", "member"]);
+/** The REST shape of a message: the timeline's `message` event without the frame `type`. */
+export const MessageSchema = MessageEventSchema.omit({ type: true }).openapi("Message");
 
 export const RoomSummarySchema = RoomSchema.extend({
   my_role: RoleSchema.nullable().openapi({ description: "Null for a global admin who is not a member" }),
@@ -92,19 +90,11 @@ export const RoomSummarySchema = RoomSchema.extend({
   unread_count: z.number().int(),
 }).openapi("RoomSummary");
 
-export const MemberSchema = z
-  .object({
-    user_id: z.number().int(),
-    username: z.string(),
-    full_name: z.string().nullable(),
-    role: RoleSchema,
-    joined_at: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("Member");
+export { MemberSchema } from "../domain/members";
 
 export const Page = {
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  limit: DecimalInt(1, 100).default(50).openapi({ type: "integer" }),
+  offset: DecimalInt(0, 1_000_000).default(0).openapi({ type: "integer" }),
 };
 
 export type UserOut = z.infer<typeof UserSchema>;
@@ -125,7 +115,7 @@ export const toRoomOut = (r: RoomRow): RoomOut => ({
   id: r.id,
   name: r.name,
   description: r.description,
-  kind: RoomKind.parse(r.kind),
+  kind: r.kind,
   owner_id: r.ownerId,
   created_at: r.createdAt.toISOString(),
   updated_at: r.updatedAt.toISOString(),
@@ -144,13 +134,30 @@ export const toSummaryOut = (
   unread_count: s.unread_count,
 });
 
-/** Standard error responses for OpenAPI, keyed by status. */
-export const errorResponses = (...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 422 | 429>) =>
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429;
+
+/**
+ * Standard error responses for OpenAPI, keyed by status, each with an example carrying a code it
+ * really answers. A status alone uses its usual code; `[status, ...codes]` names the route's own.
+ *
+ * @example errorResponses(401, 404, [409, "username_taken", "email_taken"])
+ */
+export const errorResponses = (...statuses: Array<ErrorStatus | [ErrorStatus, ...string[]]>) =>
   Object.fromEntries(
-    statuses.map((s) => [
-      s,
-      { description: ERROR_DESCRIPTIONS[s], content: { "application/json": { schema: ErrorSchema } } },
-    ]),
+    statuses.map((entry) => {
+      const [status, ...named] = Array.isArray(entry) ? entry : [entry];
+      const codes = named.length > 0 ? named : DEFAULT_ERROR_CODES[status];
+      const examples = Object.fromEntries(
+        codes.map((code) => [code, { value: { error: { code, message: ERROR_DESCRIPTIONS[status] } } }]),
+      );
+      return [
+        status,
+        {
+          description: `${ERROR_DESCRIPTIONS[status]} (${codes.map((c) => `\`${c}\``).join(", ")})`,
+          content: { "application/json": { schema: ErrorSchema, examples } },
+        },
+      ];
+    }),
   );
 
 const ERROR_DESCRIPTIONS = {
@@ -163,6 +170,18 @@ const ERROR_DESCRIPTIONS = {
   422: "Validation failed",
   429: "Too many requests",
 } as const;
+
+const DEFAULT_ERROR_CODES: Record<ErrorStatus, string[]> = {
+  400: ["malformed_json"],
+  401: ["unauthorized"],
+  403: ["forbidden"],
+  404: ["not_found"],
+  409: ["conflict"],
+  413: ["payload_too_large"],
+  // Every request body and query is checked for shape and for text PostgreSQL can hold.
+  422: ["validation_error", "invalid_text"],
+  429: ["rate_limited"],
+};
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,

@@ -1,9 +1,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { authenticate } from "../auth/middleware";
 import type { AppEnv } from "../context";
-import { requireWriter } from "../domain/access";
+import { asSocketUser } from "../domain/messages";
 import { AppError, unauthorized } from "../errors";
-import type { Actor } from "../room/fanout";
+import { refusalCloseCode } from "../room/close-codes";
 import { SUBPROTOCOL } from "../room/protocol";
 import { CONNECT_HEADERS } from "../room/room";
 import { roomStub } from "../room/stub";
@@ -14,7 +14,8 @@ const TOKEN_PROTOCOL_PREFIX = "bearer.";
 /**
  * The token comes from `?token=` (the original service's form) or, for browsers, which cannot
  * set headers on a WebSocket, from `Sec-WebSocket-Protocol: roomcast.v1, bearer.<jwt>`.
- * Returns the token and the subprotocol to echo back (a browser fails the handshake otherwise).
+ * Returns the token and the subprotocol to echo back: only a protocol version we speak, never
+ * the `bearer.` entry (that would copy the token into response headers and logs).
  */
 function tokenOf(url: URL, protocolHeader: string | undefined) {
   const offered = (protocolHeader ?? "")
@@ -23,29 +24,54 @@ function tokenOf(url: URL, protocolHeader: string | undefined) {
     .filter(Boolean);
   const fromProtocol = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX));
   const token = url.searchParams.get("token") ?? fromProtocol?.slice(TOKEN_PROTOCOL_PREFIX.length);
-  const echo = offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : fromProtocol;
+  const echo = offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : null;
   return { token, echo };
+}
+
+/**
+ * Refuses an upgrade in a way a browser can read: accept it here, in the worker, and close it at
+ * once with a 44xx code and the error's `code` as the reason. A plain HTTP refusal reaches a
+ * browser only as close 1006, indistinguishable from a network failure. The refused socket never
+ * reaches the room object.
+ */
+function refuse(status: number, code: string, echo: string | null): Response {
+  const { 0: client, 1: server } = new WebSocketPair();
+  server.accept();
+  server.close(refusalCloseCode(status), code.slice(0, 120));
+  const headers = new Headers();
+  // A browser that offered subprotocols fails a handshake answered without one (close 1006 again).
+  if (echo) headers.set("sec-websocket-protocol", echo);
+  return new Response(null, { status: 101, webSocket: client, headers });
 }
 
 export const wsRoutes = new OpenAPIHono<AppEnv>().get("/ws/:room_id", async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new AppError("upgrade_required", 426, "Connect with a WebSocket upgrade");
   }
-  const parsedId = IdParam("room_id").safeParse(c.req.param("room_id"));
-  if (!parsedId.success) throw new AppError("validation_error", 422, "room_id must be a positive integer");
   const url = new URL(c.req.url);
   const { token, echo } = tokenOf(url, c.req.header("sec-websocket-protocol"));
-  if (!token) throw unauthorized("Missing token: use ?token= or the bearer.<jwt> subprotocol");
-  const user = await authenticate(c.var.db, c.var.config, token);
-  const { room, role } = await requireWriter(c.var.db, user, parsedId.data);
+  try {
+    const parsedId = IdParam("room_id").safeParse(c.req.param("room_id"));
+    if (!parsedId.success) throw new AppError("validation_error", 422, "room_id must be a positive integer");
+    if (!token) throw unauthorized("Missing token: use ?token= or the bearer.<jwt> subprotocol");
+    const user = await authenticate(c.env, c.var.config, token);
 
-  // Identity travels in headers only the worker can set: anything the client sent is replaced.
-  const headers = new Headers(c.req.raw.headers);
-  for (const name of [...headers.keys()]) if (name.startsWith("x-roomcast-")) headers.delete(name);
-  const actor: Actor = { user: { id: user.id, username: user.username }, role, isAdmin: user.isAdmin };
-  headers.set(CONNECT_HEADERS.user, JSON.stringify(actor));
-  headers.set(CONNECT_HEADERS.room, String(room.id));
-  if (echo) headers.set(CONNECT_HEADERS.subprotocol, echo);
-  url.searchParams.delete("token");
-  return roomStub(c.env, room.id).fetch(new Request(url, { headers }));
+    // Identity travels in headers only the worker can set: anything the client sent is replaced.
+    const headers = new Headers(c.req.raw.headers);
+    for (const name of [...headers.keys()]) if (name.startsWith("x-roomcast-")) headers.delete(name);
+    headers.set(CONNECT_HEADERS.user, JSON.stringify(asSocketUser(user)));
+    headers.set(CONNECT_HEADERS.room, String(parsedId.data));
+    if (echo) headers.set(CONNECT_HEADERS.subprotocol, echo);
+    url.searchParams.delete("token");
+    // The room decides access from its own roster; a refusal comes back as the error body and
+    // becomes the same visible close as the worker's own refusals.
+    const res = await roomStub(c.env, parsedId.data).fetch(new Request(url, { headers }));
+    if (res.status === 101 || res.status >= 500) return res;
+    const body = (await res.json().catch(() => null)) as { error?: { code?: string } } | null;
+    return refuse(res.status, body?.error?.code ?? "refused", echo);
+  } catch (err) {
+    // Client errors become a visible close; server faults (503, 500) stay HTTP answers.
+    if (err instanceof AppError && err.status < 500) return refuse(err.status, err.code, echo);
+    throw err;
+  }
 });

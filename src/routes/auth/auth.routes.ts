@@ -8,18 +8,20 @@ const Credentials = z.object({
 
 export const login = createRoute({
   method: "post",
+  operationId: "login",
   path: "/auth/login",
   tags: ["auth"],
   summary: "Log in with JSON credentials; returns a token and the user",
   request: { body: jsonBody(Credentials.openapi("LoginRequest")) },
   responses: {
     200: jsonResponse(TokenSchema.extend({ user: UserSchema }).openapi("LoginResponse"), "Logged in"),
-    ...errorResponses(400, 401, 422),
+    ...errorResponses(400, 401, 422, [429, "too_many_attempts"]),
   },
 });
 
 export const token = createRoute({
   method: "post",
+  operationId: "issueToken",
   path: "/auth/token",
   tags: ["auth"],
   summary: "OAuth2 password grant (form-encoded), as FastAPI's OAuth2PasswordRequestForm",
@@ -38,5 +40,8 @@ export const token = createRoute({
       },
     },
   },
-  responses: { 200: jsonResponse(TokenSchema, "Token issued"), ...errorResponses(400, 401, 422) },
+  responses: {
+    200: jsonResponse(TokenSchema, "Token issued"),
+    ...errorResponses(400, 401, 422, [429, "too_many_attempts"]),
+  },
 });

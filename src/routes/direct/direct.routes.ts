@@ -7,6 +7,7 @@ const common = { tags: ["direct messages"], security: bearer, middleware: [requi
 export const open = createRoute({
   ...common,
   method: "post",
+  operationId: "openDirect",
   path: "/dm/{user_id}",
   summary: "The direct conversation with a user, created the first time (idempotent)",
   request: { params: z.object({ user_id: IdParam("user_id") }) },
@@ -20,6 +21,7 @@ export const open = createRoute({
 export const list = createRoute({
   ...common,
   method: "get",
+  operationId: "listDirects",
   path: "/dm",
   summary: "My direct conversations with the other person, the last message and my unread count",
   request: { query: z.object(Page) },

@@ -1,10 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../../auth/middleware";
-import { bearer, errorResponses, IdParam, jsonBody, jsonResponse, MessageSchema } from "../schemas";
+import { ClientId } from "../../room/protocol";
+import {
+  bearer,
+  DecimalInt,
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  MessageSchema,
+} from "../schemas";
 
 export const MAX_HISTORY_PAGE = 200;
 
-const Seq = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const Seq = DecimalInt(0, Number.MAX_SAFE_INTEGER).openapi({ type: "integer" });
 const roomParams = z.object({ room_id: IdParam("room_id") });
 
 // Emptiness and the configured length limit (MESSAGE_MAX_CHARS) are checked by the room object,
@@ -13,6 +22,7 @@ const MessageContent = z.string().openapi({ example: "hello, room" });
 
 export const send = createRoute({
   method: "post",
+  operationId: "sendMessage",
   path: "/message/rooms/{room_id}/messages",
   tags: ["messages"],
   summary: "Send a message to a room",
@@ -24,7 +34,7 @@ export const send = createRoute({
       z
         .object({
           content: MessageContent,
-          client_id: z.string().min(1).max(64).optional().openapi({
+          client_id: ClientId.optional().openapi({
             description: "Your id for this send; a retry with the same id returns the first message",
           }),
         })
@@ -34,12 +44,13 @@ export const send = createRoute({
   responses: {
     201: jsonResponse(MessageSchema, "Sent"),
     200: jsonResponse(MessageSchema, "A retry with a known client_id: the original message"),
-    ...errorResponses(400, 401, 403, 404, 413, 422),
+    ...errorResponses(400, 401, 403, 404, 413, 422, 429),
   },
 });
 
 export const list = createRoute({
   method: "get",
+  operationId: "listMessages",
   path: "/message/rooms/{room_id}/messages",
   tags: ["messages"],
   summary: "A page of a room's history, oldest first",
@@ -49,7 +60,7 @@ export const list = createRoute({
     params: roomParams,
     query: z
       .object({
-        limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(50),
+        limit: DecimalInt(1, MAX_HISTORY_PAGE).default(50).openapi({ type: "integer" }),
         before: Seq.optional().openapi({ description: "Page back: messages with seq below this" }),
         after: Seq.optional().openapi({ description: "Page forward: messages with seq above this" }),
       })
@@ -72,6 +83,7 @@ const messageParams = z.object({
 
 export const edit = createRoute({
   method: "patch",
+  operationId: "editMessage",
   path: "/message/rooms/{room_id}/messages/{message_id}",
   tags: ["messages"],
   summary: "Edit my message: a timeline event with its own seq, broadcast live",
@@ -83,12 +95,20 @@ export const edit = createRoute({
   },
   responses: {
     200: jsonResponse(MessageSchema, "The message as it now stands"),
-    ...errorResponses(401, 403, 404, 409, 422),
+    ...errorResponses(
+      401,
+      [403, "not_author", "banned"],
+      [404, "not_found", "message_not_found"],
+      [409, "message_deleted"],
+      422,
+      429,
+    ),
   },
 });
 
 export const remove = createRoute({
   method: "delete",
+  operationId: "deleteMessage",
   path: "/message/rooms/{room_id}/messages/{message_id}",
   tags: ["messages"],
   summary: "Delete a message (author, room admins, global admins); leaves a tombstone",
@@ -97,6 +117,13 @@ export const remove = createRoute({
   request: { params: messageParams },
   responses: {
     200: jsonResponse(MessageSchema, "The tombstone"),
-    ...errorResponses(401, 403, 404, 409, 422),
+    ...errorResponses(
+      401,
+      [403, "forbidden", "banned"],
+      [404, "not_found", "message_not_found"],
+      [409, "message_deleted"],
+      422,
+      429,
+    ),
   },
 });

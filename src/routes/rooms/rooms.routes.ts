@@ -17,6 +17,7 @@ const roomParams = z.object({ room_id: IdParam("room_id") });
 
 export const create = createRoute({
   method: "post",
+  operationId: "createRoom",
   path: "/room/",
   tags: ["rooms"],
   summary: "Create a room; the creator becomes its owner (room admin)",
@@ -38,6 +39,7 @@ export const create = createRoute({
 
 export const list = createRoute({
   method: "get",
+  operationId: "listMyRooms",
   path: "/room/rooms",
   tags: ["rooms"],
   summary: "My rooms with my role, the last message and my unread count (a global admin sees all)",
@@ -52,6 +54,7 @@ export const list = createRoute({
 
 export const searchPublic = createRoute({
   method: "get",
+  operationId: "searchPublicRooms",
   path: "/room/public",
   tags: ["rooms"],
   summary: "Find public rooms by name",
@@ -63,6 +66,7 @@ export const searchPublic = createRoute({
 
 export const markRead = createRoute({
   method: "post",
+  operationId: "markRoomRead",
   path: "/room/{room_id}/read",
   tags: ["rooms"],
   summary: "Mark the room read up to a seq (members)",
@@ -89,6 +93,7 @@ export const markRead = createRoute({
 
 export const get = createRoute({
   method: "get",
+  operationId: "getRoom",
   path: "/room/{room_id}",
   tags: ["rooms"],
   summary: "Room details",
@@ -100,6 +105,7 @@ export const get = createRoute({
 
 export const update = createRoute({
   method: "patch",
+  operationId: "updateRoom",
   path: "/room/{room_id}",
   tags: ["rooms"],
   summary: "Rename or describe a room (room admin or global admin)",
@@ -114,6 +120,7 @@ export const update = createRoute({
 
 export const remove = createRoute({
   method: "delete",
+  operationId: "deleteRoom",
   path: "/room/{room_id}",
   tags: ["rooms"],
   summary: "Delete a room and its messages (room admin or global admin)",

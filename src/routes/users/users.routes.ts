@@ -8,16 +8,16 @@ import {
   IdParam,
   jsonBody,
   jsonResponse,
+  Page,
   Password,
   TokenSchema,
   Username,
   UserSchema,
 } from "../schemas";
 
-export const MAX_PAGE = 100;
-
 export const signup = createRoute({
   method: "post",
+  operationId: "signup",
   path: "/user/signup",
   tags: ["users"],
   summary: "Register a new user",
@@ -28,27 +28,29 @@ export const signup = createRoute({
         .openapi("SignupRequest"),
     ),
   },
-  responses: { 201: jsonResponse(UserSchema, "Created"), ...errorResponses(400, 409, 413, 422) },
+  responses: {
+    201: jsonResponse(UserSchema, "Created"),
+    ...errorResponses(400, [409, "username_taken", "email_taken"], 413, 422),
+  },
 });
 
 export const list = createRoute({
   method: "get",
+  operationId: "listUsers",
   path: "/user/users",
   tags: ["users"],
   summary: "List users (global admin only)",
   security: bearer,
   middleware: [requireUser, requireGlobalAdmin] as const,
   request: {
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
-      offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-    }),
+    query: z.object(Page),
   },
   responses: { 200: jsonResponse(z.array(UserSchema), "Users by id"), ...errorResponses(401, 403, 422) },
 });
 
 export const update = createRoute({
   method: "put",
+  operationId: "updateUser",
   path: "/user/update/{user_id}",
   tags: ["users"],
   summary: "Update a user (self, or a global admin for anyone)",
@@ -69,11 +71,15 @@ export const update = createRoute({
         .openapi("UserUpdate"),
     ),
   },
-  responses: { 200: jsonResponse(UserSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+  responses: {
+    200: jsonResponse(UserSchema, "Updated"),
+    ...errorResponses(400, 401, 403, 404, [409, "username_taken", "email_taken"], 422),
+  },
 });
 
 export const updatePassword = createRoute({
   method: "post",
+  operationId: "updatePassword",
   path: "/user/update_password",
   tags: ["users"],
   summary: "Change my password; every token issued before stops working",
@@ -89,5 +95,21 @@ export const updatePassword = createRoute({
   responses: {
     200: jsonResponse(TokenSchema.extend({ message: z.string() }), "Changed; a fresh token is returned"),
     ...errorResponses(400, 401, 422),
+  },
+});
+
+export const remove = createRoute({
+  method: "delete",
+  operationId: "deleteUser",
+  path: "/user/{user_id}",
+  tags: ["users"],
+  summary:
+    "Delete an account (self, or a global admin for anyone); its messages stay, authored by a deleted user",
+  security: bearer,
+  middleware: [requireUser] as const,
+  request: { params: z.object({ user_id: IdParam("user_id") }) },
+  responses: {
+    204: { description: "Deleted; the user's sockets are closed (4403)" },
+    ...errorResponses(401, 403, 404, 422),
   },
 });

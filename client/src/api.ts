@@ -1,0 +1,105 @@
+import type { MessageEvent } from "./frames";
+
+/** A refused REST call: the server's stable `code`, its HTTP status, and its message. */
+export class RoomcastError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "RoomcastError";
+  }
+}
+
+/** A message as REST returns it: the `message` event without its frame `type`. */
+export type Message = Omit<MessageEvent, "type">;
+export type User = {
+  id: number;
+  username: string;
+  email: string;
+  full_name: string | null;
+  is_admin: boolean;
+  is_active: boolean;
+  created_at: string;
+};
+export type Room = {
+  id: number;
+  name: string;
+  description: string | null;
+  kind: "public" | "private" | "direct";
+  owner_id: number;
+  created_at: string;
+  updated_at: string;
+};
+export type RoomSummary = Room & {
+  my_role?: string | null;
+  last_message: Message | null;
+  unread_count: number;
+};
+export type Login = { access_token: string; token_type: "bearer"; expires_in: number; user: User };
+
+/**
+ * The few REST calls a chat front end needs, typed. For the whole API generate a client from
+ * `/openapi.json` (README: "OpenAPI clients").
+ */
+export class RoomcastApi {
+  constructor(
+    readonly baseUrl: string,
+    /** Read before every call, so a refreshed token is picked up. */
+    public token: string | null = null,
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const res = await fetch(new URL(path, this.baseUrl), {
+      method,
+      headers,
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const parsed = text ? JSON.parse(text) : null;
+    if (!res.ok) {
+      const e = parsed?.error ?? {};
+      throw new RoomcastError(e.code ?? "http_error", res.status, e.message ?? res.statusText, e.details);
+    }
+    return parsed as T;
+  }
+
+  signup(body: { username: string; email: string; password: string; full_name?: string }) {
+    return this.request<User>("POST", "/user/signup", body);
+  }
+
+  /** Logs in and keeps the token for later calls. */
+  async login(username: string, password: string): Promise<Login> {
+    const login = await this.request<Login>("POST", "/auth/login", { username, password });
+    this.token = login.access_token;
+    return login;
+  }
+
+  myRooms() {
+    return this.request<RoomSummary[]>("GET", "/room/rooms");
+  }
+
+  publicRooms(q = "") {
+    return this.request<Room[]>("GET", `/room/public?q=${encodeURIComponent(q)}`);
+  }
+
+  createRoom(body: { name: string; description?: string; kind?: "public" | "private" }) {
+    return this.request<Room>("POST", "/room/", body);
+  }
+
+  joinRoom(roomId: number) {
+    return this.request<unknown>("POST", `/room/${roomId}/members/join`);
+  }
+
+  /** Messages oldest first; `after` pages forward, `before` pages back. */
+  history(roomId: number, opts: { limit?: number; before?: number; after?: number } = {}) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(opts)) if (v !== undefined) q.set(k, String(v));
+    return this.request<Message[]>("GET", `/message/rooms/${roomId}/messages?${q}`);
+  }
+}

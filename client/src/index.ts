@@ -1,0 +1,13 @@
+export {
+  type Login,
+  type Message,
+  type Room,
+  RoomcastApi,
+  RoomcastError,
+  type RoomSummary,
+  type User,
+} from "./api";
+export { type CloseReason, closeReason } from "./close";
+export type * from "./frames";
+export { isTimelineEvent } from "./frames";
+export { RoomSocket, type RoomSocketEvents, type RoomSocketOptions, SUBPROTOCOL } from "./room-socket";

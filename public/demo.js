@@ -1,0 +1,222 @@
+// The demo chat: plain DOM code on top of the typed client (client/, bundled to /vendor).
+// The token lives in sessionStorage, so each browser tab is its own session.
+import { RoomcastApi, RoomSocket } from "/vendor/roomcast-client.js";
+
+const $ = (sel) => document.querySelector(sel);
+const api = new RoomcastApi(location.origin, sessionStorage.getItem("token"));
+let me = JSON.parse(sessionStorage.getItem("me") ?? "null");
+/** The open room: its socket and its messages by id (rendered in seq order). */
+let current = null;
+
+function build(tag, props, children) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+// ── signing in ──────────────────────────────────────────────────────────────
+
+$("#auth").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const form = new FormData(e.target);
+  const username = form.get("username");
+  const password = form.get("password");
+  $("#auth-error").textContent = "";
+  try {
+    if (e.submitter?.value === "signup") {
+      const email = form.get("email") || `${username}@example.com`;
+      await api.signup({ username, password, email });
+    }
+    const login = await api.login(username, password);
+    me = login.user;
+    sessionStorage.setItem("token", login.access_token);
+    sessionStorage.setItem("me", JSON.stringify(me));
+    await showApp();
+  } catch (err) {
+    $("#auth-error").textContent = `${err.code ?? "error"}: ${err.message}`;
+  }
+});
+
+$("#logout").addEventListener("click", () => {
+  current?.socket.close();
+  sessionStorage.clear();
+  location.reload();
+});
+
+// ── rooms ───────────────────────────────────────────────────────────────────
+
+async function refreshRooms() {
+  const [mine, open] = await Promise.all([api.myRooms(), api.publicRooms()]);
+  const myIds = new Set(mine.map((r) => r.id));
+  $("#rooms").replaceChildren(
+    ...mine.map((r) => {
+      const li = build("li", { className: current?.room.id === r.id ? "active" : "" }, [r.name]);
+      li.dataset.roomId = r.id;
+      if (r.unread_count > 0 && current?.room.id !== r.id) {
+        li.append(" ", build("span", { className: "badge" }, [String(r.unread_count)]));
+      }
+      li.addEventListener("click", () => openRoom(r));
+      return li;
+    }),
+  );
+  $("#public-rooms").replaceChildren(
+    ...open
+      .filter((r) => !myIds.has(r.id))
+      .map((r) => {
+        const li = build("li", {}, [`${r.name} (join)`]);
+        li.dataset.roomId = r.id;
+        li.addEventListener("click", async () => {
+          await api.joinRoom(r.id);
+          await refreshRooms();
+          await openRoom(r);
+        });
+        return li;
+      }),
+  );
+}
+
+$("#new-room").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const form = new FormData(e.target);
+  const room = await api.createRoom({ name: form.get("name"), kind: form.get("kind") });
+  e.target.reset();
+  await refreshRooms();
+  await openRoom(room);
+});
+
+// ── the open room ───────────────────────────────────────────────────────────
+
+async function openRoom(room) {
+  current?.socket.close();
+  const socket = new RoomSocket({ baseUrl: location.origin, roomId: room.id, token: api.token });
+  current = { room, socket, messages: new Map(), readSeq: 0, typing: new Map() };
+  const here = current;
+  $("#chat").hidden = false;
+  $("#room-name").textContent = room.name;
+  $("#messages").replaceChildren();
+  $("#chat-error").textContent = "";
+  for (const li of document.querySelectorAll("#rooms li")) {
+    li.classList.toggle("active", Number(li.dataset.roomId) === room.id);
+  }
+
+  socket.on("status", ({ state, reason }) => {
+    $("#status").textContent = reason && state !== "open" ? `${state} (${reason})` : state;
+    $("#status").dataset.state = state;
+  });
+  socket.on("ready", async (ready) => {
+    $("#status").textContent = ready.recovered
+      ? `connected; resumed with ${ready.replay_count} missed event(s)`
+      : "connected";
+    $("#status").dataset.state = "ready";
+    $("#status").dataset.readies = String(Number($("#status").dataset.readies ?? 0) + 1);
+    showOnline(ready.online);
+    if (ready.recovered === null && here.messages.size === 0) {
+      // First connection: the page of history before the live events.
+      const history = await api.history(room.id, { before: ready.last_seq + 1, limit: 50 });
+      for (const m of history) here.messages.set(m.id, m);
+      render();
+    }
+  });
+  socket.on("resync", (history) => {
+    here.messages = new Map(history.map((m) => [m.id, m]));
+    render();
+  });
+  socket.on("event", (e) => {
+    if (e.type === "message") here.messages.set(e.id, e);
+    const target = here.messages.get(e.message_id);
+    if (e.type === "message.edited" && target)
+      Object.assign(target, { content: e.content, edited_at: e.edited_at });
+    if (e.type === "message.deleted" && target) Object.assign(target, { content: null, deleted: true });
+    render();
+    if (document.visibilityState === "visible") socket.markRead(e.seq);
+  });
+  socket.on("presence", ({ online }) => showOnline(online));
+  socket.on("typing", ({ user }) => {
+    clearTimeout(here.typing.get(user.username));
+    here.typing.set(
+      user.username,
+      setTimeout(() => {
+        here.typing.delete(user.username);
+        showTyping();
+      }, 3000),
+    );
+    showTyping();
+  });
+  socket.on("read", ({ seq }) => {
+    here.readSeq = seq;
+    render();
+  });
+  socket.on("error", (err) => ($("#chat-error").textContent = `${err.code}: ${err.message}`));
+  socket.on("closed", ({ reason }) => ($("#chat-error").textContent = `disconnected for good: ${reason}`));
+}
+
+function render() {
+  if (!current) return;
+  const sorted = [...current.messages.values()].sort((a, b) => a.seq - b.seq);
+  $("#messages").replaceChildren(
+    ...sorted.map((m) => {
+      const li = build("li", { className: m.deleted ? "deleted" : "" }, [
+        build("b", {}, [m.username]),
+        ": ",
+        build("span", { className: "content" }, [m.deleted ? "(deleted)" : m.content]),
+        build("span", { className: "meta" }, [
+          ` #${m.seq}${m.edited_at && !m.deleted ? " (edited)" : ""}${m.seq <= current.readSeq ? " ✓" : ""} `,
+        ]),
+      ]);
+      li.dataset.seq = m.seq;
+      li.dataset.id = m.id;
+      if (m.user_id === me.id && !m.deleted) {
+        const edit = build("button", { type: "button", className: "edit" }, ["edit"]);
+        edit.addEventListener("click", () => {
+          const content = prompt("Edit message", m.content);
+          if (content) current.socket.edit(m.id, content);
+        });
+        const del = build("button", { type: "button", className: "delete" }, ["delete"]);
+        del.addEventListener("click", () => current.socket.delete(m.id));
+        li.append(edit, " ", del);
+      }
+      return li;
+    }),
+  );
+  $("#messages").scrollTop = $("#messages").scrollHeight;
+}
+
+function showOnline(online) {
+  $("#online").textContent = `online: ${online.map((u) => u.username).join(", ")}`;
+}
+
+function showTyping() {
+  const names = [...current.typing.keys()];
+  $("#typing").textContent = names.length ? `${names.join(", ")} typing…` : "";
+}
+
+$("#composer").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const input = e.target.elements.content;
+  const content = input.value;
+  input.value = "";
+  // The client's outbox keeps the send across reconnects; errors show below the composer.
+  current?.socket.send(content).catch((err) => ($("#chat-error").textContent = err.message));
+});
+
+let lastTyping = 0;
+$("#composer input").addEventListener("input", () => {
+  if (!current || Date.now() - lastTyping < 1500) return;
+  lastTyping = Date.now();
+  try {
+    current.socket.typing();
+  } catch {}
+});
+
+$("#drop").addEventListener("click", () => current?.socket.dropConnection());
+
+// ── start ───────────────────────────────────────────────────────────────────
+
+async function showApp() {
+  $("#auth").hidden = true;
+  $("#app").hidden = false;
+  $("#me").textContent = `signed in as ${me.username}`;
+  await refreshRooms();
+}
+
+if (api.token && me) showApp().catch(() => sessionStorage.clear());

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { portSetting, setting } from "./dev-vars";
+
+describe("local settings (PG_PORT, DB_WS_PROXY_PORT, DATABASE_URL)", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "roomcast-vars-"));
+  const file = path.join(dir, ".dev.vars");
+  writeFileSync(
+    file,
+    '# comment\nPG_PORT=54111\nDB_WS_PROXY_PORT = "54112"\nDATABASE_URL=\nBAD_PORT=eighty\nCOMMENTED=54113   # a comment\n',
+  );
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    delete process.env.PG_PORT;
+    delete process.env.BAD_PORT;
+  });
+
+  it("come from .dev.vars when the environment does not set them", () => {
+    expect(portSetting("PG_PORT", 54329, file)).toBe(54111);
+    expect(portSetting("DB_WS_PROXY_PORT", 54330, file)).toBe(54112);
+    expect(setting("PG_PORT", file)).toEqual({ value: "54111", from: file });
+    expect(portSetting("COMMENTED", 1, file)).toBe(54113);
+  });
+
+  it("the environment wins over .dev.vars; empty counts as unset", () => {
+    process.env.PG_PORT = "54999";
+    expect(portSetting("PG_PORT", 54329, file)).toBe(54999);
+    process.env.PG_PORT = "";
+    expect(portSetting("PG_PORT", 54329, file)).toBe(54111);
+    expect(setting("DATABASE_URL", file)).toBeUndefined();
+    expect(portSetting("NOT_SET_ANYWHERE", 54330, file)).toBe(54330);
+  });
+
+  it("a value that is not a port is one sentence saying where it came from", () => {
+    expect(() => portSetting("BAD_PORT", 1, file)).toThrow(
+      `BAD_PORT=eighty (from ${file}) is not a port number (1-65535).`,
+    );
+    process.env.BAD_PORT = "70000";
+    expect(() => portSetting("BAD_PORT", 1, file)).toThrow(
+      "BAD_PORT=70000 (from the environment) is not a port number",
+    );
+  });
+});

@@ -1,0 +1,53 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import type { AppEnv } from "./context";
+
+/** Describes the API: security schemes, the WebSocket door, the document itself. */
+export function describeApi(app: OpenAPIHono<AppEnv>) {
+  // The WebSocket door is not a JSON route; described here so the document lists it.
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/ws/{room_id}",
+    operationId: "connectRoomSocket",
+    tags: ["real time"],
+    summary: "Open the room's WebSocket (protocol: docs/protocol.md)",
+    description:
+      "Token in `?token=` or in `Sec-WebSocket-Protocol: roomcast.v1, bearer.<jwt>`. " +
+      "`since=<seq>` resumes. A refused upgrade is accepted and closed at once with 4400, 4401, " +
+      "4403, 4404 or 4429 and the error code as the reason (docs/protocol.md); the statuses below " +
+      "are the HTTP equivalents.",
+    request: {
+      params: z.object({ room_id: z.number().int().positive() }),
+      query: z.object({
+        token: z.string().optional(),
+        since: z.number().int().min(0).optional(),
+        epoch: z.string().optional(),
+      }),
+    },
+    responses: {
+      101: { description: "Switching protocols: the socket is open" },
+      401: { description: "Missing, invalid or expired token" },
+      403: { description: "Banned, or not a member of a room you can see" },
+      404: { description: "No such room, or a private room you are not in" },
+      426: { description: "Not a WebSocket upgrade" },
+      429: { description: "Too many sockets of yours in this room" },
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "oauth2", {
+    type: "oauth2",
+    flows: { password: { tokenUrl: "/auth/token", scopes: {} } },
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Roomcast API",
+      version: "1.0.0",
+      description: "Chat backend on Cloudflare Workers. Real-time rooms over WebSocket at /ws/{room_id}.",
+    },
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * Every close code of ours (docs/protocol.md), in one module without imports, so that the typed
+ * client (client/) can import it without carrying any server code.
+ *
+ * A browser sees no HTTP status when a WebSocket handshake is refused (only close 1006), so the
+ * worker accepts a refused upgrade and closes it at once with 4000 + the status it would have
+ * answered, and the error's `code` as the reason. The same codes close open sockets later.
+ */
+export const CloseCode = {
+  /** Refused upgrade: a malformed request, e.g. a room id that is not a positive integer. */
+  badRequest: 4400,
+  /** The token is missing, invalid or expired, or was revoked (a password change closes open sockets with it). */
+  unauthorized: 4401,
+  /** No access: banned, removed, left, not a member; the account was disabled or deleted (the reason says which). */
+  forbidden: 4403,
+  /** No such room, or a private room you cannot see; an open socket: the room was deleted. */
+  notFound: 4404,
+  /** Too many sockets of yours in this room. */
+  tooManySockets: 4429,
+} as const;
+
+/** The close code for an HTTP refusal status: 4401, 4403, 4404, 4429; any other 4xx is 4400. */
+export function refusalCloseCode(status: number): number {
+  switch (status) {
+    case 401:
+      return CloseCode.unauthorized;
+    case 403:
+      return CloseCode.forbidden;
+    case 404:
+      return CloseCode.notFound;
+    case 429:
+      return CloseCode.tooManySockets;
+    default:
+      return CloseCode.badRequest;
+  }
+}

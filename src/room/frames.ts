@@ -1,0 +1,69 @@
+import { AppError } from "../errors";
+import { requireStorable } from "../text";
+import { ClientFrame, type ServerFrame } from "./protocol";
+
+export const frame = (f: ServerFrame) => JSON.stringify(f);
+
+/** Sends one frame; a socket that is closing fails quietly (its close handler cleans up). */
+export function sendFrame(ws: WebSocket, f: ServerFrame) {
+  try {
+    ws.send(frame(f));
+  } catch {}
+}
+
+/** Sends one already-serialised frame to each socket: serialised once, whatever the fan-out. */
+export function broadcast(sockets: WebSocket[], data: string) {
+  for (const ws of sockets) {
+    try {
+      ws.send(data);
+    } catch {}
+  }
+}
+
+/** The error frame for a refusal: the socket counterpart of the HTTP error body. */
+export function sendRefusal(ws: WebSocket, err: AppError, clientId?: string | null) {
+  sendFrame(ws, {
+    type: "error",
+    code: err.code,
+    message: err.message,
+    ...(clientId !== undefined && { client_id: clientId }),
+    ...(err.retryAfterMs !== undefined && { retry_after_ms: err.retryAfterMs }),
+  });
+}
+
+const encoder = new TextEncoder();
+/** Whether the UTF-8 form is over `max` bytes; encodes only when the length cannot tell (≤ 3 bytes per unit). */
+const exceedsBytes = (s: string, max: number) =>
+  s.length > max || (s.length * 3 > max && encoder.encode(s).byteLength > max);
+
+const frameError = (code: string, message: string) => new AppError(code, 400, message);
+
+/**
+ * Reads one client frame or throws the refusal. A frame whose first non-blank character is `{` is
+ * JSON; anything else is plain text, sent as a message (clients of the original service do that).
+ */
+export function parseFrame(data: string | ArrayBuffer, maxBytes: number): ClientFrame {
+  if (typeof data !== "string")
+    throw frameError("binary_not_supported", "Send text frames (JSON or plain text)");
+  if (exceedsBytes(data, maxBytes))
+    throw frameError("frame_too_large", `Frames are limited to ${maxBytes} bytes`);
+  if (!data.trimStart().startsWith("{")) {
+    requireStorable(data, "content");
+    return { type: "message.send", content: data };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    throw frameError("invalid_json", "Frame is not valid JSON");
+  }
+  requireStorable(json);
+  const result = ClientFrame.safeParse(json);
+  if (result.success) return result.data;
+  const type = (json as { type?: unknown } | null)?.type;
+  if (typeof type !== "string" || !ClientFrame.options.some((o) => o.shape.type.value === type)) {
+    throw frameError("unknown_type", `Unknown frame type: ${String(type)}`);
+  }
+  const issues = result.error.issues.map((i) => `${i.path.join(".") || "frame"}: ${i.message}`).join("; ");
+  throw frameError("invalid_frame", issues);
+}

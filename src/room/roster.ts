@@ -1,0 +1,122 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { type RoomRow, rooms } from "../db/schema";
+import type { Membership } from "./access";
+import type { RoomRole } from "./protocol";
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS room_row (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS roster (user_id INTEGER PRIMARY KEY, role TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS bans (user_id INTEGER PRIMARY KEY);
+`;
+
+/** What PostgreSQL holds of a room, read in one round trip when the room object starts. */
+export type RoomSnapshot = {
+  room: RoomRow;
+  lastSeq: number;
+  members: Array<[number, RoomRole]>;
+  bans: number[];
+};
+
+/**
+ * The room's own copy of its row, members and bans, so that it can answer "may this user read or
+ * write here, and with which role" without PostgreSQL. PostgreSQL stays the system of record:
+ * every change to members, bans or the room is written there first and then told to the room
+ * (`Room.rosterChanged`, `Room.roomChanged`); a room that is not loaded simply reads the new
+ * state when it starts.
+ */
+export class Roster {
+  private row: RoomRow | undefined;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.load();
+  }
+
+  private load() {
+    this.sql.exec(SCHEMA);
+    const stored = this.sql.exec<{ json: string }>("SELECT json FROM room_row").toArray()[0];
+    this.row = stored ? reviveRoom(JSON.parse(stored.json)) : undefined;
+  }
+
+  reset() {
+    this.load();
+  }
+
+  get loaded(): boolean {
+    return this.row !== undefined;
+  }
+
+  get room(): RoomRow | undefined {
+    return this.row;
+  }
+
+  fill(s: RoomSnapshot) {
+    this.sql.exec("DELETE FROM roster");
+    this.sql.exec("DELETE FROM bans");
+    for (const [userId, role] of s.members) this.setMember(userId, role);
+    for (const userId of s.bans) this.sql.exec("INSERT OR IGNORE INTO bans (user_id) VALUES (?)", userId);
+    this.setRoom(s.room);
+  }
+
+  setRoom(room: RoomRow) {
+    this.sql.exec("INSERT OR REPLACE INTO room_row (id, json) VALUES (?, ?)", room.id, JSON.stringify(room));
+    this.row = room;
+  }
+
+  membership(userId: number): Membership {
+    const role = this.sql
+      .exec<{ role: RoomRole }>("SELECT role FROM roster WHERE user_id = ?", userId)
+      .toArray()[0];
+    const banned = this.sql.exec("SELECT 1 FROM bans WHERE user_id = ?", userId).toArray().length > 0;
+    return { role: role?.role ?? null, banned };
+  }
+
+  setMember(userId: number, role: RoomRole | null) {
+    if (role === null) this.sql.exec("DELETE FROM roster WHERE user_id = ?", userId);
+    else this.sql.exec("INSERT OR REPLACE INTO roster (user_id, role) VALUES (?, ?)", userId, role);
+  }
+
+  setBanned(userId: number, banned: boolean) {
+    if (banned) this.sql.exec("INSERT OR IGNORE INTO bans (user_id) VALUES (?)", userId);
+    else this.sql.exec("DELETE FROM bans WHERE user_id = ?", userId);
+  }
+}
+
+const reviveRoom = (r: RoomRow): RoomRow => ({
+  ...r,
+  createdAt: new Date(r.createdAt),
+  updatedAt: new Date(r.updatedAt),
+});
+
+/** The room's row, members, bans and last seq from PostgreSQL in one query; undefined if no such room. */
+export async function readSnapshot(db: Db, roomId: number): Promise<RoomSnapshot | undefined> {
+  const result = await db.execute<{
+    room: Record<string, unknown>;
+    last_seq: string | number;
+    members: Array<[number, RoomRole]>;
+    bans: number[];
+  }>(sql`
+    select row_to_json(r) as room,
+      (select coalesce(max(seq), 0) from messages where room_id = r.id) as last_seq,
+      (select coalesce(json_agg(json_build_array(user_id, role)), '[]') from room_members where room_id = r.id) as members,
+      (select coalesce(json_agg(user_id), '[]') from room_bans where room_id = r.id) as bans
+    from ${rooms} r where r.id = ${roomId}`);
+  const row = result.rows[0];
+  if (!row) return undefined;
+  const r = row.room;
+  return {
+    room: {
+      id: Number(r.id),
+      name: String(r.name),
+      description: (r.description as string | null) ?? null,
+      kind: r.kind as RoomRow["kind"],
+      dmKey: (r.dm_key as string | null) ?? null,
+      ownerId: (r.owner_id as number | null) ?? null,
+      createdAt: new Date(String(r.created_at)),
+      updatedAt: new Date(String(r.updated_at)),
+    },
+    lastSeq: Number(row.last_seq),
+    members: row.members,
+    bans: row.bans,
+  };
+}

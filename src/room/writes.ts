@@ -1,0 +1,112 @@
+import { withDb } from "../db/client";
+import type { Config } from "../env";
+import { AppError, forbidden } from "../errors";
+import { type EventRow, findMessage, toMessageEvent } from "./events";
+import type { Actor } from "./fanout";
+import type { UserLimits } from "./limits";
+import type { DeleteEvent, EditEvent, MessageEvent, TimelineEvent, UserRef } from "./protocol";
+import type { Timeline } from "./timeline";
+
+/** How a write reaches the room's sockets and the outbox. */
+export type Publish = {
+  /** A new timeline event: to every socket, then to the outbox. */
+  event(e: TimelineEvent): void;
+  /** A user's read marker moved: to every socket of theirs, then to the outbox. */
+  readMarker(userId: number, seq: number): void;
+};
+
+/** A change to an existing message: the timeline event and the message as it now stands. */
+export type Changed<E> = { event: E; message: MessageEvent };
+
+export const isModerator = (actor: Pick<Actor, "role" | "isAdmin">) =>
+  actor.isAdmin || actor.role === "owner" || actor.role === "admin";
+
+/** Why a message's content is refused. Shared by REST and WebSocket (both reach the room). */
+function checkContent(content: string, maxChars: number) {
+  if (content.trim().length === 0) throw new AppError("empty_message", 422, "Message is empty");
+  if (content.length > maxChars) {
+    throw new AppError("message_too_long", 422, `Message is longer than ${maxChars} characters`);
+  }
+}
+
+/**
+ * The rules of the room's timeline, the same for sockets and REST: who may write what, how
+ * often, and what each write becomes. Synchronous from the checks to the publish (apart from
+ * reading a message older than the cache), so no other event is sequenced in between.
+ */
+export class RoomWrites {
+  constructor(
+    private readonly timeline: Timeline,
+    private readonly limits: UserLimits,
+    private readonly config: Config,
+    private readonly publish: Publish,
+  ) {}
+
+  /** Sequence, store, publish. A retried `client_id` answers the first message and costs nothing. */
+  post(user: UserRef, content: string, clientId: string | null): { event: MessageEvent; duplicate: boolean } {
+    if (clientId !== null) {
+      const prior = this.timeline.byClientId(user.id, clientId);
+      if (prior) return { event: prior, duplicate: true };
+    }
+    checkContent(content, this.config.MESSAGE_MAX_CHARS);
+    this.limits.take("write", user.id);
+    const event = this.timeline.appendMessage(user, content, clientId);
+    this.publish.event(event);
+    return { event, duplicate: false };
+  }
+
+  /** Only the author edits; a deleted message cannot be edited. */
+  async edit(actor: Actor, messageId: string, content: string): Promise<Changed<EditEvent>> {
+    checkContent(content, this.config.MESSAGE_MAX_CHARS);
+    const target = await this.findTarget(messageId);
+    if (target.user_id !== actor.user.id)
+      throw new AppError("not_author", 403, "Only the author can edit a message");
+    if (target.deleted_at !== null) throw new AppError("message_deleted", 409, "The message was deleted");
+    this.limits.take("write", actor.user.id);
+    const event = this.timeline.appendEdit(actor.user, messageId, content);
+    this.publish.event(event);
+    const message: MessageEvent = { ...this.asMessage(target), content, edited_at: event.edited_at };
+    return { event, message };
+  }
+
+  /** The author, the room's admins and global admins delete. */
+  async remove(actor: Actor, messageId: string): Promise<Changed<DeleteEvent>> {
+    const target = await this.findTarget(messageId);
+    if (target.user_id !== actor.user.id && !isModerator(actor)) {
+      throw forbidden("Only the author or a room admin can delete a message");
+    }
+    if (target.deleted_at !== null)
+      throw new AppError("message_deleted", 409, "The message was already deleted");
+    this.limits.take("write", actor.user.id);
+    const event = this.timeline.appendDelete(actor.user, messageId);
+    this.publish.event(event);
+    const message: MessageEvent = { ...this.asMessage(target), content: null, deleted: true };
+    return { event, message };
+  }
+
+  /** Moves a user's read marker forward, clamped to the last seq (a marker from the future would hide messages). */
+  markRead(user: UserRef, seq: number): number {
+    this.limits.take("read", user.id);
+    const upTo = this.timeline.advanceReadMarker(user.id, Math.min(seq, this.timeline.lastSeq));
+    this.publish.readMarker(user.id, upTo);
+    return upTo;
+  }
+
+  private asMessage(row: EventRow): MessageEvent {
+    return toMessageEvent(this.timeline.roomId, row);
+  }
+
+  /** The message as it stands now, from the cache or else PostgreSQL. */
+  private async findTarget(messageId: string): Promise<EventRow> {
+    const cached = this.timeline.cachedMessage(messageId);
+    if (cached) return cached;
+    const stored = await withDb(this.config, (db) => findMessage(db, this.timeline.roomId, messageId));
+    // Re-read after the await: an edit or delete may have been sequenced meanwhile.
+    const row = this.timeline.cachedMessage(messageId) ?? stored;
+    if (!row) throw new AppError("message_not_found", 404, "No such message in this room");
+    const current = this.timeline.currentText(messageId);
+    if (current && current.content === null && row.deleted_at === null)
+      return { ...row, deleted_at: Date.now() };
+    return row;
+  }
+}

@@ -1,0 +1,33 @@
+import { type AppRouteHandler, userScopeOf } from "../../context";
+import { deleteMessage, editMessage, listMessages, postMessage } from "../../domain/messages";
+import { toMessageOut } from "../schemas";
+import type * as routes from "./messages.routes";
+
+export const send: AppRouteHandler<typeof routes.send> = async (c) => {
+  const { content, client_id } = c.req.valid("json");
+  const { event, duplicate } = await postMessage(
+    userScopeOf(c),
+    c.req.valid("param").room_id,
+    content,
+    client_id ?? null,
+  );
+  // A retried client_id answers 200 with the original message instead of creating another.
+  return duplicate ? c.json(toMessageOut(event), 200) : c.json(toMessageOut(event), 201);
+};
+
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const rows = await listMessages(userScopeOf(c), c.req.valid("param").room_id, c.req.valid("query"));
+  return c.json(rows.map(toMessageOut), 200);
+};
+
+export const edit: AppRouteHandler<typeof routes.edit> = async (c) => {
+  const { room_id, message_id } = c.req.valid("param");
+  const { message } = await editMessage(userScopeOf(c), room_id, message_id, c.req.valid("json").content);
+  return c.json(toMessageOut(message), 200);
+};
+
+export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
+  const { room_id, message_id } = c.req.valid("param");
+  const { message } = await deleteMessage(userScopeOf(c), room_id, message_id);
+  return c.json(toMessageOut(message), 200);
+};

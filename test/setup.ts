@@ -1,0 +1,5 @@
+import { afterEach } from "vitest";
+import { closeAllSockets } from "./socket";
+
+// A failing assertion must not leak its sockets into the next test (they would keep rooms busy).
+afterEach(() => closeAllSockets());

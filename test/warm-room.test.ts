@@ -1,0 +1,73 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { api, expectError, newRoom, newUser } from "./helpers";
+
+/** Takes the worker's database connection down or up (the bridge refuses connections). */
+async function database(state: "down" | "up") {
+  const control = (env as unknown as { BRIDGE_CONTROL: string }).BRIDGE_CONTROL;
+  expect((await fetch(`${control}/__bridge/${state}`)).status).toBe(200);
+}
+
+describe("a warm room answers REST without PostgreSQL", () => {
+  it("serves the room, a history page and new posts while PostgreSQL is unreachable; 503 only where the database is needed", async () => {
+    const alice = await newUser();
+    const room = await newRoom(alice);
+    const post = (content: string) =>
+      api("POST", `/message/rooms/${room.id}/messages`, { token: alice.token, json: { content } });
+    expect((await post("before")).status).toBe(201);
+    expect((await api("GET", `/room/${room.id}`, { token: alice.token })).status).toBe(200);
+
+    await database("down");
+    try {
+      const got = await api("GET", `/room/${room.id}`, { token: alice.token });
+      expect(got.status).toBe(200);
+      expect(got.body.name).toBe(room.name);
+      expect((await post("during")).status).toBe(201);
+      const page = await api("GET", `/message/rooms/${room.id}/messages?limit=50`, { token: alice.token });
+      expect(page.status).toBe(200);
+      expect(page.body.map((m: { content: string }) => m.content)).toEqual(["before", "during"]);
+      // What truly needs the database says so.
+      expectError(
+        await api("GET", `/room/${room.id}/members`, { token: alice.token }),
+        503,
+        "database_unavailable",
+      );
+      expectError(
+        await api("POST", "/auth/login", { json: { username: alice.username, password: alice.password } }),
+        503,
+        "database_unavailable",
+      );
+    } finally {
+      await database("up");
+    }
+  });
+
+  it("applies revocation and permission changes on the very next request", async () => {
+    const owner = await newUser();
+    const bob = await newUser();
+    const room = await newRoom(owner, { kind: "private" });
+    await api("POST", `/room/${room.id}/members`, { token: owner.token, json: { user_id: bob.id } });
+    const read = (token: string) => api("GET", `/message/rooms/${room.id}/messages`, { token });
+    expect((await read(bob.token)).status).toBe(200);
+    // Removed: the warm room knows at once (a private room is then invisible: 404).
+    expect((await api("DELETE", `/room/${room.id}/members/${bob.id}`, { token: owner.token })).status).toBe(
+      204,
+    );
+    expectError(await read(bob.token), 404, "not_found");
+    // Added back, then banned: 404 (private rooms stay invisible to the banned).
+    await api("POST", `/room/${room.id}/members`, { token: owner.token, json: { user_id: bob.id } });
+    expect((await read(bob.token)).status).toBe(200);
+    expect((await api("POST", `/room/${room.id}/members/${bob.id}/ban`, { token: owner.token })).status).toBe(
+      200,
+    );
+    expectError(await read(bob.token), 404, "not_found");
+    // A password change revokes the old token at once, even with the account cached.
+    const changed = await api("POST", "/user/update_password", {
+      token: owner.token,
+      json: { current_password: owner.password, new_password: "another long password" },
+    });
+    expect(changed.status).toBe(200);
+    expectError(await read(owner.token), 401, "unauthorized");
+    expect((await read(changed.body.access_token)).status).toBe(200);
+  });
+});
