@@ -60,6 +60,7 @@ const results: Results = {
     cpuModel: cpu?.model ?? "unknown",
     memGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
+    loadAverage: { start: os.loadavg()[0] ?? Number.NaN, end: Number.NaN },
   },
   failures: [],
 };
@@ -68,43 +69,61 @@ const stack = await startStack(servers);
 process.on("SIGINT", () => void stack.stop().then(() => process.exit(130)));
 const ctx: RunContext = { quick, runs: quick ? 1 : 3, procs: stack.procs };
 
-/** Runs one scenario step, keeping its rows and its failures. */
-async function collect<Row>(rows: Row[], step: Promise<Outcome<Row>>) {
-  const outcome = await step;
+/** Runs one scenario step, keeping its rows and its failures; says what runs (a full run is long). */
+async function collect<Row>(rows: Row[], label: string, step: () => Promise<Outcome<Row>>) {
+  const t0 = Date.now();
+  process.stderr.write(`[bench] ${label} …`);
+  const outcome = await step();
+  process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   rows.push(...outcome.rows);
   results.failures.push(...outcome.failures);
 }
+
+const on = (deflate: boolean) => (deflate ? " (deflate offered)" : "");
 
 try {
   // Idle memory first, while every server process is fresh.
   if (only.has("idle")) {
     results.idle = [];
-    for (const deflate of deflateModes)
-      for (const s of stack.ws) await collect(results.idle, idle(ctx, s, deflate));
+    // Quick: one mode only (the first asked for); its 200-socket figures are a smoke test anyway.
+    for (const deflate of quick ? deflateModes.slice(0, 1) : deflateModes)
+      for (const s of stack.ws)
+        await collect(results.idle, `idle ${s.name}${on(deflate)}`, () => idle(ctx, s, deflate));
   }
   if (only.has("fanout")) {
     results.fanout = [];
     for (const n of quick ? [10, 100] : [10, 100, 1000])
       for (const deflate of deflateModes)
-        for (const s of stack.ws) await collect(results.fanout, fanout(ctx, s, n, deflate));
+        for (const s of stack.ws)
+          await collect(results.fanout, `fan-out ${n} ${s.name}${on(deflate)}`, () =>
+            fanout(ctx, s, n, deflate),
+          );
   }
   if (only.has("rooms")) {
     results.rooms = [];
     for (const n of quick ? [10] : [10, 100])
       for (const deflate of deflateModes)
-        for (const s of stack.ws) await collect(results.rooms, manyRooms(ctx, s, n, deflate));
+        for (const s of stack.ws)
+          await collect(results.rooms, `${n} rooms ${s.name}${on(deflate)}`, () =>
+            manyRooms(ctx, s, n, deflate),
+          );
   }
   if (only.has("rest") && stack.rest.length) {
     const user = stack.users[0];
     if (!user) throw new Error("no bench user");
     results.rest = { latency: [], throughput: [] };
-    for (const s of stack.rest) await collect(results.rest.latency, restLatency(ctx, s, user));
-    for (const s of stack.rest) await collect(results.rest.throughput, restThroughput(ctx, s, stack.users));
+    for (const s of stack.rest)
+      await collect(results.rest.latency, `REST latency ${s.name}`, () => restLatency(ctx, s, user));
+    for (const s of stack.rest)
+      await collect(results.rest.throughput, `REST throughput ${s.name}`, () =>
+        restThroughput(ctx, s, stack.users),
+      );
   }
 } catch (err) {
   results.failures.push(`run aborted: ${err instanceof Error ? err.stack : String(err)}`);
 }
 
+if (results.machine.loadAverage) results.machine.loadAverage.end = os.loadavg()[0] ?? Number.NaN;
 const tables = markdown(results);
 console.log(`\n${tables}\n`);
 const dir = path.join(BENCH_DIR, "results");

@@ -51,7 +51,14 @@ export type RestThroughputRow = {
   non2xx: number;
 };
 
-export type Machine = { cpus: number; cpuModel: string; memGiB: number; node: string };
+export type Machine = {
+  cpus: number;
+  cpuModel: string;
+  memGiB: number;
+  node: string;
+  /** 1-minute load average at the start and the end of the run: other work on the machine shows here. */
+  loadAverage?: { start: number; end: number };
+};
 
 export type Results = {
   startedAt: string;

@@ -2,17 +2,16 @@
 // server family), the bridge the Neon driver reaches it through, Roomcast twice — on plain workerd
 // (the production-runtime line) and under `wrangler dev` — and the baselines.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { startBridge } from "../../scripts/lib/bridge";
 import { freePort, startCluster } from "../../scripts/lib/embedded-pg";
 import { applyMigrations } from "../../scripts/lib/migrate";
-import { buildBundle, readWorkerSettings, startWorkerd } from "../../scripts/lib/workerd";
-import { firstMessage, Processes, ROOT, rssKiB, waitForHttp } from "./procs";
+import { readWorkerSettings } from "../../scripts/lib/workerd";
+import { Processes, ROOT, rssKiB } from "./procs";
 import type { RestServerName, WsServerName } from "./results";
 import { type BenchUser, benchPasswordHash, roomcastApi, seedUsers, signTokens } from "./roomcast";
+import { type Started, startBaseline, startRoomcastDev, startRoomcastWorkerd } from "./servers";
 import type { Endpoint } from "./targets";
 
 /** A room on one server, and how client `i` of it connects. */
@@ -108,83 +107,29 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
       DB_WS_PROXY: `127.0.0.1:${bridge.port}`,
       ...BENCH_LIMITS,
     };
-    const tmp = (name: string) => mkdtempSync(path.join(os.tmpdir(), `roomcast-bench-${name}-`));
-    const quiet = /Request\.cf|workers\.cloudflare\.com|getaddrinfo|became the default/;
-    const relay = (label: string) => (d: Buffer) => {
-      const text = d.toString();
-      if (text.trim() && !quiet.test(text)) process.stderr.write(`[${label}] ${text}`);
+    const started = new Map<WsServerName | RestServerName, Started>();
+    const start = async (name: WsServerName | RestServerName, server: () => Promise<Started>) => {
+      if (want.has(name)) started.set(name, await server());
     };
-
-    const starting: Array<Promise<unknown>> = [];
-    const ports = new Map<WsServerName | RestServerName, number>();
-    const pids = new Map<WsServerName | RestServerName, number>();
-
-    if (want.has("roomcast")) {
-      starting.push(
-        (async () => {
-          const bundleDir = tmp("bundle");
-          await buildBundle(bundleDir);
-          const port = await freePort();
-          const child = procs.adopt(
-            startWorkerd(
-              {
-                bundleDir,
-                storageDir: tmp("do"),
-                host: "127.0.0.1",
-                port,
-                vars: { ...settings.vars, ...vars },
-                settings,
-              },
-              { stdio: "pipe", detached: true },
-            ),
-            { detached: true },
-          );
-          child.stderr?.on("data", relay("workerd"));
-          ports.set("roomcast", port);
-          pids.set("roomcast", child.pid ?? 0);
-          await waitForHttp(`http://127.0.0.1:${port}/health`, 60_000);
-        })(),
-      );
-    }
-    if (want.has("roomcast-dev")) {
-      starting.push(
-        (async () => {
-          const port = await freePort();
-          const wrangler = procs.spawn(path.join(ROOT, "node_modules/.bin/wrangler"), [
-            "dev",
-            ...["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())],
-            ...["--persist-to", tmp("dev"), "--show-interactive-dev-session=false", "--log-level", "error"],
-            ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-          ]);
-          wrangler.stderr?.on("data", relay("wrangler"));
-          ports.set("roomcast-dev", port);
-          pids.set("roomcast-dev", wrangler.pid ?? 0);
-          await waitForHttp(`http://127.0.0.1:${port}/health`, 90_000);
-        })(),
-      );
-    }
-    const node = async (name: WsServerName | RestServerName, file: string, args: string[]) => {
-      const child = procs.fork(file, ["0", ...args]);
-      pids.set(name, child.pid ?? 0);
-      ports.set(name, (await firstMessage<{ port: number }>(child)).port);
-    };
-    if (want.has("ceiling")) starting.push(node("ceiling", "baselines/ws-ceiling.ts", []));
-    if (want.has("peer")) starting.push(node("peer", "baselines/socketio-pg.ts", [cluster.url(dbs.peer)]));
-    if (want.has("rest-pg"))
-      starting.push(
-        node("rest-pg", "baselines/rest-pg.ts", [
+    await Promise.all([
+      start("roomcast", () => startRoomcastWorkerd(procs, settings, vars)),
+      start("roomcast-dev", () => startRoomcastDev(procs, vars)),
+      start("ceiling", () => startBaseline(procs, "baselines/ws-ceiling.ts", [])),
+      start("peer", () => startBaseline(procs, "baselines/socketio-pg.ts", [cluster.url(dbs.peer)])),
+      start("rest-pg", () =>
+        startBaseline(procs, "baselines/rest-pg.ts", [
           cluster.url(dbs.rest),
           secret,
           claims.issuer,
           claims.audience,
         ]),
-      );
-    await Promise.all(starting);
+      ),
+    ]);
 
     let rooms = 0;
     const roomName = () => `bench-${++rooms}-${stamp}`;
-    const portOf = (name: WsServerName | RestServerName) => ports.get(name) ?? 0;
-    const pidOf = (name: WsServerName | RestServerName) => pids.get(name) ?? 0;
+    const portOf = (name: WsServerName | RestServerName) => started.get(name)?.port ?? 0;
+    const pidOf = (name: WsServerName | RestServerName) => started.get(name)?.pid ?? 0;
 
     const roomcastServer = (name: "roomcast" | "roomcast-dev"): WsServer => {
       const port = portOf(name);

@@ -177,5 +177,8 @@ export function markdown(results: Results): string {
 
 export function heading(results: Results): string {
   const m = results.machine;
-  return `Run ${results.startedAt} on ${m.cpus} × ${m.cpuModel}, ${m.memGiB} GiB, Node ${m.node} (load generators share the machine). \`roomcast\`: plain workerd (production runtime); \`roomcast-dev\`: \`wrangler dev\`.`;
+  const load = m.loadAverage
+    ? ` Load average ${fmt(m.loadAverage.start, 1)} at the start, ${fmt(m.loadAverage.end, 1)} at the end (above ${m.cpus}: other work competed for the cores).`
+    : "";
+  return `Run ${results.startedAt} on ${m.cpus} × ${m.cpuModel}, ${m.memGiB} GiB, Node ${m.node} (load generators share the machine).${load} \`roomcast\`: plain workerd (production runtime); \`roomcast-dev\`: \`wrangler dev\`.`;
 }
