@@ -2,15 +2,19 @@
 // `wrangler deploy --dry-run`, served by `workerd serve` with a generated config — no
 // `wrangler dev`, no proxy worker in front, Durable Object SQLite storage in files on disk.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { unstable_readConfig } from "wrangler";
 
 const require = createRequire(import.meta.url);
 /** The workerd binary of the `workerd` npm package (the one wrangler and the tests use). */
 export const WORKERD = (require("workerd") as { default: string }).default;
+const ASSETS_ROUTER = path.join(path.dirname(fileURLToPath(import.meta.url)), "assets-router.js");
+/** The router's copy beside the bundle (capnp `embed` paths are relative to the config file). */
+const ROUTER_FILE = "_assets-router.js";
 const WRANGLER = path.resolve(path.dirname(require.resolve("wrangler/package.json")), "bin/wrangler.js");
 
 /** What the generated config needs from wrangler.toml (the deployed worker's settings). */
@@ -19,6 +23,8 @@ export type WorkerSettings = {
   compatibilityFlags: string[];
   vars: Record<string, string>;
   durableObjects: Array<{ binding: string; className: string; sql: boolean }>;
+  /** Absolute path of `[assets] directory`, served in front of the worker (assets-router.js). */
+  assetsDir: string | null;
 };
 
 export function readWorkerSettings(configPath = "wrangler.toml"): WorkerSettings {
@@ -33,6 +39,7 @@ export function readWorkerSettings(configPath = "wrangler.toml"): WorkerSettings
     vars: Object.fromEntries(
       Object.entries(c.vars).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
     ),
+    assetsDir: c.assets?.directory ? path.resolve(path.dirname(configPath), c.assets.directory) : null,
     durableObjects: c.durable_objects.bindings.map((b: { name: string; class_name: string }) => ({
       binding: b.name,
       className: b.class_name,
@@ -66,7 +73,7 @@ const str = (s: string) => JSON.stringify(s);
 /** The `workerd serve` config (Cap'n Proto text) for the bundle in `bundleDir`. */
 export function workerdConfig(o: WorkerdOptions): string {
   const modules = readdirSync(o.bundleDir)
-    .filter((f) => /\.m?js$/.test(f))
+    .filter((f) => /\.m?js$/.test(f) && f !== ROUTER_FILE)
     .sort((a, b) => Number(b === "index.js") - Number(a === "index.js"))
     .map((f) => `(name = ${str(f)}, esModule = embed ${str(f)})`);
   const bindings = [
@@ -80,16 +87,29 @@ export function workerdConfig(o: WorkerdOptions): string {
     (d) =>
       `(className = ${str(d.className)}, uniqueKey = ${str(`roomcast-${d.className}`)}, enableSql = ${d.sql})`,
   );
+  const assets = o.settings.assetsDir;
+  // With [assets], the socket serves the router, which answers files from disk or calls the worker.
+  const router = assets
+    ? `
+    (name = "router", worker = (
+      modules = [(name = "router.js", esModule = embed ${str(ROUTER_FILE)})],
+      compatibilityDate = ${str(o.settings.compatibilityDate)},
+      # The worker's flags: the socket's outer worker decides e.g. WebSocket compression.
+      compatibilityFlags = [${o.settings.compatibilityFlags.map(str).join(", ")}],
+      bindings = [(name = "ASSETS", service = "assets"), (name = "WORKER", service = "main")],
+    )),
+    (name = "assets", disk = (path = ${str(assets)}, writable = false)),`
+    : "";
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
   services = [
-    (name = "main", worker = .roomcast),
+    (name = "main", worker = .roomcast),${router}
     (name = "do-storage", disk = (path = ${str(path.resolve(o.storageDir))}, writable = true)),
     # The database may be Neon (public, TLS) or a server on this machine or network.
     (name = "internet", network = (allow = ["public", "private", "local"], tlsOptions = (trustBrowserCas = true))),
   ],
-  sockets = [(name = "http", address = ${str(`${o.host}:${o.port}`)}, http = (), service = "main")],
+  sockets = [(name = "http", address = ${str(`${o.host}:${o.port}`)}, http = (), service = ${str(assets ? "router" : "main")})],
 );
 
 const roomcast :Workerd.Worker = (
@@ -112,6 +132,7 @@ export function startWorkerd(
   spawnOptions: { stdio?: "inherit" | "pipe"; detached?: boolean } = {},
 ): ChildProcess {
   mkdirSync(o.storageDir, { recursive: true });
+  if (o.settings.assetsDir) copyFileSync(ASSETS_ROUTER, path.join(o.bundleDir, ROUTER_FILE));
   const configFile = path.join(o.bundleDir, "workerd.capnp");
   writeFileSync(configFile, workerdConfig(o));
   return spawn(WORKERD, ["serve", configFile], {
