@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { api, expectError, newRoom, newUser } from "./helpers";
+import { api, expectError, newRoom, newUser, withTestDb } from "./helpers";
 
 /** Takes the worker's database connection down or up (the bridge refuses connections). */
 async function database(state: "down" | "up") {
@@ -37,6 +38,38 @@ describe("a warm room answers REST without PostgreSQL", () => {
         503,
         "database_unavailable",
       );
+    } finally {
+      await database("up");
+    }
+  });
+
+  it("reads history older than the room object from PostgreSQL once, then answers it without the database", async () => {
+    const alice = await newUser();
+    const room = await newRoom(alice);
+    // Messages PostgreSQL holds from before this room object ever started (e.g. migrated data).
+    await withTestDb((db) =>
+      db.execute(sql`insert into messages (id, room_id, seq, kind, user_id, content)
+        values ('01OLDMSG0000000000000000A1', ${room.id}, 1, 'message', ${alice.id}, 'old one'),
+               ('01OLDMSG0000000000000000A2', ${room.id}, 2, 'message', ${alice.id}, 'old two')`),
+    );
+    const read = () => api("GET", `/message/rooms/${room.id}/messages?limit=50`, { token: alice.token });
+    const first = await read();
+    expect(first.status).toBe(200);
+    expect(first.body.map((m: { content: string }) => m.content)).toEqual(["old one", "old two"]);
+    await database("down");
+    try {
+      // The room keeps what it read (reaction totals, thread counters): no second round trip.
+      expect(
+        (
+          await api("POST", `/message/rooms/${room.id}/messages`, {
+            token: alice.token,
+            json: { content: "new" },
+          })
+        ).status,
+      ).toBe(201);
+      const page = await api("GET", `/message/rooms/${room.id}/messages?after=2`, { token: alice.token });
+      expect(page.status).toBe(200);
+      expect(page.body.map((m: { content: string }) => m.content)).toEqual(["new"]);
     } finally {
       await database("up");
     }

@@ -162,7 +162,7 @@ export class Conversation {
     const roomId = this.timeline.roomId;
     const reactions = await this.reactions.forPage(roomId, page, viewerId);
 
-    const counters = new Map(page.map((m) => [m.id, this.threads.local(m.id, m.seq)]));
+    const counters = this.threads.localMany(page);
     const unknown = page.filter((m) => counters.get(m.id) === undefined).map((m) => m.id);
     if (unknown.length > 0) {
       const rows = await withDb(this.config, (db) =>
@@ -172,7 +172,10 @@ export class Conversation {
           .where(and(eq(messages.roomId, roomId), inArray(messages.id, unknown))),
       );
       for (const r of rows) {
-        counters.set(r.id, { reply_count: r.reply_count, last_reply_at: r.last_reply_at?.getTime() ?? null });
+        const c = { reply_count: r.reply_count, last_reply_at: r.last_reply_at?.getTime() ?? null };
+        // Kept, so the next page of a warm room asks PostgreSQL nothing (a newer local count wins).
+        this.threads.remember(r.id, c);
+        counters.set(r.id, this.threads.local(r.id, Number.MAX_SAFE_INTEGER) ?? c);
       }
     }
 

@@ -190,26 +190,9 @@ export class Reactions {
     page: Array<{ id: string; seq: number }>,
     viewerId: number,
   ): Promise<Map<string, ReactionTotal[]>> {
-    const out = new Map<string, ReactionTotal[]>();
-    const unknown: string[] = [];
-    for (const m of page) {
-      if (!this.known(m.id, m.seq)) {
-        unknown.push(m.id);
-        continue;
-      }
-      const rows = this.sql
-        .exec<{ key: string; count: number; me: number }>(
-          `SELECT key, count(*) AS count, max(user_id = ?) AS me FROM reactions WHERE message_id = ?
-           GROUP BY key ORDER BY min(seq), key`,
-          viewerId,
-          m.id,
-        )
-        .toArray();
-      out.set(
-        m.id,
-        rows.map((r) => ({ key: r.key, count: r.count, me: r.me === 1 })),
-      );
-    }
+    // Messages this copy never saw are read from PostgreSQL once, in one query, and kept: the
+    // next page of a warm room needs no database round trip.
+    const unknown = page.filter((m) => !this.known(m.id, m.seq));
     if (unknown.length > 0) {
       const stored = await withDb(this.config, (db) =>
         db
@@ -219,18 +202,44 @@ export class Reactions {
             key: messageReactions.key,
           })
           .from(messageReactions)
-          .where(and(eq(messageReactions.roomId, roomId), inArray(messageReactions.messageId, unknown)))
+          .where(
+            and(
+              eq(messageReactions.roomId, roomId),
+              inArray(
+                messageReactions.messageId,
+                unknown.map((m) => m.id),
+              ),
+            ),
+          )
           .orderBy(messageReactions.createdAt),
       );
-      for (const r of stored) {
-        const list = out.get(r.messageId) ?? [];
-        out.set(r.messageId, list);
-        const t = list.find((x) => x.key === r.key) ?? { key: r.key, count: 0, me: false };
-        if (t.count === 0) list.push(t);
-        t.count++;
-        t.me ||= r.userId === viewerId;
+      for (const m of unknown) {
+        // Another change may have loaded it meanwhile: that copy is newer than this read.
+        if (this.known(m.id, m.seq)) continue;
+        for (const r of stored) {
+          if (r.messageId !== m.id) continue;
+          this.sql.exec(
+            "INSERT OR IGNORE INTO reactions (message_id, user_id, key, seq) VALUES (?, ?, ?, 0)",
+            m.id,
+            r.userId,
+            r.key,
+          );
+        }
+        this.sql.exec("INSERT OR IGNORE INTO reactions_known (message_id) VALUES (?)", m.id);
       }
     }
+    // One query for the whole page (not one per message).
+    const out = new Map<string, ReactionTotal[]>(page.map((m) => [m.id, []]));
+    const rows = this.sql
+      .exec<{ message_id: string; key: string; count: number; me: number }>(
+        `SELECT message_id, key, count(*) AS count, max(user_id = ?) AS me FROM reactions
+         WHERE message_id IN (SELECT value FROM json_each(?))
+         GROUP BY message_id, key ORDER BY message_id, min(seq), key`,
+        viewerId,
+        JSON.stringify(page.map((m) => m.id)),
+      )
+      .toArray();
+    for (const r of rows) out.get(r.message_id)?.push({ key: r.key, count: r.count, me: r.me === 1 });
     return out;
   }
 

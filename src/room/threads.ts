@@ -90,6 +90,36 @@ export class Threads {
     );
   }
 
+  /** `local` for a whole page in one query. */
+  localMany(page: Array<{ id: string; seq: number }>): Map<string, ThreadCounters | undefined> {
+    const rows = this.sql
+      .exec<ThreadCounters & { root_id: string }>(
+        "SELECT root_id, reply_count, last_reply_at FROM threads WHERE root_id IN (SELECT value FROM json_each(?))",
+        JSON.stringify(page.map((m) => m.id)),
+      )
+      .toArray();
+    const found = new Map(
+      rows.map((r) => [r.root_id, { reply_count: r.reply_count, last_reply_at: r.last_reply_at }]),
+    );
+    const since = this.since;
+    return new Map(
+      page.map((m) => [
+        m.id,
+        found.get(m.id) ?? (m.seq > since ? { reply_count: 0, last_reply_at: null } : undefined),
+      ]),
+    );
+  }
+
+  /** Keeps counters read from PostgreSQL for a message this copy never saw (a newer local row wins). */
+  remember(rootId: string, c: ThreadCounters) {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO threads (root_id, reply_count, last_reply_at) VALUES (?, ?, ?)",
+      rootId,
+      c.reply_count,
+      c.last_reply_at,
+    );
+  }
+
   /** Counts one more reply under a root (adopted before); returns its counters after. */
   count(rootId: string, at: number): ThreadCounters {
     return this.sql
