@@ -121,15 +121,4 @@ export async function storedMessages(roomId: number) {
   }
 }
 
-/** Polls until `check` passes (for effects that happen after the response, like the outbox copy). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
+export { eventually } from "./eventually";

@@ -1,4 +1,5 @@
 import { and, desc, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import type { SessionUser } from "../auth/session";
 import type { UserScope } from "../context";
 import { messages, roomBans, roomMembers, rooms, users } from "../db/schema";
 import { AppError } from "../errors";
@@ -91,6 +92,10 @@ export type SearchQuery = {
 
 export type SearchHit = MessageEvent & { snippet: string; highlights: Array<[number, number]> };
 
+/** Messages (not edit/delete events), not deleted, in rooms the user may read now. */
+const currentMessagesReadableBy = (user: SessionUser) =>
+  and(eq(messages.kind, "message"), isNull(messages.deletedAt), readableBy(user));
+
 /**
  * Messages matching `q` in the rooms the user may read now, newest first. A message matches when
  * PostgreSQL's word search finds the query (websearch syntax: "a phrase", or, -word; the GIN
@@ -112,10 +117,8 @@ export async function searchMessages(
     .leftJoin(users, eq(users.id, messages.userId))
     .where(
       and(
-        eq(messages.kind, "message"),
-        isNull(messages.deletedAt),
+        currentMessagesReadableBy(s.user),
         or(words, substrings),
-        readableBy(s.user),
         query.room_id === undefined ? undefined : eq(messages.roomId, query.room_id),
         query.from === undefined ? undefined : eq(messages.userId, query.from),
         query.before === undefined ? undefined : lt(messages.createdAt, query.before),
@@ -148,9 +151,7 @@ export async function listMentions(
     .where(
       and(
         sql`${messages.mentions} @> array[${s.user.id}::int]`,
-        eq(messages.kind, "message"),
-        isNull(messages.deletedAt),
-        readableBy(s.user),
+        currentMessagesReadableBy(s.user),
         query.room_id === undefined ? undefined : eq(messages.roomId, query.room_id),
         beforeCursor(query.cursor),
       ),

@@ -25,7 +25,7 @@ import {
   type UserRef,
 } from "./protocol";
 import { Reactions } from "./reactions";
-import { type Reply, replyOf } from "./reply";
+import { replyOf } from "./reply";
 import { prepareResume } from "./resume";
 import { Roster, readSnapshot } from "./roster";
 import { Threads } from "./threads";
@@ -314,11 +314,11 @@ export class Room extends DurableObject<Bindings> {
   // ── RPC from the worker (token verified there; access decided here); refusals come back as data ──
 
   describe(roomId: number, who: SocketUser) {
-    return this.rpc(async () => (await this.readerAccess(roomId, who)).room);
+    return replyOf(async () => (await this.readerAccess(roomId, who)).room);
   }
 
   history(roomId: number, who: SocketUser, w: HistoryWindow) {
-    return this.rpc(async () => {
+    return replyOf(async () => {
       await this.readerAccess(roomId, who);
       return this.conversation.decorate(await historyPage(this.timeline, this.config, w), who.user.id);
     });
@@ -331,7 +331,7 @@ export class Room extends DurableObject<Bindings> {
     clientId: string | null,
     replyTo: string | null = null,
   ) {
-    return this.rpc(async () => {
+    return replyOf(async () => {
       await this.writerAccess(roomId, who);
       return this.post(who.user, content, clientId, replyTo);
     });
@@ -339,7 +339,7 @@ export class Room extends DurableObject<Bindings> {
 
   /** Replies under a message, oldest first (readers of the room). */
   thread(roomId: number, who: SocketUser, messageId: string, w: ThreadWindow) {
-    return this.rpc(async () => {
+    return replyOf(async () => {
       await this.readerAccess(roomId, who);
       return this.conversation.thread(messageId, w, who.user.id);
     });
@@ -347,28 +347,28 @@ export class Room extends DurableObject<Bindings> {
 
   /** Adds or removes the caller's reaction: a write, like a send (a public room's reader joins). */
   react(roomId: number, who: SocketUser, messageId: string, key: string, on: boolean) {
-    return this.rpc(async () => {
+    return replyOf(async () => {
       await this.writerAccess(roomId, who, on);
       return this.conversation.react(who.user, messageId, key, on);
     });
   }
 
   editMessage(roomId: number, who: SocketUser, messageId: string, content: string) {
-    return this.rpc(async () => {
+    return replyOf(async () => {
       const { role } = await this.writerAccess(roomId, who, false);
       return this.writes.edit({ ...who, role }, messageId, content);
     });
   }
 
   deleteMessage(roomId: number, who: SocketUser, messageId: string) {
-    return this.rpc(async () => {
+    return replyOf(async () => {
       const { role } = await this.readerAccess(roomId, who);
       return this.writes.remove({ ...who, role }, messageId);
     });
   }
 
   markRead(roomId: number, who: SocketUser, seq: number) {
-    return this.rpc(async () => {
+    return replyOf(async () => {
       await this.writerAccess(roomId, who, false);
       return this.writes.markRead(who.user, seq);
     });
@@ -432,10 +432,6 @@ export class Room extends DurableObject<Bindings> {
     this.roster.reset();
     this.reactions.reset();
     this.threads.reset();
-  }
-
-  private rpc<T>(work: () => Promise<T>): Promise<Reply<T>> {
-    return replyOf(work);
   }
 
   // ── leaving ───────────────────────────────────────────────────────────────

@@ -16,15 +16,4 @@ export async function newUser(prefix = "user") {
   return { api, user, username, token: login.access_token };
 }
 
-/** Resolves when `check` passes, polling; fails with the last error after the timeout. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
+export { eventually } from "../eventually";
