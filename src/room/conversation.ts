@@ -30,6 +30,18 @@ export type ReactionOutcome = {
   reactions: ReactionTotal[];
 };
 
+/** What the conversation features work with: the room's timeline, roster, write rules and live copies. */
+export type ConversationParts = {
+  timeline: Timeline;
+  roster: Roster;
+  writes: RoomWrites;
+  limits: UserLimits;
+  config: Config;
+  publish: Publish;
+  reactions: Reactions;
+  threads: Threads;
+};
+
 export type ThreadWindow = { limit: number; after?: number | undefined };
 
 /**
@@ -40,16 +52,27 @@ export type ThreadWindow = { limit: number; after?: number | undefined };
  * runs without an await, so no other event of the room can slip in between.
  */
 export class Conversation {
-  constructor(
-    private readonly timeline: Timeline,
-    private readonly roster: Roster,
-    private readonly writes: RoomWrites,
-    private readonly limits: UserLimits,
-    private readonly config: Config,
-    private readonly publish: Publish,
-    private readonly reactions: Reactions,
-    private readonly threads: Threads,
-  ) {}
+  private readonly timeline: Timeline;
+  private readonly roster: Roster;
+  private readonly writes: RoomWrites;
+  private readonly limits: UserLimits;
+  private readonly config: Config;
+  private readonly publish: Publish;
+  private readonly reactions: Reactions;
+  private readonly threads: Threads;
+
+  constructor(parts: ConversationParts) {
+    ({
+      timeline: this.timeline,
+      roster: this.roster,
+      writes: this.writes,
+      limits: this.limits,
+      config: this.config,
+      publish: this.publish,
+      reactions: this.reactions,
+      threads: this.threads,
+    } = parts);
+  }
 
   /** Whether a send needs this path (a reply, or text that may mention someone). */
   static wants(content: string, replyTo: string | null | undefined): boolean {

@@ -32,3 +32,12 @@ export function announce(all: WebSocket[], except: WebSocket, event: "join" | "l
   if (event === "join") online.push(user);
   broadcast(sockets, frame({ type: "presence", event, user, online }));
 }
+
+/** Closes sockets with a code the client can act on; one already closing is left to its handler. */
+export function closeSockets(sockets: WebSocket[], code: number, reason: string) {
+  for (const ws of sockets) {
+    try {
+      ws.close(code, reason);
+    } catch {}
+  }
+}

@@ -1,6 +1,7 @@
 import { withDb } from "../db/client";
 import type { Config } from "../env";
 import { AppError, forbidden } from "../errors";
+import { isModerator } from "./access";
 import { type EventRow, findMessage, toMessageEvent } from "./events";
 import type { Actor } from "./fanout";
 import type { UserLimits } from "./limits";
@@ -17,9 +18,6 @@ export type Publish = {
 
 /** A change to an existing message: the timeline event and the message as it now stands. */
 export type Changed<E> = { event: E; message: MessageEvent };
-
-export const isModerator = (actor: Pick<Actor, "role" | "isAdmin">) =>
-  actor.isAdmin || actor.role === "owner" || actor.role === "admin";
 
 /** Why a message's content is refused. Shared by REST and WebSocket (both reach the room). */
 function checkContent(content: string, maxChars: number) {

@@ -1,0 +1,76 @@
+import type { Config } from "../env";
+import { AppError, toAppError } from "../errors";
+import type { Door } from "./door";
+import { announce, onlineUsers, type SocketUser, userTag } from "./fanout";
+import { sendFrame } from "./frames";
+import { PROTOCOL_VERSION } from "./protocol";
+import { prepareResume } from "./resume";
+import type { Timeline } from "./timeline";
+
+/** Headers the worker sets on a forwarded upgrade after verifying the token. */
+export const CONNECT_HEADERS = {
+  user: "x-roomcast-user",
+  room: "x-roomcast-room",
+  subprotocol: "x-roomcast-subprotocol",
+} as const;
+
+type Parts = { ctx: DurableObjectState; timeline: Timeline; config: Config; door: Door };
+
+const refuse = (err: unknown) => {
+  const refusal = toAppError(err);
+  return Response.json(refusal, { status: refusal.status });
+};
+
+/**
+ * Accepts a WebSocket for a user the worker has authenticated (identity in CONNECT_HEADERS), if
+ * the room's own roster lets them write here; a refusal is a plain HTTP answer with the error
+ * body, which the worker turns into a close code the browser can see. The socket then receives
+ * `ready`, the replay after `since` (if asked), and every broadcast from then on.
+ */
+export async function connect({ ctx, timeline, config, door }: Parts, request: Request): Promise<Response> {
+  const who = JSON.parse(request.headers.get(CONNECT_HEADERS.user) ?? "null") as SocketUser | null;
+  const roomId = Number(request.headers.get(CONNECT_HEADERS.room));
+  if (!who || !roomId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return new Response("expected an authorised WebSocket upgrade", { status: 400 });
+  }
+  const { user } = who;
+  try {
+    await door.writer(roomId, who);
+  } catch (err) {
+    return refuse(err);
+  }
+  const max = config.WS_MAX_SOCKETS_PER_USER;
+  if (ctx.getWebSockets(userTag(user.id)).length >= max) {
+    return refuse(new AppError("too_many_sockets", 429, `At most ${max} connections per user in one room`));
+  }
+  const url = new URL(request.url);
+  const since = url.searchParams.has("since") ? Number(url.searchParams.get("since")) : null;
+  const resume = await prepareResume(timeline, config, since, url.searchParams.get("epoch"));
+
+  // From here to the response everything is synchronous: no event can be sequenced between the
+  // replay and the moment this socket starts receiving broadcasts.
+  const { 0: client, 1: server } = new WebSocketPair();
+  const firstOfUser = ctx.getWebSockets(userTag(user.id)).length === 0;
+  ctx.acceptWebSocket(server, [userTag(user.id)]);
+  server.serializeAttachment(who satisfies SocketUser);
+  const tail = resume.recovered === false ? [] : timeline.eventsAfter(resume.cursor);
+  sendFrame(server, {
+    type: "ready",
+    protocol: PROTOCOL_VERSION,
+    room_id: timeline.roomId,
+    user,
+    epoch: timeline.epoch,
+    last_seq: timeline.lastSeq,
+    online: onlineUsers(ctx.getWebSockets()),
+    recovered: resume.recovered,
+    replay_count: resume.older.length + tail.length,
+  });
+  for (const event of resume.older) sendFrame(server, event);
+  for (const event of tail) sendFrame(server, event);
+  if (firstOfUser) announce(ctx.getWebSockets(), server, "join", user);
+
+  const headers = new Headers();
+  const protocol = request.headers.get(CONNECT_HEADERS.subprotocol);
+  if (protocol) headers.set("sec-websocket-protocol", protocol);
+  return new Response(null, { status: 101, webSocket: client, headers });
+}

@@ -1,0 +1,74 @@
+import { toAppError } from "../errors";
+import type { Conversation } from "./conversation";
+import type { Door } from "./door";
+import { attachmentOf, type SocketUser } from "./fanout";
+import { broadcast, frame, parseFrame, sendFrame, sendRefusal } from "./frames";
+import type { UserLimits } from "./limits";
+import type { ClientFrame, ClientFrameOf } from "./protocol";
+import type { SendQueue, Sent } from "./sends";
+import type { RoomWrites } from "./writes";
+
+type Handler<F> = (ws: WebSocket, who: SocketUser, f: F) => unknown;
+export type FrameHandlers = { [T in ClientFrame["type"]]: Handler<ClientFrameOf<T>> };
+
+type Parts = {
+  ctx: DurableObjectState;
+  door: Door;
+  sends: SendQueue;
+  writes: RoomWrites;
+  conversation: Conversation;
+  limits: UserLimits;
+};
+
+/** One handler per client frame type: each makes one call and answers (or lets the refusal throw). */
+export function frameHandlers({ ctx, door, sends, writes, conversation, limits }: Parts): FrameHandlers {
+  const react = async (
+    ws: WebSocket,
+    who: SocketUser,
+    f: { message_id: string; key: string },
+    on: boolean,
+  ) => {
+    const { reactions: _, ...outcome } = await conversation.react(who.user, f.message_id, f.key, on);
+    sendFrame(ws, { type: "reaction.ack", ...outcome });
+  };
+  return {
+    ping: (ws) => sendFrame(ws, { type: "pong" }),
+    "message.send": (ws, who, f) => {
+      const clientId = f.client_id ?? null;
+      const ack = ({ event, duplicate }: Sent) =>
+        sendFrame(ws, { type: "ack", client_id: clientId, id: event.id, seq: event.seq, duplicate });
+      const sent = sends.post(who.user, f.content, clientId, f.reply_to ?? null);
+      return sent instanceof Promise ? sent.then(ack) : ack(sent);
+    },
+    "reaction.add": (ws, who, f) => react(ws, who, f, true),
+    "reaction.remove": (ws, who, f) => react(ws, who, f, false),
+    // Edits and deletes are acknowledged by their broadcast; only refusals need an answer.
+    // The room role is read from the roster only where it matters (moderation), not on every send.
+    "message.edit": (_ws, who, f) => writes.edit(door.actor(who), f.message_id, f.content),
+    "message.delete": (_ws, who, f) => writes.remove(door.actor(who), f.message_id),
+    read: (_ws, who, f) => writes.markRead(who.user, f.seq),
+    typing: (ws, who) => {
+      limits.take("typing", who.user.id);
+      const others = ctx.getWebSockets().filter((s) => s !== ws && attachmentOf(s).user.id !== who.user.id);
+      broadcast(others, frame({ type: "typing", user: who.user }));
+    },
+  };
+}
+
+/** Parse, hand to the one handler for its type, answer. Never throws: every refusal is an error frame. */
+export async function dispatch(
+  handlers: FrameHandlers,
+  ws: WebSocket,
+  data: string | ArrayBuffer,
+  maxBytes: number,
+) {
+  let msg: ClientFrame | undefined;
+  try {
+    msg = parseFrame(data, maxBytes);
+    const handle = handlers[msg.type] as Handler<ClientFrame>;
+    await handle(ws, attachmentOf(ws), msg);
+  } catch (err) {
+    const clientId = msg?.type === "message.send" ? (msg.client_id ?? null) : undefined;
+    sendRefusal(ws, toAppError(err), clientId);
+  }
+}

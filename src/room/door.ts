@@ -1,0 +1,70 @@
+import { withDb } from "../db/client";
+import { roomMembers } from "../db/schema";
+import type { Config } from "../env";
+import { notFound } from "../errors";
+import { type RoomAccess, reader, writer } from "./access";
+import type { Actor, SocketUser } from "./fanout";
+import { type Roster, readSnapshot } from "./roster";
+import type { Timeline } from "./timeline";
+
+/**
+ * Who may come in, decided by the room itself. A fresh object reads its room from PostgreSQL once,
+ * in one round trip (the row, members and bans for its roster, and the last seq its timeline
+ * continues); from then on every access decision is made from the roster, which is told of every
+ * change. Concurrent first requests share the read; no such room is a 404 and nothing is kept.
+ */
+export class Door {
+  private loading: Promise<void> | null = null;
+
+  constructor(
+    private readonly timeline: Timeline,
+    private readonly roster: Roster,
+    private readonly config: Config,
+    /** Called once the timeline exists (it starts the live reaction and thread copies). */
+    private readonly onLoaded: () => void,
+  ) {}
+
+  private ensureLoaded(roomId: number): Promise<void> {
+    if (this.timeline.initialised && this.roster.loaded) return Promise.resolve();
+    this.loading ??= withDb(this.config, (db) => readSnapshot(db, roomId))
+      .then((snapshot) => {
+        if (!snapshot) throw notFound("Room");
+        if (!this.roster.loaded) this.roster.fill(snapshot);
+        if (!this.timeline.initialised) this.timeline.initialise(roomId, snapshot.lastSeq);
+        this.onLoaded();
+      })
+      .finally(() => {
+        this.loading = null;
+      });
+    return this.loading;
+  }
+
+  /** Resolves once a load in flight is over, whatever its outcome (a notice must not race it). */
+  async settled(): Promise<void> {
+    if (this.loading) await this.loading.catch(() => {});
+  }
+
+  /** May read here, by the room's own roster. */
+  async reader(roomId: number, who: SocketUser): Promise<RoomAccess> {
+    await this.ensureLoaded(roomId);
+    return reader(this.roster.room, this.roster.membership(who.user.id), who);
+  }
+
+  /** May write here; a non-member of a public room joins (in PostgreSQL, then in the roster). */
+  async writer(roomId: number, who: SocketUser, join = true): Promise<RoomAccess> {
+    await this.ensureLoaded(roomId);
+    const { joins, ...access } = writer(this.roster.room, this.roster.membership(who.user.id), who, join);
+    if (joins) {
+      await withDb(this.config, (db) =>
+        db.insert(roomMembers).values({ roomId, userId: who.user.id, role: "member" }).onConflictDoNothing(),
+      );
+      this.roster.setMember(who.user.id, "member");
+    }
+    return access;
+  }
+
+  /** The acting user with their current room role (from the roster: role changes apply at once). */
+  actor(who: SocketUser): Actor {
+    return { ...who, role: this.roster.membership(who.user.id).role };
+  }
+}
