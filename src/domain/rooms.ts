@@ -2,7 +2,7 @@ import { and, asc, eq, ilike, sql } from "drizzle-orm";
 import type { Scope, UserScope } from "../context";
 import { type RoomRow, roomMembers, rooms } from "../db/schema";
 import { notFound } from "../errors";
-import { copyReadMarkers } from "../room/outbox";
+import { copyReadMarkers } from "../room/outbox-copy";
 import type { RoomRole } from "../room/protocol";
 import { unwrap } from "../room/reply";
 import { roomStub } from "../room/stub";

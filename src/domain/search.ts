@@ -111,29 +111,18 @@ export async function searchMessages(
   if (terms.length === 0) throw new AppError("empty_query", 422, "Search for at least one word");
   const words = sql`${messages.search} @@ websearch_to_tsquery('simple', ${query.q})`;
   const substrings = and(...terms.map((t) => sql`${messages.content} ilike ${`%${likeEscape(t)}%`}`));
-  const rows = await s.db
-    .select({ m: messages, username: users.username })
-    .from(messages)
-    .leftJoin(users, eq(users.id, messages.userId))
-    .where(
-      and(
-        currentMessagesReadableBy(s.user),
-        or(words, substrings),
-        query.room_id === undefined ? undefined : eq(messages.roomId, query.room_id),
-        query.from === undefined ? undefined : eq(messages.userId, query.from),
-        query.before === undefined ? undefined : lt(messages.createdAt, query.before),
-        query.after === undefined ? undefined : gt(messages.createdAt, query.after),
-        beforeCursor(query.cursor),
-      ),
-    )
-    .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit).map(({ m, username }) => {
-    const event = toMessageEvent(m.roomId, fromPostgres(m, username));
-    return { ...event, ...snippetOf(event.content ?? "", terms) };
-  });
-  const last = page.at(-1);
-  return { results: page, next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+  const { page, next_cursor } = await newestFirst(
+    s,
+    and(
+      or(words, substrings),
+      query.room_id === undefined ? undefined : eq(messages.roomId, query.room_id),
+      query.from === undefined ? undefined : eq(messages.userId, query.from),
+      query.before === undefined ? undefined : lt(messages.createdAt, query.before),
+      query.after === undefined ? undefined : gt(messages.createdAt, query.after),
+    ),
+    query,
+  );
+  return { results: page.map((e) => ({ ...e, ...snippetOf(e.content ?? "", terms) })), next_cursor };
 }
 
 /**
@@ -144,23 +133,33 @@ export async function listMentions(
   s: UserScope,
   query: { limit: number; cursor?: string | undefined; room_id?: number | undefined },
 ): Promise<{ results: MessageEvent[]; next_cursor: string | null }> {
+  const { page, next_cursor } = await newestFirst(
+    s,
+    and(
+      sql`${messages.mentions} @> array[${s.user.id}::int]`,
+      query.room_id === undefined ? undefined : eq(messages.roomId, query.room_id),
+    ),
+    query,
+  );
+  return { results: page, next_cursor };
+}
+
+/** A page of current messages the user may read that match `where`, newest first, and the next cursor. */
+async function newestFirst(
+  s: UserScope,
+  where: SQL | undefined,
+  q: { limit: number; cursor?: string | undefined },
+) {
   const rows = await s.db
     .select({ m: messages, username: users.username })
     .from(messages)
     .leftJoin(users, eq(users.id, messages.userId))
-    .where(
-      and(
-        sql`${messages.mentions} @> array[${s.user.id}::int]`,
-        currentMessagesReadableBy(s.user),
-        query.room_id === undefined ? undefined : eq(messages.roomId, query.room_id),
-        beforeCursor(query.cursor),
-      ),
-    )
+    .where(and(currentMessagesReadableBy(s.user), where, beforeCursor(q.cursor)))
     .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(query.limit + 1);
+    .limit(q.limit + 1);
   const page = rows
-    .slice(0, query.limit)
+    .slice(0, q.limit)
     .map(({ m, username }) => toMessageEvent(m.roomId, fromPostgres(m, username)));
   const last = page.at(-1);
-  return { results: page, next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+  return { page, next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null };
 }

@@ -53,7 +53,7 @@ export async function connect({ ctx, timeline, config, door }: Parts, request: R
   const firstOfUser = ctx.getWebSockets(userTag(user.id)).length === 0;
   ctx.acceptWebSocket(server, [userTag(user.id)]);
   server.serializeAttachment(who satisfies SocketUser);
-  const tail = resume.recovered === false ? [] : timeline.eventsAfter(resume.cursor);
+  const tail = resume.recovered === false ? [] : timeline.cache.eventsAfter(resume.cursor);
   sendFrame(server, {
     type: "ready",
     protocol: PROTOCOL_VERSION,

@@ -163,12 +163,14 @@ export class Conversation {
     await this.writes.findTarget(rootId);
     const after = w.after ?? 0;
     const roomId = this.timeline.roomId;
-    const cached = this.timeline.cachedReplies(rootId, after, w.limit).map((r) => toMessageEvent(roomId, r));
+    const cached = this.timeline.cache
+      .cachedReplies(rootId, after, w.limit)
+      .map((r) => toMessageEvent(roomId, r));
     let page = cached;
     if (this.timeline.oldestCached > after + 1) {
       const stored = await withDb(this.config, (db) => readReplies(db, roomId, rootId, after, w.limit));
       const bySeq = new Map<number, MessageEvent>();
-      for (const r of stored) bySeq.set(r.seq, this.timeline.current(toMessageEvent(roomId, r)));
+      for (const r of stored) bySeq.set(r.seq, this.timeline.cache.current(toMessageEvent(roomId, r)));
       for (const e of cached) bySeq.set(e.seq, e);
       page = [...bySeq.values()].sort((a, b) => a.seq - b.seq).slice(0, w.limit);
     }
@@ -206,7 +208,7 @@ export class Conversation {
     const ask: string[] = [];
     for (const m of page) {
       if (!m.parent || m.parent.deleted) continue;
-      const now = this.timeline.currentText(m.parent.id);
+      const now = this.timeline.cache.currentText(m.parent.id);
       if (now === undefined) ask.push(m.parent.id);
       else if (now.content === null) parentGone.add(m.parent.id);
     }

@@ -16,12 +16,12 @@ export async function historyPage(
   config: Config,
   w: HistoryWindow,
 ): Promise<MessageEvent[]> {
-  const cached = timeline.messagesPage(w);
+  const cached = timeline.cache.messagesPage(w);
   if (cached) return cached;
   const stored = await withDb(config, (db) => readTimeline(db, timeline.roomId, w, true));
   const bySeq = new Map<number, MessageEvent>();
-  for (const e of stored) if (e.type === "message") bySeq.set(e.seq, timeline.current(e));
-  for (const e of timeline.cachedMessagesWithin(w)) bySeq.set(e.seq, e);
+  for (const e of stored) if (e.type === "message") bySeq.set(e.seq, timeline.cache.current(e));
+  for (const e of timeline.cache.cachedMessagesWithin(w)) bySeq.set(e.seq, e);
   const sorted = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
   return w.after !== undefined ? sorted.slice(0, w.limit) : sorted.slice(-w.limit);
 }

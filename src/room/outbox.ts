@@ -1,18 +1,11 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { type Db, withDb } from "../db/client";
 import { databaseUnavailable, errorText, pgError, refusedForData } from "../db/errors";
-import {
-  messageReactions,
-  messages,
-  outboxRejects,
-  outboxStuck,
-  roomMembers,
-  rooms,
-  users,
-} from "../db/schema";
+import { outboxRejects, outboxStuck } from "../db/schema";
 import type { Config } from "../env";
-import { dataOf, type EventRow } from "./events";
-import type { ReadMarker, Timeline } from "./timeline";
+import type { EventRow } from "./events";
+import { copyBatch, copyReadMarkers, RoomGone } from "./outbox-copy";
+import type { Timeline } from "./timeline";
 
 const BATCH = 500;
 const BACKOFF_BASE_MS = 500;
@@ -21,8 +14,6 @@ const BACKOFF_MAX_MS = 30_000;
 const STUCK_AFTER = 3;
 
 export type FlushOutcome = "done" | "failed" | "room_gone";
-
-class RoomGone extends Error {}
 
 /**
  * Copies the room's events and read markers from its own storage into PostgreSQL, exactly once
@@ -60,7 +51,7 @@ export class Outbox {
   }
 
   get backlog(): number {
-    return this.timeline.lastSeq - this.timeline.flushedSeq + this.timeline.markersPending;
+    return this.timeline.lastSeq - this.timeline.flushedSeq + this.timeline.markers.pending;
   }
 
   private async drain(): Promise<FlushOutcome> {
@@ -74,10 +65,10 @@ export class Outbox {
         ) {
           await this.copyIsolating(db, roomId, batch);
         }
-        const markers = this.timeline.markersToCopy();
+        const markers = this.timeline.markers.toCopy();
         if (markers.length > 0) {
           await copyReadMarkers(db, roomId, markers);
-          this.timeline.markersCopied(markers);
+          this.timeline.markers.copied(markers);
         }
         if (this.reportedStuck) {
           await db.delete(outboxStuck).where(eq(outboxStuck.roomId, roomId));
@@ -148,137 +139,4 @@ export class Outbox {
       console.error(`outbox: room ${roomId} is stuck and could not say so`, reportErr);
     }
   }
-}
-
-/** Copies one batch in one transaction; returns the authors whose accounts no longer exist. */
-async function copyBatch(db: Db, roomId: number, batch: EventRow[]): Promise<number[]> {
-  return db.transaction(async (tx) => {
-    // Locks keep the room and the authors from being deleted until this batch is in.
-    const room = await tx.select({ id: rooms.id }).from(rooms).where(eq(rooms.id, roomId)).for("key share");
-    if (room.length === 0) throw new RoomGone();
-    const authorIds = [
-      ...new Set(batch.map((e) => e.user_id).filter((id): id is number => id !== null && id > 0)),
-    ];
-    const authors = new Set(
-      (
-        await tx.select({ id: users.id }).from(users).where(inArray(users.id, authorIds)).for("key share")
-      ).map((u) => u.id),
-    );
-    const inserted = await tx
-      .insert(messages)
-      .values(
-        batch.map((e) => ({
-          id: e.id,
-          roomId,
-          seq: e.seq,
-          kind: e.kind,
-          targetId: e.target_id,
-          userId: e.user_id !== null && authors.has(e.user_id) ? e.user_id : null,
-          // An edit row keeps no text: the message row holds the current text.
-          content: e.kind === "edit" ? null : e.content,
-          clientId: e.client_id,
-          createdAt: new Date(e.created_at),
-          editedAt: e.edited_at === null ? null : new Date(e.edited_at),
-          deletedAt: e.deleted_at === null ? null : new Date(e.deleted_at),
-          replyTo: e.reply_to,
-          data: e.data === null ? null : JSON.parse(e.data),
-          mentions: e.kind === "message" ? (dataOf(e).mentions ?? null) : null,
-        })),
-      )
-      .onConflictDoNothing({ target: [messages.roomId, messages.seq] })
-      .returning({ id: messages.id });
-    const fresh = new Set(inserted.map((r) => r.id));
-    await applyAnnotations(
-      tx,
-      roomId,
-      batch.filter((e) => fresh.has(e.id)),
-      authors,
-    );
-    for (const change of lastChangePerMessage(batch.filter((e) => fresh.has(e.id)))) {
-      const target = and(eq(messages.roomId, roomId), eq(messages.id, change.target_id ?? ""));
-      const at = new Date(change.created_at);
-      if (change.kind === "edit") {
-        await tx.update(messages).set({ content: change.content, editedAt: at }).where(target);
-      } else {
-        await tx
-          .update(messages)
-          .set({ content: null, deletedAt: sql`coalesce(${messages.deletedAt}, ${at})` })
-          .where(target);
-      }
-    }
-    return authorIds.filter((id) => !authors.has(id));
-  });
-}
-
-/** Of the edits and deletes in a batch, the one that decides each message's state: the last (a delete wins). */
-function lastChangePerMessage(rows: EventRow[]): EventRow[] {
-  const last = new Map<string, EventRow>();
-  for (const e of rows) {
-    if ((e.kind !== "edit" && e.kind !== "delete") || !e.target_id) continue;
-    if (last.get(e.target_id)?.kind !== "delete") last.set(e.target_id, e);
-  }
-  return [...last.values()];
-}
-
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-
-/**
- * Reactions and thread counters of the newly inserted events, in seq order: each reaction event
- * adds or removes its row (authors whose accounts are gone have none), each thread event sets its
- * root's counters (`greatest`, so a replay or a late batch never moves them back).
- */
-async function applyAnnotations(tx: Tx, roomId: number, rows: EventRow[], authors: Set<number>) {
-  for (const e of rows) {
-    if (!e.target_id || e.user_id === null) continue;
-    const data = dataOf(e);
-    if (e.kind === "reaction" && data.key !== undefined && authors.has(e.user_id)) {
-      const row = { roomId, messageId: e.target_id, userId: e.user_id, key: data.key };
-      if (data.on) {
-        await tx
-          .insert(messageReactions)
-          .values({ ...row, createdAt: new Date(e.created_at) })
-          .onConflictDoNothing();
-      } else {
-        await tx
-          .delete(messageReactions)
-          .where(
-            and(
-              eq(messageReactions.messageId, row.messageId),
-              eq(messageReactions.userId, row.userId),
-              eq(messageReactions.key, row.key),
-            ),
-          );
-      }
-    } else if (e.kind === "thread") {
-      await tx
-        .update(messages)
-        .set({
-          replyCount: sql`greatest(${messages.replyCount}, ${data.reply_count ?? 0})`,
-          lastReplyAt: sql`greatest(${messages.lastReplyAt}, ${new Date(data.last_reply_at ?? e.created_at).toISOString()}::timestamptz)`,
-        })
-        .where(and(eq(messages.roomId, roomId), eq(messages.id, e.target_id)));
-    }
-  }
-}
-
-/** Read markers only move forward: `greatest` makes the copy idempotent and order-free. */
-export async function copyReadMarkers(db: Db, roomId: number, markers: ReadMarker[]) {
-  const values = sql.join(
-    markers.map((m) => sql`(${m.user_id}::int, ${m.seq}::bigint)`),
-    sql`, `,
-  );
-  await db.execute(sql`
-    update ${roomMembers} set last_read_seq = greatest(${roomMembers.lastReadSeq}, v.seq)
-    from (values ${values}) as v(user_id, seq)
-    where ${roomMembers.roomId} = ${roomId} and ${roomMembers.userId} = v.user_id`);
-}
-
-/** PostgreSQL's last seq for a room: where a fresh timeline continues from. */
-export async function lastSeqInPostgres(config: Config, roomId: number): Promise<number> {
-  return withDb(config, async (db) => {
-    const rows = await db.execute<{ seq: string | number | null }>(
-      sql`select max(seq) as seq from ${messages} where room_id = ${roomId}`,
-    );
-    return Number(rows.rows[0]?.seq ?? 0);
-  });
 }

@@ -3,6 +3,7 @@ import { withDb } from "../db/client";
 import { messageReactions } from "../db/schema";
 import type { Config } from "../env";
 import { AppError } from "../errors";
+import { LiveSince } from "./live-since";
 import type { ReactionTotal } from "./protocol";
 
 /** Distinct reaction keys one message may carry. */
@@ -38,7 +39,6 @@ const SCHEMA = `
     PRIMARY KEY (message_id, user_id, key)
   );
   CREATE TABLE IF NOT EXISTS reactions_known (message_id TEXT PRIMARY KEY);
-  CREATE TABLE IF NOT EXISTS reactions_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
 export type Toggle = {
@@ -56,32 +56,29 @@ export type Toggle = {
  * the room loads) and not reacted to since. For every other message, no row here means no reactions.
  */
 export class Reactions {
+  private readonly mark: LiveSince;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly config: Config,
   ) {
+    this.mark = new LiveSince(sql, "reactions_meta");
     this.reset();
   }
 
   reset() {
     this.sql.exec(SCHEMA);
+    this.mark.load();
   }
 
-  /** Messages up to this seq may have reactions only PostgreSQL knows. */
-  /**
-   * Records where this copy starts: messages up to `lastSeq` may have state only PostgreSQL
-   * knows. Called when the room loads; only the first call counts.
-   */
+  /** Records where this copy starts (see `LiveSince`). */
   start(lastSeq: number) {
-    this.sql.exec("INSERT OR IGNORE INTO reactions_meta (key, value) VALUES ('since', ?)", lastSeq);
+    this.mark.start(lastSeq);
   }
 
-  /** Messages up to this seq may have state only PostgreSQL knows (all of them, before `start`). */
+  /** Messages up to this seq may have state only PostgreSQL knows. */
   private get since(): number {
-    const row = this.sql
-      .exec<{ value: number }>("SELECT value FROM reactions_meta WHERE key = 'since'")
-      .toArray()[0];
-    return row?.value ?? Number.MAX_SAFE_INTEGER;
+    return this.mark.seq;
   }
 
   private known(messageId: string, seq: number): boolean {
@@ -92,25 +89,43 @@ export class Reactions {
   }
 
   /** Makes the live copy hold a message's reactions (read once from PostgreSQL if it never did). */
-  async load(roomId: number, messageId: string, seq: number): Promise<void> {
-    if (this.known(messageId, seq)) return;
+  load(roomId: number, messageId: string, seq: number): Promise<void> {
+    return this.adopt(roomId, [{ id: messageId, seq }]);
+  }
+
+  /**
+   * Reads the reactions of the messages this copy never saw from PostgreSQL, in one query, and
+   * keeps them: the next page of a warm room needs no database round trip.
+   */
+  private async adopt(roomId: number, page: Array<{ id: string; seq: number }>): Promise<void> {
+    const unknown = page.filter((m) => !this.known(m.id, m.seq));
+    if (unknown.length === 0) return;
+    const ids = unknown.map((m) => m.id);
     const stored = await withDb(this.config, (db) =>
       db
-        .select({ userId: messageReactions.userId, key: messageReactions.key })
+        .select({
+          messageId: messageReactions.messageId,
+          userId: messageReactions.userId,
+          key: messageReactions.key,
+        })
         .from(messageReactions)
-        .where(and(eq(messageReactions.roomId, roomId), eq(messageReactions.messageId, messageId))),
+        .where(and(eq(messageReactions.roomId, roomId), inArray(messageReactions.messageId, ids)))
+        .orderBy(messageReactions.createdAt),
     );
-    // Another change may have loaded it meanwhile: that copy is newer than this read.
-    if (this.known(messageId, seq)) return;
-    for (const r of stored) {
-      this.sql.exec(
-        "INSERT OR IGNORE INTO reactions (message_id, user_id, key, seq) VALUES (?, ?, ?, 0)",
-        messageId,
-        r.userId,
-        r.key,
-      );
+    for (const m of unknown) {
+      // Another change may have loaded it meanwhile: that copy is newer than this read.
+      if (this.known(m.id, m.seq)) continue;
+      for (const r of stored) {
+        if (r.messageId !== m.id) continue;
+        this.sql.exec(
+          "INSERT OR IGNORE INTO reactions (message_id, user_id, key, seq) VALUES (?, ?, ?, 0)",
+          m.id,
+          r.userId,
+          r.key,
+        );
+      }
+      this.sql.exec("INSERT OR IGNORE INTO reactions_known (message_id) VALUES (?)", m.id);
     }
-    this.sql.exec("INSERT OR IGNORE INTO reactions_known (message_id) VALUES (?)", messageId);
   }
 
   /** Adds or removes one reaction (the message must be loaded); refuses what would pass a limit. */
@@ -190,44 +205,7 @@ export class Reactions {
     page: Array<{ id: string; seq: number }>,
     viewerId: number,
   ): Promise<Map<string, ReactionTotal[]>> {
-    // Messages this copy never saw are read from PostgreSQL once, in one query, and kept: the
-    // next page of a warm room needs no database round trip.
-    const unknown = page.filter((m) => !this.known(m.id, m.seq));
-    if (unknown.length > 0) {
-      const stored = await withDb(this.config, (db) =>
-        db
-          .select({
-            messageId: messageReactions.messageId,
-            userId: messageReactions.userId,
-            key: messageReactions.key,
-          })
-          .from(messageReactions)
-          .where(
-            and(
-              eq(messageReactions.roomId, roomId),
-              inArray(
-                messageReactions.messageId,
-                unknown.map((m) => m.id),
-              ),
-            ),
-          )
-          .orderBy(messageReactions.createdAt),
-      );
-      for (const m of unknown) {
-        // Another change may have loaded it meanwhile: that copy is newer than this read.
-        if (this.known(m.id, m.seq)) continue;
-        for (const r of stored) {
-          if (r.messageId !== m.id) continue;
-          this.sql.exec(
-            "INSERT OR IGNORE INTO reactions (message_id, user_id, key, seq) VALUES (?, ?, ?, 0)",
-            m.id,
-            r.userId,
-            r.key,
-          );
-        }
-        this.sql.exec("INSERT OR IGNORE INTO reactions_known (message_id) VALUES (?)", m.id);
-      }
-    }
+    await this.adopt(roomId, page);
     // One query for the whole page (not one per message).
     const out = new Map<string, ReactionTotal[]>(page.map((m) => [m.id, []]));
     const rows = this.sql

@@ -47,7 +47,7 @@ export async function prepareResume(
         if (page.length === 0 || page.some((e, i) => e.seq !== cursor + 1 + i)) {
           return { ...none, recovered: false };
         }
-        older.push(...page.map((e) => timeline.current(e)));
+        older.push(...page.map((e) => timeline.cache.current(e)));
         cursor = page.at(-1)?.seq ?? cursor;
       }
       return { recovered: true, older, cursor };

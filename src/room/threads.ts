@@ -4,6 +4,7 @@ import { messages, users } from "../db/schema";
 import type { Config } from "../env";
 import { AppError } from "../errors";
 import { type EventRow, fromPostgres } from "./events";
+import { LiveSince } from "./live-since";
 import type { ParentPreview } from "./protocol";
 
 /** How much of the parent a reply shows. */
@@ -15,7 +16,6 @@ const SCHEMA = `
     reply_count INTEGER NOT NULL,
     last_reply_at INTEGER
   );
-  CREATE TABLE IF NOT EXISTS threads_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
 export type ThreadCounters = { reply_count: number; last_reply_at: number | null };
@@ -46,28 +46,26 @@ export function previewOf(parent: EventRow): ParentPreview {
  * first use.
  */
 export class Threads {
+  private readonly mark: LiveSince;
+
   constructor(private readonly sql: SqlStorage) {
+    this.mark = new LiveSince(sql, "threads_meta");
     this.reset();
   }
 
   reset() {
     this.sql.exec(SCHEMA);
+    this.mark.load();
   }
 
-  /**
-   * Records where this copy starts: messages up to `lastSeq` may have state only PostgreSQL
-   * knows. Called when the room loads; only the first call counts.
-   */
+  /** Records where this copy starts (see `LiveSince`). */
   start(lastSeq: number) {
-    this.sql.exec("INSERT OR IGNORE INTO threads_meta (key, value) VALUES ('since', ?)", lastSeq);
+    this.mark.start(lastSeq);
   }
 
-  /** Messages up to this seq may have state only PostgreSQL knows (all of them, before `start`). */
+  /** Messages up to this seq may have state only PostgreSQL knows. */
   private get since(): number {
-    const row = this.sql
-      .exec<{ value: number }>("SELECT value FROM threads_meta WHERE key = 'since'")
-      .toArray()[0];
-    return row?.value ?? Number.MAX_SAFE_INTEGER;
+    return this.mark.seq;
   }
 
   /** The counters if the live copy can answer (else undefined: ask PostgreSQL). */

@@ -1,14 +1,8 @@
 import { monotonicFactory } from "ulidx";
-import {
-  type CurrentText,
-  type EventData,
-  type EventRow,
-  toDeleteEvent,
-  toEditEvent,
-  toMessageEvent,
-  toTimelineEvent,
-} from "./events";
-import type { DeleteEvent, EditEvent, MessageEvent, TimelineEvent, UserRef } from "./protocol";
+import { CachedEvents } from "./cached-events";
+import { type EventData, type EventRow, toDeleteEvent, toEditEvent, toMessageEvent } from "./events";
+import type { DeleteEvent, EditEvent, MessageEvent, UserRef } from "./protocol";
+import { ReadMarkers } from "./read-markers";
 
 const ulid = monotonicFactory();
 
@@ -31,20 +25,14 @@ const SCHEMA = `
   );
   CREATE UNIQUE INDEX IF NOT EXISTS events_client ON events (user_id, client_id) WHERE client_id IS NOT NULL;
   CREATE INDEX IF NOT EXISTS events_target ON events (target_id) WHERE target_id IS NOT NULL;
-  CREATE TABLE IF NOT EXISTS read_markers (
-    user_id INTEGER PRIMARY KEY,
-    seq INTEGER NOT NULL,
-    copied_seq INTEGER NOT NULL DEFAULT 0
-  );
 `;
-
-export type ReadMarker = { user_id: number; seq: number };
 
 /**
  * The room's timeline in the Durable Object's own SQLite storage: the sequence counter, the
- * recent-history cache, the outbox (events above `flushed_seq` have not reached PostgreSQL) and
- * the members' read markers. All SQL of the room object lives here. Writes are synchronous; the
- * runtime's output gate holds every frame sent afterwards until they are durable.
+ * events (the recent-history cache; `cache` reads it), the outbox cursor (events above
+ * `flushed_seq` have not reached PostgreSQL) and, beside it, the members' read markers. Writes
+ * are synchronous; the runtime's output gate holds every frame sent afterwards until they are
+ * durable.
  */
 export class Timeline {
   private meta = new Map<string, string>();
@@ -53,8 +41,14 @@ export class Timeline {
    * trims the newest event, so appending is a single INSERT (no counter row to rewrite).
    */
   private last = 0;
+  /** Reads of the recent-history cache (`cached-events.ts`). */
+  readonly cache: CachedEvents;
+  /** Members' read markers (`read-markers.ts`). */
+  readonly markers: ReadMarkers;
 
   constructor(private readonly sql: SqlStorage) {
+    this.cache = new CachedEvents(sql, this);
+    this.markers = new ReadMarkers(sql);
     this.load();
   }
 
@@ -81,6 +75,7 @@ export class Timeline {
   /** After the storage was wiped (room deleted): an empty, uninitialised timeline again. */
   reset() {
     this.load();
+    this.markers.load();
   }
 
   private set(key: string, value: string | number) {
@@ -114,7 +109,7 @@ export class Timeline {
     return this.meta.get("epoch") ?? "";
   }
 
-  // ── reads ──────────────────────────────────────────────────────────────────
+  // ── the cache's rows ───────────────────────────────────────────────────────
 
   /** The message a (user, client_id) pair already produced, if the cache still holds it. */
   byClientId(userId: number, clientId: string): MessageEvent | undefined {
@@ -127,92 +122,6 @@ export class Timeline {
   /** A message (not an edit or delete event) if the cache holds it. */
   cachedMessage(id: string): EventRow | undefined {
     return this.sql.exec<EventRow>("SELECT * FROM events WHERE id = ? AND kind = 'message'", id).toArray()[0];
-  }
-
-  /**
-   * A message's text as the cache knows it now: from the message row, or, when the message is
-   * older than the cache, from its latest edit or delete (the cache is a suffix of the timeline,
-   * so any later change would be in it too). Undefined when the cache knows nothing newer.
-   */
-  currentText(messageId: string): CurrentText | undefined {
-    const row = this.sql
-      .exec<Pick<EventRow, "kind" | "content" | "deleted_at"> & { changed_at: number | null }>(
-        `SELECT kind, content, deleted_at, edited_at AS changed_at FROM events WHERE id = ? AND kind = 'message'
-         UNION ALL
-         SELECT * FROM (SELECT kind, content, NULL, created_at FROM events WHERE target_id = ? AND kind IN ('edit', 'delete') ORDER BY seq DESC LIMIT 1)`,
-        messageId,
-        messageId,
-      )
-      .toArray()[0];
-    if (!row) return undefined;
-    const deleted = row.kind === "delete" || row.deleted_at !== null;
-    return {
-      content: deleted ? null : row.content,
-      editedAt: row.kind === "edit" ? row.changed_at : undefined,
-    };
-  }
-
-  /** An event read from PostgreSQL, brought up to date with what the cache knows (edits, deletes not yet copied). */
-  current<E extends TimelineEvent>(e: E): E {
-    if (e.type !== "message" && e.type !== "message.edited") return e;
-    const now = this.currentText(e.type === "message" ? e.id : e.message_id);
-    if (!now) return e;
-    if (e.type === "message.edited") return { ...e, content: now.content };
-    if (now.content === null) return { ...e, content: null, deleted: true };
-    const editedAt = now.editedAt == null ? {} : { edited_at: new Date(now.editedAt).toISOString() };
-    return { ...e, content: now.content, ...editedAt };
-  }
-
-  /**
-   * Messages (not edits or deletes) of a history window from the cache, oldest first, or
-   * undefined when the cache cannot answer the whole window.
-   */
-  messagesPage(w: {
-    limit: number;
-    after?: number | undefined;
-    before?: number | undefined;
-  }): MessageEvent[] | undefined {
-    const oldest = this.oldestCached;
-    if (w.after !== undefined) {
-      if (w.after + 1 < oldest) return undefined;
-      return this.sql
-        .exec<EventRow>(
-          "SELECT * FROM events WHERE kind = 'message' AND seq > ? ORDER BY seq LIMIT ?",
-          w.after,
-          w.limit,
-        )
-        .toArray()
-        .map((row) => toMessageEvent(this.roomId, row));
-    }
-    const rows = this.sql
-      .exec<EventRow>(
-        "SELECT * FROM events WHERE kind = 'message' AND seq < ? ORDER BY seq DESC LIMIT ?",
-        w.before ?? Number.MAX_SAFE_INTEGER,
-        w.limit,
-      )
-      .toArray();
-    // Fewer than asked: right only if the cache holds the timeline from its first event.
-    if (rows.length < w.limit && oldest > 1) return undefined;
-    return rows.reverse().map((row) => toMessageEvent(this.roomId, row));
-  }
-
-  /** Cached messages within a window's bounds (for merging into a page read from PostgreSQL). */
-  cachedMessagesWithin(w: { after?: number | undefined; before?: number | undefined }): MessageEvent[] {
-    return this.sql
-      .exec<EventRow>(
-        "SELECT * FROM events WHERE kind = 'message' AND seq > ? AND seq < ? ORDER BY seq",
-        w.after ?? 0,
-        w.before ?? Number.MAX_SAFE_INTEGER,
-      )
-      .toArray()
-      .map((row) => toMessageEvent(this.roomId, row));
-  }
-
-  /** Events after `seq` from the cache, oldest first, as sent on the wire (current text). */
-  eventsAfter(seq: number): TimelineEvent[] {
-    return this.rowsAfter(seq).map((row) =>
-      toTimelineEvent(this.roomId, row, row.target_id ? this.currentText(row.target_id) : undefined),
-    );
   }
 
   rowsAfter(seq: number, limit = Number.MAX_SAFE_INTEGER): EventRow[] {
@@ -247,18 +156,6 @@ export class Timeline {
       client_id: null,
       data: JSON.stringify(data),
     });
-  }
-
-  /** Cached messages that reply to `rootId` within a seq window, oldest first. */
-  cachedReplies(rootId: string, after: number, limit: number): EventRow[] {
-    return this.sql
-      .exec<EventRow>(
-        "SELECT * FROM events WHERE kind = 'message' AND reply_to = ? AND seq > ? ORDER BY seq LIMIT ?",
-        rootId,
-        after,
-        limit,
-      )
-      .toArray();
   }
 
   /** Records an edit and updates the cached message (one row: replays read the text from it). */
@@ -341,36 +238,5 @@ export class Timeline {
   markFlushed(seq: number, keep: number) {
     if (seq > this.flushedSeq) this.set("flushed_seq", seq);
     this.sql.exec("DELETE FROM events WHERE seq <= ? AND seq <= ?", this.flushedSeq, this.lastSeq - keep);
-  }
-
-  /** Moves a user's read marker forward (never back); returns where it stands. */
-  advanceReadMarker(userId: number, seq: number): number {
-    return this.sql
-      .exec<{ seq: number }>(
-        `INSERT INTO read_markers (user_id, seq) VALUES (?, ?)
-         ON CONFLICT (user_id) DO UPDATE SET seq = max(seq, excluded.seq)
-         RETURNING seq`,
-        userId,
-        seq,
-      )
-      .one().seq;
-  }
-
-  /** Markers that moved since their last copy to PostgreSQL (one per user: coalesced). */
-  markersToCopy(): ReadMarker[] {
-    return this.sql
-      .exec<ReadMarker>("SELECT user_id, seq FROM read_markers WHERE seq > copied_seq")
-      .toArray();
-  }
-
-  markersCopied(markers: ReadMarker[]) {
-    for (const m of markers) {
-      this.sql.exec("UPDATE read_markers SET copied_seq = ? WHERE user_id = ?", m.seq, m.user_id);
-    }
-  }
-
-  get markersPending(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM read_markers WHERE seq > copied_seq").one()
-      .n;
   }
 }

@@ -90,7 +90,7 @@ export class RoomWrites {
   /** Moves a user's read marker forward, clamped to the last seq (a marker from the future would hide messages). */
   markRead(user: UserRef, seq: number): number {
     this.limits.take("read", user.id);
-    const upTo = this.timeline.advanceReadMarker(user.id, Math.min(seq, this.timeline.lastSeq));
+    const upTo = this.timeline.markers.advance(user.id, Math.min(seq, this.timeline.lastSeq));
     this.publish.readMarker(user.id, upTo);
     return upTo;
   }
@@ -107,7 +107,7 @@ export class RoomWrites {
     // Re-read after the await: an edit or delete may have been sequenced meanwhile.
     const row = this.timeline.cachedMessage(messageId) ?? stored;
     if (!row) throw new AppError("message_not_found", 404, "No such message in this room");
-    const current = this.timeline.currentText(messageId);
+    const current = this.timeline.cache.currentText(messageId);
     if (current && current.content === null && row.deleted_at === null)
       return { ...row, deleted_at: Date.now() };
     return row;

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { requireUser } from "../auth/middleware";
 import type { RoomRow, UserRow } from "../db/schema";
 import { type MessageEvent, MessageEventSchema, ReactionTotalSchema, RoleSchema } from "../room/protocol";
 
@@ -214,3 +215,10 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
 });
 
 export const bearer: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { oauth2: [] }];
+
+/** A route for a signed-in user: bearer (or OAuth2 password) security, `requireUser` before the handler. */
+export const signedIn = (tag: string) => ({
+  tags: [tag],
+  security: bearer,
+  middleware: [requireUser],
+});

@@ -1,15 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireUser } from "../../auth/middleware";
-import { bearer, DecimalInt, errorResponses, jsonResponse, MessageSchema } from "../schemas";
+import { DecimalInt, errorResponses, jsonResponse, MessageSchema, signedIn } from "../schemas";
 
 export const list = createRoute({
+  ...signedIn("messages"),
   method: "get",
   operationId: "listMentions",
   path: "/mentions",
-  tags: ["messages"],
   summary: "Messages that mention you, newest first, in rooms you can still read",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: {
     query: z.object({
       room_id: DecimalInt(1, 2_147_483_647).optional().openapi({ type: "integer" }),

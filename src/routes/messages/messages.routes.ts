@@ -1,8 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireUser } from "../../auth/middleware";
 import { ClientId } from "../../room/protocol";
 import {
-  bearer,
   DecimalInt,
   errorResponses,
   IdParam,
@@ -10,6 +8,7 @@ import {
   jsonResponse,
   MessageSchema,
   ReactionOutcomeSchema,
+  signedIn,
 } from "../schemas";
 
 export const MAX_HISTORY_PAGE = 200;
@@ -22,17 +21,15 @@ const roomParams = z.object({ room_id: IdParam("room_id") });
 const MessageContent = z.string().openapi({ example: "hello, room" });
 
 export const send = createRoute({
+  ...signedIn("messages"),
   method: "post",
   operationId: "sendMessage",
   path: "/message/rooms/{room_id}/messages",
-  tags: ["messages"],
   summary: "Send a message to a room",
   description:
     "The room also refuses with 422 `empty_message`, `message_too_long`, and `reply_to_other_room` " +
     "(reply_to names a message of another room); 404 `reply_parent_not_found` when it names none. " +
     "`@username` mentions users who can read the room; anyone else stays plain text.",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: {
     params: roomParams,
     body: jsonBody(
@@ -65,13 +62,11 @@ export const send = createRoute({
 });
 
 export const list = createRoute({
+  ...signedIn("messages"),
   method: "get",
   operationId: "listMessages",
   path: "/message/rooms/{room_id}/messages",
-  tags: ["messages"],
   summary: "A page of a room's history, oldest first",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: {
     params: roomParams,
     query: z
@@ -98,13 +93,11 @@ const messageParams = z.object({
 });
 
 export const edit = createRoute({
+  ...signedIn("messages"),
   method: "patch",
   operationId: "editMessage",
   path: "/message/rooms/{room_id}/messages/{message_id}",
-  tags: ["messages"],
   summary: "Edit my message: a timeline event with its own seq, broadcast live",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: {
     params: messageParams,
     body: jsonBody(z.object({ content: MessageContent }).openapi("MessageEdit")),
@@ -123,13 +116,11 @@ export const edit = createRoute({
 });
 
 export const remove = createRoute({
+  ...signedIn("messages"),
   method: "delete",
   operationId: "deleteMessage",
   path: "/message/rooms/{room_id}/messages/{message_id}",
-  tags: ["messages"],
   summary: "Delete a message (author, room admins, global admins); leaves a tombstone",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: { params: messageParams },
   responses: {
     200: jsonResponse(MessageSchema, "The tombstone"),
@@ -145,13 +136,11 @@ export const remove = createRoute({
 });
 
 export const thread = createRoute({
+  ...signedIn("messages"),
   method: "get",
   operationId: "listThread",
   path: "/message/rooms/{room_id}/messages/{message_id}/thread",
-  tags: ["messages"],
   summary: "The replies under a message, oldest first (page on with after=<last seq>)",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: {
     params: messageParams,
     query: z.object({
@@ -187,17 +176,15 @@ const reactionErrors = errorResponses(
 );
 
 export const addReaction = createRoute({
+  ...signedIn("messages"),
   method: "put",
   operationId: "addReaction",
   path: "/message/rooms/{room_id}/messages/{message_id}/reactions/{emoji}",
-  tags: ["messages"],
   summary: "React to a message (idempotent: a second PUT changes nothing and says changed=false)",
   description:
     "The key is one emoji (one grapheme cluster) or a short `:name:`; otherwise 422 `invalid_reaction`. " +
     "At most 20 different keys per message and 10 reactions per user per message (422 `too_many_reactions`). " +
     "Rate-limited per user and room like sends (429 `rate_limited`).",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: { params: reactionParams },
   responses: {
     200: jsonResponse(ReactionOutcomeSchema, "The reaction and the message's totals"),
@@ -206,13 +193,11 @@ export const addReaction = createRoute({
 });
 
 export const removeReaction = createRoute({
+  ...signedIn("messages"),
   method: "delete",
   operationId: "removeReaction",
   path: "/message/rooms/{room_id}/messages/{message_id}/reactions/{emoji}",
-  tags: ["messages"],
   summary: "Take back my reaction (idempotent)",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: { params: reactionParams },
   responses: {
     200: jsonResponse(ReactionOutcomeSchema, "The reaction and the message's totals"),

@@ -1,7 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireUser } from "../../auth/middleware";
 import {
-  bearer,
   errorResponses,
   IdParam,
   jsonBody,
@@ -9,6 +7,7 @@ import {
   Page,
   RoomSchema,
   RoomSummarySchema,
+  signedIn,
 } from "../schemas";
 
 const RoomName = z.string().trim().min(1).max(100).openapi({ example: "general" });
@@ -16,13 +15,11 @@ const Description = z.string().trim().max(1000).nullable();
 const roomParams = z.object({ room_id: IdParam("room_id") });
 
 export const create = createRoute({
+  ...signedIn("rooms"),
   method: "post",
   operationId: "createRoom",
   path: "/room/",
-  tags: ["rooms"],
   summary: "Create a room; the creator becomes its owner (room admin)",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: {
     body: jsonBody(
       z
@@ -38,13 +35,11 @@ export const create = createRoute({
 });
 
 export const list = createRoute({
+  ...signedIn("rooms"),
   method: "get",
   operationId: "listMyRooms",
   path: "/room/rooms",
-  tags: ["rooms"],
   summary: "My rooms with my role, the last message and my unread count (a global admin sees all)",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: { query: z.object(Page) },
   responses: {
     200: jsonResponse(z.array(RoomSummarySchema), "Rooms, most recent activity first"),
@@ -53,25 +48,21 @@ export const list = createRoute({
 });
 
 export const searchPublic = createRoute({
+  ...signedIn("rooms"),
   method: "get",
   operationId: "searchPublicRooms",
   path: "/room/public",
-  tags: ["rooms"],
   summary: "Find public rooms by name",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: { query: z.object({ q: z.string().max(100).default(""), ...Page }) },
   responses: { 200: jsonResponse(z.array(RoomSchema), "Public rooms by name"), ...errorResponses(401, 422) },
 });
 
 export const markRead = createRoute({
+  ...signedIn("rooms"),
   method: "post",
   operationId: "markRoomRead",
   path: "/room/{room_id}/read",
-  tags: ["rooms"],
   summary: "Mark the room read up to a seq (members)",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: {
     params: roomParams,
     body: jsonBody(
@@ -92,25 +83,21 @@ export const markRead = createRoute({
 });
 
 export const get = createRoute({
+  ...signedIn("rooms"),
   method: "get",
   operationId: "getRoom",
   path: "/room/{room_id}",
-  tags: ["rooms"],
   summary: "Room details",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: { params: roomParams },
   responses: { 200: jsonResponse(RoomSchema, "The room"), ...errorResponses(401, 404, 422) },
 });
 
 export const update = createRoute({
+  ...signedIn("rooms"),
   method: "patch",
   operationId: "updateRoom",
   path: "/room/{room_id}",
-  tags: ["rooms"],
   summary: "Rename or describe a room (room admin or global admin)",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: {
     params: roomParams,
     body: jsonBody(z.object({ name: RoomName.optional(), description: Description.optional() }).strict()),
@@ -119,13 +106,11 @@ export const update = createRoute({
 });
 
 export const remove = createRoute({
+  ...signedIn("rooms"),
   method: "delete",
   operationId: "deleteRoom",
   path: "/room/{room_id}",
-  tags: ["rooms"],
   summary: "Delete a room and its messages (room admin or global admin)",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: { params: roomParams },
   responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404, 422) },
 });

@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireUser } from "../../auth/middleware";
-import { bearer, DecimalInt, errorResponses, jsonResponse, MessageSchema } from "../schemas";
+import { DecimalInt, errorResponses, jsonResponse, MessageSchema, signedIn } from "../schemas";
 
 const Time = z.iso.datetime({ offset: true }).transform((t) => new Date(t));
 
@@ -14,18 +13,16 @@ export const SearchHitSchema = MessageSchema.omit({ reactions: true })
   .openapi("SearchHit");
 
 export const search = createRoute({
+  ...signedIn("search"),
   method: "get",
   operationId: "searchMessages",
   path: "/search",
-  tags: ["search"],
   summary: "Search the messages of the rooms you can read now, newest first",
   description:
     'Word search (PostgreSQL full text, websearch syntax: "a phrase", or, -word) plus substring search ' +
     "(trigram index), so partial words and Chinese, Japanese and Korean text are found. Only current text " +
     "is searched: edits replace the old text, deleted messages never match. 422 also answers " +
     "`empty_query` (only operators) and `invalid_cursor`.",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: {
     query: z.object({
       q: z.string().trim().min(1).max(200).openapi({ example: "release notes" }),

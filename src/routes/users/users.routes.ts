@@ -10,6 +10,7 @@ import {
   jsonResponse,
   Page,
   Password,
+  signedIn,
   TokenSchema,
   Username,
   UserSchema,
@@ -49,13 +50,11 @@ export const list = createRoute({
 });
 
 export const update = createRoute({
+  ...signedIn("users"),
   method: "put",
   operationId: "updateUser",
   path: "/user/update/{user_id}",
-  tags: ["users"],
   summary: "Update a user (self, or a global admin for anyone)",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: {
     params: z.object({ user_id: IdParam("user_id") }),
     body: jsonBody(
@@ -78,13 +77,11 @@ export const update = createRoute({
 });
 
 export const updatePassword = createRoute({
+  ...signedIn("users"),
   method: "post",
   operationId: "updatePassword",
   path: "/user/update_password",
-  tags: ["users"],
   summary: "Change my password; every token issued before stops working",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: {
     body: jsonBody(
       z
@@ -99,14 +96,12 @@ export const updatePassword = createRoute({
 });
 
 export const remove = createRoute({
+  ...signedIn("users"),
   method: "delete",
   operationId: "deleteUser",
   path: "/user/{user_id}",
-  tags: ["users"],
   summary:
     "Delete an account (self, or a global admin for anyone); its messages stay, authored by a deleted user",
-  security: bearer,
-  middleware: [requireUser] as const,
   request: { params: z.object({ user_id: IdParam("user_id") }) },
   responses: {
     204: { description: "Deleted; the user's sockets are closed (4403)" },

@@ -1,0 +1,120 @@
+import { type CurrentText, type EventRow, toMessageEvent, toTimelineEvent } from "./events";
+import type { MessageEvent, TimelineEvent } from "./protocol";
+import type { Timeline } from "./timeline";
+
+/**
+ * What the room's recent-history cache can answer: a message's current text (edits and deletes
+ * not yet in PostgreSQL), history pages, thread pages and replays. The cache is a suffix of the
+ * timeline (everything from `oldestCached` on), so when it holds a message it also holds every
+ * later change to it; a window it cannot answer whole is `undefined` and read from PostgreSQL.
+ */
+export class CachedEvents {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly timeline: Pick<Timeline, "roomId" | "oldestCached" | "rowsAfter">,
+  ) {}
+
+  /**
+   * A message's text as the cache knows it now: from the message row, or, when the message is
+   * older than the cache, from its latest edit or delete (the cache is a suffix of the timeline,
+   * so any later change would be in it too). Undefined when the cache knows nothing newer.
+   */
+  currentText(messageId: string): CurrentText | undefined {
+    const row = this.sql
+      .exec<Pick<EventRow, "kind" | "content" | "deleted_at"> & { changed_at: number | null }>(
+        `SELECT kind, content, deleted_at, edited_at AS changed_at FROM events WHERE id = ? AND kind = 'message'
+         UNION ALL
+         SELECT * FROM (SELECT kind, content, NULL, created_at FROM events WHERE target_id = ? AND kind IN ('edit', 'delete') ORDER BY seq DESC LIMIT 1)`,
+        messageId,
+        messageId,
+      )
+      .toArray()[0];
+    if (!row) return undefined;
+    const deleted = row.kind === "delete" || row.deleted_at !== null;
+    return {
+      content: deleted ? null : row.content,
+      editedAt: row.kind === "edit" ? row.changed_at : undefined,
+    };
+  }
+
+  /** An event read from PostgreSQL, brought up to date with what the cache knows (edits, deletes not yet copied). */
+  current<E extends TimelineEvent>(e: E): E {
+    if (e.type !== "message" && e.type !== "message.edited") return e;
+    const now = this.currentText(e.type === "message" ? e.id : e.message_id);
+    if (!now) return e;
+    if (e.type === "message.edited") return { ...e, content: now.content };
+    if (now.content === null) return { ...e, content: null, deleted: true };
+    const editedAt = now.editedAt == null ? {} : { edited_at: new Date(now.editedAt).toISOString() };
+    return { ...e, content: now.content, ...editedAt };
+  }
+
+  /**
+   * Messages (not edits or deletes) of a history window from the cache, oldest first, or
+   * undefined when the cache cannot answer the whole window.
+   */
+  messagesPage(w: {
+    limit: number;
+    after?: number | undefined;
+    before?: number | undefined;
+  }): MessageEvent[] | undefined {
+    const oldest = this.timeline.oldestCached;
+    if (w.after !== undefined) {
+      if (w.after + 1 < oldest) return undefined;
+      return this.sql
+        .exec<EventRow>(
+          "SELECT * FROM events WHERE kind = 'message' AND seq > ? ORDER BY seq LIMIT ?",
+          w.after,
+          w.limit,
+        )
+        .toArray()
+        .map((row) => toMessageEvent(this.timeline.roomId, row));
+    }
+    const rows = this.sql
+      .exec<EventRow>(
+        "SELECT * FROM events WHERE kind = 'message' AND seq < ? ORDER BY seq DESC LIMIT ?",
+        w.before ?? Number.MAX_SAFE_INTEGER,
+        w.limit,
+      )
+      .toArray();
+    // Fewer than asked: right only if the cache holds the timeline from its first event.
+    if (rows.length < w.limit && oldest > 1) return undefined;
+    return rows.reverse().map((row) => toMessageEvent(this.timeline.roomId, row));
+  }
+
+  /** Cached messages within a window's bounds (for merging into a page read from PostgreSQL). */
+  cachedMessagesWithin(w: { after?: number | undefined; before?: number | undefined }): MessageEvent[] {
+    return this.sql
+      .exec<EventRow>(
+        "SELECT * FROM events WHERE kind = 'message' AND seq > ? AND seq < ? ORDER BY seq",
+        w.after ?? 0,
+        w.before ?? Number.MAX_SAFE_INTEGER,
+      )
+      .toArray()
+      .map((row) => toMessageEvent(this.timeline.roomId, row));
+  }
+
+  /** Events after `seq` from the cache, oldest first, as sent on the wire (current text). */
+  eventsAfter(seq: number): TimelineEvent[] {
+    return this.timeline
+      .rowsAfter(seq)
+      .map((row) =>
+        toTimelineEvent(
+          this.timeline.roomId,
+          row,
+          row.target_id ? this.currentText(row.target_id) : undefined,
+        ),
+      );
+  }
+
+  /** Cached messages that reply to `rootId` within a seq window, oldest first. */
+  cachedReplies(rootId: string, after: number, limit: number): EventRow[] {
+    return this.sql
+      .exec<EventRow>(
+        "SELECT * FROM events WHERE kind = 'message' AND reply_to = ? AND seq > ? ORDER BY seq LIMIT ?",
+        rootId,
+        after,
+        limit,
+      )
+      .toArray();
+  }
+}

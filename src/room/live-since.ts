@@ -1,0 +1,29 @@
+/**
+ * Where a live copy in the room's storage (reaction totals, thread counters) starts: messages up
+ * to this seq may have state only PostgreSQL knows, because they were sent before the copy
+ * existed. Recorded when the room loads; only the first call counts. Each copy keeps its mark in
+ * its own table, so that wiping one (a reset) never moves the other's.
+ */
+export class LiveSince {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly table: "reactions_meta" | "threads_meta",
+  ) {}
+
+  /** Creates the table (again, after the room's storage was wiped). */
+  load() {
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS ${this.table} (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+  }
+
+  start(lastSeq: number) {
+    this.sql.exec(`INSERT OR IGNORE INTO ${this.table} (key, value) VALUES ('since', ?)`, lastSeq);
+  }
+
+  /** The mark; every message before `start` (all of them, until it is called). */
+  get seq(): number {
+    const row = this.sql
+      .exec<{ value: number }>(`SELECT value FROM ${this.table} WHERE key = 'since'`)
+      .toArray()[0];
+    return row?.value ?? Number.MAX_SAFE_INTEGER;
+  }
+}

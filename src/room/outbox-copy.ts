@@ -1,0 +1,146 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { messageReactions, messages, roomMembers, rooms, users } from "../db/schema";
+import { dataOf, type EventRow } from "./events";
+import type { ReadMarker } from "./read-markers";
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** The room's row is gone: the room was deleted (the only way "room gone" is ever decided). */
+export class RoomGone extends Error {}
+
+/**
+ * The outbox's statements. One batch is one transaction: lock the room's row and the authors'
+ * rows, insert the events (`ON CONFLICT (room_id, seq) DO NOTHING RETURNING`), then apply what
+ * the rows actually inserted change. A batch retried after a lost acknowledgement changes nothing.
+ * Returns the authors whose accounts no longer exist (their events are recorded as nobody's).
+ */
+export async function copyBatch(db: Db, roomId: number, batch: EventRow[]): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    const { authorIds, authors } = await lockRoomAndAuthors(tx, roomId, batch);
+    const fresh = await insertEvents(tx, roomId, batch, authors);
+    const inserted = batch.filter((e) => fresh.has(e.id));
+    await applyAnnotations(tx, roomId, inserted, authors);
+    await applyChanges(tx, roomId, inserted);
+    return authorIds.filter((id) => !authors.has(id));
+  });
+}
+
+/** Locks keep the room and the authors from being deleted until this batch is in. */
+async function lockRoomAndAuthors(tx: Tx, roomId: number, batch: EventRow[]) {
+  const room = await tx.select({ id: rooms.id }).from(rooms).where(eq(rooms.id, roomId)).for("key share");
+  if (room.length === 0) throw new RoomGone();
+  const authorIds = [
+    ...new Set(batch.map((e) => e.user_id).filter((id): id is number => id !== null && id > 0)),
+  ];
+  const locked = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(inArray(users.id, authorIds))
+    .for("key share");
+  return { authorIds, authors: new Set(locked.map((u) => u.id)) };
+}
+
+/** Inserts the batch's events; returns the ids actually inserted (not already there). */
+async function insertEvents(tx: Tx, roomId: number, batch: EventRow[], authors: Set<number>) {
+  const inserted = await tx
+    .insert(messages)
+    .values(
+      batch.map((e) => ({
+        id: e.id,
+        roomId,
+        seq: e.seq,
+        kind: e.kind,
+        targetId: e.target_id,
+        userId: e.user_id !== null && authors.has(e.user_id) ? e.user_id : null,
+        // An edit row keeps no text: the message row holds the current text.
+        content: e.kind === "edit" ? null : e.content,
+        clientId: e.client_id,
+        createdAt: new Date(e.created_at),
+        editedAt: e.edited_at === null ? null : new Date(e.edited_at),
+        deletedAt: e.deleted_at === null ? null : new Date(e.deleted_at),
+        replyTo: e.reply_to,
+        data: e.data === null ? null : JSON.parse(e.data),
+        mentions: e.kind === "message" ? (dataOf(e).mentions ?? null) : null,
+      })),
+    )
+    .onConflictDoNothing({ target: [messages.roomId, messages.seq] })
+    .returning({ id: messages.id });
+  return new Set(inserted.map((r) => r.id));
+}
+
+/** Edits and deletes applied to their messages: the last per message only (a delete wins). */
+async function applyChanges(tx: Tx, roomId: number, rows: EventRow[]) {
+  for (const change of lastChangePerMessage(rows)) {
+    const target = and(eq(messages.roomId, roomId), eq(messages.id, change.target_id ?? ""));
+    const at = new Date(change.created_at);
+    if (change.kind === "edit") {
+      await tx.update(messages).set({ content: change.content, editedAt: at }).where(target);
+    } else {
+      await tx
+        .update(messages)
+        .set({ content: null, deletedAt: sql`coalesce(${messages.deletedAt}, ${at})` })
+        .where(target);
+    }
+  }
+}
+
+function lastChangePerMessage(rows: EventRow[]): EventRow[] {
+  const last = new Map<string, EventRow>();
+  for (const e of rows) {
+    if ((e.kind !== "edit" && e.kind !== "delete") || !e.target_id) continue;
+    if (last.get(e.target_id)?.kind !== "delete") last.set(e.target_id, e);
+  }
+  return [...last.values()];
+}
+
+/**
+ * Reactions and thread counters of the newly inserted events, in seq order: each reaction event
+ * adds or removes its row (authors whose accounts are gone have none), each thread event sets its
+ * root's counters (`greatest`, so a replay or a late batch never moves them back).
+ */
+async function applyAnnotations(tx: Tx, roomId: number, rows: EventRow[], authors: Set<number>) {
+  for (const e of rows) {
+    if (!e.target_id || e.user_id === null) continue;
+    const data = dataOf(e);
+    if (e.kind === "reaction" && data.key !== undefined && authors.has(e.user_id)) {
+      const row = { roomId, messageId: e.target_id, userId: e.user_id, key: data.key };
+      if (data.on) {
+        await tx
+          .insert(messageReactions)
+          .values({ ...row, createdAt: new Date(e.created_at) })
+          .onConflictDoNothing();
+      } else {
+        await tx
+          .delete(messageReactions)
+          .where(
+            and(
+              eq(messageReactions.messageId, row.messageId),
+              eq(messageReactions.userId, row.userId),
+              eq(messageReactions.key, row.key),
+            ),
+          );
+      }
+    } else if (e.kind === "thread") {
+      await tx
+        .update(messages)
+        .set({
+          replyCount: sql`greatest(${messages.replyCount}, ${data.reply_count ?? 0})`,
+          lastReplyAt: sql`greatest(${messages.lastReplyAt}, ${new Date(data.last_reply_at ?? e.created_at).toISOString()}::timestamptz)`,
+        })
+        .where(and(eq(messages.roomId, roomId), eq(messages.id, e.target_id)));
+    }
+  }
+}
+
+/** Read markers only move forward: `greatest` makes the copy idempotent and order-free. */
+export async function copyReadMarkers(db: Db, roomId: number, markers: ReadMarker[]) {
+  const values = sql.join(
+    markers.map((m) => sql`(${m.user_id}::int, ${m.seq}::bigint)`),
+    sql`, `,
+  );
+  await db.execute(sql`
+    update ${roomMembers} set last_read_seq = greatest(${roomMembers.lastReadSeq}, v.seq)
+    from (values ${values}) as v(user_id, seq)
+    where ${roomMembers.roomId} = ${roomId} and ${roomMembers.userId} = v.user_id`);
+}
