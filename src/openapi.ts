@@ -13,7 +13,7 @@ export function describeApi(app: OpenAPIHono<AppEnv>) {
     summary: "Open the room's WebSocket (protocol: docs/protocol.md)",
     description:
       "Token in `?token=` or in `Sec-WebSocket-Protocol: roomcast.v1, bearer.<jwt>`. " +
-      "`since=<seq>` resumes. A refused upgrade is accepted and closed at once with 4400, 4401, " +
+      "`since=<seq>` resumes; `batch=1` asks for batches (a JSON array of frames per turn). A refused upgrade is accepted and closed at once with 4400, 4401, " +
       "4403, 4404 or 4429 and the error code as the reason (docs/protocol.md); the statuses below " +
       "are the HTTP equivalents.",
     request: {
@@ -22,6 +22,7 @@ export function describeApi(app: OpenAPIHono<AppEnv>) {
         token: z.string().optional(),
         since: z.number().int().min(0).optional(),
         epoch: z.string().optional(),
+        batch: z.enum(["1"]).optional(),
       }),
     },
     responses: {

@@ -56,7 +56,7 @@ export function connect(ep: Endpoint, deflate: boolean, onMessage: (d: Delivery)
   }
   const url =
     ep.kind === "roomcast"
-      ? `ws://127.0.0.1:${ep.port}/ws/${ep.roomId}?token=${ep.token}`
+      ? `ws://127.0.0.1:${ep.port}/ws/${ep.roomId}?token=${ep.token}${process.env.BENCH_NO_BATCH ? "" : "&batch=1"}`
       : `ws://127.0.0.1:${ep.port}/?room=${encodeURIComponent(ep.room)}`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate });
@@ -74,10 +74,13 @@ export function connect(ep: Endpoint, deflate: boolean, onMessage: (d: Delivery)
         if (text === "ready") return ready();
         return onMessage({ body: text, seq: null });
       }
-      const f = JSON.parse(text) as { type: string; content?: string; seq?: number; code?: string };
-      if (f.type === "ready") ready();
-      else if (f.type === "message") onMessage({ body: f.content ?? "", seq: f.seq ?? null });
-      else if (f.type === "error") console.error(`roomcast error frame: ${f.code}`);
+      type Frame = { type: string; content?: string; seq?: number; code?: string };
+      const parsed = JSON.parse(text) as Frame | Frame[];
+      for (const f of Array.isArray(parsed) ? parsed : [parsed]) {
+        if (f.type === "ready") ready();
+        else if (f.type === "message") onMessage({ body: f.content ?? "", seq: f.seq ?? null });
+        else if (f.type === "error") console.error(`roomcast error frame: ${f.code}`);
+      }
     });
   });
 }

@@ -117,7 +117,7 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
         },
       },
     );
-    this.ws.addEventListener("message", (e) => this.onFrame(e.data));
+    this.ws.addEventListener("message", (e) => this.onData(e.data));
     this.ws.addEventListener("open", () => this.emit("status", { state: "open" }));
     this.ws.addEventListener("close", (e) => void this.onClose(e.code, e.reason));
     this.emit("status", { state: "connecting" });
@@ -206,6 +206,8 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     if (this.lastSeq !== null) url.searchParams.set("since", String(this.lastSeq));
     if (this.lastSeq !== null && this.epoch) url.searchParams.set("epoch", this.epoch);
+    // A busy room then sends one frame per turn instead of one per event (docs/protocol.md).
+    url.searchParams.set("batch", "1");
     return url.toString();
   }
 
@@ -218,9 +220,14 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
     return [SUBPROTOCOL, `bearer.${this.token}`];
   }
 
-  private onFrame(data: unknown) {
+  private onData(data: unknown) {
     if (typeof data !== "string") return;
-    const frame = JSON.parse(data) as ServerFrame;
+    const parsed = JSON.parse(data) as ServerFrame | ServerFrame[];
+    if (!Array.isArray(parsed)) return this.onFrame(parsed);
+    for (const frame of parsed) this.onFrame(frame);
+  }
+
+  private onFrame(frame: ServerFrame) {
     if (isTimelineEvent(frame)) {
       // A resume delivers exactly what was missed; this guard only matters after a resync.
       if (this.lastSeq !== null && frame.seq <= this.lastSeq) return;

@@ -2,7 +2,7 @@ import type { Config } from "../env";
 import { AppError, toAppError } from "../errors";
 import type { Door } from "./door";
 import { announce, onlineUsers, type SocketUser, userTag } from "./fanout";
-import { sendFrame } from "./frames";
+import { BATCH_TAG, type Outgoing } from "./outgoing";
 import { PROTOCOL_VERSION } from "./protocol";
 import { prepareResume } from "./resume";
 import type { Timeline } from "./timeline";
@@ -14,7 +14,7 @@ export const CONNECT_HEADERS = {
   subprotocol: "x-roomcast-subprotocol",
 } as const;
 
-type Parts = { ctx: DurableObjectState; timeline: Timeline; config: Config; door: Door };
+type Parts = { ctx: DurableObjectState; timeline: Timeline; config: Config; door: Door; out: Outgoing };
 
 const refuse = (err: unknown) => {
   const refusal = toAppError(err);
@@ -27,7 +27,10 @@ const refuse = (err: unknown) => {
  * body, which the worker turns into a close code the browser can see. The socket then receives
  * `ready`, the replay after `since` (if asked), and every broadcast from then on.
  */
-export async function connect({ ctx, timeline, config, door }: Parts, request: Request): Promise<Response> {
+export async function connect(
+  { ctx, timeline, config, door, out }: Parts,
+  request: Request,
+): Promise<Response> {
   const who = JSON.parse(request.headers.get(CONNECT_HEADERS.user) ?? "null") as SocketUser | null;
   const roomId = Number(request.headers.get(CONNECT_HEADERS.room));
   if (!who || !roomId || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
@@ -51,10 +54,12 @@ export async function connect({ ctx, timeline, config, door }: Parts, request: R
   // replay and the moment this socket starts receiving broadcasts.
   const { 0: client, 1: server } = new WebSocketPair();
   const firstOfUser = ctx.getWebSockets(userTag(user.id)).length === 0;
-  ctx.acceptWebSocket(server, [userTag(user.id)]);
+  const batch = url.searchParams.get("batch") === "1";
+  ctx.acceptWebSocket(server, batch ? [userTag(user.id), BATCH_TAG] : [userTag(user.id)]);
+  out.accepted(server, batch);
   server.serializeAttachment(who satisfies SocketUser);
   const tail = resume.recovered === false ? [] : timeline.cache.eventsAfter(resume.cursor);
-  sendFrame(server, {
+  out.send(server, {
     type: "ready",
     protocol: PROTOCOL_VERSION,
     room_id: timeline.roomId,
@@ -65,9 +70,9 @@ export async function connect({ ctx, timeline, config, door }: Parts, request: R
     recovered: resume.recovered,
     replay_count: resume.older.length + tail.length,
   });
-  for (const event of resume.older) sendFrame(server, event);
-  for (const event of tail) sendFrame(server, event);
-  if (firstOfUser) announce(ctx.getWebSockets(), server, "join", user);
+  for (const event of resume.older) out.send(server, event);
+  for (const event of tail) out.send(server, event);
+  if (firstOfUser) announce(out, ctx.getWebSockets(), server, "join", user);
 
   const headers = new Headers();
   const protocol = request.headers.get(CONNECT_HEADERS.subprotocol);

@@ -2,8 +2,9 @@ import { toAppError } from "../errors";
 import type { Conversation } from "./conversation";
 import type { Door } from "./door";
 import { attachmentOf, type SocketUser } from "./fanout";
-import { broadcast, frame, parseFrame, sendFrame, sendRefusal } from "./frames";
+import { frame, parseFrame } from "./frames";
 import type { UserLimits } from "./limits";
+import type { Outgoing } from "./outgoing";
 import type { ClientFrame, ClientFrameOf } from "./protocol";
 import type { SendQueue, Sent } from "./sends";
 import type { RoomWrites } from "./writes";
@@ -18,10 +19,11 @@ type Parts = {
   writes: RoomWrites;
   conversation: Conversation;
   limits: UserLimits;
+  out: Outgoing;
 };
 
 /** One handler per client frame type: each makes one call and answers (or lets the refusal throw). */
-export function frameHandlers({ ctx, door, sends, writes, conversation, limits }: Parts): FrameHandlers {
+export function frameHandlers({ ctx, door, sends, writes, conversation, limits, out }: Parts): FrameHandlers {
   const react = async (
     ws: WebSocket,
     who: SocketUser,
@@ -29,14 +31,14 @@ export function frameHandlers({ ctx, door, sends, writes, conversation, limits }
     on: boolean,
   ) => {
     const { reactions: _, ...outcome } = await conversation.react(who.user, f.message_id, f.key, on);
-    sendFrame(ws, { type: "reaction.ack", ...outcome });
+    out.send(ws, { type: "reaction.ack", ...outcome });
   };
   return {
-    ping: (ws) => sendFrame(ws, { type: "pong" }),
+    ping: (ws) => out.send(ws, { type: "pong" }),
     "message.send": (ws, who, f) => {
       const clientId = f.client_id ?? null;
       const ack = ({ event, duplicate }: Sent) =>
-        sendFrame(ws, { type: "ack", client_id: clientId, id: event.id, seq: event.seq, duplicate });
+        out.send(ws, { type: "ack", client_id: clientId, id: event.id, seq: event.seq, duplicate });
       const sent = sends.post(who.user, f.content, clientId, f.reply_to ?? null);
       return sent instanceof Promise ? sent.then(ack) : ack(sent);
     },
@@ -50,14 +52,14 @@ export function frameHandlers({ ctx, door, sends, writes, conversation, limits }
     typing: (ws, who) => {
       limits.take("typing", who.user.id);
       const others = ctx.getWebSockets().filter((s) => s !== ws && attachmentOf(s).user.id !== who.user.id);
-      broadcast(others, frame({ type: "typing", user: who.user }));
+      out.broadcast(others, frame({ type: "typing", user: who.user }));
     },
   };
 }
 
 /** Parse, hand to the one handler for its type, answer. Never throws: every refusal is an error frame. */
 export async function dispatch(
-  handlers: FrameHandlers,
+  { handlers, out }: { handlers: FrameHandlers; out: Outgoing },
   ws: WebSocket,
   data: string | ArrayBuffer,
   maxBytes: number,
@@ -69,6 +71,6 @@ export async function dispatch(
     await handle(ws, attachmentOf(ws), msg);
   } catch (err) {
     const clientId = msg?.type === "message.send" ? (msg.client_id ?? null) : undefined;
-    sendRefusal(ws, toAppError(err), clientId);
+    out.refuse(ws, toAppError(err), clientId);
   }
 }

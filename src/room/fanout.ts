@@ -1,4 +1,5 @@
-import { broadcast, frame } from "./frames";
+import { frame } from "./frames";
+import type { Outgoing } from "./outgoing";
 import type { RoomRole, UserRef } from "./protocol";
 
 /**
@@ -26,18 +27,15 @@ export function onlineUsers(sockets: WebSocket[]): UserRef[] {
 }
 
 /** Tells the others that a user's first socket opened or last socket closed. */
-export function announce(all: WebSocket[], except: WebSocket, event: "join" | "leave", user: UserRef) {
+export function announce(
+  out: Outgoing,
+  all: WebSocket[],
+  except: WebSocket,
+  event: "join" | "leave",
+  user: UserRef,
+) {
   const sockets = all.filter((s) => s !== except);
   const online = onlineUsers(sockets);
   if (event === "join") online.push(user);
-  broadcast(sockets, frame({ type: "presence", event, user, online }));
-}
-
-/** Closes sockets with a code the client can act on; one already closing is left to its handler. */
-export function closeSockets(sockets: WebSocket[], code: number, reason: string) {
-  for (const ws of sockets) {
-    try {
-      ws.close(code, reason);
-    } catch {}
-  }
+  out.broadcast(sockets, frame({ type: "presence", event, user, online }));
 }

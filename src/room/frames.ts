@@ -4,33 +4,6 @@ import { ClientFrame, type ServerFrame } from "./protocol";
 
 export const frame = (f: ServerFrame) => JSON.stringify(f);
 
-/** Sends one frame; a socket that is closing fails quietly (its close handler cleans up). */
-export function sendFrame(ws: WebSocket, f: ServerFrame) {
-  try {
-    ws.send(frame(f));
-  } catch {}
-}
-
-/** Sends one already-serialised frame to each socket: serialised once, whatever the fan-out. */
-export function broadcast(sockets: WebSocket[], data: string) {
-  for (const ws of sockets) {
-    try {
-      ws.send(data);
-    } catch {}
-  }
-}
-
-/** The error frame for a refusal: the socket counterpart of the HTTP error body. */
-export function sendRefusal(ws: WebSocket, err: AppError, clientId?: string | null) {
-  sendFrame(ws, {
-    type: "error",
-    code: err.code,
-    message: err.message,
-    ...(clientId !== undefined && { client_id: clientId }),
-    ...(err.retryAfterMs !== undefined && { retry_after_ms: err.retryAfterMs }),
-  });
-}
-
 const encoder = new TextEncoder();
 /** Whether the UTF-8 form is over `max` bytes; encodes only when the length cannot tell (≤ 3 bytes per unit). */
 const exceedsBytes = (s: string, max: number) =>

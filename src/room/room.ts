@@ -9,11 +9,12 @@ import { CopySchedule } from "./copy-schedule";
 import { dispatch, type FrameHandlers, frameHandlers } from "./dispatch";
 import { Door } from "./door";
 import type { HistoryWindow } from "./events";
-import { announce, attachmentOf, closeSockets, type SocketUser, userTag } from "./fanout";
-import { broadcast, frame } from "./frames";
+import { announce, attachmentOf, type SocketUser, userTag } from "./fanout";
+import { frame } from "./frames";
 import { historyPage } from "./history";
 import { UserLimits } from "./limits";
 import { Outbox } from "./outbox";
+import { BATCH_TAG, Outgoing } from "./outgoing";
 import { CloseCode, PING_FRAME, PONG_FRAME, type TimelineEvent } from "./protocol";
 import { Reactions } from "./reactions";
 import { replyOf } from "./reply";
@@ -45,6 +46,7 @@ export class Room extends DurableObject<Bindings> {
   private readonly conversation: Conversation;
   private readonly sends: SendQueue;
   private readonly onFrame: FrameHandlers;
+  private readonly out: Outgoing;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -57,11 +59,13 @@ export class Room extends DurableObject<Bindings> {
     this.door = new Door(this.timeline, this.roster, config, () => this.startAnnotations());
     this.outbox = new Outbox(this.timeline, config);
     this.copies = new CopySchedule(ctx.storage, this.outbox);
+    const out = new Outgoing(ctx.getWebSockets(BATCH_TAG));
+    this.out = out;
     const limits = new UserLimits(config);
     const publish: Publish = {
       event: (e) => this.publish(e),
       readMarker: (userId, seq) => {
-        broadcast(ctx.getWebSockets(userTag(userId)), frame({ type: "read", seq }));
+        out.broadcast(ctx.getWebSockets(userTag(userId)), frame({ type: "read", seq }));
         this.copies.kick();
       },
     };
@@ -79,7 +83,7 @@ export class Room extends DurableObject<Bindings> {
     });
     this.sends = new SendQueue(this.writes, this.conversation);
     const { door, sends, conversation } = this;
-    this.onFrame = frameHandlers({ ctx, door, sends, writes, conversation, limits });
+    this.onFrame = frameHandlers({ ctx, door, sends, writes, conversation, limits, out });
 
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     if (this.timeline.initialised) this.startAnnotations();
@@ -94,7 +98,7 @@ export class Room extends DurableObject<Bindings> {
   }
 
   private publish(event: TimelineEvent) {
-    broadcast(this.ctx.getWebSockets(), frame(event));
+    this.out.broadcast(this.ctx.getWebSockets(), frame(event));
     this.copies.kick();
   }
 
@@ -102,12 +106,12 @@ export class Room extends DurableObject<Bindings> {
 
   /** A WebSocket upgrade the worker forwarded (see `connect.ts`). */
   override fetch(request: Request): Promise<Response> {
-    const { ctx, timeline, config, door } = this;
-    return connect({ ctx, timeline, config, door }, request);
+    const { ctx, timeline, config, door, out } = this;
+    return connect({ ctx, timeline, config, door, out }, request);
   }
 
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer) {
-    return dispatch(this.onFrame, ws, data, this.config.WS_MAX_FRAME_BYTES);
+    return dispatch({ handlers: this.onFrame, out: this.out }, ws, data, this.config.WS_MAX_FRAME_BYTES);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string) {
@@ -116,7 +120,7 @@ export class Room extends DurableObject<Bindings> {
     } catch {}
     const { user } = attachmentOf(ws);
     const others = this.ctx.getWebSockets(userTag(user.id)).filter((s) => s !== ws);
-    if (others.length === 0) announce(this.ctx.getWebSockets(), ws, "leave", user);
+    if (others.length === 0) announce(this.out, this.ctx.getWebSockets(), ws, "leave", user);
   }
 
   // ── RPC from the worker (token verified there; access decided here); refusals come back as data ──
@@ -221,12 +225,12 @@ export class Room extends DurableObject<Bindings> {
 
   /** A user lost access (4403) or their tokens were revoked (4401): their sockets close now. */
   closeUser(userId: number, code: number, reason: string) {
-    closeSockets(this.ctx.getWebSockets(userTag(userId)), code, reason);
+    this.out.close(this.ctx.getWebSockets(userTag(userId)), code, reason);
   }
 
   /** The room was deleted: close every socket and forget the room's storage. */
   async destroy() {
-    closeSockets(this.ctx.getWebSockets(), CloseCode.notFound, "room deleted");
+    this.out.close(this.ctx.getWebSockets(), CloseCode.notFound, "room deleted");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.copies.forget();

@@ -1,0 +1,92 @@
+import type { AppError } from "../errors";
+import { frame } from "./frames";
+import type { ServerFrame } from "./protocol";
+
+/** The tag of sockets that asked for batches (`?batch=1`); it survives hibernation. */
+export const BATCH_TAG = "batch";
+
+/**
+ * Everything the room sends to its sockets. Most clients get one frame per event, sent at once.
+ * A client that connected with `?batch=1` (the typed client does) gets what the room produced for
+ * it in one turn of the event loop as one frame, a JSON array of frames in order: under load the
+ * room then sends one frame per socket per turn instead of one per event, and the runtime's cost
+ * is per frame (docs/protocol.md, "Batches"). A quiet room's frames still leave immediately.
+ * Order is per socket and total: acks, errors and events to a socket leave in the order produced.
+ */
+export class Outgoing {
+  private readonly batching = new WeakSet<WebSocket>();
+  private readonly queued = new Map<WebSocket, string[]>();
+  private flushScheduled = false;
+
+  /** `batching`: the sockets tagged BATCH_TAG (after a wake, the tags say which sockets batch). */
+  constructor(batching: WebSocket[]) {
+    for (const ws of batching) this.batching.add(ws);
+  }
+
+  /** A socket was accepted; `batch`: it asked for batches. */
+  accepted(ws: WebSocket, batch: boolean) {
+    if (batch) this.batching.add(ws);
+  }
+
+  send(ws: WebSocket, f: ServerFrame) {
+    this.sendData(ws, frame(f));
+  }
+
+  /** One already-serialised frame to each socket: serialised once, whatever the fan-out. */
+  broadcast(sockets: WebSocket[], data: string) {
+    for (const ws of sockets) this.sendData(ws, data);
+  }
+
+  /** The error frame for a refusal: the socket counterpart of the HTTP error body. */
+  refuse(ws: WebSocket, err: AppError, clientId?: string | null) {
+    this.send(ws, {
+      type: "error",
+      code: err.code,
+      message: err.message,
+      ...(clientId !== undefined && { client_id: clientId }),
+      ...(err.retryAfterMs !== undefined && { retry_after_ms: err.retryAfterMs }),
+    });
+  }
+
+  /** Closes sockets with a code the client can act on, after what is queued for them. */
+  close(sockets: WebSocket[], code: number, reason: string) {
+    for (const ws of sockets) {
+      this.flushOne(ws);
+      try {
+        ws.close(code, reason);
+      } catch {}
+    }
+  }
+
+  private sendData(ws: WebSocket, data: string) {
+    if (!this.batching.has(ws)) return transmit(ws, data);
+    const queue = this.queued.get(ws);
+    if (queue) queue.push(data);
+    else this.queued.set(ws, [data]);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // After the events already waiting in this turn: what they produce joins the batch.
+      setTimeout(() => this.flush(), 0);
+    }
+  }
+
+  /** Sends every socket what is queued for it: one frame each. */
+  flush() {
+    this.flushScheduled = false;
+    for (const ws of this.queued.keys()) this.flushOne(ws);
+  }
+
+  private flushOne(ws: WebSocket) {
+    const queue = this.queued.get(ws);
+    if (!queue) return;
+    this.queued.delete(ws);
+    transmit(ws, queue.length === 1 ? (queue[0] as string) : `[${queue.join(",")}]`);
+  }
+}
+
+/** A socket that is closing fails quietly (its close handler cleans up). */
+function transmit(ws: WebSocket, data: string) {
+  try {
+    ws.send(data);
+  } catch {}
+}
