@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { EditEvent, TimelineEvent } from "../src/room/protocol";
 import { api, eventually, expectError, newAdmin, newRoom, newUser, storedMessages } from "./helpers";
 import { connect } from "./socket";
 
@@ -125,7 +126,8 @@ describe("editing and deleting messages", () => {
     await a.next("message.deleted");
     const { socket: b, ready } = await connect(room.id, alice.token, { since: 0 });
     expect(ready).toMatchObject({ recovered: true, replay_count: 4 });
-    const frames = [await b.next(), await b.next(), await b.next(), await b.next()];
+    // `next()` takes frames as they come, whatever their type: the replay, timeline events (asserted below).
+    const frames = [await b.next(), await b.next(), await b.next(), await b.next()] as TimelineEvent[];
     expect(frames.map((f) => [f.seq, f.type])).toEqual([
       [1, "message"],
       [2, "message"],
@@ -133,7 +135,7 @@ describe("editing and deleting messages", () => {
       [4, "message.deleted"],
     ]);
     expect(frames[0]).toMatchObject({ deleted: true, content: null });
-    expect(frames[2]?.content).toBeNull();
+    expect((frames[2] as EditEvent | undefined)?.content).toBeNull();
     expect(JSON.stringify(frames)).not.toMatch(/v1 text|v2 text/);
     a.close();
     b.close();

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { roomStub } from "../src/room/stub";
 import { api, eventually, newRoom, newUser, storedMessages } from "./helpers";
-import { connect, type Frame, openSocket, seqs } from "./socket";
+import { connect, type FrameOf, openSocket, seqs } from "./socket";
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -124,7 +124,7 @@ describe("connecting to /ws/{room_id}", () => {
     const first = await new Promise<string>((r) =>
       res.webSocket?.addEventListener("message", (e) => r(e.data as string)),
     );
-    expect(JSON.parse(first).user.id).toBe(mallory.id);
+    expect((JSON.parse(first) as FrameOf<"ready">).user.id).toBe(mallory.id);
     res.webSocket?.close();
   });
 
@@ -271,7 +271,7 @@ describe("the room's timeline", () => {
     const room = await newRoom(alice);
     const a = (await connect(room.id, alice.token)).socket;
     const b = await connect(room.id, bob.token);
-    expect(b.ready.online.map((u: { id: number }) => u.id).sort()).toEqual([alice.id, bob.id].sort());
+    expect(b.ready.online.map((u) => u.id).sort()).toEqual([alice.id, bob.id].sort());
     expect(await a.next("presence")).toMatchObject({ event: "join", user: { id: bob.id } });
     b.socket.close();
     expect(await a.next("presence")).toMatchObject({ event: "leave", user: { id: bob.id } });
@@ -424,14 +424,14 @@ describe("bad input over the socket", () => {
     for (let i = 0; i < n; i++)
       socket.send({ type: "message.send", content: `burst ${i}`, client_id: `b${i}` });
     const answers = await (async () => {
-      const out: Frame[] = [];
+      const out: FrameOf<"ack" | "error">[] = [];
       while (out.length < n) out.push(await socket.next(["ack", "error"]));
       return out;
     })();
     const acked = answers.filter((f) => f.type === "ack");
     const limited = answers.filter((f) => f.type === "error");
     expect(limited.length).toBeGreaterThan(0);
-    expect(limited.every((f) => (f as { code?: string }).code === "rate_limited")).toBe(true);
+    expect(limited.every((f) => f.code === "rate_limited")).toBe(true);
     expect(acked.length + limited.length).toBe(n);
     expect(new Set(answers.map((f) => f.client_id)).size).toBe(n);
     socket.close();
