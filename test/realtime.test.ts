@@ -2,7 +2,16 @@ import { abortAllDurableObjects, evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { roomStub } from "../src/room/stub";
-import { api, eventually, newRoom, newUser, storedMessages } from "./helpers";
+import {
+  api,
+  type ErrorBody,
+  eventually,
+  type Message,
+  newRoom,
+  newUser,
+  type PasswordChanged,
+  storedMessages,
+} from "./helpers";
 import { connect, type FrameOf, openSocket, seqs } from "./socket";
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -67,7 +76,7 @@ describe("connecting to /ws/{room_id}", () => {
       expect(socket).toBeNull();
       expect(refusal).toEqual({ code, reason });
     }
-    const plain = await api("GET", `/ws/${room.id}?token=${alice.token}`);
+    const plain = await api<ErrorBody>("GET", `/ws/${room.id}?token=${alice.token}`);
     expect(plain.status).toBe(426);
     expect(plain.body.error.code).toBe("upgrade_required");
   });
@@ -75,7 +84,7 @@ describe("connecting to /ws/{room_id}", () => {
   it("refuses a token revoked by a password change with close 4401", async () => {
     const alice = await newUser();
     const room = await newRoom(alice);
-    const change = await api("POST", "/user/update_password", {
+    const change = await api<PasswordChanged>("POST", "/user/update_password", {
       token: alice.token,
       json: { current_password: alice.password, new_password: "another horse battery" },
     });
@@ -214,11 +223,11 @@ describe("the room's timeline", () => {
     expect((await b.next("ack")).seq).toBe(2);
     expect(seqs(await a.take(2, "message"))).toEqual([1, 2]);
     // Over REST too: a retry answers 200 with the original message.
-    const rest1 = await api("POST", `/message/rooms/${room.id}/messages`, {
+    const rest1 = await api<Message>("POST", `/message/rooms/${room.id}/messages`, {
       token: alice.token,
       json: { content: "via rest", client_id: "rest-1" },
     });
-    const rest2 = await api("POST", `/message/rooms/${room.id}/messages`, {
+    const rest2 = await api<Message>("POST", `/message/rooms/${room.id}/messages`, {
       token: alice.token,
       json: { content: "via rest", client_id: "rest-1" },
     });
@@ -234,7 +243,7 @@ describe("the room's timeline", () => {
     const { socket } = await connect(room.id, alice.token);
     socket.send({ type: "message.send", content: "ws 1" });
     await socket.next("ack");
-    const rest = await api("POST", `/message/rooms/${room.id}/messages`, {
+    const rest = await api<Message>("POST", `/message/rooms/${room.id}/messages`, {
       token: alice.token,
       json: { content: "rest 2" },
     });
