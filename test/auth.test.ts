@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
-import { api, expectError, newUser, rawPost } from "./helpers";
+import { api, type ErrorBody, expectError, type Login, newUser, rawPost, type Token } from "./helpers";
 
 const secret = new TextEncoder().encode(env.SECRET_KEY);
 const sign = (claims: Record<string, unknown>, opts: { key?: Uint8Array; exp?: number } = {}) =>
@@ -17,7 +17,9 @@ const sign = (claims: Record<string, unknown>, opts: { key?: Uint8Array; exp?: n
 describe("POST /auth/login", () => {
   it("returns a bearer token, its lifetime and the user without any password hash", async () => {
     const u = await newUser();
-    const res = await api("POST", "/auth/login", { json: { username: u.username, password: u.password } });
+    const res = await api<Login>("POST", "/auth/login", {
+      json: { username: u.username, password: u.password },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       token_type: "bearer",
@@ -52,7 +54,7 @@ describe("POST /auth/login", () => {
   it("rejects malformed JSON with 400 and missing fields with 422 listing them", async () => {
     const res = await rawPost("/auth/login", "{not json", "application/json");
     expectError(res, 400, "malformed_json");
-    const missing = await api("POST", "/auth/login", { json: { username: "x" } });
+    const missing = await api<ErrorBody>("POST", "/auth/login", { json: { username: "x" } });
     expectError(missing, 422, "validation_error");
     expect(missing.body.error.details).toEqual(
       expect.arrayContaining([expect.objectContaining({ path: "password" })]),
@@ -63,7 +65,7 @@ describe("POST /auth/login", () => {
 describe("POST /auth/token (OAuth2 password form)", () => {
   it("returns only the token fields", async () => {
     const u = await newUser();
-    const res = await api("POST", "/auth/token", {
+    const res = await api<Token>("POST", "/auth/token", {
       form: { grant_type: "password", username: u.username, password: u.password },
     });
     expect(res.status).toBe(200);
@@ -118,7 +120,7 @@ describe("bearer tokens", () => {
   it("says when a token has expired", async () => {
     const u = await newUser();
     const expired = await sign({ sub: String(u.id), ver: 0 }, { exp: Math.floor(Date.now() / 1000) - 10 });
-    const res = await api("GET", "/room/rooms", { token: expired });
+    const res = await api<ErrorBody>("GET", "/room/rooms", { token: expired });
     expect(res.body.error.message).toMatch(/expired/i);
   });
 });
@@ -137,6 +139,6 @@ describe("configuration", () => {
       { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext,
     );
     expect(res.status).toBe(500);
-    expect(((await res.json()) as any).error.code).toBe("server_misconfigured");
+    expect(((await res.json()) as ErrorBody).error.code).toBe("server_misconfigured");
   });
 });

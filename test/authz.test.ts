@@ -1,5 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, eventually, newAdmin, newRoom, newUser, storedMessages, type TestUser } from "./helpers";
+import {
+  api,
+  eventually,
+  type Message,
+  newAdmin,
+  newRoom,
+  newUser,
+  type Room,
+  type SearchPage,
+  storedMessages,
+  type TestUser,
+} from "./helpers";
 import { openSocket } from "./socket";
 
 /**
@@ -58,7 +69,9 @@ const actions: Action[] = [
     name: "search finds",
     run: async (c) => {
       await eventually(async () => expect((await storedMessages(c.roomId)).length).toBeGreaterThanOrEqual(6));
-      const res = await api("GET", `/search?q=deleting&room_id=${c.roomId}`, { token: c.actor.token });
+      const res = await api<SearchPage>("GET", `/search?q=deleting&room_id=${c.roomId}`, {
+        token: c.actor.token,
+      });
       return res.status === 200 && res.body.results.length > 0 ? 200 : 404;
     },
   },
@@ -177,7 +190,7 @@ async function setUp(kind: Kind) {
   let author: TestUser;
   if (kind === "direct") {
     const peer = await newUser("peer");
-    roomId = (await api("POST", `/dm/${member.id}`, { token: peer.token })).body.id;
+    roomId = (await api<Room>("POST", `/dm/${member.id}`, { token: peer.token })).body.id;
     author = peer;
   } else {
     roomId = (await newRoom(owner, { kind })).id;
@@ -192,7 +205,7 @@ async function setUp(kind: Kind) {
   }
   const messages: Record<string, string> = {};
   for (const who of WHO) {
-    const sent = await api("POST", `/message/rooms/${roomId}/messages`, {
+    const sent = await api<Message>("POST", `/message/rooms/${roomId}/messages`, {
       token: author.token,
       json: { content: `for ${who} to try deleting` },
     });

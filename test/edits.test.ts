@@ -1,9 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { api, eventually, expectError, newAdmin, newRoom, newUser, storedMessages } from "./helpers";
+import type { EditEvent, TimelineEvent } from "../src/room/protocol";
+import {
+  api,
+  eventually,
+  expectError,
+  type Message,
+  newAdmin,
+  newRoom,
+  newUser,
+  storedMessages,
+} from "./helpers";
 import { connect } from "./socket";
 
 const post = async (token: string, roomId: number, content: string) =>
-  (await api("POST", `/message/rooms/${roomId}/messages`, { token, json: { content } })).body;
+  (await api<Message>("POST", `/message/rooms/${roomId}/messages`, { token, json: { content } })).body;
 const msgUrl = (roomId: number, id: string) => `/message/rooms/${roomId}/messages/${id}`;
 
 describe("editing and deleting messages", () => {
@@ -12,14 +22,17 @@ describe("editing and deleting messages", () => {
     const room = await newRoom(alice);
     const { socket } = await connect(room.id, alice.token);
     const m = await post(alice.token, room.id, "helo");
-    const res = await api("PATCH", msgUrl(room.id, m.id), { token: alice.token, json: { content: "hello" } });
+    const res = await api<Message>("PATCH", msgUrl(room.id, m.id), {
+      token: alice.token,
+      json: { content: "hello" },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: m.id, seq: 1, content: "hello", deleted: false });
     expect(res.body.edited_at).toBeTypeOf("string");
     const edited = await socket.next("message.edited");
     expect(edited).toMatchObject({ seq: 2, message_id: m.id, content: "hello", user_id: alice.id });
-    const history = await api("GET", `/message/rooms/${room.id}/messages`, { token: alice.token });
-    expect(history.body.map((x: { content: string }) => x.content)).toEqual(["hello"]);
+    const history = await api<Message[]>("GET", `/message/rooms/${room.id}/messages`, { token: alice.token });
+    expect(history.body.map((x) => x.content)).toEqual(["hello"]);
     const rows = await eventually(async () => {
       const r = await storedMessages(room.id);
       expect(r).toHaveLength(2);
@@ -79,8 +92,8 @@ describe("editing and deleting messages", () => {
     expect((await api("DELETE", msgUrl(room.id, m2.id), { token: owner.token })).status).toBe(200);
     expect((await api("DELETE", msgUrl(room.id, m3.id), { token: admin.token })).status).toBe(200);
     expectError(await api("DELETE", msgUrl(room.id, m3.id), { token: admin.token }), 409, "message_deleted");
-    const history = await api("GET", `/message/rooms/${room.id}/messages`, { token: carol.token });
-    expect(history.body.map((x: { deleted: boolean; content: null }) => [x.deleted, x.content])).toEqual([
+    const history = await api<Message[]>("GET", `/message/rooms/${room.id}/messages`, { token: carol.token });
+    expect(history.body.map((x) => [x.deleted, x.content])).toEqual([
       [true, null],
       [true, null],
       [true, null],
@@ -125,7 +138,8 @@ describe("editing and deleting messages", () => {
     await a.next("message.deleted");
     const { socket: b, ready } = await connect(room.id, alice.token, { since: 0 });
     expect(ready).toMatchObject({ recovered: true, replay_count: 4 });
-    const frames = [await b.next(), await b.next(), await b.next(), await b.next()];
+    // `next()` takes frames as they come, whatever their type: the replay, timeline events (asserted below).
+    const frames = [await b.next(), await b.next(), await b.next(), await b.next()] as TimelineEvent[];
     expect(frames.map((f) => [f.seq, f.type])).toEqual([
       [1, "message"],
       [2, "message"],
@@ -133,7 +147,7 @@ describe("editing and deleting messages", () => {
       [4, "message.deleted"],
     ]);
     expect(frames[0]).toMatchObject({ deleted: true, content: null });
-    expect(frames[2]?.content).toBeNull();
+    expect((frames[2] as EditEvent | undefined)?.content).toBeNull();
     expect(JSON.stringify(frames)).not.toMatch(/v1 text|v2 text/);
     a.close();
     b.close();
@@ -145,14 +159,14 @@ describe("editing and deleting messages", () => {
     const first = await post(alice.token, room.id, "old one");
     for (let i = 0; i < 9; i++) await post(alice.token, room.id, `filler ${i}`);
     await eventually(async () => expect(await storedMessages(room.id)).toHaveLength(10));
-    const res = await api("PATCH", msgUrl(room.id, first.id), {
+    const res = await api<Message>("PATCH", msgUrl(room.id, first.id), {
       token: alice.token,
       json: { content: "old one, fixed" },
     });
     expect(res.body).toMatchObject({ seq: 1, content: "old one, fixed" });
-    const page = await api("GET", `/message/rooms/${room.id}/messages?limit=1&before=2`, {
+    const page = await api<Message[]>("GET", `/message/rooms/${room.id}/messages?limit=1&before=2`, {
       token: alice.token,
     });
-    expect(page.body[0].content).toBe("old one, fixed");
+    expect(page.body[0]?.content).toBe("old one, fixed");
   });
 });

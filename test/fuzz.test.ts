@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { api, newRoom, newUser } from "./helpers";
+import { api, type Message, newRoom, newUser } from "./helpers";
 
 /**
  * Property: no input a client can send to any route of the OpenAPI document is answered with a
@@ -123,7 +123,7 @@ describe("no client input is a 500", () => {
       // must not starve the others of a valid context.
       const user = await newUser("fuzz");
       const room = await newRoom(user);
-      const sent = await api("POST", `/message/rooms/${room.id}/messages`, {
+      const sent = await api<Message>("POST", `/message/rooms/${room.id}/messages`, {
         token: user.token,
         json: { content: "x" },
       });

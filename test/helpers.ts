@@ -4,8 +4,15 @@ import { expect } from "vitest";
 import { openDb } from "../src/db/client";
 import { messages, users } from "../src/db/schema";
 import { loadConfig } from "../src/env";
+import type { ErrorBody, Login, Room, User } from "./types";
 
-export type ApiResponse<T = any> = { status: number; body: T; headers: Headers };
+export type * from "./types";
+
+/**
+ * A response as the tests see it. `body` is the parsed JSON (or the text, or null when empty),
+ * typed as the caller says (test/types.ts); `unknown` unless a test reads it.
+ */
+export type ApiResponse<T = unknown> = { status: number; body: T; headers: Headers };
 
 type Options = {
   token?: string;
@@ -15,8 +22,12 @@ type Options = {
   headers?: Record<string, string>;
 };
 
-/** Calls the worker through its real fetch handler, as a client would. */
-export async function api<T = any>(
+/**
+ * Calls the worker through its real fetch handler, as a client would. `T` is the body the test
+ * expects, a type from test/types.ts (`api<Room>(…)`, `api<ErrorBody>(…)`); nothing is checked at
+ * run time: the assertions do that.
+ */
+export async function api<T = unknown>(
   method: string,
   path: string,
   opts: Options = {},
@@ -51,10 +62,10 @@ export async function newUser(prefix = "user"): Promise<TestUser> {
   const username = unique(prefix);
   const email = `${username}@example.test`;
   const password = "correct horse battery";
-  const signup = await api("POST", "/user/signup", { json: { username, email, password } });
+  const signup = await api<User>("POST", "/user/signup", { json: { username, email, password } });
   if (signup.status !== 201)
     throw new Error(`signup failed: ${signup.status} ${JSON.stringify(signup.body)}`);
-  const login = await api("POST", "/auth/login", { json: { username, password } });
+  const login = await api<Login>("POST", "/auth/login", { json: { username, password } });
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
   return { id: signup.body.id, username, email, password, token: login.body.access_token };
 }
@@ -71,21 +82,26 @@ export async function newAdmin(): Promise<TestUser> {
   return user;
 }
 
-export async function newRoom(owner: TestUser, body: Record<string, unknown> = {}) {
-  const res = await api("POST", "/room/", { token: owner.token, json: { name: unique("room"), ...body } });
+export async function newRoom(owner: TestUser, body: Record<string, unknown> = {}): Promise<Room> {
+  const res = await api<Room>("POST", "/room/", {
+    token: owner.token,
+    json: { name: unique("room"), ...body },
+  });
   if (res.status !== 201) throw new Error(`room create failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: number; name: string; owner_id: number; kind: string };
+  return res.body;
 }
 
 /** Asserts the one error shape: status plus a stable `code`. */
 export function expectError(res: ApiResponse, status: number, code: string) {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-  expect(typeof res.body.error.message).toBe("string");
+  // Whatever came back is read as an error body, for the assertions to compare.
+  const body = res.body as ErrorBody | null;
+  expect({ status: res.status, code: body?.error?.code }).toEqual({ status, code });
+  expect(typeof (body as ErrorBody).error.message).toBe("string");
 }
 
 /** Posts a raw body, for inputs `api()` cannot produce (broken JSON, odd content types). */
-export async function rawPost(path: string, body: string, contentType: string, token?: string) {
-  return api("POST", path, {
+export async function rawPost<T = unknown>(path: string, body: string, contentType: string, token?: string) {
+  return api<T>("POST", path, {
     headers: { "content-type": contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
     raw: body,
   });

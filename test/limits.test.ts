@@ -55,7 +55,7 @@ describe("one limiter per user per room, shared by sockets and REST", () => {
     const restAccepted = rest.filter((r) => r.status === 201).length;
     expect(acked + restAccepted).toBeLessThanOrEqual(budget);
     const refused = results.flat().filter((f) => f.type === "error");
-    expect(refused.every((f) => f.code === "rate_limited" && f.retry_after_ms > 0)).toBe(true);
+    expect(refused.every((f) => f.code === "rate_limited" && (f.retry_after_ms ?? 0) > 0)).toBe(true);
     for (const r of rest.filter((x) => x.status !== 201)) expectError(r, 429, "rate_limited");
     for (const s of sockets) s.close();
   });

@@ -1,10 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { api, expectError, newAdmin, newRoom, newUser } from "./helpers";
+import {
+  api,
+  expectError,
+  type Member,
+  newAdmin,
+  newRoom,
+  newUser,
+  type ReadMarker,
+  type Room,
+  type RoomSummary,
+} from "./helpers";
 import { connect, openSocket } from "./socket";
 
 const members = async (roomId: number, token: string) =>
-  (await api("GET", `/room/${roomId}/members`, { token })).body.map(
-    (m: { user_id: number; role: string }) => [m.user_id, m.role],
+  (await api<Member[]>("GET", `/room/${roomId}/members`, { token })).body.map(
+    (m) => [m.user_id, m.role] as const,
   );
 
 describe("membership", () => {
@@ -33,7 +43,7 @@ describe("membership", () => {
     expect((await api("POST", `/room/${pub.id}/members/join`, { token: bob.token })).status).toBe(201);
     expect((await api("POST", `/room/${pub.id}/members/join`, { token: bob.token })).status).toBe(200);
     expectError(await api("POST", `/room/${priv.id}/members/join`, { token: bob.token }), 404, "not_found");
-    const dm = (await api("POST", `/dm/${owner.id}`, { token: bob.token })).body;
+    const dm = (await api<Room>("POST", `/dm/${owner.id}`, { token: bob.token })).body;
     expectError(await api("POST", `/room/${dm.id}/members/join`, { token: bob.token }), 403, "direct_room");
   });
 
@@ -45,11 +55,11 @@ describe("membership", () => {
     await api("POST", `/message/rooms/${room.id}/messages`, { token: bob.token, json: { content: "hi" } });
     const { socket } = await connect(room.id, carol.token);
     socket.close();
-    expect((await members(room.id, owner.token)).map(([id]: [number]) => id).sort()).toEqual(
+    expect((await members(room.id, owner.token)).map(([id]) => id).sort()).toEqual(
       [owner.id, bob.id, carol.id].sort(),
     );
-    const rooms = await api("GET", "/room/rooms", { token: bob.token });
-    expect(rooms.body.find((r: { id: number }) => r.id === room.id)?.my_role).toBe("member");
+    const rooms = await api<RoomSummary[]>("GET", "/room/rooms", { token: bob.token });
+    expect(rooms.body.find((r) => r.id === room.id)?.my_role).toBe("member");
   });
 
   it("lets only the owner grant roles, and never changes the owner", async () => {
@@ -64,7 +74,7 @@ describe("membership", () => {
     await api("POST", `/room/${room.id}/members`, { token: admin.token, json: { user_id: bob.id } });
     const url = `/room/${room.id}/members/${bob.id}`;
     expectError(await api("PATCH", url, { token: admin.token, json: { role: "admin" } }), 403, "forbidden");
-    expect((await api("PATCH", url, { token: owner.token, json: { role: "admin" } })).body.role).toBe(
+    expect((await api<Member>("PATCH", url, { token: owner.token, json: { role: "admin" } })).body.role).toBe(
       "admin",
     );
     expectError(
@@ -210,12 +220,12 @@ describe("room listings", () => {
     }
     await api("POST", `/message/rooms/${room.id}/messages`, { token: bob.token, json: { content: "mine" } });
     const summary = async () => {
-      const list = await api("GET", "/room/rooms", { token: bob.token });
-      return list.body.find((r: { id: number }) => r.id === room.id);
+      const list = await api<RoomSummary[]>("GET", "/room/rooms", { token: bob.token });
+      return list.body.find((r) => r.id === room.id);
     };
     // The copy to PostgreSQL is asynchronous; summaries are read from it.
     let s = await summary();
-    for (let i = 0; i < 50 && s.last_message?.content !== "mine"; i++) {
+    for (let i = 0; i < 50 && s?.last_message?.content !== "mine"; i++) {
       await new Promise((r) => setTimeout(r, 100));
       s = await summary();
     }
@@ -224,13 +234,22 @@ describe("room listings", () => {
       unread_count: 3,
       last_message: { seq: 4, content: "mine" },
     });
-    const read = await api("POST", `/room/${room.id}/read`, { token: bob.token, json: { seq: 2 } });
+    const read = await api<ReadMarker>("POST", `/room/${room.id}/read`, {
+      token: bob.token,
+      json: { seq: 2 },
+    });
     expect(read.body).toEqual({ room_id: room.id, last_read_seq: 2, unread_count: 1 });
-    const back = await api("POST", `/room/${room.id}/read`, { token: bob.token, json: { seq: 1 } });
+    const back = await api<ReadMarker>("POST", `/room/${room.id}/read`, {
+      token: bob.token,
+      json: { seq: 1 },
+    });
     expect(back.body.last_read_seq).toBe(2);
-    const future = await api("POST", `/room/${room.id}/read`, { token: bob.token, json: { seq: 999 } });
+    const future = await api<ReadMarker>("POST", `/room/${room.id}/read`, {
+      token: bob.token,
+      json: { seq: 999 },
+    });
     expect(future.body).toMatchObject({ last_read_seq: 4, unread_count: 0 });
-    expect((await summary()).unread_count).toBe(0);
+    expect((await summary())?.unread_count).toBe(0);
   });
 
   it("finds public rooms by name, never private ones", async () => {
@@ -239,7 +258,7 @@ describe("room listings", () => {
     const pub = await newRoom(owner, { name: `${tag} lounge` });
     await newRoom(owner, { name: `${tag} secret`, kind: "private" });
     const stranger = await newUser();
-    const found = await api("GET", `/room/public?q=${tag.toLowerCase()}`, { token: stranger.token });
-    expect(found.body.map((r: { id: number }) => r.id)).toEqual([pub.id]);
+    const found = await api<Room[]>("GET", `/room/public?q=${tag.toLowerCase()}`, { token: stranger.token });
+    expect(found.body.map((r) => r.id)).toEqual([pub.id]);
   });
 });

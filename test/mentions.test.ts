@@ -1,10 +1,20 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, eventually, newRoom, newUser, storedMessages } from "./helpers";
+import {
+  api,
+  type ErrorBody,
+  eventually,
+  type MentionsPage,
+  type Message,
+  newRoom,
+  newUser,
+  type RoomSummary,
+  storedMessages,
+} from "./helpers";
 import { connect } from "./socket";
 
 const post = (token: string, roomId: number, content: string) =>
-  api("POST", `/message/rooms/${roomId}/messages`, { token, json: { content } });
+  api<Message>("POST", `/message/rooms/${roomId}/messages`, { token, json: { content } });
 
 describe("mentions and unread counts", () => {
   it("resolves @username to readers of the room only, without telling whether anyone else exists", async () => {
@@ -46,7 +56,7 @@ describe("mentions and unread counts", () => {
     await eventually(async () => expect((await storedMessages(open.id)).length).toBe(1));
 
     const summary = async (id: number) =>
-      (await api("GET", "/room/rooms", { token: bob.token })).body.find((r: { id: number }) => r.id === id);
+      (await api<RoomSummary[]>("GET", "/room/rooms", { token: bob.token })).body.find((r) => r.id === id);
     expect(await summary(room.id)).toMatchObject({ unread_count: 3, mention_count: 2 });
 
     // Reading up to the first mention leaves one of each.
@@ -58,21 +68,23 @@ describe("mentions and unread counts", () => {
       expect(await summary(room.id)).toMatchObject({ unread_count: 0, mention_count: 0 }),
     );
 
-    const mentions = await api("GET", "/mentions", { token: bob.token });
+    const mentions = await api<MentionsPage>("GET", "/mentions", { token: bob.token });
     expect(mentions.status).toBe(200);
-    expect(mentions.body.results.map((m: { id: string }) => m.id)).toEqual([inOpen.id, m1.id]);
-    const paged = await api("GET", "/mentions?limit=1", { token: bob.token });
-    expect(paged.body.results.map((m: { id: string }) => m.id)).toEqual([inOpen.id]);
-    const next = await api("GET", `/mentions?limit=1&cursor=${paged.body.next_cursor}`, { token: bob.token });
+    expect(mentions.body.results.map((m) => m.id)).toEqual([inOpen.id, m1.id]);
+    const paged = await api<MentionsPage>("GET", "/mentions?limit=1", { token: bob.token });
+    expect(paged.body.results.map((m) => m.id)).toEqual([inOpen.id]);
+    const next = await api<MentionsPage>("GET", `/mentions?limit=1&cursor=${paged.body.next_cursor}`, {
+      token: bob.token,
+    });
     expect(next.body).toMatchObject({ results: [{ id: m1.id }], next_cursor: null });
 
     // Removed from the private room: its mentions are gone from the list.
     await api("DELETE", `/room/${room.id}/members/${bob.id}`, { token: alice.token });
-    const after = await api("GET", "/mentions", { token: bob.token });
-    expect(after.body.results.map((m: { id: string }) => m.id)).toEqual([inOpen.id]);
-    expect((await api("GET", "/mentions?cursor=garbage!", { token: bob.token })).body.error.code).toBe(
-      "invalid_cursor",
-    );
+    const after = await api<MentionsPage>("GET", "/mentions", { token: bob.token });
+    expect(after.body.results.map((m) => m.id)).toEqual([inOpen.id]);
+    expect(
+      (await api<ErrorBody>("GET", "/mentions?cursor=garbage!", { token: bob.token })).body.error.code,
+    ).toBe("invalid_cursor");
   });
 
   it("a mention over the socket reaches the mentioned user's sockets with the event, and a resume replays it", async () => {

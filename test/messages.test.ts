@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { api, expectError, newRoom, newUser } from "./helpers";
+import { api, expectError, type Message, newRoom, newUser } from "./helpers";
 
 const send = (token: string, roomId: number, content: string, extra: Record<string, unknown> = {}) =>
-  api("POST", `/message/rooms/${roomId}/messages`, { token, json: { content, ...extra } });
+  api<Message>("POST", `/message/rooms/${roomId}/messages`, { token, json: { content, ...extra } });
 
 describe("messages over REST", () => {
   it("sends messages with consecutive seq and lists them oldest first", async () => {
@@ -20,9 +20,9 @@ describe("messages over REST", () => {
     });
     await send(bob.token, room.id, "hi alice");
     await send(alice.token, room.id, "how are you");
-    const list = await api("GET", `/message/rooms/${room.id}/messages`, { token: bob.token });
+    const list = await api<Message[]>("GET", `/message/rooms/${room.id}/messages`, { token: bob.token });
     expect(list.status).toBe(200);
-    expect(list.body.map((m: { seq: number; content: string }) => [m.seq, m.content])).toEqual([
+    expect(list.body.map((m) => [m.seq, m.content])).toEqual([
       [1, "hello"],
       [2, "hi alice"],
       [3, "how are you"],
@@ -34,13 +34,15 @@ describe("messages over REST", () => {
     const room = await newRoom(alice);
     for (let i = 1; i <= 7; i++) await send(alice.token, room.id, `m${i}`);
     const seqs = (r: { body: Array<{ seq: number }> }) => r.body.map((m) => m.seq);
-    const latest = await api("GET", `/message/rooms/${room.id}/messages?limit=3`, { token: alice.token });
+    const latest = await api<Message[]>("GET", `/message/rooms/${room.id}/messages?limit=3`, {
+      token: alice.token,
+    });
     expect(seqs(latest)).toEqual([5, 6, 7]);
-    const back = await api("GET", `/message/rooms/${room.id}/messages?limit=3&before=5`, {
+    const back = await api<Message[]>("GET", `/message/rooms/${room.id}/messages?limit=3&before=5`, {
       token: alice.token,
     });
     expect(seqs(back)).toEqual([2, 3, 4]);
-    const fwd = await api("GET", `/message/rooms/${room.id}/messages?limit=2&after=5`, {
+    const fwd = await api<Message[]>("GET", `/message/rooms/${room.id}/messages?limit=2&after=5`, {
       token: alice.token,
     });
     expect(seqs(fwd)).toEqual([6, 7]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, eventually, newRoom, newUser, storedMessages } from "./helpers";
+import { api, eventually, newRoom, newUser, type RoomSummary, storedMessages } from "./helpers";
 import { connect } from "./socket";
 
 describe("read markers and typing over the socket", () => {
@@ -18,10 +18,10 @@ describe("read markers and typing over the socket", () => {
     expect(await b2.next("read")).toEqual({ type: "read", seq: 2 });
     // The room keeps the marker and copies it to PostgreSQL with its outbox (within ~50 ms).
     await eventually(async () => {
-      const mine = (await api("GET", "/room/rooms", { token: bob.token })).body.find(
-        (r: { id: number }) => r.id === room.id,
+      const mine = (await api<RoomSummary[]>("GET", "/room/rooms", { token: bob.token })).body.find(
+        (r) => r.id === room.id,
       );
-      expect(mine.unread_count).toBe(1);
+      expect(mine?.unread_count).toBe(1);
     });
     b1.send({ type: "read", seq: -1 });
     expect(await b1.next("error")).toMatchObject({ code: "invalid_frame" });

@@ -1,6 +1,18 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, eventually, expectError, newAdmin, newRoom, newUser, storedMessages } from "./helpers";
+import {
+  api,
+  eventually,
+  expectError,
+  type Member,
+  type Message,
+  newAdmin,
+  newRoom,
+  newUser,
+  type PasswordChanged,
+  type Room,
+  storedMessages,
+} from "./helpers";
 import { connect } from "./socket";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,7 +45,7 @@ describe("privilege changes take effect on open sockets at once", () => {
     const alice = await newUser();
     const room = await newRoom(alice);
     const { socket } = await connect(room.id, alice.token);
-    const res = await api("POST", "/user/update_password", {
+    const res = await api<PasswordChanged>("POST", "/user/update_password", {
       token: alice.token,
       json: { current_password: alice.password, new_password: "a brand new password" },
     });
@@ -55,10 +67,8 @@ describe("privilege changes take effect on open sockets at once", () => {
     expectError(await api("DELETE", `/user/${bob.id}`, { token: alice.token }), 403, "forbidden");
     expect((await api("DELETE", `/user/${bob.id}`, { token: bob.token })).status).toBe(204);
     expect(await b.waitClosed()).toMatchObject({ code: 4403, reason: "account deleted" });
-    const page = await api("GET", `/message/rooms/${room.id}/messages`, { token: alice.token });
-    expect(page.body.map((m: { content: string; user_id: number | null }) => [m.content, m.user_id])).toEqual(
-      [["bob was here", null]],
-    );
+    const page = await api<Message[]>("GET", `/message/rooms/${room.id}/messages`, { token: alice.token });
+    expect(page.body.map((m) => [m.content, m.user_id])).toEqual([["bob was here", null]]);
     expect((await api("GET", "/room/rooms", { token: bob.token })).status).toBe(401);
   });
 
@@ -71,11 +81,11 @@ describe("privilege changes take effect on open sockets at once", () => {
     );
     await api("POST", `/message/rooms/${room.id}/messages`, { token: member.token, json: { content: "hi" } });
     expect((await api("DELETE", `/user/${owner.id}`, { token: owner.token })).status).toBe(204);
-    const got = await api("GET", `/room/${room.id}`, { token: member.token });
+    const got = await api<Room>("GET", `/room/${room.id}`, { token: member.token });
     expect(got.status).toBe(200);
     expect(got.body.owner_id).toBeNull();
-    const page = await api("GET", `/message/rooms/${room.id}/messages`, { token: member.token });
-    expect(page.body.map((m: { content: string }) => m.content)).toEqual(["hi"]);
+    const page = await api<Message[]>("GET", `/message/rooms/${room.id}/messages`, { token: member.token });
+    expect(page.body.map((m) => m.content)).toEqual(["hi"]);
   });
 });
 
@@ -99,8 +109,8 @@ describe("global admins are above room roles", () => {
       "forbidden",
     );
     // Still there, still able to moderate.
-    const members = await api("GET", `/room/${room.id}/members`, { token: admin.token });
-    expect(members.body.map((m: { user_id: number }) => m.user_id)).toContain(admin.id);
+    const members = await api<Member[]>("GET", `/room/${room.id}/members`, { token: admin.token });
+    expect(members.body.map((m) => m.user_id)).toContain(admin.id);
   });
 });
 

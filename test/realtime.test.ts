@@ -2,8 +2,17 @@ import { abortAllDurableObjects, evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { roomStub } from "../src/room/stub";
-import { api, eventually, newRoom, newUser, storedMessages } from "./helpers";
-import { connect, type Frame, openSocket, seqs } from "./socket";
+import {
+  api,
+  type ErrorBody,
+  eventually,
+  type Message,
+  newRoom,
+  newUser,
+  type PasswordChanged,
+  storedMessages,
+} from "./helpers";
+import { connect, type FrameOf, openSocket, seqs } from "./socket";
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -67,7 +76,7 @@ describe("connecting to /ws/{room_id}", () => {
       expect(socket).toBeNull();
       expect(refusal).toEqual({ code, reason });
     }
-    const plain = await api("GET", `/ws/${room.id}?token=${alice.token}`);
+    const plain = await api<ErrorBody>("GET", `/ws/${room.id}?token=${alice.token}`);
     expect(plain.status).toBe(426);
     expect(plain.body.error.code).toBe("upgrade_required");
   });
@@ -75,7 +84,7 @@ describe("connecting to /ws/{room_id}", () => {
   it("refuses a token revoked by a password change with close 4401", async () => {
     const alice = await newUser();
     const room = await newRoom(alice);
-    const change = await api("POST", "/user/update_password", {
+    const change = await api<PasswordChanged>("POST", "/user/update_password", {
       token: alice.token,
       json: { current_password: alice.password, new_password: "another horse battery" },
     });
@@ -124,7 +133,7 @@ describe("connecting to /ws/{room_id}", () => {
     const first = await new Promise<string>((r) =>
       res.webSocket?.addEventListener("message", (e) => r(e.data as string)),
     );
-    expect(JSON.parse(first).user.id).toBe(mallory.id);
+    expect((JSON.parse(first) as FrameOf<"ready">).user.id).toBe(mallory.id);
     res.webSocket?.close();
   });
 
@@ -214,11 +223,11 @@ describe("the room's timeline", () => {
     expect((await b.next("ack")).seq).toBe(2);
     expect(seqs(await a.take(2, "message"))).toEqual([1, 2]);
     // Over REST too: a retry answers 200 with the original message.
-    const rest1 = await api("POST", `/message/rooms/${room.id}/messages`, {
+    const rest1 = await api<Message>("POST", `/message/rooms/${room.id}/messages`, {
       token: alice.token,
       json: { content: "via rest", client_id: "rest-1" },
     });
-    const rest2 = await api("POST", `/message/rooms/${room.id}/messages`, {
+    const rest2 = await api<Message>("POST", `/message/rooms/${room.id}/messages`, {
       token: alice.token,
       json: { content: "via rest", client_id: "rest-1" },
     });
@@ -234,7 +243,7 @@ describe("the room's timeline", () => {
     const { socket } = await connect(room.id, alice.token);
     socket.send({ type: "message.send", content: "ws 1" });
     await socket.next("ack");
-    const rest = await api("POST", `/message/rooms/${room.id}/messages`, {
+    const rest = await api<Message>("POST", `/message/rooms/${room.id}/messages`, {
       token: alice.token,
       json: { content: "rest 2" },
     });
@@ -271,7 +280,7 @@ describe("the room's timeline", () => {
     const room = await newRoom(alice);
     const a = (await connect(room.id, alice.token)).socket;
     const b = await connect(room.id, bob.token);
-    expect(b.ready.online.map((u: { id: number }) => u.id).sort()).toEqual([alice.id, bob.id].sort());
+    expect(b.ready.online.map((u) => u.id).sort()).toEqual([alice.id, bob.id].sort());
     expect(await a.next("presence")).toMatchObject({ event: "join", user: { id: bob.id } });
     b.socket.close();
     expect(await a.next("presence")).toMatchObject({ event: "leave", user: { id: bob.id } });
@@ -424,14 +433,14 @@ describe("bad input over the socket", () => {
     for (let i = 0; i < n; i++)
       socket.send({ type: "message.send", content: `burst ${i}`, client_id: `b${i}` });
     const answers = await (async () => {
-      const out: Frame[] = [];
+      const out: FrameOf<"ack" | "error">[] = [];
       while (out.length < n) out.push(await socket.next(["ack", "error"]));
       return out;
     })();
     const acked = answers.filter((f) => f.type === "ack");
     const limited = answers.filter((f) => f.type === "error");
     expect(limited.length).toBeGreaterThan(0);
-    expect(limited.every((f) => (f as { code?: string }).code === "rate_limited")).toBe(true);
+    expect(limited.every((f) => f.code === "rate_limited")).toBe(true);
     expect(acked.length + limited.length).toBe(n);
     expect(new Set(answers.map((f) => f.client_id)).size).toBe(n);
     socket.close();

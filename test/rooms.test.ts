@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { api, expectError, newAdmin, newRoom, newUser } from "./helpers";
+import { api, expectError, newAdmin, newRoom, newUser, type Room, type RoomSummary } from "./helpers";
 
 describe("rooms", () => {
   it("creates a room with the creator as owner, and lists it among my rooms only", async () => {
     const alice = await newUser("alice");
     const bob = await newUser("bob");
-    const res = await api("POST", "/room/", {
+    const res = await api<Room>("POST", "/room/", {
       token: alice.token,
       json: { name: "general", description: "hi" },
     });
@@ -17,18 +17,18 @@ describe("rooms", () => {
       owner_id: alice.id,
     });
 
-    const mine = await api("GET", "/room/rooms", { token: alice.token });
-    expect(mine.body.map((r: { id: number }) => r.id)).toContain(res.body.id);
-    const bobs = await api("GET", "/room/rooms", { token: bob.token });
-    expect(bobs.body.map((r: { id: number }) => r.id)).not.toContain(res.body.id);
+    const mine = await api<RoomSummary[]>("GET", "/room/rooms", { token: alice.token });
+    expect(mine.body.map((r) => r.id)).toContain(res.body.id);
+    const bobs = await api<RoomSummary[]>("GET", "/room/rooms", { token: bob.token });
+    expect(bobs.body.map((r) => r.id)).not.toContain(res.body.id);
   });
 
   it("shows a global admin every room", async () => {
     const alice = await newUser();
     const room = await newRoom(alice);
     const admin = await newAdmin();
-    const all = await api("GET", "/room/rooms?limit=100", { token: admin.token });
-    expect(all.body.map((r: { id: number }) => r.id)).toContain(room.id);
+    const all = await api<RoomSummary[]>("GET", "/room/rooms?limit=100", { token: admin.token });
+    expect(all.body.map((r) => r.id)).toContain(room.id);
   });
 
   it("gets a public room by id, and answers 404 for an unknown one", async () => {
@@ -52,7 +52,10 @@ describe("rooms", () => {
     const alice = await newUser();
     const bob = await newUser();
     const room = await newRoom(alice);
-    const patched = await api("PATCH", `/room/${room.id}`, { token: alice.token, json: { name: "renamed" } });
+    const patched = await api<Room>("PATCH", `/room/${room.id}`, {
+      token: alice.token,
+      json: { name: "renamed" },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.name).toBe("renamed");
     expectError(
@@ -60,7 +63,7 @@ describe("rooms", () => {
       403,
       "forbidden",
     );
-    expect((await api("GET", `/room/${room.id}`, { token: alice.token })).body.name).toBe("renamed");
+    expect((await api<Room>("GET", `/room/${room.id}`, { token: alice.token })).body.name).toBe("renamed");
   });
 
   it("lets a stranger not delete, and the owner or a global admin delete", async () => {
@@ -79,7 +82,7 @@ describe("rooms", () => {
     const alice = await newUser();
     const admin = await newAdmin();
     const room = await newRoom(alice);
-    const res = await api("PATCH", `/room/${room.id}`, {
+    const res = await api<Room>("PATCH", `/room/${room.id}`, {
       token: admin.token,
       json: { description: "moderated" },
     });

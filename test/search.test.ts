@@ -1,20 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { api, eventually, newRoom, newUser, storedMessages, unique } from "./helpers";
+import {
+  api,
+  type ErrorBody,
+  eventually,
+  type Message,
+  newRoom,
+  newUser,
+  type SearchPage,
+  storedMessages,
+  unique,
+} from "./helpers";
 
 const post = (token: string, roomId: number, content: string) =>
-  api("POST", `/message/rooms/${roomId}/messages`, { token, json: { content } });
+  api<Message>("POST", `/message/rooms/${roomId}/messages`, { token, json: { content } });
 
 /** Searches; results' contents in order (newest first). */
 const search = async (token: string, query: Record<string, string | number>) => {
   const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
-  const res = await api("GET", `/search?${qs}`, { token });
+  const res = await api<SearchPage>("GET", `/search?${qs}`, { token });
   expect(res.status).toBe(200);
-  return res.body as {
-    results: Array<{ id: string; content: string; snippet: string; highlights: [number, number][] }>;
-    next_cursor: string | null;
-  };
+  return res.body;
 };
-const contents = (page: { results: Array<{ content: string }> }) => page.results.map((r) => r.content);
+const contents = (page: SearchPage) => page.results.map((r) => r.content);
 
 describe("search", () => {
   it("finds English, German, Chinese and Japanese text, whole words and parts of words, with highlights", async () => {
@@ -122,10 +129,12 @@ describe("search", () => {
   it("refuses an empty query and a forged cursor with 422", async () => {
     const alice = await newUser("alice");
     expect((await api("GET", "/search?q=", { token: alice.token })).status).toBe(422);
-    expect((await api("GET", "/search?q=-x", { token: alice.token })).body.error.code).toBe("empty_query");
-    expect((await api("GET", "/search?q=x&cursor=@@", { token: alice.token })).body.error.code).toBe(
-      "invalid_cursor",
+    expect((await api<ErrorBody>("GET", "/search?q=-x", { token: alice.token })).body.error.code).toBe(
+      "empty_query",
     );
+    expect(
+      (await api<ErrorBody>("GET", "/search?q=x&cursor=@@", { token: alice.token })).body.error.code,
+    ).toBe("invalid_cursor");
     expect((await api("GET", "/search?q=x")).status).toBe(401);
   });
 });

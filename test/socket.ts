@@ -1,8 +1,13 @@
 import { exports } from "cloudflare:workers";
+import type { ServerFrame } from "../src/room/protocol";
 
-export type Frame = { type: string; [key: string]: any };
+/** What the server sends: the protocol's own type (src/room/protocol.ts), so tests follow it. */
+export type Frame = ServerFrame;
+export type FrameType = ServerFrame["type"];
+/** The frames of one type, or of a union of types. */
+export type FrameOf<T extends FrameType> = Extract<ServerFrame, { type: T }>;
 
-export const seqs = (frames: Frame[]) => frames.map((f) => f.seq);
+export const seqs = (frames: ReadonlyArray<{ seq: number }>) => frames.map((f) => f.seq);
 
 /**
  * A real WebSocket client to the worker (through its fetch handler, so the upgrade goes through
@@ -24,7 +29,7 @@ export class TestSocket {
 
   constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (e) => {
-      this.frames.push(JSON.parse(e.data as string));
+      this.frames.push(JSON.parse(e.data as string) as ServerFrame);
       this.wake();
     });
     ws.addEventListener("close", (e) => {
@@ -57,9 +62,14 @@ export class TestSocket {
     }
   }
 
-  /** The oldest frame not yet taken, of `type` if given (frames of other types stay queued). */
-  async next(type?: string | string[]): Promise<Frame> {
-    const wanted = (t: string) => !type || (Array.isArray(type) ? type.includes(t) : t === type);
+  /**
+   * The oldest frame not yet taken, of `type` (or one of several types) if given, typed as that
+   * frame; frames of other types stay queued.
+   */
+  async next(): Promise<Frame>;
+  async next<T extends FrameType>(type: T | readonly T[]): Promise<FrameOf<T>>;
+  async next(type?: FrameType | readonly FrameType[]): Promise<Frame> {
+    const wanted = (t: FrameType) => !type || (typeof type === "string" ? t === type : type.includes(t));
     return this.until(
       () => {
         const i = this.frames.findIndex((f, idx) => !this.taken.has(idx) && wanted(f.type));
@@ -72,13 +82,13 @@ export class TestSocket {
   }
 
   /** Frames of a type received so far and not taken. */
-  pending(type: string): Frame[] {
-    return this.frames.filter((f, idx) => !this.taken.has(idx) && f.type === type);
+  pending<T extends FrameType>(type: T): FrameOf<T>[] {
+    return this.frames.filter((f, idx): f is FrameOf<T> => !this.taken.has(idx) && f.type === type);
   }
 
-  /** The next `n` frames of a type, in order. */
-  async take(n: number, type: string | string[]): Promise<Frame[]> {
-    const out: Frame[] = [];
+  /** The next `n` frames of a type (or of several types), in order. */
+  async take<T extends FrameType>(n: number, type: T | readonly T[]): Promise<FrameOf<T>[]> {
+    const out: FrameOf<T>[] = [];
     for (let i = 0; i < n; i++) out.push(await this.next(type));
     return out;
   }

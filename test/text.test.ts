@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { api, eventually, expectError, newRoom, newUser, rawPost, storedMessages } from "./helpers";
+import {
+  api,
+  type ErrorBody,
+  eventually,
+  expectError,
+  type Message,
+  newRoom,
+  newUser,
+  rawPost,
+  storedMessages,
+  type ValidationErrorBody,
+} from "./helpers";
 import { connect } from "./socket";
 
 /** U+0000 and a lone surrogate: text PostgreSQL cannot store, or no encoder can carry unchanged. */
@@ -31,7 +42,7 @@ describe("text that cannot be stored is refused at the door, never a 500 or a si
       ["POST", `/message/rooms/${room.id}/messages`, { token: t, json: { content: LONE } }],
     ];
     for (const [method, path, opts] of cases) {
-      const res = await api(method, path, opts);
+      const res = await api<ErrorBody>(method, path, opts);
       expect({ method, path, status: res.status, code: res.body?.error?.code }).toEqual({
         method,
         path,
@@ -39,13 +50,13 @@ describe("text that cannot be stored is refused at the door, never a 500 or a si
         code: "invalid_text",
       });
     }
-    const form = await rawPost(
+    const form = await rawPost<ValidationErrorBody>(
       "/auth/token",
       "username=a%00b&password=whatever-long",
       "application/x-www-form-urlencoded",
     );
     expectError(form, 422, "invalid_text");
-    expect(form.body.error.details[0].path).toBe("form.username");
+    expect(form.body.error.details[0]?.path).toBe("form.username");
     expect(await storedMessages(room.id)).toEqual([]);
   });
 
@@ -95,8 +106,8 @@ describe("text that cannot be stored is refused at the door, never a 500 or a si
       return r;
     });
     expect(rows[0]?.content).toBe(text);
-    const page = await api("GET", `/message/rooms/${room.id}/messages`, { token: bob.token });
-    expect(page.body[0].content).toBe(text);
+    const page = await api<Message[]>("GET", `/message/rooms/${room.id}/messages`, { token: bob.token });
+    expect(page.body[0]?.content).toBe(text);
     a.close();
     b.close();
   });

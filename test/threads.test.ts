@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { api, eventually, expectError, newRoom, newUser, storedMessages } from "./helpers";
+import { api, eventually, expectError, type Message, newRoom, newUser, storedMessages } from "./helpers";
 import { connect } from "./socket";
 
 const post = (token: string, roomId: number, json: Record<string, unknown>) =>
-  api("POST", `/message/rooms/${roomId}/messages`, { token, json });
+  api<Message>("POST", `/message/rooms/${roomId}/messages`, { token, json });
 
 describe("replies and threads", () => {
   it("a reply carries reply_to and a preview of its parent; the root's counters follow as a timeline event", async () => {
@@ -36,10 +36,10 @@ describe("replies and threads", () => {
     });
     socket.close();
 
-    const history = await api("GET", `/message/rooms/${room.id}/messages`, { token: alice.token });
-    const rootNow = history.body.find((m: { id: string }) => m.id === root.id);
-    expect(rootNow.reply_count).toBe(1);
-    expect(rootNow.last_reply_at).toBe(thread?.last_reply_at);
+    const history = await api<Message[]>("GET", `/message/rooms/${room.id}/messages`, { token: alice.token });
+    const rootNow = history.body.find((m) => m.id === root.id);
+    expect(rootNow?.reply_count).toBe(1);
+    expect(rootNow?.last_reply_at).toBe(thread?.last_reply_at);
 
     // PostgreSQL gets the counters and the reply's link too (the outbox applies thread events).
     await eventually(async () => {
@@ -64,25 +64,21 @@ describe("replies and threads", () => {
     // A reply to a reply joins the root's thread.
     const nested = await post(alice.token, room.id, { content: "nested", reply_to: replies[0] });
     expect(nested.body.reply_to).toBe(root.id);
-    expect(nested.body.parent.id).toBe(replies[0]);
+    expect(nested.body.parent?.id).toBe(replies[0]);
     await eventually(async () => expect((await storedMessages(room.id)).length).toBe(1 + 7 * 3 + 2));
 
     const url = `/message/rooms/${room.id}/messages/${root.id}/thread`;
-    const first = await api("GET", `${url}?limit=5`, { token: alice.token });
+    const first = await api<Message[]>("GET", `${url}?limit=5`, { token: alice.token });
     expect(first.status).toBe(200);
-    expect(first.body.map((m: { content: string }) => m.content)).toEqual([
-      "reply 0",
-      "reply 1",
-      "reply 2",
-      "reply 3",
-      "reply 4",
-    ]);
-    const last = first.body.at(-1).seq;
-    const rest = await api("GET", `${url}?limit=5&after=${last}`, { token: alice.token });
-    expect(rest.body.map((m: { content: string }) => m.content)).toEqual(["reply 5", "reply 6", "nested"]);
+    expect(first.body.map((m) => m.content)).toEqual(["reply 0", "reply 1", "reply 2", "reply 3", "reply 4"]);
+    const last = first.body.at(-1)?.seq;
+    const rest = await api<Message[]>("GET", `${url}?limit=5&after=${last}`, { token: alice.token });
+    expect(rest.body.map((m) => m.content)).toEqual(["reply 5", "reply 6", "nested"]);
 
-    const history = await api("GET", `/message/rooms/${room.id}/messages?limit=200`, { token: alice.token });
-    expect(history.body.find((m: { id: string }) => m.id === root.id).reply_count).toBe(8);
+    const history = await api<Message[]>("GET", `/message/rooms/${room.id}/messages?limit=200`, {
+      token: alice.token,
+    });
+    expect(history.body.find((m) => m.id === root.id)?.reply_count).toBe(8);
   });
 
   it("shows a deleted parent as deleted", async () => {
@@ -91,7 +87,7 @@ describe("replies and threads", () => {
     const root = (await post(alice.token, room.id, { content: "secret" })).body;
     const reply = (await post(alice.token, room.id, { content: "re", reply_to: root.id })).body;
     await api("DELETE", `/message/rooms/${room.id}/messages/${root.id}`, { token: alice.token });
-    const thread = await api("GET", `/message/rooms/${room.id}/messages/${root.id}/thread`, {
+    const thread = await api<Message[]>("GET", `/message/rooms/${room.id}/messages/${root.id}/thread`, {
       token: alice.token,
     });
     expect(thread.body[0]).toMatchObject({

@@ -1,11 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { api, expectError, newAdmin, newRoom, newUser, rawPost, unique } from "./helpers";
+import {
+  api,
+  expectError,
+  newAdmin,
+  newRoom,
+  newUser,
+  type PasswordChanged,
+  rawPost,
+  type User,
+  unique,
+  type ValidationErrorBody,
+} from "./helpers";
 import { connect } from "./socket";
 
 describe("POST /user/signup", () => {
   it("creates a user and never returns a password or hash", async () => {
     const username = unique("signup");
-    const res = await api("POST", "/user/signup", {
+    const res = await api<User>("POST", "/user/signup", {
       json: {
         username,
         email: `${username.toUpperCase()}@Example.test`,
@@ -41,11 +52,11 @@ describe("POST /user/signup", () => {
   });
 
   it("validates fields with 422 and details per field", async () => {
-    const res = await api("POST", "/user/signup", {
+    const res = await api<ValidationErrorBody>("POST", "/user/signup", {
       json: { username: "a", email: "not-an-email", password: "short" },
     });
     expectError(res, 422, "validation_error");
-    const paths = res.body.error.details.map((d: { path: string }) => d.path).sort();
+    const paths = res.body.error.details.map((d) => d.path).sort();
     expect(paths).toEqual(["email", "password", "username"]);
   });
 
@@ -64,11 +75,11 @@ describe("GET /user/users", () => {
     const admin = await newAdmin();
     await newUser();
     await newUser();
-    const page = await api("GET", "/user/users?limit=2&offset=0", { token: admin.token });
+    const page = await api<User[]>("GET", "/user/users?limit=2&offset=0", { token: admin.token });
     expect(page.status).toBe(200);
     expect(page.body).toHaveLength(2);
-    const next = await api("GET", "/user/users?limit=2&offset=2", { token: admin.token });
-    expect(next.body[0].id).toBeGreaterThan(page.body[1].id);
+    const next = await api<User[]>("GET", "/user/users?limit=2&offset=2", { token: admin.token });
+    expect(next.body[0]?.id).toBeGreaterThan(page.body[1]?.id ?? Number.POSITIVE_INFINITY);
   });
 
   it("refuses a non-admin with 403, a stranger with 401, and a page above the maximum with 422", async () => {
@@ -83,7 +94,10 @@ describe("GET /user/users", () => {
 describe("PUT /user/update/{user_id}", () => {
   it("lets a user update themself", async () => {
     const u = await newUser();
-    const res = await api("PUT", `/user/update/${u.id}`, { token: u.token, json: { full_name: "New Name" } });
+    const res = await api<User>("PUT", `/user/update/${u.id}`, {
+      token: u.token,
+      json: { full_name: "New Name" },
+    });
     expect(res.status).toBe(200);
     expect(res.body.full_name).toBe("New Name");
   });
@@ -106,7 +120,10 @@ describe("PUT /user/update/{user_id}", () => {
   it("lets a global admin update anyone, and answers an unknown user with 404", async () => {
     const admin = await newAdmin();
     const u = await newUser();
-    const res = await api("PUT", `/user/update/${u.id}`, { token: admin.token, json: { is_admin: true } });
+    const res = await api<User>("PUT", `/user/update/${u.id}`, {
+      token: admin.token,
+      json: { is_admin: true },
+    });
     expect(res.body.is_admin).toBe(true);
     expectError(
       await api("PUT", "/user/update/999999", { token: admin.token, json: { full_name: "x" } }),
@@ -150,7 +167,7 @@ describe("PUT /user/update/{user_id}", () => {
 describe("POST /user/update_password", () => {
   it("changes the password, returns a fresh token and revokes older tokens", async () => {
     const u = await newUser();
-    const res = await api("POST", "/user/update_password", {
+    const res = await api<PasswordChanged>("POST", "/user/update_password", {
       token: u.token,
       json: { current_password: u.password, new_password: "a brand new secret" },
     });

@@ -1,7 +1,16 @@
 import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { api, expectError, newRoom, newUser, withTestDb } from "./helpers";
+import {
+  api,
+  expectError,
+  type Message,
+  newRoom,
+  newUser,
+  type PasswordChanged,
+  type Room,
+  withTestDb,
+} from "./helpers";
 
 /** Takes the worker's database connection down or up (the bridge refuses connections). */
 async function database(state: "down" | "up") {
@@ -20,13 +29,15 @@ describe("a warm room answers REST without PostgreSQL", () => {
 
     await database("down");
     try {
-      const got = await api("GET", `/room/${room.id}`, { token: alice.token });
+      const got = await api<Room>("GET", `/room/${room.id}`, { token: alice.token });
       expect(got.status).toBe(200);
       expect(got.body.name).toBe(room.name);
       expect((await post("during")).status).toBe(201);
-      const page = await api("GET", `/message/rooms/${room.id}/messages?limit=50`, { token: alice.token });
+      const page = await api<Message[]>("GET", `/message/rooms/${room.id}/messages?limit=50`, {
+        token: alice.token,
+      });
       expect(page.status).toBe(200);
-      expect(page.body.map((m: { content: string }) => m.content)).toEqual(["before", "during"]);
+      expect(page.body.map((m) => m.content)).toEqual(["before", "during"]);
       // What truly needs the database says so.
       expectError(
         await api("GET", `/room/${room.id}/members`, { token: alice.token }),
@@ -52,10 +63,11 @@ describe("a warm room answers REST without PostgreSQL", () => {
         values ('01OLDMSG0000000000000000A1', ${room.id}, 1, 'message', ${alice.id}, 'old one'),
                ('01OLDMSG0000000000000000A2', ${room.id}, 2, 'message', ${alice.id}, 'old two')`),
     );
-    const read = () => api("GET", `/message/rooms/${room.id}/messages?limit=50`, { token: alice.token });
+    const read = () =>
+      api<Message[]>("GET", `/message/rooms/${room.id}/messages?limit=50`, { token: alice.token });
     const first = await read();
     expect(first.status).toBe(200);
-    expect(first.body.map((m: { content: string }) => m.content)).toEqual(["old one", "old two"]);
+    expect(first.body.map((m) => m.content)).toEqual(["old one", "old two"]);
     await database("down");
     try {
       // The room keeps what it read (reaction totals, thread counters): no second round trip.
@@ -67,9 +79,11 @@ describe("a warm room answers REST without PostgreSQL", () => {
           })
         ).status,
       ).toBe(201);
-      const page = await api("GET", `/message/rooms/${room.id}/messages?after=2`, { token: alice.token });
+      const page = await api<Message[]>("GET", `/message/rooms/${room.id}/messages?after=2`, {
+        token: alice.token,
+      });
       expect(page.status).toBe(200);
-      expect(page.body.map((m: { content: string }) => m.content)).toEqual(["new"]);
+      expect(page.body.map((m) => m.content)).toEqual(["new"]);
     } finally {
       await database("up");
     }
@@ -95,7 +109,7 @@ describe("a warm room answers REST without PostgreSQL", () => {
     );
     expectError(await read(bob.token), 404, "not_found");
     // A password change revokes the old token at once, even with the account cached.
-    const changed = await api("POST", "/user/update_password", {
+    const changed = await api<PasswordChanged>("POST", "/user/update_password", {
       token: owner.token,
       json: { current_password: owner.password, new_password: "another long password" },
     });
