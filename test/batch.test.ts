@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Outgoing } from "../src/room/outgoing";
 import type { ServerFrame } from "../src/room/protocol";
 import { api, eventually, newRoom, newUser } from "./helpers";
+import type { Message } from "./types";
 
 /**
  * A raw socket that records every WebSocket frame as it arrived (a batch is one frame holding an
@@ -47,12 +48,12 @@ describe("batches (?batch=1)", () => {
     const room = await newRoom(alice);
     const batched = await rawConnect(room.id, alice.token, true);
     const single = await rawConnect(room.id, alice.token, false);
-    const root = await api("POST", `/message/rooms/${room.id}/messages`, {
+    const root = await api<Message>("POST", `/message/rooms/${room.id}/messages`, {
       token: alice.token,
       json: { content: "root" },
     });
     // A reply is two timeline events from one call: the message, then its root's thread counters.
-    const reply = await api("POST", `/message/rooms/${room.id}/messages`, {
+    const reply = await api<Message>("POST", `/message/rooms/${room.id}/messages`, {
       token: alice.token,
       json: { content: "reply", reply_to: root.body.id },
     });
