@@ -3,7 +3,7 @@
 import type { ChildProcess } from "node:child_process";
 import type { Command, Connected, Report } from "../load/client";
 import { ask, type Processes } from "./procs";
-import type { Compression, WsServerName } from "./results";
+import { type Compression, isRoomcast, type WsServerName } from "./results";
 import type { Endpoint } from "./targets";
 
 export type Placement = { endpoint: Endpoint; senderId: number | null };
@@ -107,7 +107,7 @@ export class Integrity {
 
   add(what: string, problems: string[]) {
     this.seen.push(problems.length ? problems.join(", ") : "exactly once, in order");
-    if (problems.length && (this.server === "roomcast" || this.server === "roomcast-dev"))
+    if (problems.length && isRoomcast(this.server))
       this.failures.push(`${this.server} ${what}: ${problems.join(", ")}`);
   }
 

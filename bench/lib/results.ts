@@ -1,13 +1,17 @@
 import type { Latency, Summary } from "./stats";
 
-/** The servers under test. `roomcast` is the production-runtime line (plain workerd). */
-export const WS_SERVERS = ["roomcast", "roomcast-dev", "ceiling", "peer"] as const;
+/**
+ * The servers under test. `roomcast` is the production-runtime line (plain workerd), with clients
+ * that ask for batches as the typed client does; `roomcast-1by1` is the same server with clients
+ * that take one frame per event (any client that does not send `batch=1`).
+ */
+export const WS_SERVERS = ["roomcast", "roomcast-1by1", "roomcast-dev", "ceiling", "peer"] as const;
 export type WsServerName = (typeof WS_SERVERS)[number];
 export const REST_SERVERS = ["roomcast", "roomcast-dev", "rest-pg"] as const;
 export type RestServerName = (typeof REST_SERVERS)[number];
 export type ServerName = WsServerName | RestServerName;
 
-export const isRoomcast = (s: ServerName) => s === "roomcast" || s === "roomcast-dev";
+export const isRoomcast = (s: ServerName) => s.startsWith("roomcast");
 
 /** Whether the clients offered permessage-deflate, and how many connections negotiated it. */
 export type Compression = { deflate: boolean; negotiated: number; connections: number };

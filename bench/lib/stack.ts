@@ -109,7 +109,9 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
     };
     const started = new Map<WsServerName | RestServerName, Started>();
     const start = async (name: WsServerName | RestServerName, server: () => Promise<Started>) => {
-      if (want.has(name)) started.set(name, await server());
+      // The 1by1 line's clients reach the roomcast workerd.
+      const needed = want.has(name) || (name === "roomcast" && want.has("roomcast-1by1"));
+      if (needed) started.set(name, await server());
     };
     await Promise.all([
       start("roomcast", () => startRoomcastWorkerd(procs, settings, vars)),
@@ -131,18 +133,21 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
     const portOf = (name: WsServerName | RestServerName) => started.get(name)?.port ?? 0;
     const pidOf = (name: WsServerName | RestServerName) => started.get(name)?.pid ?? 0;
 
-    const roomcastServer = (name: "roomcast" | "roomcast-dev"): WsServer => {
-      const port = portOf(name);
+    const roomcastServer = (name: "roomcast" | "roomcast-1by1" | "roomcast-dev"): WsServer => {
+      // roomcast-1by1 is the same server as roomcast; only its clients differ (no batches).
+      const port = portOf(name === "roomcast-1by1" ? "roomcast" : name);
+      const batch = name !== "roomcast-1by1";
       const api = roomcastApi(`http://127.0.0.1:${port}`, tokenFor(0));
       return {
         name,
         // Plain workerd is one process; wrangler dev runs two workerds (proxy and runtime).
-        memoryKiB: () => (name === "roomcast" ? rssKiB(pidOf(name)) : rssKiB(pidOf(name), "workerd")),
+        memoryKiB: () =>
+          name === "roomcast-dev" ? rssKiB(pidOf(name), "workerd") : rssKiB(pidOf("roomcast")),
         newRoom: async () => {
           const roomId = await api.createRoom(roomName());
           return {
             key: String(roomId),
-            endpoint: (i) => ({ kind: "roomcast", port, roomId, token: tokenFor(i) }),
+            endpoint: (i) => ({ kind: "roomcast", port, roomId, token: tokenFor(i), batch }),
           };
         },
         stored: (room, sent) =>
@@ -183,6 +188,7 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
     });
     const ws: WsServer[] = [];
     if (want.has("roomcast")) ws.push(roomcastServer("roomcast"));
+    if (want.has("roomcast-1by1")) ws.push(roomcastServer("roomcast-1by1"));
     if (want.has("roomcast-dev")) ws.push(roomcastServer("roomcast-dev"));
     if (want.has("ceiling")) ws.push(nodeServer("ceiling"));
     if (want.has("peer")) ws.push(nodeServer("peer"));

@@ -7,7 +7,7 @@ const { io } = require("socket.io-client") as typeof import("socket.io-client");
 
 /** What a load client needs to know to reach one room of one server. */
 export type Endpoint =
-  | { kind: "roomcast"; port: number; roomId: number; token: string }
+  | { kind: "roomcast"; port: number; roomId: number; token: string; batch: boolean }
   | { kind: "ceiling"; port: number; room: string }
   | { kind: "peer"; port: number; room: string };
 
@@ -56,7 +56,7 @@ export function connect(ep: Endpoint, deflate: boolean, onMessage: (d: Delivery)
   }
   const url =
     ep.kind === "roomcast"
-      ? `ws://127.0.0.1:${ep.port}/ws/${ep.roomId}?token=${ep.token}${process.env.BENCH_NO_BATCH ? "" : "&batch=1"}`
+      ? `ws://127.0.0.1:${ep.port}/ws/${ep.roomId}?token=${ep.token}${ep.batch ? "&batch=1" : ""}`
       : `ws://127.0.0.1:${ep.port}/?room=${encodeURIComponent(ep.room)}`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate });

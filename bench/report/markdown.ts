@@ -180,5 +180,5 @@ export function heading(results: Results): string {
   const load = m.loadAverage
     ? ` Load average ${fmt(m.loadAverage.start, 1)} at the start, ${fmt(m.loadAverage.end, 1)} at the end (above ${m.cpus}: other work competed for the cores).`
     : "";
-  return `Run ${results.startedAt} on ${m.cpus} × ${m.cpuModel}, ${m.memGiB} GiB, Node ${m.node} (load generators share the machine).${load} \`roomcast\`: plain workerd (production runtime); \`roomcast-dev\`: \`wrangler dev\`.`;
+  return `Run ${results.startedAt} on ${m.cpus} × ${m.cpuModel}, ${m.memGiB} GiB, Node ${m.node} (load generators share the machine).${load} \`roomcast\`: plain workerd (production runtime), clients that ask for batches (\`batch=1\`, as the typed client does); \`roomcast-1by1\`: the same server, clients that take one frame per event; \`roomcast-dev\`: \`wrangler dev\`.`;
 }
