@@ -1,6 +1,12 @@
 import { type CurrentText, type EventRow, toMessageEvent, toTimelineEvent } from "./events";
 import type { MessageEvent, TimelineEvent } from "./protocol";
-import type { Timeline } from "./timeline";
+
+/** What the cache reads of its timeline (the `Timeline` itself; named here so neither file imports the other's type). */
+type TimelineState = {
+  readonly roomId: number;
+  readonly oldestCached: number;
+  rowsAfter(seq: number, limit?: number): EventRow[];
+};
 
 /**
  * What the room's recent-history cache can answer: a message's current text (edits and deletes
@@ -11,7 +17,7 @@ import type { Timeline } from "./timeline";
 export class CachedEvents {
   constructor(
     private readonly sql: SqlStorage,
-    private readonly timeline: Pick<Timeline, "roomId" | "oldestCached" | "rowsAfter">,
+    private readonly timeline: TimelineState,
   ) {}
 
   /**
