@@ -130,7 +130,7 @@ export function chart(results: Results): string {
   const head = [
     `<text x="10" y="20" class="h">Roomcast against the baselines — ${results.quick ? "quick" : "full"} run ${esc(results.startedAt)}</text>`,
     `<text x="10" y="36" class="n">${m.cpus} × ${esc(m.cpuModel)}, load generators on the same machine${load}; medians of ${results.quick ? 1 : 3} runs.</text>`,
-    `<text x="10" y="49" class="n">roomcast: plain workerd (production runtime), clients with batches; roomcast-1by1: the same, one frame per event; roomcast-dev: wrangler dev; pale bars: clients offering permessage-deflate.</text>`,
+    `<text x="10" y="49" class="n">roomcast: plain workerd, clients with batches; roomcast-1by1: same server, one frame per event; roomcast-dev: wrangler dev; pale: deflate offered.</text>`,
   ];
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${y + 10}" viewBox="0 0 ${WIDTH} ${y + 10}" font-family="system-ui, sans-serif">
 <style>.h{font-size:15px;font-weight:600}.t{font-size:12.5px;font-weight:600}.l{font-size:11px}.v{font-size:10px;fill:#333}.n{font-size:10px;font-weight:400;fill:#666}</style>
