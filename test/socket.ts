@@ -29,7 +29,9 @@ export class TestSocket {
 
   constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (e) => {
-      this.frames.push(JSON.parse(e.data as string) as ServerFrame);
+      // A batch (`batch=1`) is one frame holding an array: its frames are queued one by one.
+      const parsed = JSON.parse(e.data as string) as ServerFrame | ServerFrame[];
+      this.frames.push(...(Array.isArray(parsed) ? parsed : [parsed]));
       this.wake();
     });
     ws.addEventListener("close", (e) => {
@@ -117,6 +119,8 @@ export class TestSocket {
 }
 
 export type ConnectOptions = {
+  /** Ask for batches (`batch=1`), as the typed client does. */
+  batch?: boolean;
   since?: number;
   epoch?: string;
   protocols?: string[];
@@ -142,6 +146,7 @@ export async function openSocket(
   if (token && opts.useQueryToken !== false) url.searchParams.set("token", token);
   if (opts.since !== undefined) url.searchParams.set("since", String(opts.since));
   if (opts.epoch !== undefined) url.searchParams.set("epoch", opts.epoch);
+  if (opts.batch) url.searchParams.set("batch", "1");
   const headers = new Headers({ upgrade: "websocket" });
   if (opts.protocols) headers.set("sec-websocket-protocol", opts.protocols.join(", "));
   if (opts.extensions) headers.set("sec-websocket-extensions", opts.extensions);

@@ -16,7 +16,7 @@ type TimelineState = {
  */
 export class CachedEvents {
   constructor(
-    private readonly sql: SqlStorage,
+    private readonly sql: Pick<SqlStorage, "exec">,
     private readonly timeline: TimelineState,
   ) {}
 

@@ -39,7 +39,7 @@ export function frameHandlers({ ctx, door, sends, writes, conversation, limits, 
       const clientId = f.client_id ?? null;
       const ack = ({ event, duplicate }: Sent) =>
         out.send(ws, { type: "ack", client_id: clientId, id: event.id, seq: event.seq, duplicate });
-      const sent = sends.post(who.user, f.content, clientId, f.reply_to ?? null);
+      const sent = sends.post(who.user, f.content, clientId, f.reply_to ?? null, true);
       return sent instanceof Promise ? sent.then(ack) : ack(sent);
     },
     "reaction.add": (ws, who, f) => react(ws, who, f, true),

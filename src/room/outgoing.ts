@@ -18,8 +18,14 @@ export class Outgoing {
   private readonly queued = new Map<WebSocket, string[]>();
   private flushScheduled = false;
 
-  /** `batching`: the sockets tagged BATCH_TAG (after a wake, the tags say which sockets batch). */
-  constructor(batching: WebSocket[]) {
+  /**
+   * `batching`: the sockets tagged BATCH_TAG (after a wake, the tags say which sockets batch).
+   * `beforeSend` runs before any frame leaves: it writes the events of this turn (group commit).
+   */
+  constructor(
+    batching: WebSocket[],
+    private readonly beforeSend: () => void = () => {},
+  ) {
     for (const ws of batching) this.batching.add(ws);
   }
 
@@ -50,6 +56,7 @@ export class Outgoing {
 
   /** Closes sockets with a code the client can act on, after what is queued for them. */
   close(sockets: WebSocket[], code: number, reason: string) {
+    this.written();
     for (const ws of sockets) {
       this.flushOne(ws);
       try {
@@ -59,7 +66,10 @@ export class Outgoing {
   }
 
   private sendData(ws: WebSocket, data: string) {
-    if (!this.batching.has(ws)) return transmit(ws, data);
+    if (!this.batching.has(ws)) {
+      this.beforeSend();
+      return transmit(ws, data);
+    }
     const queue = this.queued.get(ws);
     if (queue) queue.push(data);
     else this.queued.set(ws, [data]);
@@ -73,7 +83,32 @@ export class Outgoing {
   /** Sends every socket what is queued for it: one frame each. */
   flush() {
     this.flushScheduled = false;
-    for (const ws of this.queued.keys()) this.flushOne(ws);
+    if (this.written()) for (const ws of this.queued.keys()) this.flushOne(ws);
+  }
+
+  /** Writes what is pending; false if that failed (`abandon` has then dropped the queues). */
+  private written(): boolean {
+    try {
+      this.beforeSend();
+      return true;
+    } catch (err) {
+      console.error("room: frames held back, their events could not be written", err);
+      return false;
+    }
+  }
+
+  /**
+   * Events could not be written: the frames queued for them must not leave. Every socket with
+   * queued frames is closed with 1011, so that its client reconnects with `since` and resends
+   * what was not acknowledged (by `client_id`).
+   */
+  abandon() {
+    for (const ws of this.queued.keys()) {
+      try {
+        ws.close(1011, "storage failure");
+      } catch {}
+    }
+    this.queued.clear();
   }
 
   private flushOne(ws: WebSocket) {

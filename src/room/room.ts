@@ -52,14 +52,15 @@ export class Room extends DurableObject<Bindings> {
     super(ctx, env);
     const config = loadConfig(env);
     this.config = config;
-    this.timeline = new Timeline(ctx.storage.sql);
+    // A failed group commit drops the frames queued for its events (`Outgoing.abandon`).
+    this.timeline = new Timeline(ctx.storage.sql, () => this.out.abandon());
     this.roster = new Roster(ctx.storage.sql);
     this.reactions = new Reactions(ctx.storage.sql, config);
     this.threads = new Threads(ctx.storage.sql);
     this.door = new Door(this.timeline, this.roster, config, () => this.startAnnotations());
     this.outbox = new Outbox(this.timeline, config);
     this.copies = new CopySchedule(ctx.storage, this.outbox);
-    const out = new Outgoing(ctx.getWebSockets(BATCH_TAG));
+    const out = new Outgoing(ctx.getWebSockets(BATCH_TAG), () => this.timeline.commit());
     this.out = out;
     const limits = new UserLimits(config);
     const publish: Publish = {

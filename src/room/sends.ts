@@ -18,20 +18,22 @@ export class SendQueue {
     private readonly conversation: Conversation,
   ) {}
 
+  /** `defer`: a socket send, written with the others of its turn (group commit). */
   post(
     user: UserRef,
     content: string,
     clientId: string | null,
     replyTo: string | null,
+    defer = false,
   ): Sent | Promise<Sent> {
     if (this.waiting === 0 && !Conversation.wants(content, replyTo)) {
-      return this.writes.post(user, content, clientId);
+      return this.writes.post(user, content, clientId, undefined, defer);
     }
     this.waiting++;
     const sent = this.tail.then(() =>
       Conversation.wants(content, replyTo)
         ? this.conversation.post(user, content, clientId, replyTo)
-        : this.writes.post(user, content, clientId),
+        : this.writes.post(user, content, clientId, undefined, defer),
     );
     this.tail = sent.then(
       () => undefined,

@@ -1,5 +1,6 @@
 import { monotonicFactory } from "ulidx";
 import { CachedEvents } from "./cached-events";
+import { EventRows } from "./event-rows";
 import { type EventData, type EventRow, toDeleteEvent, toEditEvent, toMessageEvent } from "./events";
 import type { DeleteEvent, EditEvent, MessageEvent, UserRef } from "./protocol";
 import { ReadMarkers } from "./read-markers";
@@ -30,9 +31,10 @@ const SCHEMA = `
 /**
  * The room's timeline in the Durable Object's own SQLite storage: the sequence counter, the
  * events (the recent-history cache; `cache` reads it), the outbox cursor (events above
- * `flushed_seq` have not reached PostgreSQL) and, beside it, the members' read markers. Writes
- * are synchronous; the runtime's output gate holds every frame sent afterwards until they are
- * durable.
+ * `flushed_seq` have not reached PostgreSQL) and, beside it, the members' read markers.
+ * Sequencing is synchronous; a socket send's row is written with the others of its turn
+ * (`event-rows.ts`), and always before any frame about it leaves, so the runtime's output gate
+ * holds those frames until the write is durable.
  */
 export class Timeline {
   private meta = new Map<string, string>();
@@ -45,10 +47,23 @@ export class Timeline {
   readonly cache: CachedEvents;
   /** Members' read markers (`read-markers.ts`). */
   readonly markers: ReadMarkers;
+  /** The event rows in SQLite, written with group commit (`event-rows.ts`). */
+  private readonly rows: EventRows;
+  /** Every statement on the events goes through this: it writes what is pending first. */
+  private readonly sql: Pick<SqlStorage, "exec">;
 
-  constructor(private readonly sql: SqlStorage) {
-    this.cache = new CachedEvents(sql, this);
-    this.markers = new ReadMarkers(sql);
+  /** `onLost`: pending events could not be written (their frames must not leave). */
+  constructor(
+    private readonly raw: SqlStorage,
+    onLost: (err: unknown) => void,
+  ) {
+    this.rows = new EventRows(raw, (err) => {
+      this.last = this.storedLastSeq();
+      onLost(err);
+    });
+    this.sql = this.rows.sql;
+    this.cache = new CachedEvents(this.sql, this);
+    this.markers = new ReadMarkers(raw);
     this.load();
   }
 
@@ -68,12 +83,22 @@ export class Timeline {
     for (const row of this.sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta")) {
       this.meta.set(row.key, row.value);
     }
-    const newest = this.sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM events").one().seq;
-    this.last = Math.max(newest ?? 0, Number(this.meta.get("last_seq") ?? 0));
+    this.last = this.storedLastSeq();
+  }
+
+  private storedLastSeq(): number {
+    const newest = this.raw.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM events").one().seq;
+    return Math.max(newest ?? 0, Number(this.meta.get("last_seq") ?? 0));
+  }
+
+  /** Writes this turn's pending socket sends now (see `EventRows.commit`). */
+  commit() {
+    this.rows.commit();
   }
 
   /** After the storage was wiped (room deleted): an empty, uninitialised timeline again. */
   reset() {
+    this.rows.discard();
     this.load();
     this.markers.load();
   }
@@ -143,8 +168,10 @@ export class Timeline {
     content: string,
     clientId: string | null,
     extra?: Pick<EventRow, "reply_to" | "data">,
+    defer = false,
   ): MessageEvent {
-    const row = this.insert("message", user, { target_id: null, content, client_id: clientId, ...extra });
+    const e = { target_id: null, content, client_id: clientId, ...extra };
+    const row = this.insert("message", user, e, defer);
     return toMessageEvent(this.roomId, row);
   }
 
@@ -186,6 +213,7 @@ export class Timeline {
     kind: EventRow["kind"],
     user: UserRef,
     e: Pick<EventRow, "target_id" | "content" | "client_id"> & Partial<Pick<EventRow, "reply_to" | "data">>,
+    defer = false,
   ): EventRow {
     const row: EventRow = {
       seq: this.lastSeq + 1,
@@ -200,21 +228,7 @@ export class Timeline {
       reply_to: e.reply_to ?? null,
       data: e.data ?? null,
     };
-    this.sql.exec(
-      `INSERT INTO events (seq, id, kind, target_id, user_id, username, content, client_id, created_at, reply_to, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.seq,
-      row.id,
-      row.kind,
-      row.target_id,
-      row.user_id,
-      row.username,
-      row.content,
-      row.client_id,
-      row.created_at,
-      row.reply_to,
-      row.data,
-    );
+    this.rows.add(row, defer);
     this.last = row.seq;
     return row;
   }

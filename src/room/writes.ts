@@ -46,6 +46,8 @@ export class RoomWrites {
     content: string,
     clientId: string | null,
     extra?: Pick<EventRow, "reply_to" | "data">,
+    /** A socket send: written with the others of this turn (see `Timeline.commit`). */
+    defer = false,
   ): { event: MessageEvent; duplicate: boolean } {
     if (clientId !== null) {
       const prior = this.timeline.byClientId(user.id, clientId);
@@ -53,7 +55,7 @@ export class RoomWrites {
     }
     checkContent(content, this.config.MESSAGE_MAX_CHARS);
     this.limits.take("write", user.id);
-    const event = this.timeline.appendMessage(user, content, clientId, extra);
+    const event = this.timeline.appendMessage(user, content, clientId, extra, defer);
     this.publish.event(event);
     return { event, duplicate: false };
   }

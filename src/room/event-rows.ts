@@ -1,0 +1,88 @@
+import type { EventRow } from "./events";
+
+/**
+ * The room's event rows in its SQLite storage, written with group commit. A send from a socket is
+ * sequenced at once but written together with the others of the same turn of the event loop, in
+ * one SQLite transaction: workerd's local storage makes every commit an `fsync` on the thread
+ * that runs the room, so one commit per event capped a busy room (README, Performance).
+ *
+ * Nothing about a pending event may leave the room before it is written, because the runtime's
+ * output gate only holds frames back for writes already made. So every statement on the events
+ * goes through `sql`, which writes what is pending first; every frame the room sends calls
+ * `commit` first (`Outgoing`'s `beforeSend`); and a backstop timer writes a turn's rows if no
+ * frame did. If the write fails, the pending rows are dropped and `onLost` runs: the timeline
+ * steps its sequence back and the frames queued for those events are discarded, never sent.
+ */
+export class EventRows {
+  /** Socket sends of this turn: sequenced, not yet written. */
+  private pending: EventRow[] = [];
+  /** Every statement on the events goes through this: it writes what is pending first. */
+  readonly sql: Pick<SqlStorage, "exec">;
+
+  constructor(
+    private readonly raw: SqlStorage,
+    private readonly onLost: (err: unknown) => void,
+  ) {
+    this.sql = {
+      exec: (query, ...bindings) => {
+        this.commit();
+        return raw.exec(query, ...bindings);
+      },
+    };
+  }
+
+  /** Writes `row` now, or (`defer`) with the others of this turn. Rows are written in seq order. */
+  add(row: EventRow, defer: boolean) {
+    if (!defer) {
+      this.commit();
+      this.write(row);
+      return;
+    }
+    this.pending.push(row);
+    if (this.pending.length === 1) setTimeout(() => this.commitQuietly(), 0);
+  }
+
+  /** Writes the pending rows, in one transaction with whatever else this turn writes. */
+  commit() {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    try {
+      for (const row of rows) this.write(row);
+    } catch (err) {
+      this.onLost(err);
+      throw err;
+    }
+  }
+
+  /** The storage was wiped (room deleted): what is pending belongs to no room any more. */
+  discard() {
+    this.pending = [];
+  }
+
+  private commitQuietly() {
+    try {
+      this.commit();
+    } catch (err) {
+      console.error("room: events could not be written; their frames were not sent", err);
+    }
+  }
+
+  private write(row: EventRow) {
+    this.raw.exec(
+      `INSERT INTO events (seq, id, kind, target_id, user_id, username, content, client_id, created_at, reply_to, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      row.seq,
+      row.id,
+      row.kind,
+      row.target_id,
+      row.user_id,
+      row.username,
+      row.content,
+      row.client_id,
+      row.created_at,
+      row.reply_to,
+      row.data,
+    );
+  }
+}

@@ -1,0 +1,72 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Bindings } from "../src/env";
+import { roomStub } from "../src/room/stub";
+import { eventually, newRoom, newUser, storedMessages } from "./helpers";
+import { connect, type FrameOf, seqs } from "./socket";
+
+type Ack = FrameOf<"ack">;
+
+/**
+ * Socket sends are written with the others of their turn (src/room/event-rows.ts). These tests
+ * check what that must never change: a retried client_id in the same turn is still a duplicate,
+ * and when the write fails nothing about the unwritten events leaves the room, the sequence has
+ * no gap, and the room goes on.
+ */
+describe("group commit of socket sends", () => {
+  it("a client_id retried within the same turn is answered as a duplicate", async () => {
+    const alice = await newUser("alice");
+    const room = await newRoom(alice);
+    const { socket } = await connect(room.id, alice.token, { batch: true });
+    socket.send({ type: "message.send", content: "once", client_id: "same" });
+    socket.send({ type: "message.send", content: "once", client_id: "same" });
+    const [first, second] = (await socket.take(2, "ack")) as Ack[];
+    expect(first).toMatchObject({ client_id: "same", duplicate: false });
+    expect(second).toMatchObject({ client_id: "same", duplicate: true, id: first?.id, seq: first?.seq });
+    await eventually(async () =>
+      expect((await storedMessages(room.id)).map((m) => m.content)).toEqual(["once"]),
+    );
+  });
+
+  it("when the write fails, unwritten events are never sent or acknowledged, and the room goes on", async () => {
+    const alice = await newUser("alice");
+    const room = await newRoom(alice);
+    const first = await connect(room.id, alice.token, { batch: true });
+    first.socket.send({ type: "message.send", content: "before", client_id: "c0" });
+    const before = (await first.socket.next("ack")) as Ack;
+
+    // Make the room's own storage refuse one message, as a full disk would.
+    await runInDurableObject(roomStub(env as unknown as Bindings, room.id), (_room, state) => {
+      state.storage.sql.exec(
+        `CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.content = 'poison'
+         BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+      );
+    });
+    first.socket.send({ type: "message.send", content: "poison", client_id: "c1" });
+    const closed = await first.socket.waitClosed();
+    expect(closed.code).toBe(1011);
+    const acked = first.socket.frames.filter((f): f is Ack => f.type === "ack").map((a) => a.client_id);
+    expect(acked).toEqual(["c0"]);
+    expect(first.socket.frames.some((f) => f.type === "message" && f.content === "poison")).toBe(false);
+
+    await runInDurableObject(roomStub(env as unknown as Bindings, room.id), (_room, state) => {
+      state.storage.sql.exec("DROP TRIGGER poison");
+    });
+    // The client resumes and resends what was not acknowledged, by client_id.
+    const again = await connect(room.id, alice.token, { batch: true, since: before.seq });
+    expect(again.ready.recovered).toBe(true);
+    expect(again.ready.last_seq).toBe(before.seq);
+    again.socket.send({ type: "message.send", content: "after", client_id: "c1" });
+    const after = (await again.socket.next("ack")) as Ack;
+    expect(after).toMatchObject({ duplicate: false, seq: before.seq + 1 });
+    const live = await again.socket.take(1, "message");
+    expect(seqs(live)).toEqual([before.seq + 1]);
+    await eventually(async () =>
+      expect((await storedMessages(room.id)).map((m) => [m.seq, m.content])).toEqual([
+        [before.seq, "before"],
+        [before.seq + 1, "after"],
+      ]),
+    );
+  });
+});
