@@ -17,6 +17,8 @@ export const CloseCode = {
   notFound: 4404,
   /** Too many sockets of yours in this room. */
   tooManySockets: 4429,
+  /** The room could not write events it received; nothing about them was sent (resume, resend). */
+  storageFailure: 1011,
 } as const;
 
 /** The close code for an HTTP refusal status: 4401, 4403, 4404, 4429; any other 4xx is 4400. */

@@ -1,4 +1,5 @@
 import type { AppError } from "../errors";
+import { CloseCode } from "./close-codes";
 import { frame } from "./frames";
 import type { ServerFrame } from "./protocol";
 
@@ -105,7 +106,7 @@ export class Outgoing {
   abandon() {
     for (const ws of this.queued.keys()) {
       try {
-        ws.close(1011, "storage failure");
+        ws.close(CloseCode.storageFailure, "storage failure");
       } catch {}
     }
     this.queued.clear();
