@@ -27,3 +27,36 @@ export class LiveSince {
     return row?.value ?? Number.MAX_SAFE_INTEGER;
   }
 }
+
+/**
+ * A live copy kept in the room's storage (reaction totals, thread counters): its tables, and the
+ * mark before which PostgreSQL answers for messages the copy never saw.
+ */
+export abstract class LiveCopy {
+  private readonly mark: LiveSince;
+
+  constructor(
+    protected readonly sql: SqlStorage,
+    table: ConstructorParameters<typeof LiveSince>[1],
+    private readonly schema: string,
+  ) {
+    this.mark = new LiveSince(sql, table);
+    this.reset();
+  }
+
+  /** Creates the tables (again, after the room's storage was wiped). */
+  reset() {
+    this.sql.exec(this.schema);
+    this.mark.load();
+  }
+
+  /** Records where this copy starts (see `LiveSince`). */
+  start(lastSeq: number) {
+    this.mark.start(lastSeq);
+  }
+
+  /** Messages up to this seq may have state only PostgreSQL knows. */
+  protected get since(): number {
+    return this.mark.seq;
+  }
+}

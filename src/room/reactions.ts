@@ -3,7 +3,7 @@ import { withDb } from "../db/client";
 import { messageReactions } from "../db/schema";
 import type { Config } from "../env";
 import { AppError } from "../errors";
-import { LiveSince } from "./live-since";
+import { LiveCopy } from "./live-since";
 import type { ReactionTotal } from "./protocol";
 
 /** Distinct reaction keys one message may carry. */
@@ -55,30 +55,12 @@ export type Toggle = {
  * never seen: those sent before the room kept reactions (seq at or below `since`, recorded when
  * the room loads) and not reacted to since. For every other message, no row here means no reactions.
  */
-export class Reactions {
-  private readonly mark: LiveSince;
-
+export class Reactions extends LiveCopy {
   constructor(
-    private readonly sql: SqlStorage,
+    sql: SqlStorage,
     private readonly config: Config,
   ) {
-    this.mark = new LiveSince(sql, "reactions_meta");
-    this.reset();
-  }
-
-  reset() {
-    this.sql.exec(SCHEMA);
-    this.mark.load();
-  }
-
-  /** Records where this copy starts (see `LiveSince`). */
-  start(lastSeq: number) {
-    this.mark.start(lastSeq);
-  }
-
-  /** Messages up to this seq may have state only PostgreSQL knows. */
-  private get since(): number {
-    return this.mark.seq;
+    super(sql, "reactions_meta", SCHEMA);
   }
 
   private known(messageId: string, seq: number): boolean {

@@ -4,7 +4,7 @@ import { messages, users } from "../db/schema";
 import type { Config } from "../env";
 import { AppError } from "../errors";
 import { type EventRow, fromPostgres } from "./events";
-import { LiveSince } from "./live-since";
+import { LiveCopy } from "./live-since";
 import type { ParentPreview } from "./protocol";
 
 /** How much of the parent a reply shows. */
@@ -45,27 +45,9 @@ export function previewOf(parent: EventRow): ParentPreview {
  * (`messages.reply_count`) answers for roots this copy has never seen that are older than its
  * first use.
  */
-export class Threads {
-  private readonly mark: LiveSince;
-
-  constructor(private readonly sql: SqlStorage) {
-    this.mark = new LiveSince(sql, "threads_meta");
-    this.reset();
-  }
-
-  reset() {
-    this.sql.exec(SCHEMA);
-    this.mark.load();
-  }
-
-  /** Records where this copy starts (see `LiveSince`). */
-  start(lastSeq: number) {
-    this.mark.start(lastSeq);
-  }
-
-  /** Messages up to this seq may have state only PostgreSQL knows. */
-  private get since(): number {
-    return this.mark.seq;
+export class Threads extends LiveCopy {
+  constructor(sql: SqlStorage) {
+    super(sql, "threads_meta", SCHEMA);
   }
 
   /** The counters if the live copy can answer (else undefined: ask PostgreSQL). */
