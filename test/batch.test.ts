@@ -1,53 +1,19 @@
-import { exports } from "cloudflare:workers";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Outgoing } from "../src/room/outgoing";
 import type { ServerFrame } from "../src/room/protocol";
 import { api, eventually, newRoom, newUser } from "./helpers";
+import { connect, type TestSocket } from "./socket";
 import type { Message } from "./types";
 
-/**
- * A raw socket that records every WebSocket frame as it arrived (a batch is one frame holding an
- * array), so the tests can tell batches from single frames.
- */
-type RawSocket = { ws: WebSocket; frames: Array<ServerFrame | ServerFrame[]>; closed: number | null };
-const open: RawSocket[] = [];
-
-afterEach(() => {
-  for (const s of open.splice(0)) {
-    try {
-      s.ws.close(1000, "bye");
-    } catch {}
-  }
-});
-
-async function rawConnect(roomId: number, token: string, batch: boolean): Promise<RawSocket> {
-  const query = batch ? `?token=${token}&batch=1` : `?token=${token}`;
-  const res = await exports.default.fetch(
-    new Request(`http://roomcast.test/ws/${roomId}${query}`, { headers: { upgrade: "websocket" } }),
-  );
-  const ws = res.webSocket;
-  if (!ws) throw new Error(`upgrade refused: ${res.status}`);
-  const s: RawSocket = { ws, frames: [], closed: null };
-  ws.addEventListener("message", (e) => s.frames.push(JSON.parse(e.data as string)));
-  ws.addEventListener("close", (e) => {
-    s.closed = e.code;
-  });
-  ws.accept();
-  open.push(s);
-  await eventually(() => expect(flat(s).some((f) => f.type === "ready")).toBe(true));
-  return s;
-}
-
-const flat = (s: RawSocket): ServerFrame[] => s.frames.flat();
-const messages = (s: RawSocket) =>
-  flat(s).filter((f): f is Extract<ServerFrame, { type: "message" }> => f.type === "message");
+const messages = (s: TestSocket) =>
+  s.frames.filter((f): f is Extract<ServerFrame, { type: "message" }> => f.type === "message");
 
 describe("batches (?batch=1)", () => {
   it("what one turn produces arrives as one frame, in order; other sockets get one frame per event", async () => {
     const alice = await newUser("alice");
     const room = await newRoom(alice);
-    const batched = await rawConnect(room.id, alice.token, true);
-    const single = await rawConnect(room.id, alice.token, false);
+    const { socket: batched } = await connect(room.id, alice.token, { batch: true });
+    const { socket: single } = await connect(room.id, alice.token);
     const root = await api<Message>("POST", `/message/rooms/${room.id}/messages`, {
       token: alice.token,
       json: { content: "root" },
@@ -58,18 +24,21 @@ describe("batches (?batch=1)", () => {
       json: { content: "reply", reply_to: root.body.id },
     });
     expect(reply.status).toBe(201);
-    await eventually(() => expect(flat(batched).some((f) => f.type === "thread.updated")).toBe(true));
-    await eventually(() => expect(flat(single).some((f) => f.type === "thread.updated")).toBe(true));
+    await batched.next("thread.updated");
+    await single.next("thread.updated");
 
     // (The root's message may share that frame too: what one turn of the room produced.)
-    const batch = batched.frames.find((f) => Array.isArray(f) && f.some((x) => x.type === "thread.updated"));
+    const batch = batched.received.find(
+      (f) => Array.isArray(f) && f.some((x) => x.type === "thread.updated"),
+    );
     expect(Array.isArray(batch) && batch.slice(-2)).toEqual([
       expect.objectContaining({ type: "message", id: reply.body.id }),
       expect.objectContaining({ type: "thread.updated", message_id: root.body.id, reply_count: 1 }),
     ]);
-    expect(single.frames.every((f) => !Array.isArray(f))).toBe(true);
+    expect(single.received.every((f) => !Array.isArray(f))).toBe(true);
     // The same events in the same order either way.
-    const seqsOf = (s: RawSocket) => flat(s).flatMap((f) => ("seq" in f && f.type !== "ack" ? [f.seq] : []));
+    const seqsOf = (s: TestSocket) =>
+      s.frames.flatMap((f) => ("seq" in f && f.type !== "ack" ? [f.seq] : []));
     expect(seqsOf(batched)).toEqual(seqsOf(single));
   });
 
@@ -77,19 +46,19 @@ describe("batches (?batch=1)", () => {
     const alice = await newUser("alice");
     const bob = await newUser("bob");
     const room = await newRoom(alice);
-    const watcher = await rawConnect(room.id, bob.token, true);
-    const sender = await rawConnect(room.id, alice.token, true);
+    const { socket: watcher } = await connect(room.id, bob.token, { batch: true });
+    const { socket: sender } = await connect(room.id, alice.token, { batch: true });
     const n = 15; // within the write burst (RATE_BURST)
     for (let i = 0; i < n; i++) {
-      sender.ws.send(JSON.stringify({ type: "message.send", content: `m${i}`, client_id: `c${i}` }));
+      sender.send({ type: "message.send", content: `m${i}`, client_id: `c${i}` });
     }
     await eventually(() => expect(messages(watcher)).toHaveLength(n));
-    await eventually(() => expect(flat(sender).filter((f) => f.type === "ack")).toHaveLength(n));
+    await eventually(() => expect(sender.frames.filter((f) => f.type === "ack")).toHaveLength(n));
     expect(messages(watcher).map((m) => m.content)).toEqual(Array.from({ length: n }, (_, i) => `m${i}`));
     const seqs = messages(watcher).map((m) => m.seq);
     expect(seqs).toEqual(Array.from({ length: n }, (_, i) => (seqs[0] ?? 0) + i));
     // On the sender's socket each message's event comes before its ack, as without batches.
-    const order = flat(sender).filter((f) => f.type === "message" || f.type === "ack");
+    const order = sender.frames.filter((f) => f.type === "message" || f.type === "ack");
     for (let i = 0; i < n; i++) {
       expect(order[2 * i]).toMatchObject({ type: "message", content: `m${i}` });
       expect(order[2 * i + 1]).toMatchObject({ type: "ack", client_id: `c${i}` });

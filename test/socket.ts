@@ -23,6 +23,8 @@ export function closeAllSockets() {
 
 export class TestSocket {
   readonly frames: Frame[] = [];
+  /** Every WebSocket frame as it arrived: a batch (`batch=1`) is one entry holding an array. */
+  readonly received: Array<Frame | Frame[]> = [];
   private waiters: Array<() => void> = [];
   closed: { code: number; reason: string } | null = null;
   private readonly taken = new Set<number>();
@@ -31,6 +33,7 @@ export class TestSocket {
     ws.addEventListener("message", (e) => {
       // A batch (`batch=1`) is one frame holding an array: its frames are queued one by one.
       const parsed = JSON.parse(e.data as string) as ServerFrame | ServerFrame[];
+      this.received.push(parsed);
       this.frames.push(...(Array.isArray(parsed) ? parsed : [parsed]));
       this.wake();
     });
