@@ -5,6 +5,7 @@ import { wranglerConfigWithoutDevVars } from "./scripts/lib/test-wrangler-config
 // Two projects:
 // - worker: tests inside workerd against the real worker (wrangler.toml) and a real PostgreSQL
 //   started by test/global-setup.ts. Files run one at a time: the outage test takes the database down.
+// - node: pure protocol modules (src/push, src/webhooks) against independent Node libraries.
 // - scripts: the local tooling (scripts/) in Node: embedded PostgreSQL, bridge, dev script messages.
 //
 // The worker sees only the bindings below and wrangler.toml's [vars]: never the developer's
@@ -36,12 +37,21 @@ export default defineConfig({
           name: "worker",
           include: ["test/**/*.test.ts"],
           // Run in Node against a running server: vitest.browser.config.ts.
-          exclude: ["test/browser/**"],
+          exclude: ["test/browser/**", "test/node/**"],
           globalSetup: ["./test/global-setup.ts"],
           setupFiles: ["./test/setup.ts"],
           fileParallelism: false,
           testTimeout: 20_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // Pure modules checked against Node libraries that do not run in workerd (http_ece,
+        // standardwebhooks): independent implementations of the protocols ours speak.
+        test: {
+          name: "node",
+          include: ["test/node/**/*.test.ts"],
+          environment: "node",
         },
       },
       {
