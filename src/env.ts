@@ -27,6 +27,10 @@ export const ConfigSchema = z.object({
   ROOM_CACHE_EVENTS: intVar(1000, 1, 100_000),
   /** The longest gap a resume replays; beyond it the client is told to refetch history. */
   RESUME_MAX_EVENTS: intVar(10_000, 1, 1_000_000),
+  /** Events a user's inbox channel keeps for resume; a longer gap answers `recovered: false`. */
+  INBOX_KEEP_EVENTS: intVar(1000, 1, 100_000),
+  /** `/ws/me` sockets per user (all devices together). */
+  INBOX_MAX_SOCKETS: intVar(10, 1, 1000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

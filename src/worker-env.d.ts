@@ -8,6 +8,7 @@ declare namespace Cloudflare {
     ALLOWED_ORIGINS?: string;
     ROOMS: DurableObjectNamespace<import("./room/room").Room>;
     ACCOUNTS: DurableObjectNamespace<import("./account/account").Account>;
+    INBOXES: DurableObjectNamespace<import("./inbox/inbox").Inbox>;
   }
   interface GlobalProps {
     mainModule: typeof import("./index");

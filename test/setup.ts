@@ -1,5 +1,9 @@
 import { afterEach } from "vitest";
+import { closeAllInboxes } from "./inbox-socket";
 import { closeAllSockets } from "./socket";
 
 // A failing assertion must not leak its sockets into the next test (they would keep rooms busy).
-afterEach(() => closeAllSockets());
+afterEach(() => {
+  closeAllSockets();
+  closeAllInboxes();
+});

@@ -2,6 +2,7 @@ import { and, eq, ne } from "drizzle-orm";
 import type { UserScope } from "../context";
 import { type RoomRow, roomMembers, rooms, users } from "../db/schema";
 import { AppError, notFound } from "../errors";
+import { inboxRoom, notifyUser } from "../inbox/notify";
 import type { UserRef } from "../room/protocol";
 import { byActivity, type RoomSummary, summarise } from "./summaries";
 
@@ -18,10 +19,14 @@ export async function openDirect(
   const { db, user: me } = s;
   if (otherId === me.id)
     throw new AppError("cannot_dm_self", 422, "You cannot open a conversation with yourself");
-  const [other] = await db.select({ id: users.id }).from(users).where(eq(users.id, otherId)).limit(1);
+  const [other] = await db
+    .select({ id: users.id, username: users.username })
+    .from(users)
+    .where(eq(users.id, otherId))
+    .limit(1);
   if (!other) throw notFound("User");
   const key = dmKey(me.id, otherId);
-  return db.transaction(async (tx) => {
+  const opened = await db.transaction(async (tx) => {
     const [created] = await tx
       .insert(rooms)
       .values({ name: "direct", kind: "direct", ownerId: me.id, dmKey: key })
@@ -38,6 +43,14 @@ export async function openDirect(
       .onConflictDoNothing();
     return { room, created: created !== undefined };
   });
+  if (opened.created) {
+    const room = inboxRoom(opened.room);
+    await Promise.all([
+      notifyUser(s.env, otherId, { type: "dm.new", room, with: { id: me.id, username: me.username } }),
+      notifyUser(s.env, me.id, { type: "dm.new", room, with: { id: otherId, username: other.username } }),
+    ]);
+  }
+  return opened;
 }
 
 export type DirectSummary = RoomSummary & { room: RoomRow; with: UserRef };

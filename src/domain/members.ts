@@ -5,6 +5,7 @@ import type { UserScope } from "../context";
 import type { Db } from "../db/client";
 import { roomBans, roomMembers, users } from "../db/schema";
 import { AppError, forbidden, notFound } from "../errors";
+import { inboxRoom, notifyUser } from "../inbox/notify";
 import { CloseCode, RoleSchema, type RoomRole } from "../room/protocol";
 import { roomStub } from "../room/stub";
 import { type RoomAccess, refuseDirect, requireReader, requireRoomAdmin } from "./access";
@@ -105,6 +106,7 @@ export async function joinRoom(s: UserScope, roomId: number): Promise<{ member: 
   await db.insert(roomMembers).values({ roomId, userId: user.id, role: "member" }).onConflictDoNothing();
   const member = await memberOf(db, roomId, user.id);
   await roomStub(env, roomId).rosterChanged(user.id, { role: member.role, banned: false });
+  await notifyUser(env, user.id, { type: "room.joined", room: inboxRoom(access.room) });
   return { member, created: true };
 }
 
@@ -130,6 +132,10 @@ export async function addMember(
     .returning({ userId: roomMembers.userId });
   const member = await memberOf(db, roomId, userId);
   await roomStub(env, roomId).rosterChanged(userId, { role: member.role, banned: false });
+  if (inserted.length > 0) {
+    const by = { id: actor.id, username: actor.username };
+    await notifyUser(env, userId, { type: "room.invited", room: inboxRoom(access.room), by });
+  }
   return { member, created: inserted.length > 0 };
 }
 
@@ -168,6 +174,7 @@ export async function removeMember(s: UserScope, roomId: number, userId: number)
     { role: null, banned: false },
     revoked("removed from the room"),
   );
+  await notifyUser(env, userId, { type: "room.removed", room_id: roomId });
 }
 
 /** A room admin bans a user (member or not): membership ends, sockets close, rejoining is refused. */
@@ -191,6 +198,7 @@ export async function banUser(s: UserScope, roomId: number, userId: number) {
     { role: null, banned: true },
     revoked("banned from the room"),
   );
+  await notifyUser(env, userId, { type: "room.banned", room_id: roomId });
 }
 
 export async function unbanUser(s: UserScope, roomId: number, userId: number) {
@@ -214,4 +222,5 @@ export async function leaveRoom(s: UserScope, roomId: number) {
     throw new AppError("owner_cannot_leave", 409, "The owner cannot leave; delete the room");
   await db.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, user.id)));
   await roomStub(env, roomId).rosterChanged(user.id, { role: null, banned: false }, revoked("left the room"));
+  await notifyUser(env, user.id, { type: "room.left", room_id: roomId });
 }

@@ -2,6 +2,7 @@ import { and, asc, eq, ilike, sql } from "drizzle-orm";
 import type { Scope, UserScope } from "../context";
 import { type RoomRow, roomMembers, rooms } from "../db/schema";
 import { notFound } from "../errors";
+import { inboxRoom, notifyUsers } from "../inbox/notify";
 import { copyReadMarkers } from "../room/outbox-copy";
 import type { RoomRole } from "../room/protocol";
 import { unwrap } from "../room/reply";
@@ -95,6 +96,9 @@ export async function updateRoom(s: UserScope, roomId: number, patch: RoomPatch)
     .returning();
   if (!row) throw notFound("Room");
   await roomStub(env, roomId).roomChanged(row);
+  if (patch.name !== undefined) {
+    await notifyUsers(env, await memberIds(s, roomId), { type: "room.renamed", room: inboxRoom(row) });
+  }
   return row;
 }
 
@@ -102,10 +106,21 @@ export async function updateRoom(s: UserScope, roomId: number, patch: RoomPatch)
 export async function deleteRoom(s: UserScope, roomId: number): Promise<void> {
   const { db, env, user } = s;
   await requireRoomAdmin(db, user, roomId);
+  const members = await memberIds(s, roomId);
   // Of concurrent deletes exactly one removes the row; the others find nothing (404).
   const deleted = await db.delete(rooms).where(eq(rooms.id, roomId)).returning({ id: rooms.id });
   if (deleted.length === 0) throw notFound("Room");
   await roomStub(env, roomId).destroy();
+  await notifyUsers(env, members, { type: "room.deleted", room_id: roomId });
+}
+
+/** Who is told on their channel when the room changes. */
+async function memberIds(s: Scope, roomId: number): Promise<number[]> {
+  const rows = await s.db
+    .select({ id: roomMembers.userId })
+    .from(roomMembers)
+    .where(eq(roomMembers.roomId, roomId));
+  return rows.map((r) => r.id);
 }
 
 /**

@@ -8,6 +8,7 @@ import { uniqueViolation } from "../db/errors";
 import { messages, roomMembers, rooms, type UserRow, users } from "../db/schema";
 import type { Bindings } from "../env";
 import { AppError, forbidden, notFound, unauthorized } from "../errors";
+import { closeInbox } from "../inbox/notify";
 import { CloseCode } from "../room/protocol";
 import { roomStub } from "../room/stub";
 import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
@@ -123,6 +124,7 @@ export async function updateUser(s: UserScope, userId: number, patch: UserPatch)
   await accountStub(env, row.id).updated(toSession(row));
   // Privilege changes are live: open sockets close, or act with the new rights at once.
   if (patch.is_active === false) {
+    await closeInbox(env, userId, CloseCode.forbidden, "account disabled");
     await tellRooms(db, env, userId, (room) =>
       room.closeUser(userId, CloseCode.forbidden, "account disabled"),
     );
@@ -160,6 +162,7 @@ export async function deleteUser(s: UserScope, userId: number): Promise<void> {
   const deleted = await db.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
   if (deleted.length === 0) throw notFound("User");
   await accountStub(env, userId).updated(null);
+  await closeInbox(env, userId, CloseCode.forbidden, "account deleted");
   const roomIds = new Set([...memberOf, ...wroteIn].map((r) => r.roomId));
   await Promise.all([
     ...[...roomIds].map((id) => roomStub(env, id).userDeleted(userId)),
@@ -185,6 +188,7 @@ export async function changePassword(s: UserScope, current: string, next: string
     .returning();
   if (!row) throw notFound("User");
   await accountStub(env, row.id).updated(toSession(row));
+  await closeInbox(env, user.id, CloseCode.unauthorized, "password changed");
   await tellRooms(db, env, user.id, (room) =>
     room.closeUser(user.id, CloseCode.unauthorized, "password changed"),
   );

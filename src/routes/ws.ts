@@ -1,8 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { authenticate } from "../auth/middleware";
 import type { AppEnv } from "../context";
 import { asSocketUser } from "../domain/messages";
 import { AppError, unauthorized } from "../errors";
+import { INBOX_HEADERS } from "../inbox/connect";
+import { inboxStub } from "../inbox/notify";
 import { refusalCloseCode } from "../room/close-codes";
 import { SUBPROTOCOL } from "../room/protocol";
 import { CONNECT_HEADERS } from "../room/room";
@@ -44,7 +47,36 @@ function refuse(status: number, code: string, echo: string | null): Response {
   return new Response(null, { status: 101, webSocket: client, headers });
 }
 
-export const wsRoutes = new OpenAPIHono<AppEnv>().get("/ws/:room_id", async (c) => {
+/** A refusal from the object behind the door becomes the same visible close as the worker's own. */
+async function relay(res: Response, echo: string | null): Promise<Response> {
+  if (res.status === 101 || res.status >= 500) return res;
+  const body = (await res.json().catch(() => null)) as { error?: { code?: string } } | null;
+  return refuse(res.status, body?.error?.code ?? "refused", echo);
+}
+
+/** The user's inbox channel (every room at once, docs/protocol.md): token checked as for rooms. */
+const inboxDoor = async (c: Context<AppEnv>) => {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new AppError("upgrade_required", 426, "Connect with a WebSocket upgrade");
+  }
+  const url = new URL(c.req.url);
+  const { token, echo } = tokenOf(url, c.req.header("sec-websocket-protocol"));
+  try {
+    if (!token) throw unauthorized("Missing token: use ?token= or the bearer.<jwt> subprotocol");
+    const user = await authenticate(c.env, c.var.config, token);
+    const headers = new Headers(c.req.raw.headers);
+    for (const name of [...headers.keys()]) if (name.startsWith("x-roomcast-")) headers.delete(name);
+    headers.set(INBOX_HEADERS.user, JSON.stringify({ id: user.id, username: user.username }));
+    if (echo) headers.set(INBOX_HEADERS.subprotocol, echo);
+    url.searchParams.delete("token");
+    return await relay(await inboxStub(c.env, user.id).fetch(new Request(url, { headers })), echo);
+  } catch (err) {
+    if (err instanceof AppError && err.status < 500) return refuse(err.status, err.code, echo);
+    throw err;
+  }
+};
+
+export const wsRoutes = new OpenAPIHono<AppEnv>().get("/ws/me", inboxDoor).get("/ws/:room_id", async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new AppError("upgrade_required", 426, "Connect with a WebSocket upgrade");
   }
@@ -65,10 +97,7 @@ export const wsRoutes = new OpenAPIHono<AppEnv>().get("/ws/:room_id", async (c) 
     url.searchParams.delete("token");
     // The room decides access from its own roster; a refusal comes back as the error body and
     // becomes the same visible close as the worker's own refusals.
-    const res = await roomStub(c.env, parsedId.data).fetch(new Request(url, { headers }));
-    if (res.status === 101 || res.status >= 500) return res;
-    const body = (await res.json().catch(() => null)) as { error?: { code?: string } } | null;
-    return refuse(res.status, body?.error?.code ?? "refused", echo);
+    return await relay(await roomStub(c.env, parsedId.data).fetch(new Request(url, { headers })), echo);
   } catch (err) {
     // Client errors become a visible close; server faults (503, 500) stay HTTP answers.
     if (err instanceof AppError && err.status < 500) return refuse(err.status, err.code, echo);

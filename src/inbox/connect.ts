@@ -1,0 +1,57 @@
+import type { Config } from "../env";
+import { PROTOCOL_VERSION } from "../room/protocol";
+import type { InboxLog } from "./log";
+import type { InboxReady } from "./protocol";
+
+/** Headers the worker sets on an upgrade it forwards to a user's inbox, after verifying the token. */
+export const INBOX_HEADERS = {
+  user: "x-roomcast-inbox-user",
+  subprotocol: "x-roomcast-subprotocol",
+} as const;
+
+export type InboxSocketUser = { id: number; username: string };
+
+type Parts = { ctx: DurableObjectState; log: InboxLog; config: Config };
+
+const refuse = (status: number, code: string, message: string) =>
+  Response.json({ error: { code, message } }, { status });
+
+/**
+ * Accepts a device's socket: `ready`, then (with `since`) every event after it, then live events.
+ * Everything from the accept to the 101 is synchronous, so no event can fall between the replay
+ * and the first live frame. A resume the log cannot serve whole is `recovered: false`.
+ */
+export function connectInbox({ ctx, log, config }: Parts, request: Request): Response {
+  const user = JSON.parse(request.headers.get(INBOX_HEADERS.user) ?? "null") as InboxSocketUser | null;
+  if (!user || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return new Response("expected an authorised WebSocket upgrade", { status: 400 });
+  }
+  const max = config.INBOX_MAX_SOCKETS;
+  if (ctx.getWebSockets().length >= max) {
+    return refuse(429, "too_many_sockets", `At most ${max} inbox connections per user`);
+  }
+  const url = new URL(request.url);
+  const since = url.searchParams.has("since") ? Number(url.searchParams.get("since")) : null;
+  const resume = log.resume(since, url.searchParams.get("epoch"));
+
+  const { 0: client, 1: server } = new WebSocketPair();
+  ctx.acceptWebSocket(server);
+  server.serializeAttachment(user satisfies InboxSocketUser);
+  const ready: InboxReady = {
+    type: "ready",
+    protocol: PROTOCOL_VERSION,
+    channel: "inbox",
+    user,
+    epoch: log.epoch,
+    last_seq: log.lastSeq,
+    recovered: resume.recovered,
+    replay_count: resume.events.length,
+  };
+  server.send(JSON.stringify(ready));
+  for (const data of resume.events) server.send(data);
+
+  const headers = new Headers();
+  const protocol = request.headers.get(INBOX_HEADERS.subprotocol);
+  if (protocol) headers.set("sec-websocket-protocol", protocol);
+  return new Response(null, { status: 101, webSocket: client, headers });
+}

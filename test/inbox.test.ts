@@ -1,0 +1,177 @@
+import { describe, expect, it } from "vitest";
+import { CloseCode } from "../src/room/protocol";
+import { api, newAdmin, newRoom, newUser, type Room } from "./helpers";
+import { connectInbox, inboxSeqs, openInbox } from "./inbox-socket";
+
+/** The channel itself: the door, the notices of membership and account, devices, resume. */
+describe("the inbox channel (/ws/me)", () => {
+  it("opens with a ready frame of its own timeline; refuses a missing or bad token like a room", async () => {
+    const alice = await newUser("alice");
+    const { socket, ready, response } = await connectInbox(alice.token, {
+      protocols: ["roomcast.v1", `bearer.${alice.token}`],
+    });
+    expect(ready).toMatchObject({
+      type: "ready",
+      protocol: 1,
+      channel: "inbox",
+      user: { id: alice.id, username: alice.username },
+      recovered: null,
+      replay_count: 0,
+    });
+    expect(ready.epoch).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(response.headers.get("sec-websocket-protocol")).toBe("roomcast.v1");
+    socket.ws.send('{"type":"ping"}');
+    expect(await socket.next("pong")).toEqual({ type: "pong" });
+    socket.ws.send('{"type":"message.send","content":"hi"}');
+    expect(await socket.next("error")).toMatchObject({ code: "unknown_type" });
+
+    for (const token of [null, "not-a-token"]) {
+      const { socket: refused } = await openInbox(token);
+      expect(await refused.waitClosed()).toMatchObject({ code: CloseCode.unauthorized });
+    }
+    const plain = await api("GET", "/ws/me", { token: alice.token });
+    expect(plain.status).toBe(426);
+  });
+
+  it("tells of joins, invitations, DMs, renames, leaving, removal, bans and deletion", async () => {
+    const owner = await newUser("owner");
+    const bob = await newUser("bob");
+    const { socket } = await connectInbox(bob.token);
+    const pub = await newRoom(owner, { kind: "public" });
+    const priv = await newRoom(owner, { kind: "private" });
+    const third = await newRoom(owner, { kind: "private" });
+
+    await api("POST", `/room/${pub.id}/members/join`, { token: bob.token });
+    expect(await socket.next("room.joined")).toMatchObject({
+      seq: 1,
+      room: { id: pub.id, name: pub.name, kind: "public" },
+    });
+    await api("POST", `/room/${priv.id}/members`, { token: owner.token, json: { user_id: bob.id } });
+    expect(await socket.next("room.invited")).toMatchObject({
+      seq: 2,
+      room: { id: priv.id, kind: "private" },
+      by: { id: owner.id, username: owner.username },
+    });
+    const dm = (await api<Room>("POST", `/dm/${owner.id}`, { token: bob.token })).body;
+    expect(await socket.next("dm.new")).toMatchObject({
+      seq: 3,
+      room: { id: dm.id, kind: "direct" },
+      with: { id: owner.id, username: owner.username },
+    });
+    await api("POST", `/dm/${owner.id}`, { token: bob.token }); // the same DM again: nothing new
+    await api("PATCH", `/room/${priv.id}`, { token: owner.token, json: { name: "renamed-room" } });
+    expect(await socket.next("room.renamed")).toMatchObject({
+      seq: 4,
+      room: { id: priv.id, name: "renamed-room" },
+    });
+    await api("POST", `/room/${pub.id}/members/leave`, { token: bob.token });
+    expect(await socket.next("room.left")).toMatchObject({ seq: 5, room_id: pub.id });
+    await api("DELETE", `/room/${priv.id}/members/${bob.id}`, { token: owner.token });
+    expect(await socket.next("room.removed")).toMatchObject({ seq: 6, room_id: priv.id });
+    await api("POST", `/room/${third.id}/members`, { token: owner.token, json: { user_id: bob.id } });
+    expect(await socket.next("room.invited")).toMatchObject({ seq: 7 });
+    await api("POST", `/room/${third.id}/members/${bob.id}/ban`, { token: owner.token });
+    expect(await socket.next("room.banned")).toMatchObject({ seq: 8, room_id: third.id });
+
+    const gone = await newRoom(owner, { kind: "private" });
+    await api("POST", `/room/${gone.id}/members`, { token: owner.token, json: { user_id: bob.id } });
+    expect(await socket.next("room.invited")).toMatchObject({ seq: 9 });
+    const ownerInbox = (await connectInbox(owner.token)).socket;
+    await api("DELETE", `/room/${gone.id}`, { token: owner.token });
+    expect(await socket.next("room.deleted")).toMatchObject({ seq: 10, room_id: gone.id });
+    expect(await ownerInbox.next("room.deleted")).toMatchObject({ room_id: gone.id });
+    expect(await socket.quiet()).toEqual([]);
+  });
+
+  it("the other side of a new DM hears of it too", async () => {
+    const alice = await newUser("alice");
+    const bob = await newUser("bob");
+    const { socket } = await connectInbox(bob.token);
+    const dm = (await api<Room>("POST", `/dm/${bob.id}`, { token: alice.token })).body;
+    expect(await socket.next("dm.new")).toMatchObject({
+      room: { id: dm.id },
+      with: { id: alice.id, username: alice.username },
+    });
+  });
+
+  it("every device of a user gets every event, with the same seq", async () => {
+    const owner = await newUser("owner");
+    const bob = await newUser("bob");
+    const phone = (await connectInbox(bob.token)).socket;
+    const laptop = (await connectInbox(bob.token)).socket;
+    for (let i = 0; i < 3; i++) {
+      const room = await newRoom(owner, { kind: "private" });
+      await api("POST", `/room/${room.id}/members`, { token: owner.token, json: { user_id: bob.id } });
+    }
+    const a = [await phone.next(), await phone.next(), await phone.next()];
+    const b = [await laptop.next(), await laptop.next(), await laptop.next()];
+    expect(inboxSeqs(a)).toEqual([1, 2, 3]);
+    expect(b).toEqual(a);
+  });
+
+  it("resumes: replays exactly what was missed, or says recovered: false", async () => {
+    const owner = await newUser("owner");
+    const bob = await newUser("bob");
+    const invite = async () => {
+      const room = await newRoom(owner, { kind: "private" });
+      await api("POST", `/room/${room.id}/members`, { token: owner.token, json: { user_id: bob.id } });
+      return room;
+    };
+    const first = await connectInbox(bob.token);
+    await invite();
+    const seen = await first.socket.next("room.invited");
+    first.socket.close();
+
+    const missed = [await invite(), await invite()];
+    const resumed = await connectInbox(bob.token, { since: seen.seq, epoch: first.ready.epoch });
+    expect(resumed.ready).toMatchObject({ recovered: true, replay_count: 2, last_seq: seen.seq + 2 });
+    const replay = [await resumed.socket.next("room.invited"), await resumed.socket.next("room.invited")];
+    expect(replay.map((e) => [e.seq, e.room.id])).toEqual(missed.map((r, i) => [seen.seq + 1 + i, r.id]));
+    await invite();
+    expect(await resumed.socket.next("room.invited")).toMatchObject({ seq: seen.seq + 3 }); // live after the replay
+    resumed.socket.close();
+
+    const other = { epoch: "01ARZ3NDEKTSV4RRFFQ69G5FAV", since: seen.seq };
+    expect((await connectInbox(bob.token, other)).ready).toMatchObject({ recovered: false, replay_count: 0 });
+    const ahead = { since: seen.seq + 100, epoch: first.ready.epoch };
+    expect((await connectInbox(bob.token, ahead)).ready).toMatchObject({ recovered: false });
+    // The log keeps the last INBOX_KEEP_EVENTS (8 in the tests): a resume from further back is refused whole.
+    for (let i = 0; i < 8; i++) await invite();
+    const tooOld = await connectInbox(bob.token, { since: seen.seq, epoch: first.ready.epoch });
+    expect(tooOld.ready).toMatchObject({ recovered: false, replay_count: 0 });
+    expect(await tooOld.socket.quiet(200)).toEqual([]);
+    const recent = await connectInbox(bob.token, {
+      since: tooOld.ready.last_seq - 8,
+      epoch: first.ready.epoch,
+    });
+    expect(recent.ready).toMatchObject({ recovered: true, replay_count: 8 });
+  });
+
+  it("closes every device at once on a password change (4401) and on deactivation (4403)", async () => {
+    const alice = await newUser("alice");
+    const admin = await newAdmin();
+    const phone = (await connectInbox(alice.token)).socket;
+    const laptop = (await connectInbox(alice.token)).socket;
+    await api("POST", "/user/update_password", {
+      token: alice.token,
+      json: { current_password: alice.password, new_password: "a brand new password" },
+    });
+    expect(await phone.waitClosed()).toMatchObject({ code: CloseCode.unauthorized });
+    expect(await laptop.waitClosed()).toMatchObject({ code: CloseCode.unauthorized });
+
+    const bob = await newUser("bob");
+    const bobs = (await connectInbox(bob.token)).socket;
+    await api("PUT", `/user/update/${bob.id}`, { token: admin.token, json: { is_active: false } });
+    expect(await bobs.waitClosed()).toMatchObject({ code: CloseCode.forbidden, reason: "account disabled" });
+  });
+
+  it("limits a user's devices (4429)", async () => {
+    const alice = await newUser("alice");
+    for (let i = 0; i < 10; i++) await connectInbox(alice.token);
+    const { socket } = await openInbox(alice.token);
+    expect(await socket.waitClosed()).toMatchObject({
+      code: CloseCode.tooManySockets,
+      reason: "too_many_sockets",
+    });
+  });
+});
