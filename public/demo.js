@@ -31,6 +31,8 @@ $("#auth").addEventListener("submit", async (e) => {
     me = login.user;
     sessionStorage.setItem("token", login.access_token);
     sessionStorage.setItem("me", JSON.stringify(me));
+    // Nothing typed here stays in the page once signed in (a hidden field can still be read).
+    e.target.reset();
     await showApp();
   } catch (err) {
     $("#auth-error").textContent = `${err.code ?? "error"}: ${err.message}`;

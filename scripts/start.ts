@@ -68,7 +68,8 @@ try {
       "",
       `  Roomcast API   http://${host}:${port}  (plain workerd, bundle in ${BUNDLE_DIR}/)`,
       `  Swagger UI     http://${host}:${port}/docs`,
-      `  database       ${local.cluster ? "embedded PostgreSQL (.data/postgres/)" : "DATABASE_URL"}`,
+      // The cluster's real folder: as root it may live under /var/tmp/roomcast/, not .data/.
+      `  database       ${local.description}`,
       `  room storage   ${STORAGE_DIR}/`,
       "",
     ].join("\n"),

@@ -13,18 +13,24 @@ describe.skipIf(!asRoot)("as root, a project the postgres account cannot reach",
   chmodSync(home, 0o700);
   const project = path.join(home, "roomcast");
   const other = path.join(home, "another-clone");
-  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  // Folders the test makes outside the clone (in /var/tmp/roomcast/): removed, pass or fail.
+  const madeOutside: string[] = [];
+  afterAll(() => {
+    for (const dir of [home, ...madeOutside]) rmSync(dir, { recursive: true, force: true });
+  });
 
   it("keeps cluster data in a reachable folder, one per clone, the same on every run", () => {
     const runAs = postgresRunAs();
     expect(reachable(runAs, project)).toBe(false);
     const first = clusterDataDir(".data/postgres", runAs, project);
+    madeOutside.push(path.dirname(first.dir));
     expect(first.relocated).toBe(true);
     expect(first.dir).toMatch(/^\/var\/tmp\/roomcast\/roomcast-[0-9a-f]{12}\/postgres$/);
     expect(reachable(runAs, path.dirname(first.dir), "x")).toBe(true);
     expect(clusterDataDir(".data/postgres", runAs, project)).toEqual(first);
-    expect(clusterDataDir(".data/postgres", runAs, other).dir).not.toBe(first.dir);
-    rmSync(path.dirname(first.dir), { recursive: true, force: true });
+    const second = clusterDataDir(".data/postgres", runAs, other);
+    madeOutside.push(path.dirname(second.dir));
+    expect(second.dir).not.toBe(first.dir);
   });
 });
 

@@ -2,6 +2,7 @@ import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./chromium";
 import { baseUrl, PASSWORD, unique } from "./helpers";
+import { seen, waitUntilSeen } from "./visible";
 
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 beforeAll(async () => {
@@ -11,19 +12,34 @@ afterAll(async () => {
   await browser?.dispose();
 });
 
-/** A user in a browser context of their own (own storage), signed up through the page. */
-async function signUp(prefix: string): Promise<{ page: Page; username: string }> {
+/** A page of its own browser context (own storage) at the demo. */
+async function openDemo(prefix: string): Promise<Page> {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   page.on("pageerror", (err) => console.error(`[${prefix} page]`, err));
   await page.goto(`${baseUrl()}/`);
+  return page;
+}
+
+/** A user in a browser context of their own, signed up through the page. */
+async function signUp(prefix: string): Promise<{ page: Page; username: string }> {
+  const page = await openDemo(prefix);
   const username = unique(prefix);
   await page.type("#auth [name=username]", username);
   await page.type("#auth [name=password]", PASSWORD);
   await page.click("#auth [name=signup]");
-  await page.waitForSelector("#app:not([hidden])");
+  await waitUntilSeen(page, "#new-room");
   return { page, username };
 }
+
+/** The parts of the page a person tells the two views apart by. */
+const VIEWS = {
+  loginForm: "#auth",
+  loginButton: "#auth [name=login]",
+  myRooms: "#app aside h2",
+  create: "#new-room [type=submit]",
+  logout: "#logout",
+} as const;
 
 const messageTexts = (page: Page) =>
   page.$$eval("#messages li", (lis) =>
@@ -50,6 +66,42 @@ async function send(page: Page, text: string) {
   await page.click("#composer [type=submit]");
 }
 
+describe("the demo page in Chromium: what a person sees", () => {
+  it("shows only the login form signed out, only the app signed in (password cleared), and the form again after logging out", async () => {
+    const page = await openDemo("views");
+    await waitUntilSeen(page, "#auth");
+    expect(await seen(page, VIEWS)).toEqual({
+      loginForm: true,
+      loginButton: true,
+      myRooms: false,
+      create: false,
+      logout: false,
+    });
+
+    await page.type("#auth [name=username]", unique("views"));
+    await page.type("#auth [name=password]", PASSWORD);
+    await page.click("#auth [name=signup]");
+    await waitUntilSeen(page, "#logout");
+    expect(await seen(page, VIEWS)).toEqual({
+      loginForm: false,
+      loginButton: false,
+      myRooms: true,
+      create: true,
+      logout: true,
+    });
+    // Nothing typed into the login form is left in the page, hidden or not.
+    expect(await page.$eval("#auth [name=password]", (i) => (i as HTMLInputElement).value)).toBe("");
+    expect(await page.$eval("#auth [name=username]", (i) => (i as HTMLInputElement).value)).toBe("");
+    // No room is open yet: the chat pane is not on screen either.
+    expect(await seen(page, { chat: "#chat" })).toEqual({ chat: false });
+
+    await page.click("#logout");
+    await waitUntilSeen(page, "#auth");
+    expect(await seen(page, VIEWS)).toMatchObject({ loginForm: true, myRooms: false, logout: false });
+    await page.browserContext().close();
+  });
+});
+
 describe("the demo page in Chromium, two users in two browser contexts", () => {
   it("chats both ways with presence and typing, edits and deletes, and resumes a dropped socket with nothing missed or doubled", async () => {
     const alice = await signUp("alice");
@@ -59,6 +111,10 @@ describe("the demo page in Chromium, two users in two browser contexts", () => {
     await alice.page.type("#new-room [name=name]", roomName);
     await alice.page.click("#new-room [type=submit]");
     await alice.page.waitForSelector('#status[data-state="ready"]');
+    expect(await seen(alice.page, { chat: "#chat", composer: "#composer [name=content]" })).toEqual({
+      chat: true,
+      composer: true,
+    });
 
     await bob.page.reload();
     await bob.page.waitForFunction(
