@@ -25,6 +25,8 @@ export function describeApi(app: OpenAPIHono<AppEnv>) {
         batch: z.enum(["1"]).optional(),
       }),
     },
+    // The door takes the token in the query or the subprotocol, not in a header: its own scheme.
+    security: [{ socketToken: [] }],
     responses: {
       101: { description: "Switching protocols: the socket is open" },
       401: { description: "Missing, invalid or expired token" },
@@ -39,16 +41,29 @@ export function describeApi(app: OpenAPIHono<AppEnv>) {
     scheme: "bearer",
     bearerFormat: "JWT",
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "socketToken", {
+    type: "apiKey",
+    in: "query",
+    name: "token",
+    description:
+      "The access token for /ws/{room_id}: `?token=<jwt>`, or (browsers) the subprotocol `bearer.<jwt>` beside `roomcast.v1`",
+  });
   app.openAPIRegistry.registerComponent("securitySchemes", "oauth2", {
     type: "oauth2",
     flows: { password: { tokenUrl: "/auth/token", scopes: {} } },
   });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Roomcast API",
-      version: "1.0.0",
-      description: "Chat backend on Cloudflare Workers. Real-time rooms over WebSocket at /ws/{room_id}.",
-    },
-  });
+  app.doc31("/openapi.json", OPENAPI_DOCUMENT);
 }
+
+/** The document's own fields; the paths come from the routes. */
+export const OPENAPI_DOCUMENT = {
+  openapi: "3.1.0",
+  info: {
+    title: "Roomcast API",
+    version: "1.0.0",
+    description: "Chat backend on Cloudflare Workers. Real-time rooms over WebSocket at /ws/{room_id}.",
+    license: { name: "MIT", identifier: "MIT" },
+  },
+  // Relative: the document describes the server that serves it (local, staging or production).
+  servers: [{ url: "/", description: "The server this document was fetched from" }],
+};

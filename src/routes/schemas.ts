@@ -216,6 +216,9 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
 
 export const bearer: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { oauth2: [] }];
 
+/** No token needed (signing up and in): said explicitly, so no reader or linter has to guess. */
+export const publicAccess: Array<Record<string, string[]>> = [];
+
 /** A route for a signed-in user: bearer (or OAuth2 password) security, `requireUser` before the handler. */
 export const signedIn = (tag: string) => ({
   tags: [tag],

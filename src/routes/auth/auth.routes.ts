@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, jsonBody, jsonResponse, TokenSchema, UserSchema } from "../schemas";
+import { errorResponses, jsonBody, jsonResponse, publicAccess, TokenSchema, UserSchema } from "../schemas";
 
 const Credentials = z.object({
   username: z.string().min(1).max(254),
@@ -10,6 +10,7 @@ export const login = createRoute({
   method: "post",
   operationId: "login",
   path: "/auth/login",
+  security: publicAccess,
   tags: ["auth"],
   summary: "Log in with JSON credentials; returns a token and the user",
   request: { body: jsonBody(Credentials.openapi("LoginRequest")) },
@@ -23,6 +24,7 @@ export const token = createRoute({
   method: "post",
   operationId: "issueToken",
   path: "/auth/token",
+  security: publicAccess,
   tags: ["auth"],
   summary: "OAuth2 password grant (form-encoded), as FastAPI's OAuth2PasswordRequestForm",
   request: {

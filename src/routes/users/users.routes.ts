@@ -10,6 +10,7 @@ import {
   jsonResponse,
   Page,
   Password,
+  publicAccess,
   signedIn,
   TokenSchema,
   Username,
@@ -20,6 +21,7 @@ export const signup = createRoute({
   method: "post",
   operationId: "signup",
   path: "/user/signup",
+  security: publicAccess,
   tags: ["users"],
   summary: "Register a new user",
   request: {
