@@ -1,12 +1,14 @@
 // The demo chat: plain DOM code on top of the typed client (client/, bundled to /vendor).
 // The token lives in sessionStorage, so each browser tab is its own session.
-import { RoomcastApi, RoomSocket } from "/vendor/roomcast-client.js";
+import { Inbox, RoomcastApi, RoomSocket } from "/vendor/roomcast-client.js";
 
 const $ = (sel) => document.querySelector(sel);
 const api = new RoomcastApi(location.origin, sessionStorage.getItem("token"));
 let me = JSON.parse(sessionStorage.getItem("me") ?? "null");
 /** The open room: its socket and its messages by id (rendered in seq order). */
 let current = null;
+/** The user's one channel to every room: keeps "My rooms" and their badges live. */
+let inbox = null;
 
 function build(tag, props, children) {
   const node = Object.assign(document.createElement(tag), props);
@@ -41,26 +43,33 @@ $("#auth").addEventListener("submit", async (e) => {
 
 $("#logout").addEventListener("click", () => {
   current?.socket.close();
+  inbox?.close();
   sessionStorage.clear();
   location.reload();
 });
 
 // ── rooms ───────────────────────────────────────────────────────────────────
 
-async function refreshRooms() {
-  const [mine, open] = await Promise.all([api.myRooms(), api.publicRooms()]);
-  const myIds = new Set(mine.map((r) => r.id));
+/** "My rooms" as the inbox keeps them: new rooms, renames, removals and badges arrive live. */
+function renderMine(list) {
   $("#rooms").replaceChildren(
-    ...mine.map((r) => {
-      const li = build("li", { className: current?.room.id === r.id ? "active" : "" }, [r.name]);
-      li.dataset.roomId = r.id;
-      if (r.unread_count > 0 && current?.room.id !== r.id) {
-        li.append(" ", build("span", { className: "badge" }, [String(r.unread_count)]));
+    ...list.map((c) => {
+      const room = { id: c.room_id, name: c.kind === "direct" && c.with ? `@${c.with.username}` : c.name };
+      const li = build("li", { className: current?.room.id === room.id ? "active" : "" }, [room.name]);
+      li.dataset.roomId = room.id;
+      if (c.unread_count > 0 && current?.room.id !== room.id) {
+        const label = c.mention_count > 0 ? `${c.unread_count} @${c.mention_count}` : String(c.unread_count);
+        li.append(" ", build("span", { className: "badge" }, [label]));
       }
-      li.addEventListener("click", () => openRoom(r));
+      li.addEventListener("click", () => openRoom(room));
       return li;
     }),
   );
+}
+
+async function refreshRooms() {
+  const open = await api.publicRooms();
+  const myIds = new Set(inbox.list().map((c) => c.room_id));
   $("#public-rooms").replaceChildren(
     ...open
       .filter((r) => !myIds.has(r.id))
@@ -69,7 +78,6 @@ async function refreshRooms() {
         li.dataset.roomId = r.id;
         li.addEventListener("click", async () => {
           await api.joinRoom(r.id);
-          await refreshRooms();
           await openRoom(r);
         });
         return li;
@@ -82,7 +90,6 @@ $("#new-room").addEventListener("submit", async (e) => {
   const form = new FormData(e.target);
   const room = await api.createRoom({ name: form.get("name"), kind: form.get("kind") });
   e.target.reset();
-  await refreshRooms();
   await openRoom(room);
 });
 
@@ -218,7 +225,15 @@ async function showApp() {
   $("#auth").hidden = true;
   $("#app").hidden = false;
   $("#me").textContent = `signed in as ${me.username}`;
-  await refreshRooms();
+  inbox = new Inbox({ baseUrl: location.origin, token: api.token });
+  let listed = null;
+  inbox.on("conversations", (list) => {
+    renderMine(list);
+    // The public list hides rooms I am in: fetch it again only when that set changed.
+    const ids = list.map((c) => c.room_id).sort().join(",");
+    if (ids !== listed) refreshRooms().catch(() => {});
+    listed = ids;
+  });
 }
 
 if (api.token && me) showApp().catch(() => sessionStorage.clear());

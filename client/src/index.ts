@@ -10,4 +10,13 @@ export {
 export { type CloseReason, closeReason } from "./close";
 export type * from "./frames";
 export { isTimelineEvent } from "./frames";
+export {
+  type Conversation,
+  Inbox,
+  type InboxEvent,
+  type InboxEvents,
+  type InboxOptions,
+  type InboxReady,
+  type RoomHead,
+} from "./inbox";
 export { RoomSocket, type RoomSocketEvents, type RoomSocketOptions, SUBPROTOCOL } from "./room-socket";

@@ -2,7 +2,7 @@ import { and, asc, eq, ilike, sql } from "drizzle-orm";
 import type { Scope, UserScope } from "../context";
 import { type RoomRow, roomMembers, rooms } from "../db/schema";
 import { notFound } from "../errors";
-import { inboxRoom, notifyUsers } from "../inbox/notify";
+import { inboxRoom, notifyUser, notifyUsers } from "../inbox/notify";
 import { copyReadMarkers } from "../room/outbox-copy";
 import type { RoomRole } from "../room/protocol";
 import { unwrap } from "../room/reply";
@@ -15,8 +15,8 @@ export type NewRoom = { name: string; description?: string | null | undefined; k
 
 /** The creator becomes the room's owner in the same transaction. */
 export async function createRoom(s: UserScope, input: NewRoom): Promise<RoomRow> {
-  const { db, user: owner } = s;
-  return db.transaction(async (tx) => {
+  const { db, env, user: owner } = s;
+  const created = await db.transaction(async (tx) => {
     const [room] = await tx
       .insert(rooms)
       .values({
@@ -30,6 +30,8 @@ export async function createRoom(s: UserScope, input: NewRoom): Promise<RoomRow>
     await tx.insert(roomMembers).values({ roomId: room.id, userId: owner.id, role: "owner" });
     return room;
   });
+  await notifyUser(env, owner.id, { type: "room.joined", room: inboxRoom(created) });
+  return created;
 }
 
 export type MyRoom = RoomSummary & { room: RoomRow; my_role: RoomRole | null };

@@ -1,0 +1,258 @@
+import { WebSocket as ReconnectingWebSocket } from "partysocket";
+import type { InboxEvent, InboxFrame, InboxReady, RoomHead } from "../../src/inbox/protocol";
+import { RoomcastApi, type RoomSummary } from "./api";
+import { type CloseReason, closeReason, isFinal } from "./close";
+import { Emitter } from "./emitter";
+import { SUBPROTOCOL } from "./room-socket";
+
+export type { InboxEvent, InboxReady, RoomHead } from "../../src/inbox/protocol";
+
+/** One entry of the conversation list the inbox keeps up to date. */
+export type Conversation = {
+  room_id: number;
+  name: string;
+  kind: "public" | "private" | "direct";
+  /** The other person of a direct conversation. */
+  with: { id: number; username: string } | null;
+  last_message: RoomHead["last_message"];
+  unread_count: number;
+  mention_count: number;
+};
+
+export type InboxOptions = {
+  /** `http(s)://` base of the server; the socket goes to `ws(s)://…/ws/me`. */
+  baseUrl: string;
+  /** The access token, or a function read before every connection attempt. */
+  token: string | (() => string | Promise<string>);
+  /** On close 4401: a new token to reconnect with, or null to stop (`closed`, `unauthorized`). */
+  refreshToken?: () => Promise<string | null>;
+  backoff?: { minMs?: number; maxMs?: number; factor?: number };
+  WebSocket?: typeof WebSocket;
+  /** Resume from a `seq` and `epoch` you stored, instead of refetching the lists. */
+  resumeFrom?: { seq: number; epoch: string };
+};
+
+export type InboxEvents = {
+  ready: InboxReady;
+  /** Every channel event, once, in `seq` order. */
+  event: InboxEvent;
+  /** The conversation list changed (most recent activity first). */
+  conversations: Conversation[];
+  status: { state: "connecting" | "open" | "reconnecting" | "closed"; reason?: CloseReason; code?: number };
+  closed: { reason: CloseReason; code: number; message: string };
+  error: { code: string; message: string };
+};
+
+const activity = (c: Conversation) => c.last_message?.created_at ?? "";
+
+/**
+ * The user's one connection to every room (`/ws/me`): reconnects with backoff, resumes with
+ * `since`/`epoch`, emits each event once in order, and keeps the conversation list (rooms and
+ * DMs with their last message and exact unread and mention counts) up to date. When the server
+ * cannot replay what was missed (`recovered: false`) or on the first connection, it refetches the
+ * lists over REST; a head that arrives meanwhile wins over the older REST answer.
+ *
+ * @example
+ * const inbox = new Inbox({ baseUrl: "http://127.0.0.1:8787", token });
+ * inbox.on("conversations", (list) => render(list));
+ */
+export class Inbox extends Emitter<InboxEvents> {
+  lastSeq: number | null = null;
+  epoch: string | null = null;
+  readonly conversations = new Map<number, Conversation>();
+  private stopped = false;
+  private token: string | null = null;
+  /** Rooms changed by live events while the lists were being fetched: the live state wins. */
+  private touched: Set<number> | null = null;
+  private readonly ws: ReconnectingWebSocket;
+  private readonly api: RoomcastApi;
+
+  constructor(private readonly options: InboxOptions) {
+    super();
+    if (options.resumeFrom) {
+      this.lastSeq = options.resumeFrom.seq;
+      this.epoch = options.resumeFrom.epoch;
+    }
+    this.api = new RoomcastApi(options.baseUrl);
+    const { minMs = 500, maxMs = 15_000, factor = 1.6 } = options.backoff ?? {};
+    this.ws = new ReconnectingWebSocket(
+      () => this.nextUrl(),
+      () => this.nextProtocols(),
+      {
+        minReconnectionDelay: minMs,
+        maxReconnectionDelay: maxMs,
+        reconnectionDelayGrowFactor: factor,
+        connectionTimeout: 10_000,
+        ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
+        shouldReconnectOnClose: (e) => {
+          const reason = closeReason(e.code);
+          return !isFinal(reason) && reason !== "unauthorized" && !this.stopped;
+        },
+      },
+    );
+    this.ws.addEventListener("message", (e) => this.onData(e.data));
+    this.ws.addEventListener("open", () => this.emit("status", { state: "open" }));
+    this.ws.addEventListener("close", (e) => void this.onClose(e.code, e.reason));
+    this.emit("status", { state: "connecting" });
+  }
+
+  /** The conversation list, most recent activity first. */
+  list(): Conversation[] {
+    return [...this.conversations.values()].sort(
+      (a, b) => activity(b).localeCompare(activity(a)) || b.room_id - a.room_id,
+    );
+  }
+
+  /** Drops the connection as a network failure would; the inbox reconnects and resumes. */
+  dropConnection() {
+    this.ws.reconnect(4000, "dropped by the client");
+  }
+
+  close() {
+    this.stop("closed", 1000, "closed by the client");
+    this.ws.close(1000, "bye");
+  }
+
+  /** Refetches the rooms and DMs over REST (exact counts, from the rooms themselves). */
+  async refresh(): Promise<void> {
+    this.api.token = this.token;
+    this.touched = new Set();
+    try {
+      const [rooms, directs] = await Promise.all([
+        this.api.myRooms(),
+        this.api.request<Array<RoomSummary & { with: Conversation["with"] }>>("GET", "/dm"),
+      ]);
+      const fresh = new Map<number, Conversation>();
+      for (const r of rooms) fresh.set(r.id, fromSummary(r, null));
+      for (const d of directs) fresh.set(d.id, fromSummary(d, d.with));
+      for (const id of this.touched) {
+        const live = this.conversations.get(id);
+        if (live) fresh.set(id, { ...(fresh.get(id) ?? live), ...live });
+        else fresh.delete(id);
+      }
+      this.conversations.clear();
+      for (const [id, c] of fresh) this.conversations.set(id, c);
+      this.emit("conversations", this.list());
+    } catch (err) {
+      this.emit("error", { code: "refresh_failed", message: (err as Error).message });
+    } finally {
+      this.touched = null;
+    }
+  }
+
+  private async nextUrl(): Promise<string> {
+    const url = new URL("/ws/me", this.options.baseUrl);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    if (this.lastSeq !== null) url.searchParams.set("since", String(this.lastSeq));
+    if (this.lastSeq !== null && this.epoch) url.searchParams.set("epoch", this.epoch);
+    return url.toString();
+  }
+
+  private async nextProtocols(): Promise<string[]> {
+    const { token } = this.options;
+    if (typeof token === "function") this.token = await token();
+    else this.token ??= token;
+    return [SUBPROTOCOL, `bearer.${this.token}`];
+  }
+
+  private onData(data: unknown) {
+    if (typeof data !== "string") return;
+    const frame = JSON.parse(data) as InboxFrame;
+    if (frame.type === "ready") return void this.onReady(frame);
+    if (frame.type === "error") return this.emit("error", frame);
+    if (frame.type === "pong") return;
+    if (this.lastSeq !== null && frame.seq <= this.lastSeq) return;
+    this.lastSeq = frame.seq;
+    this.apply(frame);
+    this.emit("event", frame);
+  }
+
+  private async onReady(ready: InboxReady) {
+    const fresh = ready.recovered !== true;
+    this.epoch = ready.epoch;
+    if (fresh) this.lastSeq = ready.last_seq;
+    this.emit("ready", ready);
+    if (fresh || this.conversations.size === 0) await this.refresh();
+  }
+
+  /** Applies one event to the conversation list. */
+  private apply(e: InboxEvent) {
+    const id = "room_id" in e ? e.room_id : e.type === "account" ? null : e.room.id;
+    if (id === null) return;
+    this.touched?.add(id);
+    const known = this.conversations.get(id);
+    switch (e.type) {
+      case "room.head":
+      case "room.read": {
+        if (!known) return void this.refresh(); // a room we did not list yet: names come from REST
+        const { last_message, unread_count, mention_count } = e;
+        this.conversations.set(id, { ...known, last_message, unread_count, mention_count });
+        break;
+      }
+      case "room.joined":
+      case "room.invited":
+      case "dm.new":
+      case "room.renamed": {
+        const base = known ?? { last_message: null, unread_count: 0, mention_count: 0, with: null };
+        const other = e.type === "dm.new" ? e.with : base.with;
+        this.conversations.set(id, {
+          ...base,
+          room_id: id,
+          name: e.room.name,
+          kind: e.room.kind,
+          with: other,
+        });
+        break;
+      }
+      default:
+        this.conversations.delete(id);
+    }
+    this.emit("conversations", this.list());
+  }
+
+  private async onClose(code: number, message: string) {
+    if (this.stopped) return;
+    const reason = closeReason(code);
+    if (reason === "unauthorized") {
+      const fresh = (await this.options.refreshToken?.()) ?? null;
+      if (fresh && !this.stopped) {
+        this.token = fresh;
+        this.emit("status", { state: "reconnecting", reason, code });
+        this.ws.reconnect();
+        return;
+      }
+      return this.stop(reason, code, message);
+    }
+    if (isFinal(reason)) return this.stop(reason, code, message);
+    this.emit("status", { state: "reconnecting", reason, code });
+  }
+
+  private stop(reason: CloseReason, code: number, message: string) {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.emit("status", { state: "closed", reason, code });
+    this.emit("closed", { reason, code, message });
+  }
+}
+
+type Listed = RoomSummary & { mention_count?: number };
+
+function fromSummary(r: Listed, other: Conversation["with"]): Conversation {
+  const m = r.last_message;
+  return {
+    room_id: r.id,
+    name: r.name,
+    kind: r.kind,
+    with: other,
+    last_message: m && {
+      id: m.id,
+      seq: m.seq,
+      user_id: m.user_id,
+      username: m.username,
+      excerpt: m.content === null ? null : m.content.slice(0, 100),
+      created_at: m.created_at,
+    },
+    unread_count: r.unread_count,
+    mention_count: r.mention_count ?? 0,
+  };
+}
