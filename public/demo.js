@@ -230,7 +230,10 @@ async function showApp() {
   inbox.on("conversations", (list) => {
     renderMine(list);
     // The public list hides rooms I am in: fetch it again only when that set changed.
-    const ids = list.map((c) => c.room_id).sort().join(",");
+    const ids = list
+      .map((c) => c.room_id)
+      .sort()
+      .join(",");
     if (ids !== listed) refreshRooms().catch(() => {});
     listed = ids;
   });
