@@ -6,7 +6,7 @@ import { apiCors } from "./cors";
 import { MAX_BODY_BYTES, payloadTooLarge, toAppError } from "./errors";
 import { database } from "./middleware/database";
 import { validationHook } from "./middleware/validation";
-import { describeApi } from "./openapi";
+import { describeApi, describeInboxDoor } from "./openapi";
 import { adminRoutes } from "./routes/admin/admin.index";
 import { authRoutes } from "./routes/auth/auth.index";
 import { directRoutes } from "./routes/direct/direct.index";
@@ -60,6 +60,7 @@ export function createApp() {
     app.route("/", routes);
   }
 
+  describeInboxDoor(app);
   describeApi(app);
   // Swagger UI's assets are the pinned swagger-ui-dist, served from public/vendor (no CDN).
   app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true, baseUrl: "/vendor" }));

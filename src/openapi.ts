@@ -55,6 +55,34 @@ export function describeApi(app: OpenAPIHono<AppEnv>) {
   app.doc31("/openapi.json", OPENAPI_DOCUMENT);
 }
 
+/** The inbox channel's door (`/ws/me`), like the room's: not a JSON route. */
+export function describeInboxDoor(app: OpenAPIHono<AppEnv>) {
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/ws/me",
+    operationId: "connectInbox",
+    tags: ["real time"],
+    summary: "Open your inbox channel: every room's head and your membership events (docs/protocol.md)",
+    description:
+      "Token as for rooms. `since=<seq>` and `epoch` resume the channel's own timeline. A refused " +
+      "upgrade is accepted and closed at once with 4401 or 4429 and the error code as the reason.",
+    request: {
+      query: z.object({
+        token: z.string().optional(),
+        since: z.number().int().min(0).optional(),
+        epoch: z.string().optional(),
+      }),
+    },
+    security: [{ socketToken: [] }],
+    responses: {
+      101: { description: "Switching protocols: the channel is open" },
+      401: { description: "Missing, invalid or expired token" },
+      426: { description: "Not a WebSocket upgrade" },
+      429: { description: "Too many inbox sockets of yours" },
+    },
+  });
+}
+
 /** The document's own fields; the paths come from the routes. */
 export const OPENAPI_DOCUMENT = {
   openapi: "3.1.0",
