@@ -1,5 +1,5 @@
 // Builds the publishable package: dist/index.js (ESM, partysocket left as a dependency) and the
-// declarations. The frame types come from the server's src/room/protocol.ts; they are inlined
+// declarations. The frame types come from the server's src/protocol/; they are inlined
 // into dist/index.d.ts's tree under dist/types, so the package needs nothing from the server.
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";

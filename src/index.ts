@@ -2,6 +2,6 @@ import { createApp } from "./app";
 
 export { Account } from "./account/account";
 export { Inbox } from "./inbox/inbox";
-export { Room } from "./room/room";
+export { Room } from "./room";
 
 export default createApp();

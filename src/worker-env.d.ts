@@ -6,7 +6,7 @@ declare namespace Cloudflare {
   interface Env extends RoomcastConfigVars {
     /** Comma-separated origins allowed by CORS (src/cors.ts); unset: local origins only. Not config: CORS must answer even when the configuration is invalid. */
     ALLOWED_ORIGINS?: string;
-    ROOMS: DurableObjectNamespace<import("./room/room").Room>;
+    ROOMS: DurableObjectNamespace<import("./room").Room>;
     ACCOUNTS: DurableObjectNamespace<import("./account/account").Account>;
     INBOXES: DurableObjectNamespace<import("./inbox/inbox").Inbox>;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Outgoing } from "../src/room/outgoing";
-import type { ServerFrame } from "../src/room/protocol";
+import type { ServerFrame } from "../src/protocol";
+import { Outgoing } from "../src/room/socket/outgoing";
 import { api, eventually, newRoom, newUser } from "./helpers";
 import { connect, type TestSocket } from "./socket";
 import type { Message } from "./types";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { EditEvent, TimelineEvent } from "../src/room/protocol";
+import type { EditEvent, TimelineEvent } from "../src/protocol";
 import {
   api,
   eventually,

@@ -2,14 +2,14 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Bindings } from "../src/env";
-import { roomStub } from "../src/room/stub";
+import { roomStub } from "../src/room";
 import { eventually, newRoom, newUser, storedMessages } from "./helpers";
 import { connect, type FrameOf, seqs } from "./socket";
 
 type Ack = FrameOf<"ack">;
 
 /**
- * Socket sends are written with the others of their turn (src/room/event-rows.ts). These tests
+ * Socket sends are written with the others of their turn (src/room/timeline/group-commit.ts). These tests
  * check what that must never change: a retried client_id in the same turn is still a duplicate,
  * and when the write fails nothing about the unwritten events leaves the room, the sequence has
  * no gap, and the room goes on.

@@ -1,5 +1,5 @@
 import { exports } from "cloudflare:workers";
-import type { InboxEvent, InboxFrame, InboxReady } from "../src/inbox/protocol";
+import type { InboxEvent, InboxFrame, InboxReady } from "../src/protocol";
 
 export type InboxType = InboxFrame["type"];
 export type InboxOf<T extends InboxType> = Extract<InboxFrame, { type: T }>;

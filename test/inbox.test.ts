@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CloseCode } from "../src/room/protocol";
+import { CloseCode } from "../src/protocol";
 import { api, newAdmin, newRoom, newUser, type Room } from "./helpers";
 import { connectInbox, inboxSeqs, openInbox } from "./inbox-socket";
 

@@ -2,7 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { roomStub } from "../src/room/stub";
+import { roomStub } from "../src/room";
 import {
   api,
   eventually,

@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { roomStub } from "../src/room/stub";
+import { roomStub } from "../src/room";
 import {
   api,
   type ErrorBody,

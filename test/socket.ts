@@ -1,7 +1,7 @@
 import { exports } from "cloudflare:workers";
-import type { ServerFrame } from "../src/room/protocol";
+import type { ServerFrame } from "../src/protocol";
 
-/** What the server sends: the protocol's own type (src/room/protocol.ts), so tests follow it. */
+/** What the server sends: the protocol's own type (src/protocol/), so tests follow it. */
 export type Frame = ServerFrame;
 export type FrameType = ServerFrame["type"];
 /** The frames of one type, or of a union of types. */

@@ -1,4 +1,4 @@
-import { CloseCode } from "../../src/room/close-codes";
+import { CloseCode } from "../../src/protocol/close-codes";
 
 /** Why a room socket closed, as a program can act on it (docs/protocol.md, close codes). */
 export type CloseReason =

@@ -1,10 +1,10 @@
 /**
- * Frame types, from the server's protocol module (src/room/protocol.ts): one source of truth.
+ * Frame types, from the server's protocol module (src/protocol/frames.ts): one source of truth.
  * Type-only imports, so the client carries none of the server's code.
  */
-import type { ClientFrame, ServerFrame, TimelineEvent } from "../../src/room/protocol";
+import type { ClientFrame, ServerFrame, TimelineEvent } from "../../src/protocol/frames";
 
-export type { DeleteEvent, EditEvent, MessageEvent, UserRef } from "../../src/room/protocol";
+export type { DeleteEvent, EditEvent, MessageEvent, UserRef } from "../../src/protocol/frames";
 export type { ClientFrame, ServerFrame, TimelineEvent };
 
 type OfType<T extends ServerFrame["type"]> = Extract<ServerFrame, { type: T }>;

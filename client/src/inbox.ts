@@ -1,11 +1,11 @@
 import { WebSocket as ReconnectingWebSocket } from "partysocket";
-import type { InboxEvent, InboxFrame, InboxReady, RoomHead } from "../../src/inbox/protocol";
+import type { InboxEvent, InboxFrame, InboxReady, RoomHead } from "../../src/protocol/inbox";
 import { RoomcastApi, type RoomSummary } from "./api";
 import { type CloseReason, closeReason, isFinal } from "./close";
 import { Emitter } from "./emitter";
 import { SUBPROTOCOL } from "./room-socket";
 
-export type { InboxEvent, InboxReady, RoomHead } from "../../src/inbox/protocol";
+export type { InboxEvent, InboxReady, RoomHead } from "../../src/protocol/inbox";
 
 /** One entry of the conversation list the inbox keeps up to date. */
 export type Conversation = {

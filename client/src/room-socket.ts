@@ -1,4 +1,5 @@
 import { WebSocket as ReconnectingWebSocket } from "partysocket";
+import { SUBPROTOCOL } from "../../src/protocol/handshake";
 import type { Message } from "./api";
 import { RoomcastApi } from "./api";
 import { type CloseReason, closeReason, isFinal } from "./close";
@@ -16,7 +17,7 @@ import {
   type TypingFrame,
 } from "./frames";
 
-export const SUBPROTOCOL = "roomcast.v1";
+export { SUBPROTOCOL };
 
 export type RoomSocketOptions = {
   /** `http(s)://` base of the server; the socket goes to `ws(s)://…/ws/{roomId}`. */

@@ -138,7 +138,7 @@ export const messages = pgTable(
     replyTo: text("reply_to"),
     /** Users a message mentions (resolved by the room when it was sent). */
     mentions: integer("mentions").array(),
-    /** What an event carries beyond text (room/events.ts `EventData`): parent preview, reaction, thread counters. */
+    /** What an event carries beyond text (domain/event-rows.ts `EventData`): parent preview, reaction, thread counters. */
     data: jsonb("data"),
     /** A thread root's counters, set from the room's `thread` events. */
     replyCount: integer("reply_count").notNull().default(0),

@@ -2,9 +2,9 @@ import { and, eq } from "drizzle-orm";
 import type { SessionUser } from "../auth/session";
 import type { Db } from "../db/client";
 import { roomBans, roomMembers, rooms } from "../db/schema";
-import { type Membership, type RoomAccess, reader, roomAdmin, writer } from "../room/access";
+import { type Membership, type RoomAccess, reader, roomAdmin, writer } from "./access-rules";
 
-export { type RoomAccess, refuseDirect } from "../room/access";
+export { type RoomAccess, refuseDirect } from "./access-rules";
 
 /** The room and the user's membership in it, from PostgreSQL, in one query. */
 async function load(db: Db, user: SessionUser, roomId: number) {
@@ -19,7 +19,7 @@ async function load(db: Db, user: SessionUser, roomId: number) {
   return { room: row?.room, m };
 }
 
-/** May read the room and its history (rules: room/access.ts). */
+/** May read the room and its history (rules: access-rules.ts). */
 export async function requireReader(db: Db, user: SessionUser, roomId: number): Promise<RoomAccess> {
   const { room, m } = await load(db, user, roomId);
   return reader(room, m, user);

@@ -3,7 +3,7 @@ import type { UserScope } from "../context";
 import { type RoomRow, roomMembers, rooms, users } from "../db/schema";
 import { AppError, notFound } from "../errors";
 import { inboxRoom, notifyUser } from "../inbox/notify";
-import type { UserRef } from "../room/protocol";
+import type { UserRef } from "../protocol";
 import { byActivity, type RoomSummary, summarise } from "./summaries";
 
 const dmKey = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`);

@@ -6,8 +6,8 @@ import type { Db } from "../db/client";
 import { roomBans, roomMembers, users } from "../db/schema";
 import { AppError, forbidden, notFound } from "../errors";
 import { inboxRoom, notifyUser } from "../inbox/notify";
-import { CloseCode, RoleSchema, type RoomRole } from "../room/protocol";
-import { roomStub } from "../room/stub";
+import { CloseCode, RoleSchema, type RoomRole } from "../protocol";
+import { roomStub } from "../room";
 import { type RoomAccess, refuseDirect, requireReader, requireRoomAdmin } from "./access";
 
 /** A member as the API shows it: the one definition of the shape (routes/schemas.ts re-exports it). */

@@ -1,10 +1,6 @@
 import type { SessionUser } from "../auth/session";
 import type { UserScope } from "../context";
-import type { ThreadWindow } from "../room/conversation";
-import type { HistoryWindow } from "../room/events";
-import type { SocketUser } from "../room/fanout";
-import { unwrap } from "../room/reply";
-import { roomStub } from "../room/stub";
+import { type HistoryWindow, roomStub, type SocketUser, type ThreadWindow, unwrap } from "../room";
 
 /**
  * Messages are the room's business: its object decides access from its own roster and answers

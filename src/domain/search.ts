@@ -3,8 +3,8 @@ import type { SessionUser } from "../auth/session";
 import type { UserScope } from "../context";
 import { messages, roomBans, roomMembers, rooms, users } from "../db/schema";
 import { AppError } from "../errors";
-import { fromPostgres, toMessageEvent } from "../room/events";
-import type { MessageEvent } from "../room/protocol";
+import type { MessageEvent } from "../protocol";
+import { fromPostgres, toMessageEvent } from "./event-rows";
 
 /**
  * Messages of the rooms the user may read now: not banned, and a public room, a room they are a

@@ -1,8 +1,8 @@
 import { and, count, desc, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { messages, roomMembers, rooms, users } from "../db/schema";
-import { fromPostgres, toMessageEvent } from "../room/events";
-import type { MessageEvent } from "../room/protocol";
+import type { MessageEvent } from "../protocol";
+import { fromPostgres, toMessageEvent } from "./event-rows";
 
 export type RoomSummary = { last_message: MessageEvent | null; unread_count: number; mention_count: number };
 

@@ -9,8 +9,8 @@ import { messages, roomMembers, rooms, type UserRow, users } from "../db/schema"
 import type { Bindings } from "../env";
 import { AppError, forbidden, notFound, unauthorized } from "../errors";
 import { closeInbox } from "../inbox/notify";
-import { CloseCode } from "../room/protocol";
-import { roomStub } from "../room/stub";
+import { CloseCode } from "../protocol";
+import { roomStub } from "../room";
 import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
 
 export type NewUser = { username: string; email: string; password: string; full_name?: string | undefined };

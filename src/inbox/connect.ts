@@ -1,13 +1,6 @@
 import type { Config } from "../env";
-import { PROTOCOL_VERSION } from "../room/protocol";
+import { INBOX_HEADERS, type InboxReady, PROTOCOL_VERSION } from "../protocol";
 import type { InboxLog } from "./log";
-import type { InboxReady } from "./protocol";
-
-/** Headers the worker sets on an upgrade it forwards to a user's inbox, after verifying the token. */
-export const INBOX_HEADERS = {
-  user: "x-roomcast-inbox-user",
-  subprotocol: "x-roomcast-subprotocol",
-} as const;
 
 export type InboxSocketUser = { id: number; username: string };
 

@@ -1,4 +1,4 @@
-import type { RoomHead } from "./protocol";
+import type { RoomHead } from "../protocol";
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS inbox_rooms (

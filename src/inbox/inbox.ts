@@ -1,10 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Bindings, type Config, loadConfig } from "../env";
-import { PING_FRAME, PONG_FRAME } from "../room/protocol";
+import {
+  GAINED_TYPES,
+  GONE_TYPES,
+  type InboxNotice,
+  PING_FRAME,
+  PONG_FRAME,
+  type RoomHead,
+} from "../protocol";
 import { connectInbox } from "./connect";
 import { Heads } from "./heads";
 import { InboxLog } from "./log";
-import { GAINED_TYPES, GONE_TYPES, type InboxNotice, type RoomHead } from "./protocol";
 
 const isType = <T extends string>(types: readonly T[], type: string): type is T =>
   (types as readonly string[]).includes(type);

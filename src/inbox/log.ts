@@ -1,5 +1,5 @@
 import { ulid } from "ulidx";
-import type { InboxEvent, InboxNotice } from "./protocol";
+import type { InboxEvent, InboxNotice } from "../protocol";
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS inbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

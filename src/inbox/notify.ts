@@ -1,6 +1,6 @@
 import type { RoomRow } from "../db/schema";
 import type { Bindings } from "../env";
-import type { InboxNotice, InboxRoom } from "./protocol";
+import type { InboxNotice, InboxRoom } from "../protocol";
 
 /** A room as the channel names it. */
 export const inboxRoom = (row: Pick<RoomRow, "id" | "name" | "kind">): InboxRoom => ({

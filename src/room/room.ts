@@ -1,30 +1,29 @@
 import { DurableObject } from "cloudflare:workers";
 import type { RoomRow } from "../db/schema";
+import type { Membership } from "../domain/access-rules";
 import type { Bindings, Config } from "../env";
 import { loadConfig } from "../env";
-import type { Membership } from "./access";
-import { connect } from "./connect";
-import { Conversation, type ThreadWindow } from "./conversation";
-import { CopySchedule } from "./copy-schedule";
-import { dispatch, type FrameHandlers, frameHandlers } from "./dispatch";
-import { Door } from "./door";
-import type { HistoryWindow } from "./events";
-import { announce, attachmentOf, type SocketUser, userTag } from "./fanout";
-import { frame } from "./frames";
-import { historyPage } from "./history";
-import { UserLimits } from "./limits";
-import { Outbox } from "./outbox";
-import { BATCH_TAG, Outgoing } from "./outgoing";
-import { CloseCode, PING_FRAME, PONG_FRAME, type TimelineEvent } from "./protocol";
-import { Reactions } from "./reactions";
-import { replyOf } from "./reply";
-import { Roster } from "./roster";
-import { SendQueue } from "./sends";
-import { Threads } from "./threads";
-import { Timeline } from "./timeline";
-import { type Publish, RoomWrites } from "./writes";
-
-export { CONNECT_HEADERS } from "./connect";
+import { CloseCode, PING_FRAME, PONG_FRAME, type TimelineEvent } from "../protocol";
+import { Door } from "./access/door";
+import { Roster } from "./access/roster";
+import { Reactions } from "./live/reactions";
+import { Threads } from "./live/threads";
+import { Outbox } from "./outbox/outbox";
+import { CopySchedule } from "./outbox/schedule";
+import { replyOf } from "./rpc-envelope";
+import { frame } from "./socket/codec";
+import { connect } from "./socket/connect";
+import { dispatch, type FrameHandlers, frameHandlers } from "./socket/dispatch";
+import { attachmentOf, type SocketUser, userTag } from "./socket/identity";
+import { BATCH_TAG, Outgoing } from "./socket/outgoing";
+import { announce } from "./socket/presence";
+import { historyPage } from "./timeline/history";
+import type { HistoryWindow } from "./timeline/postgres-reads";
+import { Timeline } from "./timeline/timeline";
+import { Conversation, type ThreadWindow } from "./writes/conversation";
+import { UserLimits } from "./writes/limits";
+import { SendQueue } from "./writes/sends";
+import { type Publish, RoomWrites } from "./writes/writes";
 
 /**
  * One room: the single writer of its timeline. Every message, edit and delete, from a socket or
@@ -241,7 +240,7 @@ export class Room extends DurableObject<Bindings> {
     this.threads.reset();
   }
 
-  // ── the copy to PostgreSQL (see `copy-schedule.ts`, `outbox.ts`) ─────────
+  // ── the copy to PostgreSQL (see `outbox/schedule.ts`, `outbox/outbox.ts`) ─────────
 
   override async alarm() {
     if (!this.timeline.initialised) return this.copies.forget();

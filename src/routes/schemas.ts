@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
 import type { RoomRow, UserRow } from "../db/schema";
-import { type MessageEvent, MessageEventSchema, ReactionTotalSchema, RoleSchema } from "../room/protocol";
+import { type MessageEvent, MessageEventSchema, ReactionTotalSchema, RoleSchema } from "../protocol";
 
 export { RoleSchema };
 

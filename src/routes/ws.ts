@@ -4,12 +4,9 @@ import { authenticate } from "../auth/middleware";
 import type { AppEnv } from "../context";
 import { asSocketUser } from "../domain/messages";
 import { AppError, unauthorized } from "../errors";
-import { INBOX_HEADERS } from "../inbox/connect";
 import { inboxStub } from "../inbox/notify";
-import { refusalCloseCode } from "../room/close-codes";
-import { SUBPROTOCOL } from "../room/protocol";
-import { CONNECT_HEADERS } from "../room/room";
-import { roomStub } from "../room/stub";
+import { CONNECT_HEADERS, INBOX_HEADERS, refusalCloseCode, SUBPROTOCOL } from "../protocol";
+import { roomStub } from "../room";
 import { IdParam } from "./schemas";
 
 const TOKEN_PROTOCOL_PREFIX = "bearer.";

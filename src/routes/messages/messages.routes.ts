@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ClientId } from "../../room/protocol";
+import { ClientId } from "../../protocol";
 import {
   DecimalInt,
   errorResponses,

@@ -1,18 +1,12 @@
-import type { Config } from "../env";
-import { AppError, toAppError } from "../errors";
-import type { Door } from "./door";
-import { announce, onlineUsers, type SocketUser, userTag } from "./fanout";
+import type { Config } from "../../env";
+import { AppError, toAppError } from "../../errors";
+import { CONNECT_HEADERS, PROTOCOL_VERSION } from "../../protocol";
+import type { Door } from "../access/door";
+import type { Timeline } from "../timeline/timeline";
+import { type SocketUser, userTag } from "./identity";
 import { BATCH_TAG, type Outgoing } from "./outgoing";
-import { PROTOCOL_VERSION } from "./protocol";
+import { announce, onlineUsers } from "./presence";
 import { prepareResume } from "./resume";
-import type { Timeline } from "./timeline";
-
-/** Headers the worker sets on a forwarded upgrade after verifying the token. */
-export const CONNECT_HEADERS = {
-  user: "x-roomcast-user",
-  room: "x-roomcast-room",
-  subprotocol: "x-roomcast-subprotocol",
-} as const;
 
 type Parts = { ctx: DurableObjectState; timeline: Timeline; config: Config; door: Door; out: Outgoing };
 

@@ -1,5 +1,5 @@
-import type { Config } from "../env";
-import { rateLimited } from "../errors";
+import type { Config } from "../../env";
+import { rateLimited } from "../../errors";
 
 /**
  * Token bucket per key: `perSecond` sustained, `burst` at once. Kept in memory on purpose: a room

@@ -1,8 +1,8 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { messageReactions, messages, roomMembers, rooms, users } from "../db/schema";
-import { dataOf, type EventRow } from "./events";
-import type { ReadMarker } from "./read-markers";
+import type { Db } from "../../db/client";
+import { messageReactions, messages, roomMembers, rooms, users } from "../../db/schema";
+import { dataOf, type EventRow } from "../../domain/event-rows";
+import type { ReadMarker } from "../timeline/read-markers";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 

@@ -1,13 +1,13 @@
-import { toAppError } from "../errors";
-import type { Conversation } from "./conversation";
-import type { Door } from "./door";
-import { attachmentOf, type SocketUser } from "./fanout";
-import { frame, parseFrame } from "./frames";
-import type { UserLimits } from "./limits";
+import { toAppError } from "../../errors";
+import type { ClientFrame, ClientFrameOf } from "../../protocol";
+import type { Door } from "../access/door";
+import type { Conversation } from "../writes/conversation";
+import type { UserLimits } from "../writes/limits";
+import type { SendQueue, Sent } from "../writes/sends";
+import type { RoomWrites } from "../writes/writes";
+import { frame, parseFrame } from "./codec";
+import { attachmentOf, type SocketUser } from "./identity";
 import type { Outgoing } from "./outgoing";
-import type { ClientFrame, ClientFrameOf } from "./protocol";
-import type { SendQueue, Sent } from "./sends";
-import type { RoomWrites } from "./writes";
 
 type Handler<F> = (ws: WebSocket, who: SocketUser, f: F) => unknown;
 export type FrameHandlers = { [T in ClientFrame["type"]]: Handler<ClientFrameOf<T>> };

@@ -1,6 +1,6 @@
 import type { RoomRow } from "../db/schema";
 import { AppError, forbidden, notFound } from "../errors";
-import type { RoomRole } from "./protocol";
+import type { RoomRole } from "../protocol";
 
 /**
  * Who may do what in a room. The rules, in one place, as pure functions of what is known about

@@ -1,8 +1,9 @@
 import { monotonicFactory } from "ulidx";
-import { CachedEvents } from "./cached-events";
-import { EventRows } from "./event-rows";
-import { type EventData, type EventRow, toDeleteEvent, toEditEvent, toMessageEvent } from "./events";
-import type { DeleteEvent, EditEvent, MessageEvent, UserRef } from "./protocol";
+import type { EventData, EventRow } from "../../domain/event-rows";
+import { toDeleteEvent, toEditEvent, toMessageEvent } from "../../domain/event-rows";
+import type { DeleteEvent, EditEvent, MessageEvent, UserRef } from "../../protocol";
+import { CachedEvents } from "./cache";
+import { EventRows } from "./group-commit";
 import { ReadMarkers } from "./read-markers";
 
 const ulid = monotonicFactory();
@@ -33,7 +34,7 @@ const SCHEMA = `
  * events (the recent-history cache; `cache` reads it), the outbox cursor (events above
  * `flushed_seq` have not reached PostgreSQL) and, beside it, the members' read markers.
  * Sequencing is synchronous; a socket send's row is written with the others of its turn
- * (`event-rows.ts`), and always before any frame about it leaves, so the runtime's output gate
+ * (`group-commit.ts`), and always before any frame about it leaves, so the runtime's output gate
  * holds those frames until the write is durable.
  */
 export class Timeline {
@@ -43,11 +44,11 @@ export class Timeline {
    * trims the newest event, so appending is a single INSERT (no counter row to rewrite).
    */
   private last = 0;
-  /** Reads of the recent-history cache (`cached-events.ts`). */
+  /** Reads of the recent-history cache (`cache.ts`). */
   readonly cache: CachedEvents;
   /** Members' read markers (`read-markers.ts`). */
   readonly markers: ReadMarkers;
-  /** The event rows in SQLite, written with group commit (`event-rows.ts`). */
+  /** The event rows in SQLite, written with group commit (`group-commit.ts`). */
   private readonly rows: EventRows;
   /** Every statement on the events goes through this: it writes what is pending first. */
   private readonly sql: Pick<SqlStorage, "exec">;

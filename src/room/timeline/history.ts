@@ -1,7 +1,7 @@
-import { withDb } from "../db/client";
-import type { Config } from "../env";
-import { type HistoryWindow, readTimeline } from "./events";
-import type { MessageEvent } from "./protocol";
+import { withDb } from "../../db/client";
+import type { Config } from "../../env";
+import type { MessageEvent } from "../../protocol";
+import { type HistoryWindow, readTimeline } from "./postgres-reads";
 import type { Timeline } from "./timeline";
 
 /**

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { type RoomRow, rooms } from "../db/schema";
-import type { Membership } from "./access";
-import type { RoomRole } from "./protocol";
+import type { Db } from "../../db/client";
+import { type RoomRow, rooms } from "../../db/schema";
+import type { Membership } from "../../domain/access-rules";
+import type { RoomRole } from "../../protocol";
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS room_row (id INTEGER PRIMARY KEY, json TEXT NOT NULL);

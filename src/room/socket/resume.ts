@@ -1,8 +1,8 @@
-import { withDb } from "../db/client";
-import type { Config } from "../env";
-import { readTimeline } from "./events";
-import type { TimelineEvent } from "./protocol";
-import type { Timeline } from "./timeline";
+import { withDb } from "../../db/client";
+import type { Config } from "../../env";
+import type { TimelineEvent } from "../../protocol";
+import { readTimeline } from "../timeline/postgres-reads";
+import type { Timeline } from "../timeline/timeline";
 
 const PAGE = 500;
 

@@ -1,20 +1,7 @@
-import { frame } from "./frames";
+import type { UserRef } from "../../protocol";
+import { frame } from "./codec";
+import { attachmentOf } from "./identity";
 import type { Outgoing } from "./outgoing";
-import type { RoomRole, UserRef } from "./protocol";
-
-/**
- * Who a socket (or a REST call) belongs to, as the worker verified it. A socket keeps it in its
- * attachment, so that it survives hibernation; the room role is not kept there but read from the
- * room's roster when needed, so that a role change applies to open sockets at once.
- */
-export type SocketUser = { user: UserRef; isAdmin: boolean };
-
-/** Who is acting, with their role in this room. */
-export type Actor = SocketUser & { role: RoomRole | null };
-
-export const userTag = (userId: number) => `u:${userId}`;
-
-export const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as SocketUser;
 
 /** Distinct users behind a set of sockets, in connection order. */
 export function onlineUsers(sockets: WebSocket[]): UserRef[] {

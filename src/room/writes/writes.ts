@@ -1,12 +1,13 @@
-import { withDb } from "../db/client";
-import type { Config } from "../env";
-import { AppError, forbidden } from "../errors";
-import { isModerator } from "./access";
-import { type EventRow, findMessage, toMessageEvent } from "./events";
-import type { Actor } from "./fanout";
+import { withDb } from "../../db/client";
+import { isModerator } from "../../domain/access-rules";
+import { type EventRow, toMessageEvent } from "../../domain/event-rows";
+import type { Config } from "../../env";
+import { AppError, forbidden } from "../../errors";
+import type { DeleteEvent, EditEvent, MessageEvent, TimelineEvent, UserRef } from "../../protocol";
+import type { Actor } from "../socket/identity";
+import { findMessage } from "../timeline/postgres-reads";
+import type { Timeline } from "../timeline/timeline";
 import type { UserLimits } from "./limits";
-import type { DeleteEvent, EditEvent, MessageEvent, TimelineEvent, UserRef } from "./protocol";
-import type { Timeline } from "./timeline";
 
 /** How a write reaches the room's sockets and the outbox. */
 export type Publish = {

@@ -1,11 +1,11 @@
 import { and, asc, eq, gt, inArray, isNotNull } from "drizzle-orm";
-import { type Db, withDb } from "../db/client";
-import { messages, users } from "../db/schema";
-import type { Config } from "../env";
-import { AppError } from "../errors";
-import { type EventRow, fromPostgres } from "./events";
-import { LiveCopy } from "./live-since";
-import type { ParentPreview } from "./protocol";
+import { type Db, withDb } from "../../db/client";
+import { messages, users } from "../../db/schema";
+import { type EventRow, fromPostgres } from "../../domain/event-rows";
+import type { Config } from "../../env";
+import { AppError } from "../../errors";
+import type { ParentPreview } from "../../protocol";
+import { LiveCopy } from "./live-copy";
 
 /** How much of the parent a reply shows. */
 export const PREVIEW_CHARS = 100;

@@ -1,5 +1,5 @@
+import type { MessageEvent, UserRef } from "../../protocol";
 import { Conversation } from "./conversation";
-import type { MessageEvent, UserRef } from "./protocol";
 import type { RoomWrites } from "./writes";
 
 export type Sent = { event: MessageEvent; duplicate: boolean };

@@ -1,11 +1,11 @@
-import { withDb } from "../db/client";
-import { roomMembers } from "../db/schema";
-import type { Config } from "../env";
-import { notFound } from "../errors";
-import { type RoomAccess, reader, writer } from "./access";
-import type { Actor, SocketUser } from "./fanout";
+import { withDb } from "../../db/client";
+import { roomMembers } from "../../db/schema";
+import { type RoomAccess, reader, writer } from "../../domain/access-rules";
+import type { Config } from "../../env";
+import { notFound } from "../../errors";
+import type { Actor, SocketUser } from "../socket/identity";
+import type { Timeline } from "../timeline/timeline";
 import { type Roster, readSnapshot } from "./roster";
-import type { Timeline } from "./timeline";
 
 /**
  * Who may come in, decided by the room itself. A fresh object reads its room from PostgreSQL once,

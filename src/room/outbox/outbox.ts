@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
-import { type Db, withDb } from "../db/client";
-import { databaseUnavailable, errorText, pgError, refusedForData } from "../db/errors";
-import { outboxRejects, outboxStuck } from "../db/schema";
-import type { Config } from "../env";
-import type { EventRow } from "./events";
-import { copyBatch, copyReadMarkers, RoomGone } from "./outbox-copy";
-import type { Timeline } from "./timeline";
+import { type Db, withDb } from "../../db/client";
+import { databaseUnavailable, errorText, pgError, refusedForData } from "../../db/errors";
+import { outboxRejects, outboxStuck } from "../../db/schema";
+import type { EventRow } from "../../domain/event-rows";
+import type { Config } from "../../env";
+import type { Timeline } from "../timeline/timeline";
+import { copyBatch, copyReadMarkers, RoomGone } from "./copy-statements";
 
 const BATCH = 500;
 const BACKOFF_BASE_MS = 500;

@@ -1,4 +1,4 @@
-import type { EventRow } from "./events";
+import type { EventRow } from "../../domain/event-rows";
 
 /**
  * The room's event rows in its SQLite storage, written with group commit. A send from a socket is

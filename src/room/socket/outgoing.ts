@@ -1,7 +1,7 @@
-import type { AppError } from "../errors";
-import { CloseCode } from "./close-codes";
-import { frame } from "./frames";
-import type { ServerFrame } from "./protocol";
+import type { AppError } from "../../errors";
+import type { ServerFrame } from "../../protocol";
+import { CloseCode } from "../../protocol";
+import { frame } from "./codec";
 
 /** The tag of sockets that asked for batches (`?batch=1`); it survives hibernation. */
 export const BATCH_TAG = "batch";

@@ -1,5 +1,5 @@
-import { type CurrentText, type EventRow, toMessageEvent, toTimelineEvent } from "./events";
-import type { MessageEvent, TimelineEvent } from "./protocol";
+import { type CurrentText, type EventRow, toMessageEvent, toTimelineEvent } from "../../domain/event-rows";
+import type { MessageEvent, TimelineEvent } from "../../protocol";
 
 /** What the cache reads of its timeline (the `Timeline` itself; named here so neither file imports the other's type). */
 type TimelineState = {

@@ -1,10 +1,10 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { withDb } from "../db/client";
-import { messageReactions } from "../db/schema";
-import type { Config } from "../env";
-import { AppError } from "../errors";
-import { LiveCopy } from "./live-since";
-import type { ReactionTotal } from "./protocol";
+import { withDb } from "../../db/client";
+import { messageReactions } from "../../db/schema";
+import type { Config } from "../../env";
+import { AppError } from "../../errors";
+import type { ReactionTotal } from "../../protocol";
+import { LiveCopy } from "./live-copy";
 
 /** Distinct reaction keys one message may carry. */
 export const MAX_REACTION_KEYS_PER_MESSAGE = 20;

@@ -1,6 +1,6 @@
-import { AppError } from "../errors";
-import { requireStorable } from "../text";
-import { ClientFrame, type ServerFrame } from "./protocol";
+import { AppError } from "../../errors";
+import { ClientFrame, type ServerFrame } from "../../protocol";
+import { requireStorable } from "../../text";
 
 export const frame = (f: ServerFrame) => JSON.stringify(f);
 

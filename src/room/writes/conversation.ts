@@ -1,23 +1,23 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { withDb } from "../db/client";
-import { messages } from "../db/schema";
-import type { Config } from "../env";
-import { AppError } from "../errors";
+import { withDb } from "../../db/client";
+import { messages } from "../../db/schema";
 import {
   type EventData,
   type EventRow,
-  findMessage,
   toMessageEvent,
   toReactionEvent,
   toThreadEvent,
-} from "./events";
+} from "../../domain/event-rows";
+import type { Config } from "../../env";
+import { AppError } from "../../errors";
+import type { MessageEvent, ReactionTotal, UserRef } from "../../protocol";
+import type { Roster } from "../access/roster";
+import { checkReactionKey, type Reactions } from "../live/reactions";
+import { deletedAmong, missingParent, previewOf, readReplies, type Threads } from "../live/threads";
+import { findMessage } from "../timeline/postgres-reads";
+import type { Timeline } from "../timeline/timeline";
 import type { UserLimits } from "./limits";
 import { resolveMentions } from "./mentions";
-import type { MessageEvent, ReactionTotal, UserRef } from "./protocol";
-import { checkReactionKey, type Reactions } from "./reactions";
-import type { Roster } from "./roster";
-import { deletedAmong, missingParent, previewOf, readReplies, type Threads } from "./threads";
-import type { Timeline } from "./timeline";
 import type { Publish, RoomWrites } from "./writes";
 
 export type ReactionOutcome = {

@@ -3,15 +3,9 @@ import { z } from "zod";
 /**
  * The WebSocket protocol, version 1 (docs/protocol.md): every frame in both directions as a zod
  * schema, the one source of the TypeScript types here, the REST message shape (routes/schemas.ts)
- * and the typed client. Bump PROTOCOL_VERSION on any incompatible change; additions are compatible.
+ * and the typed client. Bump PROTOCOL_VERSION (handshake.ts) on any incompatible change; additions
+ * are compatible.
  */
-export const PROTOCOL_VERSION = 1;
-export const SUBPROTOCOL = "roomcast.v1";
-/** Answered by the runtime without waking the room (`setWebSocketAutoResponse`). */
-export const PING_FRAME = '{"type":"ping"}';
-export const PONG_FRAME = '{"type":"pong"}';
-
-export { CloseCode, refusalCloseCode } from "./close-codes";
 
 export const RoleSchema = z.enum(["owner", "admin", "member"]);
 export type RoomRole = z.infer<typeof RoleSchema>;
@@ -26,7 +20,7 @@ const Timestamp = z.string().meta({ format: "date-time" });
 
 // ── client → server ─────────────────────────────────────────────────────────
 
-/** A reaction: one emoji (a single grapheme cluster) or a short `:name:`; checked by room/reactions.ts. */
+/** A reaction: one emoji (a single grapheme cluster) or a short `:name:`; checked by room/live/reactions.ts. */
 export const ReactionKey = z.string().min(1).max(64);
 
 export const ClientFrame = z.discriminatedUnion("type", [

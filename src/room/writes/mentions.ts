@@ -1,10 +1,10 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { withDb } from "../db/client";
-import { databaseUnavailable } from "../db/errors";
-import { users } from "../db/schema";
-import type { Config } from "../env";
-import { reader } from "./access";
-import type { Roster } from "./roster";
+import { withDb } from "../../db/client";
+import { databaseUnavailable } from "../../db/errors";
+import { users } from "../../db/schema";
+import { reader } from "../../domain/access-rules";
+import type { Config } from "../../env";
+import type { Roster } from "../access/roster";
 
 /** The same characters a username may have (routes/schemas.ts `Username`). */
 const MENTION = /(?<![\p{L}\p{N}_.-])@([A-Za-z0-9_.-]{3,32})/gu;

@@ -1,0 +1,27 @@
+/**
+ * How a socket is opened and kept alive (docs/protocol.md), in one module without imports, so that
+ * the typed client (client/) can import it without carrying any server code.
+ */
+
+/** The version in `ready.protocol`; bumped on any incompatible change to the frames. */
+export const PROTOCOL_VERSION = 1;
+
+/** The WebSocket subprotocol a client offers; the worker echoes it when offered. */
+export const SUBPROTOCOL = "roomcast.v1";
+
+/** Answered by the runtime without waking the room (`setWebSocketAutoResponse`). */
+export const PING_FRAME = '{"type":"ping"}';
+export const PONG_FRAME = '{"type":"pong"}';
+
+/** Headers the worker sets on a forwarded upgrade after verifying the token (a client's own are stripped). */
+export const CONNECT_HEADERS = {
+  user: "x-roomcast-user",
+  room: "x-roomcast-room",
+  subprotocol: "x-roomcast-subprotocol",
+} as const;
+
+/** Headers the worker sets on an upgrade it forwards to a user's inbox, after verifying the token. */
+export const INBOX_HEADERS = {
+  user: "x-roomcast-inbox-user",
+  subprotocol: CONNECT_HEADERS.subprotocol,
+} as const;

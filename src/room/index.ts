@@ -1,0 +1,12 @@
+/**
+ * The room, as the rest of the worker sees it: the Durable Object class, how to reach one room's
+ * object, how its RPC answers become values or the one error type again, and the types its RPC
+ * methods take. Nothing outside src/room/ imports anything else from here (scripts/architecture.test.ts).
+ */
+export { copyReadMarkers } from "./outbox/copy-statements";
+export { Room } from "./room";
+export { unwrap } from "./rpc-envelope";
+export type { SocketUser } from "./socket/identity";
+export { roomStub } from "./stub";
+export type { HistoryWindow } from "./timeline/postgres-reads";
+export type { ThreadWindow } from "./writes/conversation";
