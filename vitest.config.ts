@@ -31,6 +31,10 @@ export default defineConfig({
                 ROOM_CACHE_EVENTS: "5",
                 // Small, so that a resume beyond the inbox's log is reached with a few events.
                 INBOX_KEEP_EVENTS: "8",
+                // Small, so that tests reach the file limits with small files (test/files.test.ts).
+                FILES_MAX_BYTES: "262144",
+                FILES_QUOTA_BYTES: "1048576",
+                FILES_MAX_PENDING: "6",
               },
             },
           })),

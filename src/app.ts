@@ -10,6 +10,8 @@ import { describeApi, describeInboxDoor } from "./openapi";
 import { adminRoutes } from "./routes/admin/admin.index";
 import { authRoutes } from "./routes/auth/auth.index";
 import { directRoutes } from "./routes/direct/direct.index";
+import { fileRoutes } from "./routes/files/files.index";
+import { UPLOAD_PATH } from "./routes/files/files.routes";
 import { memberRoutes } from "./routes/members/members.index";
 import { mentionRoutes } from "./routes/mentions/mentions.index";
 import { messageRoutes } from "./routes/messages/messages.index";
@@ -34,14 +36,15 @@ export function createApp() {
   app.use("*", apiCors);
   app.get("/health", (c) => c.json({ ok: true }));
 
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw payloadTooLarge();
-      },
-    }),
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw payloadTooLarge();
+    },
+  });
+  // Uploads stream to R2 under their own limit (FILES_MAX_BYTES, files/receive.ts).
+  app.use("*", (c, next) =>
+    c.req.method === "POST" && c.req.path === UPLOAD_PATH ? next() : limitBody(c, next),
   );
   app.use("*", database);
 
@@ -55,6 +58,7 @@ export function createApp() {
     searchRoutes,
     mentionRoutes,
     adminRoutes,
+    fileRoutes,
     wsRoutes,
   ]) {
     app.route("/", routes);

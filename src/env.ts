@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_ITERATIONS } from "./auth/password";
 import { AppError } from "./errors";
+import { DEFAULT_ALLOWED_TYPES } from "./files/types";
 
 const intVar = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -31,6 +32,28 @@ export const ConfigSchema = z.object({
   INBOX_KEEP_EVENTS: intVar(1000, 1, 100_000),
   /** `/ws/me` sockets per user (all devices together). */
   INBOX_MAX_SOCKETS: intVar(10, 1, 1000),
+  // Files (README, Files). Uploads stream through the worker, which enforces all of these.
+  /** Largest upload in bytes (413 `file_too_large`); the platform's request body limit is 100 MB. */
+  FILES_MAX_BYTES: intVar(25 * 1024 * 1024, 1, 100 * 1024 * 1024),
+  /** Bytes one user may keep stored, attached or not (413 `quota_exceeded`). */
+  FILES_QUOTA_BYTES: intVar(1024 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
+  /** Uploads one user may hold unattached at once (429 `too_many_pending_uploads`). */
+  FILES_MAX_PENDING: intVar(50, 1, 10_000),
+  /** An upload not attached to a message within this time is deleted. */
+  FILES_UNATTACHED_TTL_SECONDS: intVar(3600, 1, 7 * 24 * 3600),
+  /** Types accepted, as sniffed from the bytes (comma-separated MIME types). */
+  FILES_ALLOWED_TYPES: z
+    .string()
+    .default(DEFAULT_ALLOWED_TYPES)
+    .transform(
+      (s) =>
+        new Set(
+          s
+            .split(",")
+            .map((t) => t.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+    ),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -9,6 +9,9 @@ declare namespace Cloudflare {
     ROOMS: DurableObjectNamespace<import("./room").Room>;
     ACCOUNTS: DurableObjectNamespace<import("./account/account").Account>;
     INBOXES: DurableObjectNamespace<import("./inbox/inbox").Inbox>;
+    /** Attachments' bytes (src/files/). */
+    FILES: R2Bucket;
+    FILE_SWEEPER: DurableObjectNamespace<import("./files/sweeper").FileSweeper>;
   }
   interface GlobalProps {
     mainModule: typeof import("./index");

@@ -2,6 +2,7 @@ import { and, asc, eq, ilike, sql } from "drizzle-orm";
 import type { Scope, UserScope } from "../context";
 import { type RoomRow, roomMembers, rooms } from "../db/schema";
 import { notFound } from "../errors";
+import { fileSweeper } from "../files/sweeper";
 import { inboxRoom, notifyUser, notifyUsers } from "../inbox/notify";
 import type { RoomRole } from "../protocol";
 import { copyReadMarkers, roomStub, unwrap } from "../room";
@@ -112,6 +113,8 @@ export async function deleteRoom(s: UserScope, roomId: number): Promise<void> {
   if (deleted.length === 0) throw notFound("Room");
   await roomStub(env, roomId).destroy();
   await notifyUsers(env, members, { type: "room.deleted", room_id: roomId });
+  // Its messages' uploads went with the row (cascade); the trigger queued the blobs.
+  await fileSweeper(env).kick();
 }
 
 /** Who is told on their channel when the room changes. */

@@ -8,6 +8,7 @@ import { uniqueViolation } from "../db/errors";
 import { messages, roomMembers, rooms, type UserRow, users } from "../db/schema";
 import type { Bindings } from "../env";
 import { AppError, forbidden, notFound, unauthorized } from "../errors";
+import { fileSweeper } from "../files/sweeper";
 import { closeInbox } from "../inbox/notify";
 import { CloseCode } from "../protocol";
 import { roomStub } from "../room";
@@ -163,6 +164,8 @@ export async function deleteUser(s: UserScope, userId: number): Promise<void> {
   if (deleted.length === 0) throw notFound("User");
   await accountStub(env, userId).updated(null);
   await closeInbox(env, userId, CloseCode.forbidden, "account deleted");
+  // Their uploads went with the row (cascade); the trigger queued the blobs.
+  await fileSweeper(env).kick();
   const roomIds = new Set([...memberOf, ...wroteIn].map((r) => r.roomId));
   await Promise.all([
     ...[...roomIds].map((id) => roomStub(env, id).userDeleted(userId)),

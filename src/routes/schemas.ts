@@ -155,7 +155,7 @@ export const toSummaryOut = (
   mention_count: s.mention_count,
 });
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 411 | 413 | 416 | 422 | 429;
 
 /**
  * Standard error responses for OpenAPI, keyed by status, each with an example carrying a code it
@@ -187,7 +187,9 @@ const ERROR_DESCRIPTIONS = {
   403: "Not allowed",
   404: "Not found",
   409: "Conflict",
+  411: "Length required",
   413: "Body too large",
+  416: "Range not satisfiable",
   422: "Validation failed",
   429: "Too many requests",
 } as const;
@@ -198,7 +200,9 @@ const DEFAULT_ERROR_CODES: Record<ErrorStatus, string[]> = {
   403: ["forbidden"],
   404: ["not_found"],
   409: ["conflict"],
+  411: ["length_required"],
   413: ["payload_too_large"],
+  416: ["range_not_satisfiable"],
   // Every request body and query is checked for shape and for text PostgreSQL can hold.
   422: ["validation_error", "invalid_text"],
   429: ["rate_limited"],

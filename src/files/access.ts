@@ -1,0 +1,26 @@
+import type { UserScope } from "../context";
+import type { UploadRow } from "../db/schema";
+import { asSocketUser } from "../domain/messages";
+import { AppError } from "../errors";
+import { unwrap } from "../room/reply";
+import { roomStub } from "../room/stub";
+import { fileNotFound } from "./uploads";
+
+/**
+ * May this user download this file, now? An unattached upload: its uploader only. An attached
+ * one: whoever the room's live roster lets read the room at this moment — asked of the room's
+ * object on every download, so a member removed or banned a second ago is refused. Refusals that
+ * would reveal a private room are answered as "no such file".
+ */
+export async function requireFileReader(s: UserScope, row: UploadRow): Promise<void> {
+  if (row.roomId === null) {
+    if (row.userId !== s.user.id) throw fileNotFound();
+    return;
+  }
+  try {
+    await unwrap(roomStub(s.env, row.roomId).describe(row.roomId, asSocketUser(s.user)));
+  } catch (err) {
+    if (err instanceof AppError && err.status === 404) throw fileNotFound();
+    throw err;
+  }
+}

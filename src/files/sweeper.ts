@@ -1,0 +1,58 @@
+import { DurableObject } from "cloudflare:workers";
+import { withDb } from "../db/client";
+import { type Bindings, type Config, loadConfig } from "../env";
+import { deleteExpired, drainBlobs, nextExpiry, SWEEP_BATCH } from "./sweep";
+
+const RETRY_MS = [1_000, 5_000, 30_000, 120_000];
+
+/**
+ * Deletes what no message holds: uploads never attached in time, and the blobs of deleted rows
+ * (queued by PostgreSQL in the same transaction as the delete, so a blob goes only after the
+ * delete is durable). Its alarm is the one clock that works alike in production, `wrangler dev`,
+ * plain workerd (`npm start`, which runs no cron triggers) and the tests. It keeps no state but
+ * the alarm: the work list is PostgreSQL's. One object serves the whole service: it is told of
+ * each upload (one cheap call per upload, far below an object's ~1000 requests a second at
+ * upload sizes) and of each deletion, and sleeps when nothing is pending.
+ */
+export class FileSweeper extends DurableObject<Bindings> {
+  private readonly config: Config;
+  private failures = 0;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    this.config = loadConfig(env);
+  }
+
+  /** Something is due at `at` (ms): sweep no later than then. */
+  async expect(at: number) {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Blobs were queued: delete them now. */
+  kick() {
+    return this.expect(Date.now());
+  }
+
+  override async alarm() {
+    const ttl = this.config.FILES_UNATTACHED_TTL_SECONDS;
+    try {
+      const next = await withDb(this.config, async (db) => {
+        const expired = await deleteExpired(db, ttl);
+        const drained = await drainBlobs(db, this.env.FILES);
+        if (expired === SWEEP_BATCH || drained === SWEEP_BATCH) return Date.now();
+        return nextExpiry(db, ttl);
+      });
+      this.failures = 0;
+      if (next !== null) await this.expect(Math.max(next, Date.now()));
+    } catch (err) {
+      // PostgreSQL or R2 unreachable: nothing was lost (the queue is in PostgreSQL); try later.
+      const wait = RETRY_MS[Math.min(this.failures++, RETRY_MS.length - 1)] ?? 120_000;
+      console.error(`file sweep failed (retry in ${wait} ms):`, err);
+      await this.expect(Date.now() + wait);
+    }
+  }
+}
+
+/** The service's one sweeper. */
+export const fileSweeper = (env: Bindings) => env.FILE_SWEEPER.getByName("files");
