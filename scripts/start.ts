@@ -12,6 +12,7 @@ import { buildBundle, readWorkerSettings, startWorkerd } from "./lib/workerd";
 
 const BUNDLE_DIR = "dist";
 const STORAGE_DIR = ".data/durable-objects";
+const R2_DIR = ".data/r2";
 
 const { values: flags } = parseArgs({
   options: { port: { type: "string" }, ip: { type: "string" } },
@@ -61,7 +62,15 @@ try {
   }
   console.log("bundling (wrangler deploy --dry-run)…");
   await buildBundle(BUNDLE_DIR);
-  workerd = startWorkerd({ bundleDir: BUNDLE_DIR, storageDir: STORAGE_DIR, host, port, vars, settings });
+  workerd = startWorkerd({
+    bundleDir: BUNDLE_DIR,
+    storageDir: STORAGE_DIR,
+    r2Dir: R2_DIR,
+    host,
+    port,
+    vars,
+    settings,
+  });
   workerd.on("exit", (code) => void stop(code ?? 0));
   console.log(
     [
@@ -71,6 +80,7 @@ try {
       // The cluster's real folder: as root it may live under /var/tmp/roomcast/, not .data/.
       `  database       ${local.description}`,
       `  room storage   ${STORAGE_DIR}/`,
+      `  files (R2)     ${R2_DIR}/`,
       "",
     ].join("\n"),
   );

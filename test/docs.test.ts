@@ -102,8 +102,12 @@ describe("OpenAPI and Swagger UI", () => {
       }
     }
     expect([...(codesByStatus.get("401") ?? [])]).toEqual(["unauthorized"]);
-    expect(codesByStatus.get("422")).toEqual(new Set(["validation_error", "invalid_text"]));
-    expect(codesByStatus.get("429")).toEqual(new Set(["too_many_attempts", "rate_limited"]));
+    expect(codesByStatus.get("422")).toEqual(
+      new Set(["validation_error", "invalid_text", "unsupported_file_type", "empty_file"]),
+    );
+    expect(codesByStatus.get("429")).toEqual(
+      new Set(["too_many_attempts", "rate_limited", "too_many_pending_uploads"]),
+    );
     expect(codesByStatus.get("409")).toEqual(
       new Set([
         "username_taken",
@@ -112,6 +116,7 @@ describe("OpenAPI and Swagger UI", () => {
         "user_banned",
         "cannot_ban_self",
         "message_deleted",
+        "file_attached",
       ]),
     );
     expect(codesByStatus.get("404")).toContain("not_found");

@@ -32,6 +32,7 @@ export async function startRoomcastWorkerd(
       {
         bundleDir,
         storageDir: tmp("do"),
+        r2Dir: tmp("r2"),
         host: "127.0.0.1",
         port,
         vars: { ...settings.vars, ...vars },

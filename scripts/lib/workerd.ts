@@ -15,6 +15,9 @@ export const WORKERD = (require("workerd") as { default: string }).default;
 const ASSETS_ROUTER = path.join(path.dirname(fileURLToPath(import.meta.url)), "assets-router.js");
 /** The router's copy beside the bundle (capnp `embed` paths are relative to the config file). */
 const ROUTER_FILE = "_assets-router.js";
+/** The local R2 stand-in (r2-disk.js), copied beside the bundle like the router. */
+const R2_DISK = path.join(path.dirname(fileURLToPath(import.meta.url)), "r2-disk.js");
+const R2_DISK_FILE = "_r2-disk.js";
 const WRANGLER = path.resolve(path.dirname(require.resolve("wrangler/package.json")), "bin/wrangler.js");
 
 /** What the generated config needs from wrangler.toml (the deployed worker's settings). */
@@ -23,6 +26,8 @@ export type WorkerSettings = {
   compatibilityFlags: string[];
   vars: Record<string, string>;
   durableObjects: Array<{ binding: string; className: string; sql: boolean }>;
+  /** `[[r2_buckets]]`: each is served from a folder on disk (r2-disk.js). */
+  r2Buckets: Array<{ binding: string; bucketName: string }>;
   /** Absolute path of `[assets] directory`, served in front of the worker (assets-router.js). */
   assetsDir: string | null;
 };
@@ -40,6 +45,10 @@ export function readWorkerSettings(configPath = "wrangler.toml"): WorkerSettings
       Object.entries(c.vars).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
     ),
     assetsDir: c.assets?.directory ? path.resolve(path.dirname(configPath), c.assets.directory) : null,
+    r2Buckets: c.r2_buckets.map((b: { binding: string; bucket_name?: string }) => ({
+      binding: b.binding,
+      bucketName: b.bucket_name ?? b.binding,
+    })),
     durableObjects: c.durable_objects.bindings.map((b: { name: string; class_name: string }) => ({
       binding: b.name,
       className: b.class_name,
@@ -60,6 +69,8 @@ export type WorkerdOptions = {
   bundleDir: string;
   /** Durable Object storage: one SQLite file per object, kept across restarts. */
   storageDir: string;
+  /** Local R2: one folder per bucket (`<r2Dir>/<bucket name>/`), kept across restarts. */
+  r2Dir: string;
   host: string;
   port: number;
   /** Vars and secrets, as `wrangler secret put` and `[vars]` would provide them. */
@@ -73,7 +84,7 @@ const str = (s: string) => JSON.stringify(s);
 /** The `workerd serve` config (Cap'n Proto text) for the bundle in `bundleDir`. */
 export function workerdConfig(o: WorkerdOptions): string {
   const modules = readdirSync(o.bundleDir)
-    .filter((f) => /\.m?js$/.test(f) && f !== ROUTER_FILE)
+    .filter((f) => /\.m?js$/.test(f) && f !== ROUTER_FILE && f !== R2_DISK_FILE)
     .sort((a, b) => Number(b === "index.js") - Number(a === "index.js"))
     .map((f) => `(name = ${str(f)}, esModule = embed ${str(f)})`);
   const bindings = [
@@ -81,6 +92,7 @@ export function workerdConfig(o: WorkerdOptions): string {
     ...o.settings.durableObjects.map(
       (d) => `(name = ${str(d.binding)}, durableObjectNamespace = ${str(d.className)})`,
     ),
+    ...o.settings.r2Buckets.map((b) => `(name = ${str(b.binding)}, r2Bucket = ${str(`r2-${b.bucketName}`)})`),
   ];
   const namespaces = o.settings.durableObjects.map(
     // A stable uniqueKey keeps each object's storage file across restarts.
@@ -105,7 +117,7 @@ export function workerdConfig(o: WorkerdOptions): string {
 const config :Workerd.Config = (
   services = [
     (name = "main", worker = .roomcast),${router}
-    (name = "do-storage", disk = (path = ${str(path.resolve(o.storageDir))}, writable = true)),
+    (name = "do-storage", disk = (path = ${str(path.resolve(o.storageDir))}, writable = true)),${r2Services(o)}
     # The database may be Neon (public, TLS) or a server on this machine or network.
     (name = "internet", network = (allow = ["public", "private", "local"], tlsOptions = (trustBrowserCas = true))),
   ],
@@ -126,12 +138,31 @@ const roomcast :Workerd.Worker = (
 `;
 }
 
+/** Per bucket: the R2 protocol worker (r2-disk.js) and the folder it keeps objects in. */
+function r2Services(o: WorkerdOptions): string {
+  return o.settings.r2Buckets
+    .map((b) => {
+      const name = `r2-${b.bucketName}`;
+      const dir = path.resolve(o.r2Dir, b.bucketName);
+      return `
+    (name = ${str(name)}, worker = (
+      modules = [(name = "r2-disk.js", esModule = embed ${str(R2_DISK_FILE)})],
+      compatibilityDate = ${str(o.settings.compatibilityDate)},
+      bindings = [(name = "DISK", service = ${str(`${name}-disk`)})],
+    )),
+    (name = ${str(`${name}-disk`)}, disk = (path = ${str(dir)}, writable = true)),`;
+    })
+    .join("");
+}
+
 /** Writes the config beside the bundle and starts `workerd serve` on it. */
 export function startWorkerd(
   o: WorkerdOptions,
   spawnOptions: { stdio?: "inherit" | "pipe"; detached?: boolean } = {},
 ): ChildProcess {
   mkdirSync(o.storageDir, { recursive: true });
+  for (const b of o.settings.r2Buckets) mkdirSync(path.join(o.r2Dir, b.bucketName), { recursive: true });
+  if (o.settings.r2Buckets.length > 0) copyFileSync(R2_DISK, path.join(o.bundleDir, R2_DISK_FILE));
   if (o.settings.assetsDir) copyFileSync(ASSETS_ROUTER, path.join(o.bundleDir, ROUTER_FILE));
   const configFile = path.join(o.bundleDir, "workerd.capnp");
   writeFileSync(configFile, workerdConfig(o));
