@@ -1,5 +1,5 @@
 import type { UserScope } from "../context";
-import type { UploadRow } from "../db/schema";
+import type { UploadRow } from "../db/files-schema";
 import { asSocketUser } from "../domain/messages";
 import { AppError } from "../errors";
 import { unwrap } from "../room/reply";

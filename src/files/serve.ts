@@ -1,4 +1,4 @@
-import type { UploadRow } from "../db/schema";
+import type { UploadRow } from "../db/files-schema";
 import { AppError } from "../errors";
 import { type ByteRange, parseRange } from "./range";
 import { servedInline } from "./types";

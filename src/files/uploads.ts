@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type UploadRow, uploads } from "../db/schema";
+import { type UploadRow, uploads } from "../db/files-schema";
 import type { Config } from "../env";
 import { AppError } from "../errors";
 import type { Attachment, UploadOut } from "./attachment";
