@@ -2,8 +2,7 @@ import type { UserScope } from "../context";
 import type { UploadRow } from "../db/files-schema";
 import { asSocketUser } from "../domain/messages";
 import { AppError } from "../errors";
-import { unwrap } from "../room/reply";
-import { roomStub } from "../room/stub";
+import { roomStub, unwrap } from "../room";
 import { fileNotFound } from "./uploads";
 
 /**
