@@ -1,6 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { wranglerConfigWithoutDevVars } from "./scripts/lib/test-wrangler-config.ts";
+import { TEST_VAPID } from "./test/fakes/test-keys.ts";
 
 // Two projects:
 // - worker: tests inside workerd against the real worker (wrangler.toml) and a real PostgreSQL
@@ -35,6 +36,16 @@ export default defineConfig({
                 FILES_MAX_BYTES: "262144",
                 FILES_QUOTA_BYTES: "1048576",
                 FILES_MAX_PENDING: "6",
+                // Issue 21: a fixed VAPID pair, short delays, and the loopback fakes' addresses.
+                VAPID_PUBLIC_KEY: TEST_VAPID.publicKey,
+                VAPID_PRIVATE_KEY: TEST_VAPID.privateKey,
+                VAPID_SUBJECT: "mailto:tests@roomcast.test",
+                PUSH_DELAY_MS: "300",
+                PUSH_RETRY_BASE_MS: "200",
+                WEBHOOK_RETRY_BASE_MS: "100",
+                WEBHOOK_DISABLE_AFTER_MS: "3000",
+                PUSH_SERVICE: inject("pushService"),
+                WEBHOOK_RECEIVER: inject("webhookReceiver"),
               },
             },
           })),

@@ -9,15 +9,18 @@ import { validationHook } from "./middleware/validation";
 import { describeApi, describeInboxDoor } from "./openapi";
 import { adminRoutes } from "./routes/admin/admin.index";
 import { authRoutes } from "./routes/auth/auth.index";
+import { botRoutes } from "./routes/bots/bots.index";
 import { directRoutes } from "./routes/direct/direct.index";
 import { fileRoutes } from "./routes/files/files.index";
 import { UPLOAD_PATH } from "./routes/files/files.routes";
 import { memberRoutes } from "./routes/members/members.index";
 import { mentionRoutes } from "./routes/mentions/mentions.index";
 import { messageRoutes } from "./routes/messages/messages.index";
+import { pushRoutes } from "./routes/push/push.index";
 import { roomRoutes } from "./routes/rooms/rooms.index";
 import { searchRoutes } from "./routes/search/search.index";
 import { userRoutes } from "./routes/users/users.index";
+import { webhookRoutes } from "./routes/webhooks/webhooks.index";
 import { wsRoutes } from "./routes/ws";
 
 export { MAX_BODY_BYTES };
@@ -60,6 +63,10 @@ export function createApp() {
     adminRoutes,
     fileRoutes,
     wsRoutes,
+    // Issue 21: reaching people who are away, and programs.
+    pushRoutes,
+    webhookRoutes,
+    botRoutes,
   ]) {
     app.route("/", routes);
   }

@@ -54,6 +54,21 @@ export const ConfigSchema = z.object({
             .filter(Boolean),
         ),
     ),
+  // Reaching people who are away (docs/notifications.md). Without the VAPID pair, Web Push is off.
+  VAPID_PUBLIC_KEY: z.string().min(1).optional(),
+  VAPID_PRIVATE_KEY: z.string().min(1).optional(),
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:)/, "VAPID_SUBJECT must be mailto: or https:")
+    .default("mailto:admin@localhost"),
+  /** How long a push waits, so that reading the message on another device cancels it. */
+  PUSH_DELAY_MS: intVar(3000, 0, 600_000),
+  /** First push retry delay after a 429/5xx; it doubles per attempt up to ten minutes. */
+  PUSH_RETRY_BASE_MS: intVar(5000, 10, 600_000),
+  /** First webhook retry delay; it doubles per attempt up to an hour. */
+  WEBHOOK_RETRY_BASE_MS: intVar(10_000, 10, 3_600_000),
+  /** An endpoint failing for this long is disabled (visible in its state). */
+  WEBHOOK_DISABLE_AFTER_MS: intVar(24 * 3_600_000, 100, 7 * 24 * 3_600_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

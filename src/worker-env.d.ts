@@ -12,6 +12,10 @@ declare namespace Cloudflare {
     /** Attachments' bytes (src/files/). */
     FILES: R2Bucket;
     FILE_SWEEPER: DurableObjectNamespace<import("./files/sweeper").FileSweeper>;
+    /** One per room: webhook cursors and push decisions (src/courier/). */
+    COURIERS: DurableObjectNamespace<import("./courier/courier").Courier>;
+    /** One per user: pushes waiting to be sent (src/push/queue.ts). */
+    PUSH_QUEUES: DurableObjectNamespace<import("./push/queue").PushQueue>;
   }
   interface GlobalProps {
     mainModule: typeof import("./index");

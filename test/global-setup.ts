@@ -2,6 +2,9 @@ import type { TestProject } from "vitest/node";
 import { startBridge } from "../scripts/lib/bridge";
 import { freePort, startCluster } from "../scripts/lib/embedded-pg";
 import { applyMigrations } from "../scripts/lib/migrate";
+import { startPushService } from "./fakes/push-service";
+import { TEST_VAPID } from "./fakes/test-keys";
+import { startWebhookReceiver } from "./fakes/webhook-receiver";
 
 /** A PostgreSQL URL on a port where nothing listens, and a bridge that leads there. */
 export type UnreachableDatabase = { url: string; bridge: string; closedPort: number };
@@ -13,6 +16,8 @@ declare module "vitest" {
     testDbWsProxy: string;
     bridgeControl: string;
     unreachableDatabase: UnreachableDatabase;
+    pushService: string;
+    webhookReceiver: string;
   }
 }
 
@@ -35,6 +40,11 @@ export default async function setup(project: TestProject) {
   const testBridge = await startBridge(target);
   const closedPort = await freePort();
   const deadEndBridge = await startBridge(`127.0.0.1:${closedPort}`);
+  // Loopback fakes of the outside services (test/fakes/): the worker reaches them over plain HTTP.
+  const pushService = await startPushService(TEST_VAPID.publicKey);
+  const webhookReceiver = await startWebhookReceiver();
+  project.provide("pushService", pushService.url);
+  project.provide("webhookReceiver", webhookReceiver.url);
   project.provide("databaseUrl", url);
   project.provide("dbWsProxy", `127.0.0.1:${workerBridge.port}`);
   project.provide("testDbWsProxy", `127.0.0.1:${testBridge.port}`);
@@ -45,6 +55,8 @@ export default async function setup(project: TestProject) {
     closedPort,
   });
   return async () => {
+    await pushService.close();
+    await webhookReceiver.close();
     await workerBridge.close();
     await testBridge.close();
     await deadEndBridge.close();

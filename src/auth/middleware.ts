@@ -3,6 +3,8 @@ import { accountStub } from "../account/account";
 import type { AppEnv } from "../context";
 import type { Bindings, Config } from "../env";
 import { forbidden, unauthorized } from "../errors";
+import { isApiKey } from "./api-key";
+import { apiKeyUser } from "./api-key-routes";
 import type { SessionUser } from "./session";
 import { verifyToken } from "./tokens";
 
@@ -25,11 +27,14 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** Requires `Authorization: Bearer <jwt>`; sets `c.var.user`. */
+/** Requires `Authorization: Bearer <jwt or bot API key>`; sets `c.var.user`. */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
   if (!token) throw unauthorized("Missing bearer token");
-  c.set("user", await authenticate(c.env, c.var.config, token));
+  c.set(
+    "user",
+    isApiKey(token) ? await apiKeyUser(c, token) : await authenticate(c.env, c.var.config, token),
+  );
   await next();
 });
 

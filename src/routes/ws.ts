@@ -1,5 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { isApiKey } from "../auth/api-key";
+import { apiKeySocketUser } from "../auth/api-key-routes";
 import { authenticate } from "../auth/middleware";
 import type { AppEnv } from "../context";
 import { asSocketUser } from "../domain/messages";
@@ -83,7 +85,9 @@ export const wsRoutes = new OpenAPIHono<AppEnv>().get("/ws/me", inboxDoor).get("
     const parsedId = IdParam("room_id").safeParse(c.req.param("room_id"));
     if (!parsedId.success) throw new AppError("validation_error", 422, "room_id must be a positive integer");
     if (!token) throw unauthorized("Missing token: use ?token= or the bearer.<jwt> subprotocol");
-    const user = await authenticate(c.env, c.var.config, token);
+    const user = isApiKey(token)
+      ? await apiKeySocketUser(c, token, parsedId.data)
+      : await authenticate(c.env, c.var.config, token);
 
     // Identity travels in headers only the worker can set: anything the client sent is replaced.
     const headers = new Headers(c.req.raw.headers);

@@ -1,0 +1,130 @@
+import { DurableObject } from "cloudflare:workers";
+import { eq, max } from "drizzle-orm";
+import { type Db, withDb } from "../db/client";
+import { messages, webhookEndpoints } from "../db/schema";
+import { type Bindings, type Config, loadConfig } from "../env";
+import { Cursors } from "./cursors";
+import { deliverEndpoint } from "./deliver";
+import { fanOutPushes } from "./push-fanout";
+
+/** Retry delay when a whole run failed (PostgreSQL down): the alarm comes back, nothing is lost. */
+const RUN_RETRY_MS = 5_000;
+
+/**
+ * What leaves the product for one room (one object per room, beside the room's own object): the
+ * webhook endpoints' cursors with their pending deliveries, and the push decisions. The room tells
+ * it after each copy to PostgreSQL (`sequenced`); everything it sends is read from PostgreSQL, and
+ * every cursor is in its SQLite, so an eviction or a restart loses nothing: the alarm resumes.
+ */
+export class Courier extends DurableObject<Bindings> {
+  private readonly config: Config;
+  private readonly cursors: Cursors;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    this.config = loadConfig(env);
+    this.cursors = new Cursors(ctx.storage.sql);
+  }
+
+  /**
+   * The room copied its events up to `headSeq` to PostgreSQL (from `fromSeq`); `live` are the
+   * users whose sockets were connected, who saw them as they happened.
+   */
+  async sequenced(roomId: number, fromSeq: number, headSeq: number, live: number[]) {
+    this.cursors.setMeta("room", roomId);
+    if (this.cursors.meta("push_seq") === null) this.cursors.setMeta("push_seq", fromSeq - 1);
+    this.cursors.setMeta("head", Math.max(headSeq, this.cursors.meta("head") ?? 0));
+    this.rememberLive(live);
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** A new endpoint starts after what PostgreSQL holds now; returns that seq. */
+  async added(roomId: number, endpointId: string): Promise<number> {
+    this.cursors.setMeta("room", roomId);
+    const head = await withDb(this.config, (db) => pgHead(db, roomId));
+    this.cursors.reset(endpointId, head);
+    return head;
+  }
+
+  async removed(endpointId: string) {
+    this.cursors.remove(endpointId);
+  }
+
+  /** Delivers again from `fromSeq`, clearing any failure; returns the cursor (fromSeq - 1). */
+  async replay(roomId: number, endpointId: string, fromSeq: number): Promise<number> {
+    this.cursors.setMeta("room", roomId);
+    this.cursors.reset(endpointId, fromSeq - 1);
+    await this.ctx.storage.setAlarm(Date.now());
+    return fromSeq - 1;
+  }
+
+  async deliveredSeqs(): Promise<Record<string, number>> {
+    return Object.fromEntries(this.cursors.all().map((c) => [c.endpoint_id, c.seq]));
+  }
+
+  override async alarm() {
+    const roomId = this.cursors.meta("room");
+    if (roomId === null) return;
+    try {
+      const next = await withDb(this.config, async (db) => {
+        await this.decidePushes(db, roomId);
+        return this.deliverWebhooks(db, roomId);
+      });
+      if (next !== null) await this.ctx.storage.setAlarm(next);
+    } catch (err) {
+      console.error(`courier: room ${roomId}: run failed, retrying`, err);
+      await this.ctx.storage.setAlarm(Date.now() + RUN_RETRY_MS);
+    }
+  }
+
+  private rememberLive(live: number[]) {
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS live (user_id INTEGER PRIMARY KEY)");
+    for (const id of live) this.ctx.storage.sql.exec("INSERT OR IGNORE INTO live (user_id) VALUES (?)", id);
+  }
+
+  /** Push decisions for what was sequenced since the last run; the live set is used once. */
+  private async decidePushes(db: Db, roomId: number) {
+    const afterSeq = this.cursors.meta("push_seq");
+    const head = this.cursors.meta("head");
+    if (afterSeq === null || head === null || afterSeq >= head) return;
+    this.rememberLive([]);
+    const live = this.ctx.storage.sql.exec<{ user_id: number }>("SELECT user_id FROM live").toArray();
+    const done = await fanOutPushes(
+      this.env,
+      db,
+      roomId,
+      { afterSeq, upTo: head },
+      new Set(live.map((r) => r.user_id)),
+    );
+    this.cursors.setMeta("push_seq", done);
+    if (done >= head) this.ctx.storage.sql.exec("DELETE FROM live");
+  }
+
+  /** Each active endpoint that is due gets its next deliveries; returns when to come back. */
+  private async deliverWebhooks(db: Db, roomId: number): Promise<number | null> {
+    const endpoints = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.roomId, roomId));
+    const known = new Set(endpoints.map((e) => e.id));
+    for (const c of this.cursors.all()) if (!known.has(c.endpoint_id)) this.cursors.remove(c.endpoint_id);
+    let next: number | null = null;
+    for (const endpoint of endpoints) {
+      const cursor = this.cursors.get(endpoint.id);
+      if (endpoint.state !== "active" || !cursor || cursor.next_at > Date.now()) {
+        if (endpoint.state === "active" && cursor) next = Math.min(next ?? cursor.next_at, cursor.next_at);
+        continue;
+      }
+      const at = await deliverEndpoint(db, this.config, this.cursors, endpoint, cursor);
+      if (at !== null) next = Math.min(next ?? at, at);
+    }
+    const pushSeq = this.cursors.meta("push_seq") ?? 0;
+    if (pushSeq < (this.cursors.meta("head") ?? 0)) next = Date.now();
+    return next;
+  }
+}
+
+async function pgHead(db: Db, roomId: number): Promise<number> {
+  const [row] = await db
+    .select({ seq: max(messages.seq) })
+    .from(messages)
+    .where(eq(messages.roomId, roomId));
+  return row?.seq ?? 0;
+}

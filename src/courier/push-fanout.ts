@@ -1,0 +1,87 @@
+import { and, asc, eq, gt, lte } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { messages, notificationSettings, roomMembers, rooms, users } from "../db/schema";
+import { defaultLevel } from "../domain/notification-settings";
+import type { Bindings } from "../env";
+import { pushReason, type Recipient } from "../push/decide";
+import { preview } from "../push/payload";
+import { pushQueueStub } from "../push/stub";
+
+/** Messages one run decides for; the rest waits for the next run. */
+const BATCH = 200;
+/** Members one room loads for the decision: larger rooms push their first members only (logged). */
+const MAX_RECIPIENTS = 5000;
+
+async function recipients(
+  db: Db,
+  roomId: number,
+  kind: "public" | "private" | "direct",
+): Promise<Recipient[]> {
+  const rows = await db
+    .select({
+      userId: roomMembers.userId,
+      isBot: users.isBot,
+      level: notificationSettings.level,
+      mutedUntil: notificationSettings.mutedUntil,
+    })
+    .from(roomMembers)
+    .innerJoin(users, eq(users.id, roomMembers.userId))
+    .leftJoin(
+      notificationSettings,
+      and(
+        eq(notificationSettings.roomId, roomMembers.roomId),
+        eq(notificationSettings.userId, roomMembers.userId),
+      ),
+    )
+    .where(eq(roomMembers.roomId, roomId))
+    .limit(MAX_RECIPIENTS);
+  if (rows.length === MAX_RECIPIENTS)
+    console.warn(`push: room ${roomId} has more members than one decision loads`);
+  return rows.map((r) => ({ ...r, level: r.level ?? defaultLevel(kind), mutedUntil: r.mutedUntil ?? null }));
+}
+
+/**
+ * Decides the pushes for the room's messages in (`afterSeq`, `upTo`] and hands each to the
+ * recipient's push queue. Returns the last seq decided. `live`: users whose sockets were
+ * connected when these messages were broadcast.
+ */
+export async function fanOutPushes(
+  env: Bindings,
+  db: Db,
+  roomId: number,
+  range: { afterSeq: number; upTo: number },
+  live: ReadonlySet<number>,
+): Promise<number> {
+  const [room] = await db.select().from(rooms).where(eq(rooms.id, roomId));
+  if (!room) return range.upTo;
+  const rows = await db
+    .select({ m: messages, username: users.username })
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.userId))
+    .where(and(eq(messages.roomId, roomId), gt(messages.seq, range.afterSeq), lte(messages.seq, range.upTo)))
+    .orderBy(asc(messages.seq))
+    .limit(BATCH);
+  const wanted = rows.filter((r) => r.m.kind === "message" && r.m.content !== null);
+  const people = wanted.length > 0 ? await recipients(db, roomId, room.kind) : [];
+  const ctx = { direct: room.kind === "direct", live, now: new Date() };
+  const sends: Promise<void>[] = [];
+  for (const { m, username } of wanted) {
+    for (const person of people) {
+      const reason = pushReason({ seq: m.seq, authorId: m.userId, mentions: m.mentions ?? [] }, person, ctx);
+      if (!reason) continue;
+      const payload = {
+        type: "message" as const,
+        room_id: roomId,
+        room_name: room.name,
+        seq: m.seq,
+        message_id: m.id,
+        author: { id: m.userId, username },
+        preview: preview(m.content ?? ""),
+        reason,
+      };
+      sends.push(pushQueueStub(env, person.userId).enqueue(person.userId, payload));
+    }
+  }
+  await Promise.all(sends);
+  return rows.length === BATCH ? (rows.at(-1)?.m.seq ?? range.upTo) : range.upTo;
+}

@@ -1,0 +1,32 @@
+import type { NotificationLevel } from "../domain/notification-settings";
+
+/** A new message as the push decision sees it. */
+export type Sequenced = { seq: number; authorId: number | null; mentions: number[] };
+
+export type Recipient = {
+  userId: number;
+  isBot: boolean;
+  level: NotificationLevel;
+  mutedUntil: Date | null;
+};
+
+/** Why this user is pushed: a mention (or a DM) is urgent, an "all" room is not. */
+export type Reason = "mention" | "direct" | "all";
+
+/**
+ * Who is pushed for one message, and why. Never the author, a bot, or a user whose socket was
+ * connected when the message was sequenced (they saw it live); then the user's level for the room
+ * (default: DMs all, other rooms mentions) and mute.
+ */
+export function pushReason(
+  msg: Sequenced,
+  r: Recipient,
+  ctx: { direct: boolean; live: ReadonlySet<number>; now: Date },
+): Reason | null {
+  if (r.userId === msg.authorId || r.isBot || ctx.live.has(r.userId)) return null;
+  if (r.mutedUntil && r.mutedUntil > ctx.now) return null;
+  const mentioned = msg.mentions.includes(r.userId);
+  if (r.level === "nothing") return null;
+  if (r.level === "mentions") return mentioned ? "mention" : null;
+  return mentioned ? "mention" : ctx.direct ? "direct" : "all";
+}
