@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { type Bridge, startBridge } from "./lib/bridge";
-import { DEV_VARS, ensureDevVars, portSetting } from "./lib/dev-vars";
+import { ensureDevVars, portSetting } from "./lib/dev-vars";
 import { type LocalDatabase, openLocalDatabase } from "./lib/local-db";
 import { applyMigrations } from "./lib/migrate";
 import { portInUse, portTaken, setVariable } from "./lib/ports";
@@ -34,7 +34,8 @@ process.on("SIGINT", () => void stop());
 process.on("SIGTERM", () => void stop());
 
 try {
-  if (ensureDevVars()) say(`created ${DEV_VARS} from .dev.vars.example with a random SECRET_KEY`);
+  const created = ensureDevVars();
+  if (created) say(created);
   const args = process.argv.slice(2);
   const worker = await workerAddress(args);
   if (await portInUse(worker.port)) {

@@ -5,7 +5,7 @@
 import type { ChildProcess } from "node:child_process";
 import { parseArgs } from "node:util";
 import { type Bridge, startBridge } from "./lib/bridge";
-import { DEV_VARS, ensureDevVars, readVars } from "./lib/dev-vars";
+import { ensureDevVars, readVars } from "./lib/dev-vars";
 import { openLocalDatabase } from "./lib/local-db";
 import { applyMigrations } from "./lib/migrate";
 import { buildBundle, readWorkerSettings, startWorkerd } from "./lib/workerd";
@@ -20,7 +20,8 @@ const { values: flags } = parseArgs({
 const port = Number(flags.port ?? process.env.PORT ?? 8787);
 const host = flags.ip ?? "127.0.0.1";
 
-if (ensureDevVars()) console.log(`created ${DEV_VARS} from .dev.vars.example with a random SECRET_KEY`);
+const createdVars = ensureDevVars();
+if (createdVars) console.log(createdVars);
 
 const local = await openLocalDatabase();
 let bridge: Bridge | null = null;

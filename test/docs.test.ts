@@ -117,6 +117,10 @@ describe("OpenAPI and Swagger UI", () => {
         "cannot_ban_self",
         "message_deleted",
         "file_attached",
+        "subscription_limit",
+        "webhook_limit",
+        "bot_limit",
+        "api_key_limit",
       ]),
     );
     expect(codesByStatus.get("404")).toContain("not_found");

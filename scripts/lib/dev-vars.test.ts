@@ -1,8 +1,9 @@
+import { createECDH } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { portSetting, setting } from "./dev-vars";
+import { ensureDevVars, portSetting, readVars, setting } from "./dev-vars";
 
 describe("local settings (PG_PORT, DB_WS_PROXY_PORT, DATABASE_URL)", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "roomcast-vars-"));
@@ -41,5 +42,35 @@ describe("local settings (PG_PORT, DB_WS_PROXY_PORT, DATABASE_URL)", () => {
     expect(() => portSetting("BAD_PORT", 1, file)).toThrow(
       "BAD_PORT=70000 (from the environment) is not a port number",
     );
+  });
+});
+
+describe("first run: .dev.vars with generated secrets", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "roomcast-vars-"));
+  const example = path.join(dir, ".dev.vars.example");
+  writeFileSync(example, "SECRET_KEY=\nVAPID_PUBLIC_KEY=\nVAPID_PRIVATE_KEY=\nPG_PORT=54329\n");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("fills SECRET_KEY and a VAPID pair that signs and verifies", () => {
+    const file = path.join(dir, "a.vars");
+    expect(ensureDevVars(file, example)).toMatch(/created/);
+    const vars = readVars(file);
+    expect(vars.SECRET_KEY).toMatch(/^[0-9a-f]{64}$/);
+    expect(Buffer.from(vars.VAPID_PUBLIC_KEY ?? "", "base64url")).toHaveLength(65);
+    expect(Buffer.from(vars.VAPID_PRIVATE_KEY ?? "", "base64url")).toHaveLength(32);
+    const ecdh = createECDH("prime256v1");
+    ecdh.setPrivateKey(Buffer.from(vars.VAPID_PRIVATE_KEY ?? "", "base64url"));
+    expect(ecdh.getPublicKey().toString("base64url")).toBe(vars.VAPID_PUBLIC_KEY);
+    expect(ensureDevVars(file, example)).toBeNull();
+  });
+
+  it("adds a VAPID pair to a .dev.vars from before Web Push, keeping the rest", () => {
+    const file = path.join(dir, "b.vars");
+    writeFileSync(file, "SECRET_KEY=keepme\nVAPID_PRIVATE_KEY=\n");
+    expect(ensureDevVars(file, example)).toMatch(/VAPID/);
+    const vars = readVars(file);
+    expect(vars.SECRET_KEY).toBe("keepme");
+    expect(vars.VAPID_PRIVATE_KEY).toMatch(/^[\w-]{43}$/);
+    expect(vars.VAPID_PUBLIC_KEY).toMatch(/^[\w-]{87}$/);
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createECDH, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { SetupError } from "./setup-error";
 
@@ -19,13 +19,36 @@ export function readVars(file = DEV_VARS): Record<string, string> {
   return vars;
 }
 
-/** First run: `.dev.vars` from the example, with a fresh random SECRET_KEY. */
-export function ensureDevVars(): boolean {
-  if (existsSync(DEV_VARS)) return false;
-  const example = readFileSync(".dev.vars.example", "utf8");
-  const secret = randomBytes(32).toString("hex");
-  writeFileSync(DEV_VARS, example.replace(/^SECRET_KEY=.*$/m, `SECRET_KEY=${secret}`));
-  return true;
+/** A fresh VAPID pair for Web Push (RFC 8292), base64url as browsers and push services use them. */
+export function newVapidKeys() {
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  // The private scalar is always 32 bytes on the wire, even when it starts with zeros.
+  const d = Buffer.alloc(32);
+  const raw = ecdh.getPrivateKey();
+  raw.copy(d, 32 - raw.length);
+  return { publicKey: ecdh.getPublicKey().toString("base64url"), privateKey: d.toString("base64url") };
+}
+
+/**
+ * First run: `.dev.vars` from the example, with a fresh random SECRET_KEY and VAPID pair. A file
+ * from before Web Push without a VAPID pair gets one appended. Says what it did, or null.
+ */
+export function ensureDevVars(file = DEV_VARS, exampleFile = ".dev.vars.example"): string | null {
+  if (existsSync(file)) {
+    if (readVars(file).VAPID_PRIVATE_KEY) return null;
+    const vapid = newVapidKeys();
+    const lines = `\n# Added by npm run dev: the VAPID pair for Web Push.\nVAPID_PUBLIC_KEY=${vapid.publicKey}\nVAPID_PRIVATE_KEY=${vapid.privateKey}\n`;
+    writeFileSync(file, readFileSync(file, "utf8").replace(/^VAPID_(PUBLIC|PRIVATE)_KEY=\s*$/gm, "") + lines);
+    return `added a fresh VAPID key pair to ${file}`;
+  }
+  const vapid = newVapidKeys();
+  const text = readFileSync(exampleFile, "utf8")
+    .replace(/^SECRET_KEY=.*$/m, `SECRET_KEY=${randomBytes(32).toString("hex")}`)
+    .replace(/^VAPID_PUBLIC_KEY=.*$/m, `VAPID_PUBLIC_KEY=${vapid.publicKey}`)
+    .replace(/^VAPID_PRIVATE_KEY=.*$/m, `VAPID_PRIVATE_KEY=${vapid.privateKey}`);
+  writeFileSync(file, text);
+  return `created ${file} from ${exampleFile} with a random SECRET_KEY and VAPID key pair`;
 }
 
 /** A local setting: the process environment first, then .dev.vars; empty counts as unset. */

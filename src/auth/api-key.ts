@@ -1,7 +1,8 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { ulid } from "ulidx";
 import type { Db } from "../db/client";
-import { apiKeys, users } from "../db/schema";
+import { apiKeys } from "../db/reach-schema";
+import { users } from "../db/schema";
 import { AppError, unauthorized } from "../errors";
 import { toBase64Url } from "../push/base64url";
 import { type SessionUser, toSession } from "./session";

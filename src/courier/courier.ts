@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { eq, max } from "drizzle-orm";
 import { type Db, withDb } from "../db/client";
-import { messages, webhookEndpoints } from "../db/schema";
+import { webhookEndpoints } from "../db/reach-schema";
+import { messages } from "../db/schema";
 import { type Bindings, type Config, loadConfig } from "../env";
 import { Cursors } from "./cursors";
 import { deliverEndpoint } from "./deliver";

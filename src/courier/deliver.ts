@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { webhookEndpoints } from "../db/schema";
+import { webhookEndpoints } from "../db/reach-schema";
 import type { Config } from "../env";
 import { eventsAfter } from "../webhooks/events";
 import { webhookHeaders } from "../webhooks/signature";

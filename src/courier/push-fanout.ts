@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, lte } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { messages, notificationSettings, roomMembers, rooms, users } from "../db/schema";
+import { notificationSettings } from "../db/reach-schema";
+import { messages, roomMembers, rooms, users } from "../db/schema";
 import { defaultLevel } from "../domain/notification-settings";
 import type { Bindings } from "../env";
 import { pushReason, type Recipient } from "../push/decide";

@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { UserScope } from "../context";
+import { notificationSettings } from "../db/reach-schema";
 import type { RoomRow } from "../db/schema";
-import { notificationSettings } from "../db/schema";
 import { requireReader } from "./access";
 
 export const NotificationLevel = z.enum(["all", "mentions", "nothing"]);

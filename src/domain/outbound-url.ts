@@ -11,6 +11,6 @@ export const OutboundUrl = z
   .url()
   .max(2048)
   .refine((s) => {
-    const u = new URL(s);
-    return u.protocol === "https:" || (u.protocol === "http:" && LOOPBACK.has(u.hostname));
+    const u = URL.parse(s);
+    return u !== null && (u.protocol === "https:" || (u.protocol === "http:" && LOOPBACK.has(u.hostname)));
   }, "Must be an https URL (plain http only to localhost)");

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { and, count, eq } from "drizzle-orm";
 import { ulid } from "ulidx";
 import type { UserScope } from "../context";
-import { pushSubscriptions } from "../db/schema";
+import { pushSubscriptions } from "../db/reach-schema";
 import { AppError, notFound } from "../errors";
 import { fromBase64Url } from "../push/base64url";
 import { OutboundUrl } from "./outbound-url";

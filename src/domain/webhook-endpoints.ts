@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { and, count, eq } from "drizzle-orm";
 import { ulid } from "ulidx";
 import type { UserScope } from "../context";
-import { webhookEndpoints } from "../db/schema";
+import { webhookEndpoints } from "../db/reach-schema";
 import { AppError, notFound } from "../errors";
 import { newWebhookSecret } from "../webhooks/signature";
 import { hooksStub } from "../webhooks/stub";

@@ -61,7 +61,7 @@ export class PushQueue extends DurableObject<Bindings> {
     await withDb(this.config, async (db) => {
       const subs = await subscriptionsOf(db, userId);
       for (const p of due) {
-        const payload = await stillWanted(db, userId, JSON.parse(p.payload) as PushPayload);
+        const payload = await stillWanted(db, this.env, userId, JSON.parse(p.payload) as PushPayload);
         if (!payload) {
           this.pending.dropRoom(p.room_id);
           continue;

@@ -1,6 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { messages, pushSubscriptions, roomMembers } from "../db/schema";
+import { pushSubscriptions } from "../db/reach-schema";
+import { messages, roomMembers } from "../db/schema";
+import type { Bindings } from "../env";
+import { inboxStub } from "../inbox/notify";
 import type { PushPayload } from "./payload";
 import { preview } from "./payload";
 import { type PushOutcome, pushOutcome, pushRequest, type Urgency } from "./request";
@@ -10,11 +13,18 @@ import type { VapidKeys } from "./vapid";
 const TTL_SECONDS = 24 * 60 * 60;
 
 /**
- * The payload as it should be sent now, or null when it should not be sent at all: the user read
- * the room up to this message on another device (its read marker, as PostgreSQL has it), left
- * the room, or the message was deleted. An edited message is previewed as it reads now.
+ * The payload as it should be sent now, or null when it should not be sent at all: a device of
+ * the user saw it live on `/ws/me` or read past it (the inbox, issue 20, or the read marker as
+ * PostgreSQL has it), the user left the room, or the message was deleted. An edited message is previewed as it reads now.
  */
-export async function stillWanted(db: Db, userId: number, payload: PushPayload): Promise<PushPayload | null> {
+export async function stillWanted(
+  db: Db,
+  env: Bindings,
+  userId: number,
+  payload: PushPayload,
+): Promise<PushPayload | null> {
+  // The user's inbox channel knows what their devices saw live or read, ahead of PostgreSQL.
+  if (await inboxStub(env, userId).seenLive(payload.room_id, payload.seq)) return null;
   const [member] = await db
     .select({ lastRead: roomMembers.lastReadSeq })
     .from(roomMembers)

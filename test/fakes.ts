@@ -1,0 +1,69 @@
+import { env } from "cloudflare:workers";
+
+/**
+ * The tests' side of the loopback fakes that test/global-setup.ts starts in Node
+ * (test/fakes/): a push service that decrypts and verifies every push, and a webhook receiver
+ * that verifies every signature. The worker under test reaches them over plain HTTP.
+ */
+const vars = env as unknown as { PUSH_SERVICE: string; WEBHOOK_RECEIVER: string };
+
+async function call<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+export type BrowserSubscription = {
+  endpoint: string;
+  expirationTime: number | null;
+  keys: { p256dh: string; auth: string };
+};
+export type Received = {
+  payload: Record<string, unknown>;
+  ttl: string;
+  urgency: string;
+  topic: string | null;
+};
+export type DeviceState = { received: Received[]; attempts: number; errors: string[] };
+
+/** A device: its keys live in the fake push service, which gives the PushSubscription.toJSON(). */
+export async function newDevice() {
+  const { id, subscription } = await call<{ id: string; subscription: BrowserSubscription }>(
+    vars.PUSH_SERVICE,
+    "POST",
+    "/subscribers",
+  );
+  return {
+    subscription,
+    state: () => call<DeviceState>(vars.PUSH_SERVICE, "GET", `/subscribers/${id}`),
+    /** The push service answers the next pushes with these statuses (410, 429, 500 …). */
+    answer: (...statuses: number[]) =>
+      call(vars.PUSH_SERVICE, "POST", `/subscribers/${id}/answers`, { statuses }),
+  };
+}
+
+export type ReceiverState = {
+  secret: string | null;
+  accepted: Array<{ id: string; seq: number; type: string; data: Record<string, unknown> }>;
+  attempts: number;
+  duplicates: number;
+  outOfOrder: number;
+  badSignatures: number;
+  bodyMismatches: number;
+};
+
+/** A webhook consumer at its own URL; it answers 503 until told the endpoint's secret. */
+export async function newReceiver() {
+  const { id, url } = await call<{ id: string; url: string }>(vars.WEBHOOK_RECEIVER, "POST", "/receivers");
+  return {
+    url,
+    setSecret: (secret: string) => call(vars.WEBHOOK_RECEIVER, "PUT", `/receivers/${id}/secret`, { secret }),
+    fail: (...statuses: number[]) =>
+      call(vars.WEBHOOK_RECEIVER, "POST", `/receivers/${id}/fail`, { statuses }),
+    state: () => call<ReceiverState>(vars.WEBHOOK_RECEIVER, "GET", `/receivers/${id}`),
+  };
+}
