@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { NotificationSettingsInput, NotificationSettingsSchema } from "../../domain/notification-settings";
 import { PushSubscriptionInput, PushSubscriptionSchema } from "../../domain/push-subscriptions";
-import { errorResponses, IdParam, jsonBody, jsonResponse, signedIn } from "../schemas";
+import { errorResponses, IdParam, jsonBody, jsonResponse, publicAccess, signedIn } from "../schemas";
 
 export const config = createRoute({
   tags: ["notifications"],
+  security: publicAccess,
   method: "get",
   operationId: "pushConfig",
   path: "/push/config",
