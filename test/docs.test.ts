@@ -58,7 +58,7 @@ describe("OpenAPI and Swagger UI", () => {
     const undeclared = ops.filter((op) => op.security === undefined).map((op) => op.operationId);
     expect(undeclared).toEqual([]);
     const open = ops.filter((op) => op.security?.length === 0).map((op) => op.operationId);
-    expect(open.sort()).toEqual(["issueToken", "login", "signup"]);
+    expect(open.sort()).toEqual(["issueToken", "login", "pushConfig", "signup"]);
     // The public operations really answer without a token (a 401 would make the document lie).
     const username = unique("open");
     const credentials = { username, password: "correct horse battery" };
@@ -68,6 +68,7 @@ describe("OpenAPI and Swagger UI", () => {
     expect(signup.status).toBe(201);
     expect((await api("POST", "/auth/login", { json: credentials })).status).toBe(200);
     expect((await api("POST", "/auth/token", { form: credentials })).status).toBe(200);
+    expect((await api("GET", "/push/config")).status).toBe(200);
     expect(body.info.license?.name).toBe("MIT");
     expect(body.servers?.map((s) => s.url)).toEqual(["/"]);
   });
