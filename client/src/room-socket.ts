@@ -16,6 +16,7 @@ import {
   type TimelineEvent,
   type TypingFrame,
 } from "./frames";
+import { resolveWebSocket } from "./websocket";
 
 export { SUBPROTOCOL };
 
@@ -32,7 +33,10 @@ export type RoomSocketOptions = {
   refreshToken?: () => Promise<string | null>;
   /** Backoff: first delay, ceiling and growth (ms, ms, factor); jitter of up to `jitterMs` is added. */
   backoff?: { minMs?: number; maxMs?: number; factor?: number; jitterMs?: number };
-  /** A WebSocket constructor, if the platform has no global one (Node < 22: `ws`). */
+  /**
+   * A WebSocket constructor, if the platform has no global one (Node < 22: `ws`'s). Without
+   * either, the constructor throws a TypeError with `code: "no_websocket"` at once.
+   */
   WebSocket?: typeof WebSocket;
   /** Resume from here (a `seq` and `epoch` you stored), instead of live events only. */
   resumeFrom?: { seq: number; epoch: string };
@@ -99,6 +103,7 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
       this.lastSeq = options.resumeFrom.seq;
       this.epoch = options.resumeFrom.epoch;
     }
+    const WebSocketImpl = resolveWebSocket(options.WebSocket);
     this.api = new RoomcastApi(options.baseUrl);
     const { minMs = 500, maxMs = 15_000, factor = 1.6, jitterMs = 500 } = options.backoff ?? {};
     this.ws = new ReconnectingWebSocket(
@@ -110,7 +115,7 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
         reconnectionDelayGrowFactor: factor,
         minUptime: 2000,
         connectionTimeout: 10_000,
-        ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
+        WebSocket: WebSocketImpl,
         // Final closes stop here; 4401 is decided by refreshToken below.
         shouldReconnectOnClose: (e) => {
           const reason = closeReason(e.code);

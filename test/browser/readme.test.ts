@@ -2,7 +2,6 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { transformSync } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import { baseUrl } from "./helpers";
 
@@ -68,13 +67,31 @@ function runShell(code: string): string {
   return execFileSync("bash", ["-c", script], { cwd: ROOT, encoding: "utf8", timeout: 30_000 });
 }
 
-/** Script blocks run as a module file in the repository root, as the README tells readers to. */
+/**
+ * The reader's shell: PATH without what npm run (and so this test) put in front, so `node` is the
+ * machine's own (Node 20 on the test machine, the README's minimum) and `npx node` the clone's.
+ */
+const readerPath = (process.env.PATH ?? "")
+  .split(path.delimiter)
+  .filter((dir) => !dir.split(path.sep).includes("node_modules"))
+  .join(path.delimiter);
+
+const readerNode = execFileSync("node", ["--version"], {
+  encoding: "utf8",
+  env: { ...process.env, PATH: readerPath },
+}).trim();
+
+/** Script blocks are saved in the repository's root and run with `npx node`, as the README says. */
 function runScript(lang: string, code: string, index: number): string {
-  const js = lang === "ts" ? transformSync(code, { loader: "ts", format: "esm" }).code : code;
-  const file = path.join(ROOT, `.readme-block-${index}.mjs`);
-  writeFileSync(file, js);
+  const file = path.join(ROOT, `.readme-block-${index}.${lang === "ts" ? "ts" : "mjs"}`);
+  writeFileSync(file, code);
   try {
-    return execFileSync(process.execPath, [file], { cwd: ROOT, encoding: "utf8", timeout: 30_000 });
+    return execFileSync("npx", ["node", file], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { ...process.env, PATH: readerPath },
+    });
   } finally {
     rmSync(file, { force: true });
   }
@@ -90,7 +107,8 @@ describe("README code blocks, run against the service", () => {
 
   // In order: later blocks use what earlier ones created (users, the room, shell variables).
   blocks.forEach((block, i) => {
-    it(`${block.lang} block at README.md:${block.line}`, () => {
+    const how = block.lang === "sh" ? "bash" : `npx node, from a shell with node ${readerNode}`;
+    it(`${block.lang} block at README.md:${block.line} (${how})`, () => {
       const code = block.code.replaceAll(DOC_ORIGIN, baseUrl());
       const output = block.lang === "sh" ? runShell(code) : runScript(block.lang, code, i);
       expectOutput(output, block.expected ?? "", `README.md:${block.line}`);
