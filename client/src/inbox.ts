@@ -4,6 +4,7 @@ import { RoomcastApi, type RoomSummary } from "./api";
 import { type CloseReason, closeReason, isFinal } from "./close";
 import { Emitter } from "./emitter";
 import { SUBPROTOCOL } from "./room-socket";
+import { resolveWebSocket } from "./websocket";
 
 export type { InboxEvent, InboxReady, RoomHead } from "../../src/protocol/inbox";
 
@@ -73,6 +74,7 @@ export class Inbox extends Emitter<InboxEvents> {
       this.lastSeq = options.resumeFrom.seq;
       this.epoch = options.resumeFrom.epoch;
     }
+    const WebSocketImpl = resolveWebSocket(options.WebSocket);
     this.api = new RoomcastApi(options.baseUrl);
     const { minMs = 500, maxMs = 15_000, factor = 1.6 } = options.backoff ?? {};
     this.ws = new ReconnectingWebSocket(
@@ -83,7 +85,7 @@ export class Inbox extends Emitter<InboxEvents> {
         maxReconnectionDelay: maxMs,
         reconnectionDelayGrowFactor: factor,
         connectionTimeout: 10_000,
-        ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
+        WebSocket: WebSocketImpl,
         shouldReconnectOnClose: (e) => {
           const reason = closeReason(e.code);
           return !isFinal(reason) && reason !== "unauthorized" && !this.stopped;

@@ -1,5 +1,5 @@
 /**
- * The WebSocket constructor a RoomSocket uses: the one passed in, else the platform's own.
+ * The WebSocket constructor a RoomSocket or an Inbox uses: the one passed in, else the platform's own.
  * Without either, partysocket would print advice for another product and retry forever, so a
  * script would hang; this fails at once, saying what to do.
  */
