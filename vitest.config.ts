@@ -40,7 +40,7 @@ export default defineConfig({
                 VAPID_PUBLIC_KEY: TEST_VAPID.publicKey,
                 VAPID_PRIVATE_KEY: TEST_VAPID.privateKey,
                 VAPID_SUBJECT: "mailto:tests@roomcast.test",
-                PUSH_DELAY_MS: "300",
+                PUSH_DELAY_MS: "1500",
                 PUSH_RETRY_BASE_MS: "200",
                 WEBHOOK_RETRY_BASE_MS: "100",
                 WEBHOOK_DISABLE_AFTER_MS: "3000",

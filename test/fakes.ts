@@ -64,6 +64,8 @@ export async function newReceiver() {
     setSecret: (secret: string) => call(vars.WEBHOOK_RECEIVER, "PUT", `/receivers/${id}/secret`, { secret }),
     fail: (...statuses: number[]) =>
       call(vars.WEBHOOK_RECEIVER, "POST", `/receivers/${id}/fail`, { statuses }),
+    /** Stops failing on purpose (drops what `fail` scripted). */
+    recover: () => call(vars.WEBHOOK_RECEIVER, "POST", `/receivers/${id}/fail`, { clear: true }),
     state: () => call<ReceiverState>(vars.WEBHOOK_RECEIVER, "GET", `/receivers/${id}`),
   };
 }

@@ -2,10 +2,10 @@ import { z } from "@hono/zod-openapi";
 import { and, count, eq } from "drizzle-orm";
 import { ulid } from "ulidx";
 import type { UserScope } from "../context";
+import { courierStub } from "../courier/stub";
 import { webhookEndpoints } from "../db/reach-schema";
 import { AppError, notFound } from "../errors";
 import { newWebhookSecret } from "../webhooks/signature";
-import { hooksStub } from "../webhooks/stub";
 import { requireRoomAdmin } from "./access";
 import { OutboundUrl } from "./outbound-url";
 
@@ -59,7 +59,7 @@ export async function createWebhook(s: UserScope, roomId: number, url: string) {
     .values({ id: `ep_${ulid()}`, roomId, url, secret: newWebhookSecret(), createdBy: s.user.id })
     .returning();
   if (!row) throw new Error("insert returned nothing");
-  const deliveredSeq = await hooksStub(s.env, roomId).added(roomId, row.id);
+  const deliveredSeq = await courierStub(s.env, roomId).added(roomId, row.id);
   return { ...toOut(row, deliveredSeq), secret: row.secret };
 }
 
@@ -71,7 +71,7 @@ export async function listWebhooks(s: UserScope, roomId: number) {
     .where(eq(webhookEndpoints.roomId, roomId))
     .orderBy(webhookEndpoints.createdAt);
   const cursors: Record<string, number> =
-    rows.length > 0 ? await hooksStub(s.env, roomId).deliveredSeqs() : {};
+    rows.length > 0 ? await courierStub(s.env, roomId).deliveredSeqs() : {};
   return rows.map((r) => toOut(r, cursors[r.id] ?? null));
 }
 
@@ -88,7 +88,7 @@ async function endpointOf(s: UserScope, roomId: number, id: string) {
 export async function deleteWebhook(s: UserScope, roomId: number, id: string) {
   await endpointOf(s, roomId, id);
   await s.db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id));
-  await hooksStub(s.env, roomId).removed(id);
+  await courierStub(s.env, roomId).removed(id);
 }
 
 /**
@@ -102,6 +102,6 @@ export async function replayWebhook(s: UserScope, roomId: number, id: string, fr
     .set({ state: "active", disabledReason: null })
     .where(eq(webhookEndpoints.id, row.id))
     .returning();
-  const deliveredSeq = await hooksStub(s.env, roomId).replay(roomId, id, fromSeq);
+  const deliveredSeq = await courierStub(s.env, roomId).replay(roomId, id, fromSeq);
   return toOut(updated ?? row, deliveredSeq);
 }

@@ -8,6 +8,7 @@ import { Door } from "./access/door";
 import { Roster } from "./access/roster";
 import { Reactions } from "./live/reactions";
 import { Threads } from "./live/threads";
+import { tellCourier } from "./outbox/courier-notice";
 import { Outbox } from "./outbox/outbox";
 import { CopySchedule } from "./outbox/schedule";
 import { replyOf } from "./rpc-envelope";
@@ -244,6 +245,10 @@ export class Room extends DurableObject<Bindings> {
 
   override async alarm() {
     if (!this.timeline.initialised) return this.copies.forget();
-    if ((await this.copies.run()) === "room_gone") await this.destroy();
+    const before = this.timeline.flushedSeq;
+    if ((await this.copies.run()) === "room_gone") return this.destroy();
+    // Pushes and webhooks start from what PostgreSQL now holds (issue 21).
+    const range = { fromSeq: before + 1, toSeq: this.timeline.flushedSeq };
+    await tellCourier(this.env, this.ctx, this.timeline.roomId, range);
   }
 }

@@ -76,7 +76,9 @@ export async function startWebhookReceiver() {
       return { status: 204 };
     }
     if (what === "fail") {
-      r.failures.push(...((json(body).statuses as number[]) ?? []));
+      const asked = json(body);
+      if (asked.clear) r.failures = [];
+      r.failures.push(...((asked.statuses as number[]) ?? []));
       return { status: 204 };
     }
     const { bodies: _b, ...state } = r;
