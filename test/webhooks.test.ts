@@ -2,13 +2,22 @@ import { describe, expect, it } from "vitest";
 import { newReceiver } from "./fakes";
 import { api, eventually, expectError, newRoom, newUser, type TestUser } from "./helpers";
 
-type Hook = { id: string; secret: string; state: string; disabled_reason: string | null; delivered_seq: number | null };
+type Hook = {
+  id: string;
+  secret: string;
+  state: string;
+  disabled_reason: string | null;
+  delivered_seq: number | null;
+};
 type Sent = { id: string; seq: number };
 
 async function hookedRoom(owner: TestUser) {
   const room = await newRoom(owner);
   const receiver = await newReceiver();
-  const res = await api<Hook>("POST", `/room/${room.id}/webhooks`, { token: owner.token, json: { url: receiver.url } });
+  const res = await api<Hook>("POST", `/room/${room.id}/webhooks`, {
+    token: owner.token,
+    json: { url: receiver.url },
+  });
   expect(res.status).toBe(201);
   await receiver.setSecret(res.body.secret);
   return { room, receiver, hook: res.body };
@@ -28,15 +37,23 @@ describe("webhooks", () => {
     expect(hook.secret).toMatch(/^whsec_/);
     await api("POST", `/room/${room.id}/members/join`, { token: bob.token });
     const receiver = await newReceiver();
-    const refused = await api("POST", `/room/${room.id}/webhooks`, { token: bob.token, json: { url: receiver.url } });
+    const refused = await api("POST", `/room/${room.id}/webhooks`, {
+      token: bob.token,
+      json: { url: receiver.url },
+    });
     expectError(refused, 403, "forbidden");
     expectError(await api("GET", `/room/${room.id}/webhooks`, { token: bob.token }), 403, "forbidden");
     const listed = await api<Hook[]>("GET", `/room/${room.id}/webhooks`, { token: alice.token });
     expect(listed.body).toEqual([expect.objectContaining({ id: hook.id, state: "active" })]);
     expect(JSON.stringify(listed.body)).not.toContain(hook.secret);
-    const bad = await api("POST", `/room/${room.id}/webhooks`, { token: alice.token, json: { url: "http://example.com/x" } });
+    const bad = await api("POST", `/room/${room.id}/webhooks`, {
+      token: alice.token,
+      json: { url: "http://example.com/x" },
+    });
     expectError(bad, 422, "validation_error");
-    expect((await api("DELETE", `/room/${room.id}/webhooks/${hook.id}`, { token: alice.token })).status).toBe(204);
+    expect((await api("DELETE", `/room/${room.id}/webhooks/${hook.id}`, { token: alice.token })).status).toBe(
+      204,
+    );
     expect((await api<Hook[]>("GET", `/room/${room.id}/webhooks`, { token: alice.token })).body).toEqual([]);
   });
 

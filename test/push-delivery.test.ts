@@ -1,0 +1,170 @@
+import { describe, expect, it } from "vitest";
+import { type DeviceState, newDevice } from "./fakes";
+import { api, eventually, newRoom, newUser, type TestUser } from "./helpers";
+import { connect } from "./socket";
+
+type Sent = { id: string; seq: number };
+type Push = {
+  type: string;
+  room_id: number;
+  seq: number;
+  message_id: string;
+  author: { id: number; username: string };
+  preview: string;
+  reason: string;
+};
+
+/** A user with one registered device (no socket open: away). */
+async function awayUser(prefix: string) {
+  const user = await newUser(prefix);
+  const device = await newDevice();
+  const res = await api("POST", "/push/subscriptions", { token: user.token, json: device.subscription });
+  expect(res.status).toBe(201);
+  return { user, device };
+}
+
+const post = async (who: TestUser, roomId: number, content: string) =>
+  (await api<Sent>("POST", `/message/rooms/${roomId}/messages`, { token: who.token, json: { content } }))
+    .body;
+
+const join = (who: TestUser, roomId: number) =>
+  api("POST", `/room/${roomId}/members/join`, { token: who.token });
+
+const pushes = (s: DeviceState) => s.received.map((r) => r.payload as unknown as Push);
+
+/** Waits long enough for a push that should not come: the delay, the copy, and a margin. */
+const quietPeriod = () => new Promise((r) => setTimeout(r, 3500));
+
+describe("Web Push delivery", () => {
+  it("pushes a mention, encrypted for the device and signed with VAPID, to the mentioned user only", async () => {
+    const alice = await newUser("alice");
+    const bob = await awayUser("bob");
+    const carol = await awayUser("carol");
+    const room = await newRoom(alice);
+    await join(bob.user, room.id);
+    await join(carol.user, room.id);
+    const sent = await post(alice, room.id, `hello @${bob.user.username}, see this`);
+    const state = await eventually(async () => {
+      const s = await bob.device.state();
+      expect(s.received).toHaveLength(1);
+      return s;
+    }, 10_000);
+    expect(state.errors).toEqual([]);
+    expect(pushes(state)[0]).toMatchObject({
+      type: "message",
+      room_id: room.id,
+      seq: sent.seq,
+      message_id: sent.id,
+      author: { id: alice.id, username: alice.username },
+      preview: `hello @${bob.user.username}, see this`,
+      reason: "mention",
+    });
+    expect(state.received[0]).toMatchObject({ urgency: "high", ttl: "86400" });
+    expect(state.received[0]?.topic).toMatch(/^[\w-]{32}$/);
+    await quietPeriod();
+    expect((await carol.device.state()).attempts).toBe(0);
+  });
+
+  it("pushes every DM by default, and nothing to the author or a user connected live", async () => {
+    const alice = await awayUser("alice");
+    const bob = await awayUser("bob");
+    const dm = (await api<{ id: number }>("POST", `/dm/${bob.user.id}`, { token: alice.user.token })).body;
+    const { socket } = await connect(dm.id, alice.user.token);
+    await post(alice.user, dm.id, "just text");
+    const state = await eventually(async () => {
+      const s = await bob.device.state();
+      expect(s.received).toHaveLength(1);
+      return s;
+    }, 10_000);
+    expect(pushes(state)[0]?.reason).toBe("direct");
+    // Bob answers while Alice's socket is open: she saw it live.
+    await post(bob.user, dm.id, "answer");
+    await quietPeriod();
+    expect((await alice.device.state()).attempts).toBe(0);
+    socket.ws.close();
+  });
+
+  it("follows the room's settings: nothing, mute until, and all", async () => {
+    const alice = await newUser("alice");
+    const bob = await awayUser("bob");
+    const room = await newRoom(alice);
+    await join(bob.user, room.id);
+    const settings = (json: unknown) =>
+      api("PUT", `/room/${room.id}/notifications`, { token: bob.user.token, json });
+    await settings({ level: "nothing" });
+    await post(alice, room.id, `@${bob.user.username} one`);
+    await settings({ level: "mentions", muted_until: new Date(Date.now() + 3_600_000).toISOString() });
+    await post(alice, room.id, `@${bob.user.username} two`);
+    await quietPeriod();
+    expect((await bob.device.state()).attempts).toBe(0);
+    await settings({ level: "all" });
+    await post(alice, room.id, "three, no mention");
+    const state = await eventually(async () => {
+      const s = await bob.device.state();
+      expect(s.received).toHaveLength(1);
+      return s;
+    }, 10_000);
+    expect(pushes(state)[0]).toMatchObject({ preview: "three, no mention", reason: "all" });
+    expect(state.received[0]?.urgency).toBe("normal");
+  });
+
+  it("drops a pending push when the user reads the room elsewhere first", async () => {
+    const alice = await newUser("alice");
+    const bob = await awayUser("bob");
+    const room = await newRoom(alice);
+    await join(bob.user, room.id);
+    const sent = await post(alice, room.id, `@${bob.user.username} read me`);
+    const read = await api("POST", `/room/${room.id}/read`, {
+      token: bob.user.token,
+      json: { seq: sent.seq },
+    });
+    expect(read.status).toBe(200);
+    await quietPeriod();
+    expect((await bob.device.state()).attempts).toBe(0);
+  });
+
+  it("replaces a pending push by a newer one of the same conversation (one Topic per room)", async () => {
+    const alice = await newUser("alice");
+    const bob = await awayUser("bob");
+    const room = await newRoom(alice);
+    const other = await newRoom(alice);
+    await join(bob.user, room.id);
+    await join(bob.user, other.id);
+    await post(alice, room.id, `@${bob.user.username} first`);
+    await post(alice, room.id, `@${bob.user.username} second`);
+    await post(alice, other.id, `@${bob.user.username} elsewhere`);
+    const state = await eventually(async () => {
+      const s = await bob.device.state();
+      expect(s.received).toHaveLength(2);
+      return s;
+    }, 10_000);
+    await quietPeriod();
+    const got = await bob.device.state();
+    expect(got.received).toHaveLength(2);
+    const byRoom = new Map(got.received.map((r) => [(r.payload as unknown as Push).room_id, r]));
+    expect((byRoom.get(room.id)?.payload as unknown as Push).preview).toBe(`@${bob.user.username} second`);
+    expect(byRoom.get(room.id)?.topic).not.toBe(byRoom.get(other.id)?.topic);
+    expect(state.errors).toEqual([]);
+  });
+
+  it("forgets a subscription the push service says is gone (410), and retries 429/5xx", async () => {
+    const alice = await newUser("alice");
+    const bob = await awayUser("bob");
+    const room = await newRoom(alice);
+    await join(bob.user, room.id);
+    await bob.device.answer(500, 429);
+    await post(alice, room.id, `@${bob.user.username} retried`);
+    const state = await eventually(async () => {
+      const s = await bob.device.state();
+      expect(s.received).toHaveLength(1);
+      return s;
+    }, 15_000);
+    expect(state.attempts).toBe(3);
+    await bob.device.answer(410);
+    await post(alice, room.id, `@${bob.user.username} gone`);
+    await eventually(async () => {
+      const subs = await api<unknown[]>("GET", "/push/subscriptions", { token: bob.user.token });
+      expect(subs.body).toEqual([]);
+    }, 10_000);
+  });
+});
