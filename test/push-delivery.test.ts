@@ -142,7 +142,7 @@ describe("Web Push delivery", () => {
     const got = await bob.device.state();
     expect(got.received).toHaveLength(2);
     const byRoom = new Map(got.received.map((r) => [(r.payload as unknown as Push).room_id, r]));
-    expect((byRoom.get(room.id)?.payload as unknown as Push).preview).toBe(`@${bob.user.username} second`);
+    expect(byRoom.get(room.id)?.payload.preview).toBe(`@${bob.user.username} second`);
     expect(byRoom.get(room.id)?.topic).not.toBe(byRoom.get(other.id)?.topic);
     expect(state.errors).toEqual([]);
   });
