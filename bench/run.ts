@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only fanout,rooms,rest,idle] [-- --servers roomcast,peer,…]
+// npm run bench [-- --quick] [-- --only fanout,rooms,inbox,rest,idle] [-- --servers roomcast,peer,…]
 //                [-- --deflate off|on|both]
 // Starts the stack (bench/lib/stack.ts), runs every scenario (bench/scenarios/) against every
 // server, checks that nothing was lost, prints the tables and writes the JSON (and, for a full
@@ -22,10 +22,11 @@ import { heading, markdown } from "./report/markdown";
 import type { RunContext } from "./scenarios/context";
 import { fanout } from "./scenarios/fanout";
 import { idle } from "./scenarios/idle";
+import { inbox } from "./scenarios/inbox";
 import { restLatency, restThroughput } from "./scenarios/rest";
 import { manyRooms } from "./scenarios/rooms";
 
-const SCENARIOS = ["idle", "fanout", "rooms", "rest"] as const;
+const SCENARIOS = ["idle", "fanout", "rooms", "inbox", "rest"] as const;
 const ALL_SERVERS = [...new Set<WsServerName | RestServerName>([...WS_SERVERS, ...REST_SERVERS])];
 
 const { values: flags } = parseArgs({
@@ -107,6 +108,12 @@ try {
           await collect(results.rooms, `${n} rooms ${s.name}${on(deflate)}`, () =>
             manyRooms(ctx, s, n, deflate),
           );
+  }
+  if (only.has("inbox") && stack.inbox) {
+    results.inbox = [];
+    const kit = stack.inbox;
+    for (const n of quick ? [100] : [1000])
+      await collect(results.inbox, `inbox ${n} members`, () => inbox(ctx, kit, n));
   }
   if (only.has("rest") && stack.rest.length) {
     const user = stack.users[0];

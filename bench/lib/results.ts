@@ -41,6 +41,18 @@ export type IdleRow = Compression & {
   kibPer1000AfterIdle: number | null;
 };
 
+/** The inbox: N members' channels connected, one sender (bench/scenarios/inbox.ts). */
+export type InboxRow = {
+  members: number;
+  messages: number;
+  offeredPerSec: number;
+  inbox: { one: Latency; every: Latency; deliveriesPerSec: number; headsPerMember: number };
+  /** The sender's rate back to back: the room's cost per message, with and without the channels. */
+  roomMsgsPerSec: { withChannels: number; without: number };
+  fanout: { one: Latency; every: Latency; deliveriesPerSec: number };
+  integrity: string;
+};
+
 export type RestOp = "health" | "login" | "room" | "history" | "post";
 
 /** One request at a time on an otherwise idle server: the latency a user sees. */
@@ -71,6 +83,7 @@ export type Results = {
   idle?: IdleRow[];
   fanout?: FanoutRow[];
   rooms?: RoomsRow[];
+  inbox?: InboxRow[];
   rest?: { latency: RestLatencyRow[]; throughput: RestThroughputRow[] };
   failures: string[];
 };

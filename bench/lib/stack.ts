@@ -8,6 +8,7 @@ import { startBridge } from "../../scripts/lib/bridge";
 import { freePort, startCluster } from "../../scripts/lib/embedded-pg";
 import { applyMigrations } from "../../scripts/lib/migrate";
 import { readWorkerSettings } from "../../scripts/lib/workerd";
+import { type InboxKit, inboxKit } from "./inbox-kit";
 import { Processes, ROOT, rssKiB } from "./procs";
 import type { RestServerName, WsServerName } from "./results";
 import { type BenchUser, benchPasswordHash, roomcastApi, seedUsers, signTokens } from "./roomcast";
@@ -33,8 +34,11 @@ export type Stack = {
   ws: WsServer[];
   rest: RestServer[];
   users: BenchUser[];
+  /** The inbox scenario's users and rooms on the `roomcast` line (when it runs). */
+  inbox: InboxKit | null;
   stop: () => Promise<void>;
 };
+export type { InboxKit };
 
 const USERS = 50;
 // The per-socket limits protect a production room from one client; the bench measures the room.
@@ -226,7 +230,12 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
         roomId,
       });
     }
-    return { procs, ws, rest, users, stop };
+    const inbox = want.has("roomcast")
+      ? inboxKit(`http://127.0.0.1:${portOf("roomcast")}`, pools.roomcast, hash, (u) =>
+          signTokens(secret, claims, u),
+        )
+      : null;
+    return { procs, ws, rest, users, inbox, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -4,6 +4,7 @@ import type {
   Compression,
   FanoutRow,
   IdleRow,
+  InboxRow,
   RestLatencyRow,
   RestOp,
   RestThroughputRow,
@@ -23,6 +24,40 @@ const table = (head: string[], rows: string[][]) => [
   `|${head.map(() => "---").join("|")}|`,
   ...rows.map((r) => `| ${r.join(" | ")} |`),
 ];
+
+function inboxTable(rows: InboxRow[]): string[] {
+  const ms = (l: { p50: number; p99: number }) => `${fmt(l.p50)} / ${fmt(l.p99)}`;
+  return [
+    "### Inbox: N members' channels (/ws/me) connected, 1 sender, paced sends (beside N room sockets)",
+    "",
+    ...table(
+      [
+        "N",
+        "msgs at msg/s",
+        "channel: one head p50 / p99 ms",
+        "every member has it p50 / p99 ms",
+        "heads/s (per member per msg)",
+        "room sockets: one p50 / p99 ms",
+        "every socket p50 / p99 ms",
+        "frames/s",
+        "room msgs/s back to back: with channels / without",
+        "check",
+      ],
+      rows.map((r) => [
+        String(r.members),
+        `${r.messages} at ${r.offeredPerSec}`,
+        ms(r.inbox.one),
+        ms(r.inbox.every),
+        `${fmt(r.inbox.deliveriesPerSec)} (${fmt(r.inbox.headsPerMember / r.messages, 2)})`,
+        ms(r.fanout.one),
+        ms(r.fanout.every),
+        fmt(r.fanout.deliveriesPerSec),
+        `${fmt(r.roomMsgsPerSec.withChannels)} / ${fmt(r.roomMsgsPerSec.without)}`,
+        r.integrity,
+      ]),
+    ),
+  ];
+}
 
 function idleTable(rows: IdleRow[]): string[] {
   return [
@@ -168,6 +203,7 @@ export function markdown(results: Results): string {
   if (results.idle) parts.push(idleTable(results.idle));
   if (results.fanout) parts.push(fanoutTable(results.fanout));
   if (results.rooms) parts.push(roomsTable(results.rooms));
+  if (results.inbox) parts.push(inboxTable(results.inbox));
   if (results.rest) {
     parts.push(restLatencyTable(results.rest.latency));
     parts.push(restThroughputTable(results.rest.throughput));
