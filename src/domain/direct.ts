@@ -4,7 +4,8 @@ import { type RoomRow, roomMembers, rooms, users } from "../db/schema";
 import { AppError, notFound } from "../errors";
 import { inboxRoom, notifyUser } from "../inbox/notify";
 import type { UserRef } from "../protocol";
-import { byActivity, type RoomSummary, summarise } from "./summaries";
+import { summariseLive } from "./live-summaries";
+import { byActivity, type RoomSummary } from "./summaries";
 
 const dmKey = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`);
 
@@ -73,9 +74,8 @@ export async function listDirect(s: UserScope, limit: number, offset: number): P
     .orderBy(byActivity)
     .limit(limit)
     .offset(offset);
-  const summaries = await summarise(
-    db,
-    me.id,
+  const summaries = await summariseLive(
+    s,
     rows.map((r) => r.room.id),
   );
   return rows.map((r) => ({

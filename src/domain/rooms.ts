@@ -7,8 +7,9 @@ import { inboxRoom, notifyUser, notifyUsers } from "../inbox/notify";
 import type { RoomRole } from "../protocol";
 import { copyReadMarkers, roomStub, unwrap } from "../room";
 import { refuseDirect, requireRoomAdmin } from "./access";
+import { summariseLive } from "./live-summaries";
 import { asSocketUser } from "./messages";
-import { byActivity, type RoomSummary, summarise } from "./summaries";
+import { byActivity, type RoomSummary } from "./summaries";
 
 export type NewRoom = { name: string; description?: string | null | undefined; kind: "public" | "private" };
 
@@ -51,9 +52,8 @@ export async function listRooms(s: UserScope, limit: number, offset: number): Pr
     .orderBy(byActivity, asc(rooms.id))
     .limit(limit)
     .offset(offset);
-  const summaries = await summarise(
-    db,
-    user.id,
+  const summaries = await summariseLive(
+    s,
     rows.map((r) => r.room.id),
   );
   return rows.map(({ room, role }) => ({
@@ -135,6 +135,6 @@ export async function markRead(s: UserScope, roomId: number, seq: number) {
   const { db, env, user } = s;
   const upTo = await unwrap(roomStub(env, roomId).markRead(roomId, asSocketUser(user), seq));
   await copyReadMarkers(db, roomId, [{ user_id: user.id, seq: upTo }]);
-  const summary = (await summarise(db, user.id, [roomId])).get(roomId);
+  const summary = (await summariseLive(s, [roomId])).get(roomId);
   return { room_id: roomId, last_read_seq: upTo, unread_count: summary?.unread_count ?? 0 };
 }

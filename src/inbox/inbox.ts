@@ -3,14 +3,20 @@ import { type Bindings, type Config, loadConfig } from "../env";
 import {
   GAINED_TYPES,
   GONE_TYPES,
+  INBOX_HEADERS,
   type InboxNotice,
   PING_FRAME,
   PONG_FRAME,
   type RoomHead,
 } from "../protocol";
-import { connectInbox } from "./connect";
+import { roomStub } from "../room";
+import { connectInbox, type InboxSocketUser } from "./connect";
 import { Heads } from "./heads";
 import { InboxLog } from "./log";
+import { watchRooms } from "./watch";
+
+/** A failed registration with the rooms (PostgreSQL unreachable) is tried again this much later. */
+const WATCH_RETRY_MS = 5000;
 
 const isType = <T extends string>(types: readonly T[], type: string): type is T =>
   (types as readonly string[]).includes(type);
@@ -26,6 +32,9 @@ export class Inbox extends DurableObject<Bindings> {
   private readonly config: Config;
   private readonly log: InboxLog;
   private readonly heads: Heads;
+  /** Connections being set up: pushes are welcome meanwhile (a device is about to be there). */
+  private connecting = 0;
+  private watching: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -35,9 +44,39 @@ export class Inbox extends DurableObject<Bindings> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
 
-  /** A device's `/ws/me` upgrade, forwarded by the worker (see `connect.ts`). */
-  override fetch(request: Request): Response {
-    return connectInbox({ ctx: this.ctx, log: this.log, config: this.config }, request);
+  /**
+   * A device's `/ws/me` upgrade, forwarded by the worker (see `connect.ts`): first every room of
+   * the user is asked to push here (what changed meanwhile becomes events), then the socket opens.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const user = JSON.parse(request.headers.get(INBOX_HEADERS.user) ?? "null") as InboxSocketUser | null;
+    this.connecting++;
+    try {
+      if (user) await this.watch(user.id);
+      return connectInbox({ ctx: this.ctx, log: this.log, config: this.config }, request);
+    } finally {
+      this.connecting--;
+    }
+  }
+
+  /** Registers with the user's rooms; a failure is retried from the alarm while a device is connected. */
+  private watch(userId: number): Promise<void> {
+    const emit = (notice: InboxNotice) => this.broadcast(this.log.append(notice));
+    const { env, config, heads } = this;
+    this.watching ??= watchRooms({ env, config, heads, emit }, userId)
+      .catch((err) => {
+        console.warn("inbox: could not register with the rooms; retrying", err);
+        return this.ctx.storage.setAlarm(Date.now() + WATCH_RETRY_MS);
+      })
+      .finally(() => {
+        this.watching = null;
+      });
+    return this.watching;
+  }
+
+  override async alarm() {
+    const ws = this.ctx.getWebSockets()[0];
+    if (ws) await this.watch((ws.deserializeAttachment() as InboxSocketUser).id);
   }
 
   /** The channel takes no frames but `ping` (answered by the runtime): anything else is refused. */
@@ -59,6 +98,23 @@ export class Inbox extends DurableObject<Bindings> {
     if (isType(GONE_TYPES, notice.type) && "room_id" in notice) this.heads.lost(notice.room_id);
     if (isType(GAINED_TYPES, notice.type) && "room" in notice) this.heads.gained(notice.room.id);
     this.broadcast(this.log.append(notice));
+    // A room gained while a device is connected starts pushing here at once.
+    const ws = this.ctx.getWebSockets()[0];
+    if (ws && isType(GAINED_TYPES, notice.type) && "room" in notice) {
+      await this.watchOne(notice.room.id, (ws.deserializeAttachment() as InboxSocketUser).id);
+    }
+  }
+
+  private async watchOne(roomId: number, userId: number) {
+    try {
+      const head = await roomStub(this.env, roomId).memberHead(roomId, userId, 0, true);
+      if (!head || !this.heads.has(roomId)) return;
+      this.heads.setWatched(roomId, true);
+      const change = this.heads.apply(head);
+      if (change) this.broadcast(this.log.append({ ...head, type: change }));
+    } catch (err) {
+      console.warn("inbox: could not register with a new room", roomId, err);
+    }
   }
 
   /**
@@ -66,7 +122,7 @@ export class Inbox extends DurableObject<Bindings> {
    * pushing here; the next connection asks every room again) or the user lost the room.
    */
   async roomHead(head: RoomHead): Promise<boolean> {
-    if (this.ctx.getWebSockets().length === 0) {
+    if (this.ctx.getWebSockets().length === 0 && this.connecting === 0) {
       this.heads.setWatched(head.room_id, false);
       return false;
     }

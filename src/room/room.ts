@@ -6,6 +6,7 @@ import { loadConfig } from "../env";
 import { CloseCode, PING_FRAME, PONG_FRAME, type TimelineEvent } from "../protocol";
 import { Door } from "./access/door";
 import { Roster } from "./access/roster";
+import { MemberHeads } from "./heads/member-heads";
 import { Reactions } from "./live/reactions";
 import { Threads } from "./live/threads";
 import { tellCourier } from "./outbox/courier-notice";
@@ -47,6 +48,7 @@ export class Room extends DurableObject<Bindings> {
   private readonly sends: SendQueue;
   private readonly onFrame: FrameHandlers;
   private readonly out: Outgoing;
+  private readonly heads: MemberHeads;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -57,19 +59,21 @@ export class Room extends DurableObject<Bindings> {
     this.roster = new Roster(ctx.storage.sql);
     this.reactions = new Reactions(ctx.storage.sql, config);
     this.threads = new Threads(ctx.storage.sql);
+    this.heads = new MemberHeads(ctx.storage.sql, this.timeline, env);
     this.door = new Door(this.timeline, this.roster, config, () => this.startAnnotations());
     this.outbox = new Outbox(this.timeline, config);
     this.copies = new CopySchedule(ctx.storage, this.outbox);
     const out = new Outgoing(ctx.getWebSockets(BATCH_TAG), () => this.timeline.commit());
     this.out = out;
     const limits = new UserLimits(config);
-    const publish: Publish = {
+    // Members' inboxes follow every event and marker (heads/member-heads.ts).
+    const publish: Publish = this.heads.observe({
       event: (e) => this.publish(e),
       readMarker: (userId, seq) => {
         out.broadcast(ctx.getWebSockets(userTag(userId)), frame({ type: "read", seq }));
         this.copies.kick();
       },
-    };
+    });
     this.writes = new RoomWrites(this.timeline, limits, config, publish);
     const { timeline, roster, writes, reactions, threads } = this;
     this.conversation = new Conversation({
@@ -187,6 +191,11 @@ export class Room extends DurableObject<Bindings> {
     });
   }
 
+  /** A member's head with exact counts (REST lists), or with `watch` their inbox registers too (null: no). */
+  memberHead(roomId: number, userId: number, floor: number, watch = false) {
+    return watch ? this.heads.watch(this.door, roomId, userId, floor) : this.heads.headFor(userId, floor);
+  }
+
   // ── notices: PostgreSQL changed (written there first), the room follows ───
 
   /**
@@ -199,6 +208,7 @@ export class Room extends DurableObject<Bindings> {
       this.roster.setMember(userId, m.role);
       this.roster.setBanned(userId, m.banned);
     }
+    if (m.role === null) this.heads.lost(userId);
     if (close) this.closeUser(userId, close.code, close.reason);
   }
 
@@ -239,6 +249,7 @@ export class Room extends DurableObject<Bindings> {
     this.roster.reset();
     this.reactions.reset();
     this.threads.reset();
+    this.heads.reset();
   }
 
   // ── the copy to PostgreSQL (see `outbox/schedule.ts`, `outbox/outbox.ts`) ─────────

@@ -36,6 +36,14 @@ export class ReadMarkers {
       .one().seq;
   }
 
+  /** Where a user has read up to in this room (0: never read here). */
+  of(userId: number): number {
+    const row = this.sql
+      .exec<{ seq: number }>("SELECT seq FROM read_markers WHERE user_id = ?", userId)
+      .toArray()[0];
+    return row?.seq ?? 0;
+  }
+
   /** Markers that moved since their last copy to PostgreSQL. */
   toCopy(): ReadMarker[] {
     return this.sql

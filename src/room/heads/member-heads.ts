@@ -1,0 +1,98 @@
+import type { Bindings } from "../../env";
+import { inboxStub } from "../../inbox/notify";
+import type { RoomHead, TimelineEvent } from "../../protocol";
+import type { Door } from "../access/door";
+import type { Timeline } from "../timeline/timeline";
+import type { Publish } from "../writes/writes";
+import { HeadPushes } from "./head-pushes";
+import { UnreadIndex } from "./unread-index";
+
+/**
+ * The room's side of every member's inbox: each member's head (the room's last seq and message,
+ * the member's read marker, their exact unread and mention counts) computed from the room's own
+ * timeline and markers, served to REST lists (`headFor`) and pushed to the inboxes that watch the
+ * room (`head-pushes.ts`). Nothing here runs on the sequencing path but one small insert per
+ * message (`follow`); a failure here is logged and never stops the room.
+ */
+export class MemberHeads {
+  private readonly index: UnreadIndex;
+  private readonly pushes: HeadPushes;
+
+  constructor(
+    sql: SqlStorage,
+    private readonly timeline: Timeline,
+    env: Bindings,
+  ) {
+    this.index = new UnreadIndex(sql);
+    this.pushes = new HeadPushes(
+      sql,
+      (userId, floor) => this.compute(userId, floor),
+      (userId, head) => inboxStub(env, userId).roomHead(head),
+    );
+  }
+
+  /** The room's publishing, followed: every event and marker also reaches the members' inboxes. */
+  observe(inner: Publish): Publish {
+    return {
+      event: (e) => {
+        inner.event(e);
+        this.follow(e);
+      },
+      readMarker: (userId, seq) => {
+        inner.readMarker(userId, seq);
+        this.pushes.markerMoved(userId);
+      },
+    };
+  }
+
+  /** A timeline event was published: indexed, and the watchers told after the turn. */
+  private follow(e: TimelineEvent) {
+    try {
+      // The index starts at the first event it sees (older messages of the room count as read).
+      this.index.start(e.seq - 1);
+      if (this.index.follow(e)) this.pushes.headMoved();
+    } catch (err) {
+      console.error("room: unread index could not follow an event", e.seq, err);
+    }
+  }
+
+  /** A member lost the room: no head of it reaches their inbox from now on. */
+  lost(userId: number) {
+    this.pushes.unwatch(userId);
+  }
+
+  /** A member's inbox registers; null if they are not a member (removed, banned, never joined). */
+  async watch(door: Door, roomId: number, userId: number, floor: number): Promise<RoomHead | null> {
+    try {
+      const access = await door.reader(roomId, { user: { id: userId, username: "" }, isAdmin: false });
+      if (access.role === null) return null;
+    } catch {
+      return null;
+    }
+    this.pushes.watch(userId, floor);
+    return this.compute(userId, floor);
+  }
+
+  /** One member's head, or null while this room's timeline does not exist here yet. */
+  headFor(userId: number, floor: number): RoomHead | null {
+    return this.timeline.initialised ? this.compute(userId, floor) : null;
+  }
+
+  private compute(userId: number, floor: number): RoomHead {
+    const last = this.timeline.lastSeq;
+    const read = Math.min(last, Math.max(floor, this.timeline.markers.of(userId)));
+    return {
+      room_id: this.timeline.roomId,
+      room_seq: last,
+      read_seq: read,
+      last_message: this.index.preview(),
+      ...this.index.counts(userId, Math.max(read, this.index.since ?? 0)),
+    };
+  }
+
+  /** After the room's storage was wiped: empty tables again. */
+  reset() {
+    this.index.load();
+    this.pushes.load();
+  }
+}

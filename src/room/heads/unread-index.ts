@@ -1,0 +1,117 @@
+import type { HeadPreview, TimelineEvent } from "../../protocol";
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS unread_index (
+    seq INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL UNIQUE,
+    author INTEGER,
+    mentions TEXT NOT NULL DEFAULT '',
+    deleted INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE IF NOT EXISTS unread_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+const EXCERPT = 100;
+
+export type Counts = { unread_count: number; mention_count: number };
+
+/**
+ * What unread and mention counts are derived from, kept by the room, the single writer of its
+ * timeline: one small row per message (seq, author, who it mentions, deleted), written with the
+ * event in the same turn, and the last message's preview. Counting is a range scan after a read
+ * marker, so the counts are exact the moment the event is sequenced — never waiting for the copy
+ * to PostgreSQL. Rows are a few dozen bytes and kept for the room's life (a read marker can be
+ * anywhere). Messages sequenced before this index existed (`since`) count as read.
+ */
+export class UnreadIndex {
+  private previewCache: HeadPreview | null | undefined;
+  private sinceCache: number | null = null;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.load();
+  }
+
+  /** Creates the tables (again, after the room's storage was wiped). */
+  load() {
+    this.sql.exec(SCHEMA);
+    this.previewCache = undefined;
+    this.sinceCache = null;
+  }
+
+  /** Starts the index after `seq`, once: older messages are not in it. */
+  start(seq: number) {
+    if (this.since !== null) return;
+    this.sql.exec("INSERT INTO unread_meta (key, value) VALUES ('since', ?)", String(seq));
+    this.sinceCache = seq;
+  }
+
+  /** The seq the index starts after (messages up to it count as read); null before its first event. */
+  get since(): number | null {
+    if (this.sinceCache === null) {
+      const row = this.sql
+        .exec<{ value: string }>("SELECT value FROM unread_meta WHERE key = 'since'")
+        .toArray()[0];
+      if (row) this.sinceCache = Number(row.value);
+    }
+    return this.sinceCache;
+  }
+
+  /** Follows one timeline event: a message is indexed, a delete or an edit updates it; true if the head changed. */
+  follow(e: TimelineEvent): boolean {
+    if (e.type === "message") {
+      const mentions = e.mentions.length ? `,${e.mentions.join(",")},` : "";
+      this.sql.exec(
+        "INSERT OR IGNORE INTO unread_index (seq, message_id, author, mentions) VALUES (?, ?, ?, ?)",
+        e.seq,
+        e.id,
+        e.user_id,
+        mentions,
+      );
+      const excerpt = e.content === null ? null : e.content.slice(0, EXCERPT);
+      const { id, seq, user_id, username, created_at } = e;
+      this.setPreview({ id, seq, user_id, username, excerpt, created_at });
+      return true;
+    }
+    const last = this.preview();
+    if (e.type === "message.deleted") {
+      this.sql.exec("UPDATE unread_index SET deleted = 1 WHERE message_id = ?", e.message_id);
+      if (last?.id === e.message_id) this.setPreview({ ...last, excerpt: null });
+      return true;
+    }
+    if (e.type === "message.edited" && last?.id === e.message_id) {
+      this.setPreview({ ...last, excerpt: e.content === null ? null : e.content.slice(0, EXCERPT) });
+      return true;
+    }
+    return false;
+  }
+
+  /** Messages from others after `marker`, not deleted, and how many of them mention `userId`. */
+  counts(userId: number, marker: number): Counts {
+    const row = this.sql
+      .exec<{ n: number; m: number | null }>(
+        `SELECT count(*) AS n, sum(instr(mentions, ?) > 0) AS m FROM unread_index
+         WHERE seq > ? AND deleted = 0 AND (author IS NULL OR author != ?)`,
+        `,${userId},`,
+        marker,
+        userId,
+      )
+      .one();
+    return { unread_count: row.n, mention_count: row.m ?? 0 };
+  }
+
+  /** The room's last message as a conversation list shows it, or null if it has none indexed. */
+  preview(): HeadPreview | null {
+    if (this.previewCache === undefined) {
+      const row = this.sql
+        .exec<{ value: string }>("SELECT value FROM unread_meta WHERE key = 'preview'")
+        .toArray()[0];
+      this.previewCache = row ? (JSON.parse(row.value) as HeadPreview) : null;
+    }
+    return this.previewCache;
+  }
+
+  private setPreview(p: HeadPreview) {
+    this.previewCache = p;
+    this.sql.exec("INSERT OR REPLACE INTO unread_meta (key, value) VALUES ('preview', ?)", JSON.stringify(p));
+  }
+}
