@@ -62,6 +62,16 @@ export class InboxSocket {
     return f as InboxOf<T>;
   }
 
+  /** The next frame of `type`, passing over room heads and read markers (they come with every room gained). */
+  async notice<T extends InboxType>(type: T): Promise<InboxOf<T>> {
+    for (;;) {
+      const f = await this.next();
+      if (f.type === type) return f as InboxOf<T>;
+      if (f.type !== "room.head" && f.type !== "room.read")
+        throw new Error(`expected ${type}, got ${JSON.stringify(f)}`);
+    }
+  }
+
   /** Frames not taken yet. */
   get rest(): InboxFrame[] {
     return this.frames.slice(this.taken);

@@ -42,45 +42,43 @@ describe("the inbox channel (/ws/me)", () => {
     const third = await newRoom(owner, { kind: "private" });
 
     await api("POST", `/room/${pub.id}/members/join`, { token: bob.token });
-    expect(await socket.next("room.joined")).toMatchObject({
-      seq: 1,
+    expect(await socket.notice("room.joined")).toMatchObject({
       room: { id: pub.id, name: pub.name, kind: "public" },
     });
     await api("POST", `/room/${priv.id}/members`, { token: owner.token, json: { user_id: bob.id } });
-    expect(await socket.next("room.invited")).toMatchObject({
-      seq: 2,
+    expect(await socket.notice("room.invited")).toMatchObject({
       room: { id: priv.id, kind: "private" },
       by: { id: owner.id, username: owner.username },
     });
     const dm = (await api<Room>("POST", `/dm/${owner.id}`, { token: bob.token })).body;
-    expect(await socket.next("dm.new")).toMatchObject({
-      seq: 3,
+    expect(await socket.notice("dm.new")).toMatchObject({
       room: { id: dm.id, kind: "direct" },
       with: { id: owner.id, username: owner.username },
     });
     await api("POST", `/dm/${owner.id}`, { token: bob.token }); // the same DM again: nothing new
     await api("PATCH", `/room/${priv.id}`, { token: owner.token, json: { name: "renamed-room" } });
-    expect(await socket.next("room.renamed")).toMatchObject({
-      seq: 4,
+    expect(await socket.notice("room.renamed")).toMatchObject({
       room: { id: priv.id, name: "renamed-room" },
     });
     await api("POST", `/room/${pub.id}/members/leave`, { token: bob.token });
-    expect(await socket.next("room.left")).toMatchObject({ seq: 5, room_id: pub.id });
+    expect(await socket.notice("room.left")).toMatchObject({ room_id: pub.id });
     await api("DELETE", `/room/${priv.id}/members/${bob.id}`, { token: owner.token });
-    expect(await socket.next("room.removed")).toMatchObject({ seq: 6, room_id: priv.id });
+    expect(await socket.notice("room.removed")).toMatchObject({ room_id: priv.id });
     await api("POST", `/room/${third.id}/members`, { token: owner.token, json: { user_id: bob.id } });
-    expect(await socket.next("room.invited")).toMatchObject({ seq: 7 });
+    expect(await socket.notice("room.invited")).toMatchObject({ type: "room.invited" });
     await api("POST", `/room/${third.id}/members/${bob.id}/ban`, { token: owner.token });
-    expect(await socket.next("room.banned")).toMatchObject({ seq: 8, room_id: third.id });
+    expect(await socket.notice("room.banned")).toMatchObject({ room_id: third.id });
 
     const gone = await newRoom(owner, { kind: "private" });
     await api("POST", `/room/${gone.id}/members`, { token: owner.token, json: { user_id: bob.id } });
-    expect(await socket.next("room.invited")).toMatchObject({ seq: 9 });
+    expect(await socket.notice("room.invited")).toMatchObject({ type: "room.invited" });
     const ownerInbox = (await connectInbox(owner.token)).socket;
     await api("DELETE", `/room/${gone.id}`, { token: owner.token });
-    expect(await socket.next("room.deleted")).toMatchObject({ seq: 10, room_id: gone.id });
-    expect(await ownerInbox.next("room.deleted")).toMatchObject({ room_id: gone.id });
-    expect(await socket.quiet()).toEqual([]);
+    expect(await socket.notice("room.deleted")).toMatchObject({ room_id: gone.id });
+    expect(await ownerInbox.notice("room.deleted")).toMatchObject({ room_id: gone.id });
+    expect((await socket.quiet()).filter((f) => f.type !== "room.head")).toEqual([]);
+    const seqs = socket.frames.slice(1).map((f) => (f as { seq: number }).seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1)); // one timeline: 1, 2, 3 … with no gap
   });
 
   it("the other side of a new DM hears of it too", async () => {
@@ -119,16 +117,29 @@ describe("the inbox channel (/ws/me)", () => {
     };
     const first = await connectInbox(bob.token);
     await invite();
-    const seen = await first.socket.next("room.invited");
+    await first.socket.notice("room.invited");
+    const seen = await first.socket.next("room.head"); // a room gained while connected: its head follows
     first.socket.close();
+    await first.socket.waitClosed();
 
     const missed = [await invite(), await invite()];
     const resumed = await connectInbox(bob.token, { since: seen.seq, epoch: first.ready.epoch });
-    expect(resumed.ready).toMatchObject({ recovered: true, replay_count: 2, last_seq: seen.seq + 2 });
-    const replay = [await resumed.socket.next("room.invited"), await resumed.socket.next("room.invited")];
-    expect(replay.map((e) => [e.seq, e.room.id])).toEqual(missed.map((r, i) => [seen.seq + 1 + i, r.id]));
+    // The two invitations, then the heads of the two rooms, registered when this device came back.
+    expect(resumed.ready).toMatchObject({ recovered: true, replay_count: 4, last_seq: seen.seq + 4 });
+    const replay = [];
+    for (let i = 0; i < 4; i++) replay.push(await resumed.socket.next());
+    expect(replay.map((e) => [e.type, (e as { seq: number }).seq])).toEqual([
+      ["room.invited", seen.seq + 1],
+      ["room.invited", seen.seq + 2],
+      ["room.head", seen.seq + 3],
+      ["room.head", seen.seq + 4],
+    ]);
+    expect(replay.slice(0, 2).map((e) => (e as { room: { id: number } }).room.id)).toEqual(
+      missed.map((r) => r.id),
+    );
     await invite();
-    expect(await resumed.socket.next("room.invited")).toMatchObject({ seq: seen.seq + 3 }); // live after the replay
+    expect(await resumed.socket.next("room.invited")).toMatchObject({ seq: seen.seq + 5 }); // live after the replay
+    expect(await resumed.socket.next("room.head")).toMatchObject({ seq: seen.seq + 6 });
     resumed.socket.close();
 
     const other = { epoch: "01ARZ3NDEKTSV4RRFFQ69G5FAV", since: seen.seq };

@@ -66,7 +66,6 @@ export class Room extends DurableObject<Bindings> {
     const out = new Outgoing(ctx.getWebSockets(BATCH_TAG), () => this.timeline.commit());
     this.out = out;
     const limits = new UserLimits(config);
-    // Members' inboxes follow every event and marker (heads/member-heads.ts).
     const publish: Publish = this.heads.observe({
       event: (e) => this.publish(e),
       readMarker: (userId, seq) => {
