@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CloseCode } from "../src/protocol";
 import { api, newAdmin, newRoom, newUser, type Room } from "./helpers";
 import { connectInbox, inboxSeqs, openInbox } from "./inbox-socket";
+import { connect } from "./socket";
 
 /** The channel itself: the door, the notices of membership and account, devices, resume. */
 describe("the inbox channel (/ws/me)", () => {
@@ -90,6 +91,18 @@ describe("the inbox channel (/ws/me)", () => {
       room: { id: dm.id },
       with: { id: alice.id, username: alice.username },
     });
+  });
+
+  it("joining a public room by posting or connecting there tells the channel too", async () => {
+    const owner = await newUser("owner");
+    const bob = await newUser("bob");
+    const { socket } = await connectInbox(bob.token);
+    const byPost = await newRoom(owner, { kind: "public" });
+    const byConnect = await newRoom(owner, { kind: "public" });
+    await api("POST", `/message/rooms/${byPost.id}/messages`, { token: bob.token, json: { content: "hi" } });
+    expect(await socket.notice("room.joined")).toMatchObject({ room: { id: byPost.id } });
+    await connect(byConnect.id, bob.token);
+    expect(await socket.notice("room.joined")).toMatchObject({ room: { id: byConnect.id } });
   });
 
   it("every device of a user gets every event, with the same seq", async () => {

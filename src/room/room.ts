@@ -60,7 +60,7 @@ export class Room extends DurableObject<Bindings> {
     this.reactions = new Reactions(ctx.storage.sql, config);
     this.threads = new Threads(ctx.storage.sql);
     this.heads = new MemberHeads(ctx.storage.sql, this.timeline, env);
-    this.door = new Door(this.timeline, this.roster, config, () => this.startAnnotations());
+    this.door = new Door(this.timeline, this.roster, env, () => this.startAnnotations());
     this.outbox = new Outbox(this.timeline, config);
     this.copies = new CopySchedule(ctx.storage, this.outbox);
     const out = new Outgoing(ctx.getWebSockets(BATCH_TAG), () => this.timeline.commit());

@@ -1,8 +1,9 @@
 import { withDb } from "../../db/client";
 import { roomMembers } from "../../db/schema";
 import { type RoomAccess, reader, writer } from "../../domain/access-rules";
-import type { Config } from "../../env";
+import { type Bindings, type Config, loadConfig } from "../../env";
 import { notFound } from "../../errors";
+import { inboxRoom, notifyUser } from "../../inbox/notify";
 import type { Actor, SocketUser } from "../socket/identity";
 import type { Timeline } from "../timeline/timeline";
 import { type Roster, readSnapshot } from "./roster";
@@ -15,14 +16,17 @@ import { type Roster, readSnapshot } from "./roster";
  */
 export class Door {
   private loading: Promise<void> | null = null;
+  private readonly config: Config;
 
   constructor(
     private readonly timeline: Timeline,
     private readonly roster: Roster,
-    private readonly config: Config,
+    private readonly env: Bindings,
     /** Called once the timeline exists (it starts the live reaction and thread copies). */
     private readonly onLoaded: () => void,
-  ) {}
+  ) {
+    this.config = loadConfig(env);
+  }
 
   private ensureLoaded(roomId: number): Promise<void> {
     if (this.timeline.initialised && this.roster.loaded) return Promise.resolve();
@@ -59,6 +63,9 @@ export class Door {
         db.insert(roomMembers).values({ roomId, userId: who.user.id, role: "member" }).onConflictDoNothing(),
       );
       this.roster.setMember(who.user.id, "member");
+      // The user's channel hears of the join like of one through REST (not awaited: never in the way).
+      const room = this.roster.room;
+      if (room) void notifyUser(this.env, who.user.id, { type: "room.joined", room: inboxRoom(room) });
     }
     return access;
   }
