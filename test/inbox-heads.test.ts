@@ -99,6 +99,8 @@ describe("room heads on the inbox channel", () => {
       const acks = await sender.take(3, "ack");
       const last = acks[2]?.seq ?? 0;
       expect(await headAt(socket, room.id, last)).toMatchObject({ room_seq: last, unread_count: 3 });
+      // Long enough for the copy's backoff to grow (0.5, 1, 2, 4 s): its next try is seconds away.
+      await new Promise((r) => setTimeout(r, 4000));
     } finally {
       await database("up");
     }
