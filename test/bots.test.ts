@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, expectError, newRoom, newUser, type TestUser } from "./helpers";
+import { api, eventually, expectError, newRoom, newUser, type TestUser } from "./helpers";
 import { openSocket } from "./socket";
 
 type Bot = { id: number; username: string; is_bot: true; owner_id: number };
@@ -119,7 +119,27 @@ describe("bots and API keys", () => {
     expect(socket).not.toBeNull();
     const refused = await openSocket(room.id, readOnly.key);
     expect(refused.refusal).toEqual({ code: 4403, reason: "api_key_scope" });
-    socket?.ws.close();
+    // Revoking the key closes the socket it opened, at once.
+    await api("DELETE", `/bots/${bot.id}/keys/${full.id}`, { token: alice.token });
+    await eventually(() => expect(socket?.closed).toEqual({ code: 4401, reason: "api key revoked" }));
+  });
+
+  it("limits bots per owner and active keys per bot", async () => {
+    const alice = await newUser("alice");
+    for (let i = 0; i < 10; i++) await newBot(alice);
+    const over = await api("POST", "/bots", {
+      token: alice.token,
+      json: { username: `bot${crypto.randomUUID().slice(0, 8)}` },
+    });
+    expectError(over, 409, "bot_limit");
+    const bob = await newUser("bob");
+    const bot = await newBot(bob);
+    for (let i = 0; i < 10; i++) await newKey(bob, bot.id, [1], ["read"]);
+    const key = await api("POST", `/bots/${bot.id}/keys`, {
+      token: bob.token,
+      json: { rooms: [1], actions: ["read"] },
+    });
+    expectError(key, 409, "api_key_limit");
   });
 
   it("deleting a bot deletes its keys; its messages stay", async () => {

@@ -54,7 +54,8 @@ describe("webhooks", () => {
     expect((await api("DELETE", `/room/${room.id}/webhooks/${hook.id}`, { token: alice.token })).status).toBe(
       204,
     );
-    expect((await api<Hook[]>("GET", `/room/${room.id}/webhooks`, { token: alice.token })).body).toEqual([]);
+    const left = await api<Hook[]>("GET", `/room/${room.id}/webhooks`, { token: alice.token });
+    expect(left.body.map((h) => h.id)).not.toContain(hook.id);
   });
 
   it("delivers every event signed, in seq order, exactly once by webhook-id, through failures", async () => {

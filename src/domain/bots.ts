@@ -6,6 +6,8 @@ import { uniqueViolation } from "../db/errors";
 import { apiKeys } from "../db/reach-schema";
 import { type UserRow, users } from "../db/schema";
 import { AppError, notFound } from "../errors";
+import { CloseCode } from "../protocol";
+import { roomStub } from "../room";
 import { Username } from "../routes/schemas";
 import { deleteUser } from "./users";
 
@@ -139,7 +141,11 @@ export async function listKeys(s: UserScope, botId: number) {
   return rows.map(toKey);
 }
 
-/** Revokes a key: the next request made with it is refused (401). */
+/**
+ * Revokes a key: the next request made with it is refused (401), and the bot's open sockets in the
+ * key's rooms close with 4401 (a socket does not remember which key opened it; one opened with
+ * another, valid key reconnects with it).
+ */
 export async function revokeKey(s: UserScope, botId: number, keyId: string) {
   await ownedBot(s, botId);
   const [row] = await s.db
@@ -148,5 +154,8 @@ export async function revokeKey(s: UserScope, botId: number, keyId: string) {
     .where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, botId), isNull(apiKeys.revokedAt)))
     .returning();
   if (!row) throw notFound("API key");
+  await Promise.all(
+    row.rooms.map((id) => roomStub(s.env, id).closeUser(botId, CloseCode.unauthorized, "api key revoked")),
+  );
   return toKey(row);
 }
