@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { wranglerConfigWithoutDevVars } from "./scripts/lib/test-wrangler-config.ts";
@@ -46,6 +47,13 @@ export default defineConfig({
                 WEBHOOK_DISABLE_AFTER_MS: "3000",
                 PUSH_SERVICE: inject("pushService"),
                 WEBHOOK_RECEIVER: inject("webhookReceiver"),
+                // Every test signs up users and creates rooms from the one test address; the
+                // limits' own tests (test/abuse-*.test.ts) run the worker with their defaults.
+                SIGNUPS_PER_ADDRESS_PER_HOUR: "1000000",
+                ROOMS_CREATED_PER_USER_PER_HOUR: "1000000",
+                DMS_OPENED_PER_USER_PER_HOUR: "1000000",
+                // The static assets' headers, compared with the worker's (test/security-headers.test.ts).
+                ASSETS_HEADERS: readFileSync("public/_headers", "utf8"),
               },
             },
           })),

@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, freePort, startCluster } from "./lib/embedded-pg";
 import { PROJECT_ROOT } from "./lib/pg-data-dir";
+import { projectWith } from "./lib/test-project";
 
 // `npm run dev` as a developer runs it, in a folder of its own (so that its .dev.vars is the
 // test's, not the developer's), with "an existing PostgreSQL": a cluster this test starts.
@@ -38,17 +39,6 @@ async function until(check: () => boolean, what: string, dev: Dev, timeoutMs = 9
       throw new Error(`no ${what}; output:\n${dev.output()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/** A project folder of links to this one (what `npm run dev` and its asset build read), with its own .dev.vars. */
-function projectWith(devVars: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "roomcast-dev-"));
-  for (const name of ["node_modules", "src", "migrations", "scripts", "client", "public"])
-    symlinkSync(path.join(PROJECT_ROOT, name), path.join(dir, name));
-  for (const name of ["wrangler.toml", "package.json", "tsconfig.json", ".dev.vars.example"])
-    copyFileSync(path.join(PROJECT_ROOT, name), path.join(dir, name));
-  writeFileSync(path.join(dir, ".dev.vars"), devVars);
-  return dir;
 }
 
 const post = (url: string, body: unknown) =>

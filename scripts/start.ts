@@ -3,6 +3,7 @@
 // Database: DATABASE_URL (environment or .dev.vars) when set; otherwise the embedded PostgreSQL
 // and bridge that `npm run dev` uses. Ctrl-C stops everything it started.
 import type { ChildProcess } from "node:child_process";
+import os from "node:os";
 import { parseArgs } from "node:util";
 import { type Bridge, startBridge } from "./lib/bridge";
 import { ensureDevVars, readVars } from "./lib/dev-vars";
@@ -27,13 +28,30 @@ const local = await openLocalDatabase();
 let bridge: Bridge | null = null;
 let workerd: ChildProcess | null = null;
 let stopping = false;
+const bundling = new AbortController();
+/** Past this, shutdown gives up waiting for workerd, the bridge or PostgreSQL and exits anyway. */
+const SHUTDOWN_MS = 15_000;
 
+const running = (p: ChildProcess | null): p is ChildProcess =>
+  p !== null && p.exitCode === null && p.signalCode === null;
+
+/**
+ * Stops everything this started and exits with `code`. A supervisor restarts a process that
+ * exits, not one that hangs: so a dead workerd ends `npm start` at once with a non-zero code, a
+ * second SIGINT/SIGTERM during shutdown exits at once, and shutdown is bounded in time.
+ */
 async function stop(code = 0) {
-  if (stopping) return;
+  if (stopping) {
+    if (running(workerd)) workerd.kill("SIGKILL");
+    process.exit(code || 1);
+  }
   stopping = true;
-  if (workerd && workerd.exitCode === null) {
+  setTimeout(() => process.exit(code || 1), SHUTDOWN_MS).unref();
+  bundling.abort();
+  if (running(workerd)) {
+    const exited = new Promise((r) => workerd?.once("exit", r));
     workerd.kill("SIGTERM");
-    await new Promise((r) => workerd?.once("exit", r));
+    await exited;
   }
   await bridge?.close();
   await local.stop();
@@ -41,6 +59,13 @@ async function stop(code = 0) {
 }
 process.on("SIGINT", () => void stop());
 process.on("SIGTERM", () => void stop());
+
+/** workerd ended without being asked: exit with its code (or 128 + signal), never 0. */
+function onWorkerdExit(code: number | null, signal: NodeJS.Signals | null) {
+  if (stopping) return;
+  console.error(`workerd exited (${signal ?? `code ${code}`}); stopping`);
+  void stop(code || (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1));
+}
 
 try {
   await applyMigrations(local.url);
@@ -53,8 +78,10 @@ try {
     if (value) vars[key] = value;
   }
   vars.DATABASE_URL = local.url;
-  if (local.cluster) {
-    bridge = await startBridge(`127.0.0.1:${local.cluster.port}`, {
+  // Behind no proxy, the client's address is the connection's (src/middleware/client-address.ts).
+  vars.TRUSTED_PROXY_HEADER ??= "none";
+  if (local.bridgeTarget) {
+    bridge = await startBridge(local.bridgeTarget, {
       port: Number(process.env.DB_WS_PROXY_PORT || 54330),
     });
     vars.DB_WS_PROXY = `127.0.0.1:${bridge.port}`;
@@ -62,7 +89,8 @@ try {
     delete vars.DB_WS_PROXY;
   }
   console.log("bundling (wrangler deploy --dry-run)…");
-  await buildBundle(BUNDLE_DIR);
+  await buildBundle(BUNDLE_DIR, bundling.signal);
+  if (stopping) await new Promise(() => {}); // stop() is under way and exits
   workerd = startWorkerd({
     bundleDir: BUNDLE_DIR,
     storageDir: STORAGE_DIR,
@@ -72,7 +100,11 @@ try {
     vars,
     settings,
   });
-  workerd.on("exit", (code) => void stop(code ?? 0));
+  workerd.on("exit", onWorkerdExit);
+  workerd.on("error", (err) => {
+    console.error("workerd could not run:", err.message);
+    void stop(1);
+  });
   console.log(
     [
       "",
@@ -86,6 +118,6 @@ try {
     ].join("\n"),
   );
 } catch (err) {
-  console.error(err);
+  if (!stopping) console.error(err);
   await stop(1);
 }

@@ -1,16 +1,17 @@
-import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./context";
 import { apiCors } from "./cors";
 import { MAX_BODY_BYTES, payloadTooLarge, toAppError } from "./errors";
 import { database } from "./middleware/database";
+import { securityHeaders } from "./middleware/security-headers";
 import { validationHook } from "./middleware/validation";
 import { describeApi, describeInboxDoor } from "./openapi";
 import { adminRoutes } from "./routes/admin/admin.index";
 import { authRoutes } from "./routes/auth/auth.index";
 import { botRoutes } from "./routes/bots/bots.index";
 import { directRoutes } from "./routes/direct/direct.index";
+import { docsPage } from "./routes/docs";
 import { fileRoutes } from "./routes/files/files.index";
 import { UPLOAD_PATH } from "./routes/files/files.routes";
 import { memberRoutes } from "./routes/members/members.index";
@@ -36,6 +37,7 @@ export function createApp() {
   });
   app.notFound((c) => c.json({ error: { code: "route_not_found", message: "No such route" } }, 404));
 
+  app.use("*", securityHeaders);
   app.use("*", apiCors);
   app.get("/health", (c) => c.json({ ok: true }));
 
@@ -73,7 +75,6 @@ export function createApp() {
 
   describeInboxDoor(app);
   describeApi(app);
-  // Swagger UI's assets are the pinned swagger-ui-dist, served from public/vendor (no CDN).
-  app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true, baseUrl: "/vendor" }));
+  app.get("/docs", docsPage);
   return app;
 }

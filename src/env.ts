@@ -69,6 +69,18 @@ export const ConfigSchema = z.object({
   WEBHOOK_RETRY_BASE_MS: intVar(10_000, 10, 3_600_000),
   /** An endpoint failing for this long is disabled (visible in its state). */
   WEBHOOK_DISABLE_AFTER_MS: intVar(24 * 3_600_000, 100, 7 * 24 * 3_600_000),
+  // Abuse limits (README "Security and limits"; issue 18).
+  /** Header a trusted proxy sets with the client's address, or `none` (src/middleware/client-address.ts). */
+  TRUSTED_PROXY_HEADER: z
+    .string()
+    .regex(/^[a-z0-9-]+$/i, "TRUSTED_PROXY_HEADER must be a header name or none")
+    .transform((s) => s.toLowerCase())
+    .default("cf-connecting-ip"),
+  SIGNUPS_PER_ADDRESS_PER_HOUR: intVar(10, 1, 1_000_000),
+  ROOMS_CREATED_PER_USER_PER_HOUR: intVar(20, 1, 1_000_000),
+  DMS_OPENED_PER_USER_PER_HOUR: intVar(20, 1, 1_000_000),
+  /** Time budget of one search or mentions query in PostgreSQL (statement_timeout). */
+  SEARCH_TIMEOUT_MS: intVar(3000, 1, 60_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

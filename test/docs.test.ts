@@ -104,10 +104,25 @@ describe("OpenAPI and Swagger UI", () => {
     }
     expect([...(codesByStatus.get("401") ?? [])]).toEqual(["unauthorized"]);
     expect(codesByStatus.get("422")).toEqual(
-      new Set(["validation_error", "invalid_text", "unsupported_file_type", "empty_file"]),
+      new Set([
+        "validation_error",
+        "invalid_text",
+        "unsupported_file_type",
+        "empty_file",
+        "empty_query",
+        "too_many_terms",
+        "invalid_cursor",
+      ]),
     );
     expect(codesByStatus.get("429")).toEqual(
-      new Set(["too_many_attempts", "rate_limited", "too_many_pending_uploads"]),
+      new Set([
+        "too_many_attempts",
+        "rate_limited",
+        "too_many_pending_uploads",
+        "too_many_signups",
+        "too_many_rooms",
+        "too_many_direct_rooms",
+      ]),
     );
     expect(codesByStatus.get("409")).toEqual(
       new Set([

@@ -1,7 +1,8 @@
 // In front of the worker on plain workerd when wrangler.toml has [assets], as Cloudflare's asset
 // routing is in production: a GET for a file of the assets directory is answered from disk without
 // running the worker (html_handling "auto-trailing-slash": "/" and "/x/" serve index.html);
-// everything else, WebSocket upgrades included, goes to the worker unchanged.
+// everything else, WebSocket upgrades included, goes to the worker unchanged. The headers of
+// public/_headers apply to the files, as Workers static assets apply them (security headers).
 const TYPES = {
   html: "text/html; charset=utf-8",
   css: "text/css; charset=utf-8",
@@ -16,6 +17,33 @@ const TYPES = {
   woff2: "font/woff2",
 };
 
+/** `_headers` rules: a path pattern (`*` matches anything) and the headers its files get. */
+function parseHeaders(text) {
+  const rules = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "" || line.trim().startsWith("#")) continue;
+    if (!/^\s/.test(line)) {
+      const pattern = line
+        .trim()
+        .replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+        .replaceAll("*", ".*");
+      rules.push({ test: new RegExp(`^${pattern}$`), headers: [] });
+    } else if (rules.length > 0 && line.includes(":")) {
+      const at = line.indexOf(":");
+      rules.at(-1).headers.push([line.slice(0, at).trim(), line.slice(at + 1).trim()]);
+    }
+  }
+  return rules;
+}
+
+let rules = null;
+async function headerRules(env, origin) {
+  rules ??= env.ASSETS.fetch(new URL("/_headers", origin)).then(async (r) =>
+    r.ok ? parseHeaders(await r.text()) : [],
+  );
+  return rules;
+}
+
 export default {
   async fetch(request, env) {
     if (request.method === "GET" || request.method === "HEAD") {
@@ -28,6 +56,10 @@ export default {
         if (file.ok) {
           const headers = new Headers(file.headers);
           headers.set("content-type", TYPES[ext] ?? "application/octet-stream");
+          for (const rule of await headerRules(env, url.origin)) {
+            if (rule.test.test(url.pathname))
+              for (const [name, value] of rule.headers) headers.set(name, value);
+          }
           return new Response(file.body, { status: 200, headers });
         }
       }

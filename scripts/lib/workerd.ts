@@ -58,9 +58,10 @@ export function readWorkerSettings(configPath = "wrangler.toml"): WorkerSettings
 }
 
 /** Bundles the worker exactly as `wrangler deploy` would upload it (no account needed). */
-export async function buildBundle(outdir: string): Promise<void> {
+export async function buildBundle(outdir: string, signal?: AbortSignal): Promise<void> {
   await promisify(execFile)(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outdir], {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    ...(signal && { signal }),
   });
 }
 

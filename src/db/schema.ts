@@ -223,6 +223,24 @@ export const loginFailures = pgTable("login_failures", {
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
 });
 
+/** Accounts and addresses that logged in successfully (migration 0004): known devices. */
+export const loginDevices = pgTable(
+  "login_devices",
+  {
+    account: text("account").notNull(),
+    address: text("address").notNull(),
+    lastSuccessAt: timestamp("last_success_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.account, t.address] })],
+);
+
+/** Fixed-window counters of repeatable REST actions (migration 0004, domain/action-budget.ts). */
+export const actionCounts = pgTable("action_counts", {
+  key: text("key").primaryKey(),
+  windowStart: timestamp("window_start", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  count: integer("count").notNull(),
+});
+
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;

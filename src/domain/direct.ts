@@ -4,6 +4,7 @@ import { type RoomRow, roomMembers, rooms, users } from "../db/schema";
 import { AppError, notFound } from "../errors";
 import { inboxRoom, notifyUser } from "../inbox/notify";
 import type { UserRef } from "../protocol";
+import { spend } from "./action-budget";
 import { summariseLive } from "./live-summaries";
 import { byActivity, type RoomSummary } from "./summaries";
 
@@ -12,22 +13,40 @@ const dmKey = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`);
 /**
  * The one direct conversation between two users, created the first time. Idempotent also under
  * concurrent calls: the unique `dm_key` makes the second insert a no-op that then reads the first.
+ * A deactivated user is answered like an unknown one (404), and each user opens at most
+ * `DMS_OPENED_PER_USER_PER_HOUR` new conversations an hour (reopening one is free).
  */
 export async function openDirect(
   s: UserScope,
   otherId: number,
 ): Promise<{ room: RoomRow; created: boolean }> {
-  const { db, user: me } = s;
+  const { db, config, user: me } = s;
   if (otherId === me.id)
     throw new AppError("cannot_dm_self", 422, "You cannot open a conversation with yourself");
   const [other] = await db
     .select({ id: users.id, username: users.username })
     .from(users)
-    .where(eq(users.id, otherId))
+    .where(and(eq(users.id, otherId), eq(users.isActive, true)))
     .limit(1);
   if (!other) throw notFound("User");
   const key = dmKey(me.id, otherId);
-  const opened = await db.transaction(async (tx) => {
+  const [existing] = await db.select().from(rooms).where(eq(rooms.dmKey, key)).limit(1);
+  if (existing) return { room: existing, created: false };
+  await spend(db, `dm:${me.id}`, config.DMS_OPENED_PER_USER_PER_HOUR, "too_many_direct_rooms");
+  const opened = await insertDirect(s, key, otherId);
+  if (opened.created) {
+    const room = inboxRoom(opened.room);
+    await Promise.all([
+      notifyUser(s.env, otherId, { type: "dm.new", room, with: { id: me.id, username: me.username } }),
+      notifyUser(s.env, me.id, { type: "dm.new", room, with: { id: otherId, username: other.username } }),
+    ]);
+  }
+  return opened;
+}
+
+async function insertDirect(s: UserScope, key: string, otherId: number) {
+  const me = s.user;
+  return s.db.transaction(async (tx) => {
     const [created] = await tx
       .insert(rooms)
       .values({ name: "direct", kind: "direct", ownerId: me.id, dmKey: key })
@@ -44,14 +63,6 @@ export async function openDirect(
       .onConflictDoNothing();
     return { room, created: created !== undefined };
   });
-  if (opened.created) {
-    const room = inboxRoom(opened.room);
-    await Promise.all([
-      notifyUser(s.env, otherId, { type: "dm.new", room, with: { id: me.id, username: me.username } }),
-      notifyUser(s.env, me.id, { type: "dm.new", room, with: { id: otherId, username: other.username } }),
-    ]);
-  }
-  return opened;
 }
 
 export type DirectSummary = RoomSummary & { room: RoomRow; with: UserRef };

@@ -1,6 +1,6 @@
-import { eq, inArray, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { loginFailures } from "../db/schema";
+import { loginDevices, loginFailures } from "../db/schema";
 import { AppError } from "../errors";
 
 /**
@@ -11,12 +11,19 @@ import { AppError } from "../errors";
  * PostgreSQL (every isolate sees the same), restart after an hour without failures, and a
  * successful login clears its pair. Throttled attempts are refused before the password hash is
  * computed, so they cost almost nothing.
+ *
+ * A known device — an address this account logged in from successfully in the last 30 days — is
+ * held only by its own pair: failures spread over many addresses block the account for everyone
+ * else, never for the devices its owner already uses. The address comes from the connection or
+ * a configured proxy (middleware/client-address.ts), never from a header a client chose.
+ * The same throttle guards every check of a password: logins and `POST /user/update_password`.
  */
 const POLICY = {
   pair: { free: 5, maxDelayS: 15 * 60 },
   account: { free: 50, maxDelayS: 15 * 60 },
 } as const;
 const WINDOW = sql`interval '1 hour'`;
+const KNOWN_DEVICE = sql`interval '30 days'`;
 
 type Kind = keyof typeof POLICY;
 const keysOf = (username: string, address: string) =>
@@ -28,10 +35,11 @@ const keysOf = (username: string, address: string) =>
 /** Refuses (429 `too_many_attempts`, with Retry-After) while either key is blocked. */
 export async function checkLoginAllowed(db: Db, username: string, address: string) {
   const keys = keysOf(username, address);
+  const known = await isKnownDevice(db, username, address);
   const rows = await db
     .select({ until: loginFailures.blockedUntil })
     .from(loginFailures)
-    .where(inArray(loginFailures.key, [keys.pair, keys.account]));
+    .where(inArray(loginFailures.key, known ? [keys.pair] : [keys.pair, keys.account]));
   const until = Math.max(0, ...rows.map((r) => r.until?.getTime() ?? 0));
   const waitMs = until - Date.now();
   if (waitMs > 0) {
@@ -41,13 +49,39 @@ export async function checkLoginAllowed(db: Db, username: string, address: strin
   }
 }
 
+const accountOf = (username: string) => username.trim().toLowerCase();
+
+async function isKnownDevice(db: Db, username: string, address: string): Promise<boolean> {
+  const rows = await db
+    .select({ at: loginDevices.lastSuccessAt })
+    .from(loginDevices)
+    .where(
+      and(
+        eq(loginDevices.account, accountOf(username)),
+        eq(loginDevices.address, address),
+        gt(loginDevices.lastSuccessAt, sql`now() - ${KNOWN_DEVICE}`),
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
+}
+
 export async function recordLoginFailure(db: Db, username: string, address: string) {
   const keys = keysOf(username, address);
   await Promise.all((Object.keys(POLICY) as Kind[]).map((kind) => bump(db, keys[kind], POLICY[kind])));
 }
 
+/** Clears the pair and remembers the address as one of the account's devices. */
 export async function recordLoginSuccess(db: Db, username: string, address: string) {
   await db.delete(loginFailures).where(eq(loginFailures.key, keysOf(username, address).pair));
+  if (address === "unknown") return; // no address: nothing to recognise the device by
+  await db
+    .insert(loginDevices)
+    .values({ account: accountOf(username), address })
+    .onConflictDoUpdate({
+      target: [loginDevices.account, loginDevices.address],
+      set: { lastSuccessAt: sql`now()` },
+    });
 }
 
 /** One more failure for `key`; past `free` failures, blocked for 2^(n − free) seconds, capped. */

@@ -7,15 +7,17 @@ import { inboxRoom, notifyUser, notifyUsers } from "../inbox/notify";
 import type { RoomRole } from "../protocol";
 import { copyReadMarkers, roomStub, unwrap } from "../room";
 import { refuseDirect, requireRoomAdmin } from "./access";
+import { spend } from "./action-budget";
 import { summariseLive } from "./live-summaries";
 import { asSocketUser } from "./messages";
 import { byActivity, type RoomSummary } from "./summaries";
 
 export type NewRoom = { name: string; description?: string | null | undefined; kind: "public" | "private" };
 
-/** The creator becomes the room's owner in the same transaction. */
+/** Creates a room owned by the caller; `ROOMS_CREATED_PER_USER_PER_HOUR` each (a row and an object each); the creator becomes its owner in the same transaction. */
 export async function createRoom(s: UserScope, input: NewRoom): Promise<RoomRow> {
-  const { db, env, user: owner } = s;
+  const { db, env, config, user: owner } = s;
+  await spend(db, `room:${owner.id}`, config.ROOMS_CREATED_PER_USER_PER_HOUR, "too_many_rooms");
   const created = await db.transaction(async (tx) => {
     const [room] = await tx
       .insert(rooms)

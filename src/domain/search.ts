@@ -1,6 +1,8 @@
 import { and, desc, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { SessionUser } from "../auth/session";
 import type { UserScope } from "../context";
+import type { Db } from "../db/client";
+import { pgError } from "../db/errors";
 import { messages, roomBans, roomMembers, rooms, users } from "../db/schema";
 import { AppError } from "../errors";
 import type { MessageEvent } from "../protocol";
@@ -22,15 +24,25 @@ export function readableBy(user: { id: number; isAdmin: boolean }): SQL {
 export const encodeCursor = (m: { created_at: string; id: string }) =>
   btoa(`${Date.parse(m.created_at)}:${m.id}`).replaceAll("=", "");
 
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+/** The largest time a JavaScript Date holds (±8.64e15 ms); PostgreSQL holds every one from 1970 on. */
+const MAX_DATE_MS = 8.64e15;
+
 export function decodeCursor(cursor: string): { at: Date; id: string } {
+  const refused = new AppError("invalid_cursor", 422, "The cursor is not one this server gave out");
+  let parts: string[];
   try {
-    const [at, id] = atob(cursor).split(":");
-    const ms = Number(at);
-    if (!id || !Number.isSafeInteger(ms)) throw new Error();
-    return { at: new Date(ms), id };
+    parts = atob(cursor).split(":");
   } catch {
-    throw new AppError("invalid_cursor", 422, "The cursor is not one this server gave out");
+    throw refused;
   }
+  const [at, id, ...rest] = parts;
+  const ms = Number(at);
+  // Out-of-range times used to reach PostgreSQL (or Date.toISOString) and answer 500.
+  if (rest.length > 0 || !id || !ULID.test(id) || !Number.isSafeInteger(ms) || ms < 0 || ms > MAX_DATE_MS) {
+    throw refused;
+  }
+  return { at: new Date(ms), id };
 }
 
 /** Newer than the cursor's position is excluded: pages go from newest to oldest. */
@@ -40,13 +52,29 @@ export const beforeCursor = (cursor: string | undefined): SQL | undefined => {
   return or(lt(messages.createdAt, c.at), and(eq(messages.createdAt, c.at), lt(messages.id, c.id)));
 };
 
-/** The words of a query, for substring matching and highlighting (search operators dropped). */
+/** The words of a query, for substring matching and highlighting (operators dropped, each once). */
 export function queryTerms(q: string): string[] {
-  return q
+  const words = q
     .replaceAll('"', " ")
     .split(/\s+/u)
     .filter((t) => t.length > 0 && !t.startsWith("-") && t.toLowerCase() !== "or");
+  const seen = new Set<string>();
+  return words.filter((t) => !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()));
 }
+
+/** Most distinct terms one search may have (each is a condition on every candidate row). */
+export const SEARCH_MAX_TERMS = 8;
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/**
+ * Whether a term is long enough for the substring path: three characters (what a trigram index
+ * can use; a shorter `ILIKE '%e%'` reads every row), two for Chinese, Japanese or Korean, whose
+ * words are often two characters. Shorter terms are still found as whole words.
+ */
+export const substringWorthy = (t: string) => {
+  const chars = [...t].length;
+  return chars >= 3 || (chars === 2 && CJK.test(t));
+};
 
 const likeEscape = (t: string) => t.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -109,12 +137,18 @@ export async function searchMessages(
 ): Promise<{ results: SearchHit[]; next_cursor: string | null }> {
   const terms = queryTerms(query.q);
   if (terms.length === 0) throw new AppError("empty_query", 422, "Search for at least one word");
+  if (terms.length > SEARCH_MAX_TERMS) {
+    throw new AppError("too_many_terms", 422, `Search for at most ${SEARCH_MAX_TERMS} different words`);
+  }
   const words = sql`${messages.search} @@ websearch_to_tsquery('simple', ${query.q})`;
-  const substrings = and(...terms.map((t) => sql`${messages.content} ilike ${`%${likeEscape(t)}%`}`));
+  // The substring path only when every term can use the trigram index.
+  const substrings = terms.every(substringWorthy)
+    ? and(...terms.map((t) => sql`${messages.content} ilike ${`%${likeEscape(t)}%`}`))
+    : undefined;
   const { page, next_cursor } = await newestFirst(
     s,
     and(
-      or(words, substrings),
+      substrings ? or(words, substrings) : words,
       query.room_id === undefined ? undefined : eq(messages.roomId, query.room_id),
       query.from === undefined ? undefined : eq(messages.userId, query.from),
       query.before === undefined ? undefined : lt(messages.createdAt, query.before),
@@ -126,8 +160,9 @@ export async function searchMessages(
 }
 
 /**
- * The user's recent mentions, newest first, in rooms they may still read; deleted messages and
- * mentions in rooms they left are not listed.
+ * The user's recent mentions, newest first, in rooms they are a member of and may still read;
+ * deleted messages and mentions in rooms they left (or never joined: a stranger's `@you` in a
+ * public room is no claim on your attention) are not listed.
  */
 export async function listMentions(
   s: UserScope,
@@ -137,6 +172,7 @@ export async function listMentions(
     s,
     and(
       sql`${messages.mentions} @> array[${s.user.id}::int]`,
+      sql`exists (select 1 from ${roomMembers} where ${roomMembers.roomId} = ${messages.roomId} and ${roomMembers.userId} = ${s.user.id})`,
       query.room_id === undefined ? undefined : eq(messages.roomId, query.room_id),
     ),
     query,
@@ -150,16 +186,42 @@ async function newestFirst(
   where: SQL | undefined,
   q: { limit: number; cursor?: string | undefined },
 ) {
-  const rows = await s.db
-    .select({ m: messages, username: users.username })
-    .from(messages)
-    .leftJoin(users, eq(users.id, messages.userId))
-    .where(and(currentMessagesReadableBy(s.user), where, beforeCursor(q.cursor)))
-    .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(q.limit + 1);
+  const cursor = beforeCursor(q.cursor);
+  const rows = await withinBudget(s, (tx) =>
+    tx
+      .select({ m: messages, username: users.username })
+      .from(messages)
+      .leftJoin(users, eq(users.id, messages.userId))
+      .where(and(currentMessagesReadableBy(s.user), where, cursor))
+      .orderBy(desc(messages.createdAt), desc(messages.id))
+      .limit(q.limit + 1),
+  );
   const page = rows
     .slice(0, q.limit)
     .map(({ m, username }) => toMessageEvent(m.roomId, fromPostgres(m, username)));
   const last = page.at(-1);
   return { page, next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+}
+
+/**
+ * Runs a search statement under `SEARCH_TIMEOUT_MS` (`SET LOCAL statement_timeout`, so the budget
+ * ends with the transaction): one expensive query cannot hold PostgreSQL for seconds.
+ */
+async function withinBudget<T>(s: UserScope, query: (tx: Db) => Promise<T>): Promise<T> {
+  try {
+    return await s.db.transaction(async (tx) => {
+      await tx.execute(sql.raw(`set local statement_timeout = ${s.config.SEARCH_TIMEOUT_MS}`));
+      return query(tx as unknown as Db);
+    });
+  } catch (err) {
+    // 57014: query_canceled, which is what statement_timeout raises.
+    if (pgError(err)?.code === "57014") {
+      throw new AppError(
+        "search_timeout",
+        503,
+        "The search took too long; narrow it (room_id, longer words)",
+      );
+    }
+    throw err;
+  }
 }

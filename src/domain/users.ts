@@ -12,6 +12,7 @@ import { fileSweeper } from "../files/sweeper";
 import { closeInbox } from "../inbox/notify";
 import { CloseCode } from "../protocol";
 import { roomStub } from "../room";
+import { spend } from "./action-budget";
 import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
 
 export type NewUser = { username: string; email: string; password: string; full_name?: string | undefined };
@@ -39,8 +40,10 @@ async function guardUnique<T>(write: Promise<T>): Promise<T> {
   }
 }
 
-export async function createUser(s: Scope, input: NewUser): Promise<UserRow> {
+/** Signs up; each address gets `SIGNUPS_PER_ADDRESS_PER_HOUR` (each costs a password hash). */
+export async function createUser(s: Scope, input: NewUser, address: string): Promise<UserRow> {
   const { db, config } = s;
+  await spend(db, `signup:${address}`, config.SIGNUPS_PER_ADDRESS_PER_HOUR, "too_many_signups");
   const passwordHash = await hashPassword(input.password, config.PBKDF2_ITERATIONS);
   const [row] = await guardUnique(
     db
@@ -177,12 +180,21 @@ export async function deleteUser(s: UserScope, userId: number): Promise<void> {
  * Verifies the current password, stores the new one and revokes every token issued before,
  * including the ones open sockets were opened with (closed with 4401).
  */
-export async function changePassword(s: UserScope, current: string, next: string): Promise<UserRow> {
+/** Checking the current password is a login attempt: the same throttle applies (login-throttle.ts). */
+export async function changePassword(
+  s: UserScope,
+  current: string,
+  next: string,
+  address: string,
+): Promise<UserRow> {
   const { db, env, config, user } = s;
+  await checkLoginAllowed(db, user.username, address);
   const [stored] = await db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id));
   if (!stored || !(await verifyPassword(current, stored.hash))) {
+    await recordLoginFailure(db, user.username, address);
     throw new AppError("wrong_password", 400, "Current password is incorrect");
   }
+  await recordLoginSuccess(db, user.username, address);
   const passwordHash = await hashPassword(next, config.PBKDF2_ITERATIONS);
   const [row] = await db
     .update(users)

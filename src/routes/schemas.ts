@@ -155,7 +155,7 @@ export const toSummaryOut = (
   mention_count: s.mention_count,
 });
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 411 | 413 | 416 | 422 | 429;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 411 | 413 | 416 | 422 | 429 | 503;
 
 /**
  * Standard error responses for OpenAPI, keyed by status, each with an example carrying a code it
@@ -192,6 +192,7 @@ const ERROR_DESCRIPTIONS = {
   416: "Range not satisfiable",
   422: "Validation failed",
   429: "Too many requests",
+  503: "Service unavailable",
 } as const;
 
 const DEFAULT_ERROR_CODES: Record<ErrorStatus, string[]> = {
@@ -206,6 +207,7 @@ const DEFAULT_ERROR_CODES: Record<ErrorStatus, string[]> = {
   // Every request body and query is checked for shape and for text PostgreSQL can hold.
   422: ["validation_error", "invalid_text"],
   429: ["rate_limited"],
+  503: ["database_unavailable"],
 };
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({

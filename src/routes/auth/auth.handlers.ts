@@ -1,12 +1,9 @@
 import { issueToken } from "../../auth/tokens";
 import { type AppRouteHandler, scopeOf } from "../../context";
 import { checkCredentials } from "../../domain/users";
+import { clientAddress } from "../../middleware/client-address";
 import { toUserOut } from "../schemas";
 import type * as routes from "./auth.routes";
-
-/** The client's address as Cloudflare's edge reports it (clients cannot set this header there). */
-const clientAddress = (c: { req: { header(name: string): string | undefined } }) =>
-  c.req.header("cf-connecting-ip") ?? "unknown";
 
 export const login: AppRouteHandler<typeof routes.login> = async (c) => {
   const { username, password } = c.req.valid("json");

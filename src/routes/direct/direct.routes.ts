@@ -14,7 +14,7 @@ export const open = createRoute({
   responses: {
     201: jsonResponse(RoomSchema, "Created"),
     200: jsonResponse(RoomSchema, "Already existed"),
-    ...errorResponses(401, 404, 422),
+    ...errorResponses(401, 404, 422, [429, "too_many_direct_rooms"]),
   },
 });
 

@@ -6,7 +6,7 @@ export const list = createRoute({
   method: "get",
   operationId: "listMentions",
   path: "/mentions",
-  summary: "Messages that mention you, newest first, in rooms you can still read",
+  summary: "Messages that mention you, newest first, in rooms you are a member of and can still read",
   request: {
     query: z.object({
       room_id: DecimalInt(1, 2_147_483_647).optional().openapi({ type: "integer" }),
@@ -24,6 +24,10 @@ export const list = createRoute({
         .openapi("MentionsPage"),
       "Mentions, newest first",
     ),
-    ...errorResponses(401, 422),
+    ...errorResponses(
+      401,
+      [422, "validation_error", "invalid_text", "invalid_cursor"],
+      [503, "search_timeout", "database_unavailable"],
+    ),
   },
 });

@@ -31,7 +31,10 @@ export const create = createRoute({
         .openapi("RoomCreate"),
     ),
   },
-  responses: { 201: jsonResponse(RoomSchema, "Created"), ...errorResponses(400, 401, 413, 422) },
+  responses: {
+    201: jsonResponse(RoomSchema, "Created"),
+    ...errorResponses(400, 401, 413, 422, [429, "too_many_rooms"]),
+  },
 });
 
 export const list = createRoute({

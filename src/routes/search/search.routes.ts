@@ -21,8 +21,9 @@ export const search = createRoute({
   description:
     'Word search (PostgreSQL full text, websearch syntax: "a phrase", or, -word) plus substring search ' +
     "(trigram index), so partial words and Chinese, Japanese and Korean text are found. Only current text " +
-    "is searched: edits replace the old text, deleted messages never match. 422 also answers " +
-    "`empty_query` (only operators) and `invalid_cursor`.",
+    "is searched: edits replace the old text, deleted messages never match. Each distinct word counts once, " +
+    "at most 8; substring matching needs every word to have 3 characters (2 in Chinese, Japanese or Korean), " +
+    "else whole words are matched. One search has a time budget (`SEARCH_TIMEOUT_MS`): past it, 503 `search_timeout`.",
   request: {
     query: z.object({
       q: z.string().trim().min(1).max(200).openapi({ example: "release notes" }),
@@ -43,6 +44,10 @@ export const search = createRoute({
         .openapi("SearchPage"),
       "Matches, newest first",
     ),
-    ...errorResponses(401, 422),
+    ...errorResponses(
+      401,
+      [422, "validation_error", "invalid_text", "empty_query", "too_many_terms", "invalid_cursor"],
+      [503, "search_timeout", "database_unavailable"],
+    ),
   },
 });

@@ -1,11 +1,12 @@
 import { issueToken } from "../../auth/tokens";
 import { type AppRouteHandler, scopeOf, userScopeOf } from "../../context";
 import { changePassword, createUser, deleteUser, listUsers, updateUser } from "../../domain/users";
+import { clientAddress } from "../../middleware/client-address";
 import { toUserOut } from "../schemas";
 import type * as routes from "./users.routes";
 
 export const signup: AppRouteHandler<typeof routes.signup> = async (c) =>
-  c.json(toUserOut(await createUser(scopeOf(c), c.req.valid("json"))), 201);
+  c.json(toUserOut(await createUser(scopeOf(c), c.req.valid("json"), clientAddress(c))), 201);
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const { limit, offset } = c.req.valid("query");
@@ -19,7 +20,7 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
 
 export const updatePassword: AppRouteHandler<typeof routes.updatePassword> = async (c) => {
   const { current_password, new_password } = c.req.valid("json");
-  const user = await changePassword(userScopeOf(c), current_password, new_password);
+  const user = await changePassword(userScopeOf(c), current_password, new_password, clientAddress(c));
   const token = await issueToken(c.var.config, { userId: user.id, tokenVersion: user.tokenVersion });
   return c.json({ message: "Password updated", ...token }, 200);
 };

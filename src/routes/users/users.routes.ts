@@ -33,7 +33,7 @@ export const signup = createRoute({
   },
   responses: {
     201: jsonResponse(UserSchema, "Created"),
-    ...errorResponses(400, [409, "username_taken", "email_taken"], 413, 422),
+    ...errorResponses(400, [409, "username_taken", "email_taken"], 413, 422, [429, "too_many_signups"]),
   },
 });
 
@@ -93,7 +93,7 @@ export const updatePassword = createRoute({
   },
   responses: {
     200: jsonResponse(TokenSchema.extend({ message: z.string() }), "Changed; a fresh token is returned"),
-    ...errorResponses(400, 401, 422),
+    ...errorResponses([400, "malformed_json", "wrong_password"], 401, 422, [429, "too_many_attempts"]),
   },
 });
 
