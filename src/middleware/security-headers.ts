@@ -26,6 +26,8 @@ const headers = secureHeaders({
   },
   xFrameOptions: "DENY",
   referrerPolicy: "strict-origin-when-cross-origin",
+  // A route that sets its own (file downloads: a sandboxing CSP) keeps it.
+  overwrite: false,
 });
 
 /** WebSocket upgrades are skipped: their 101 comes from the room object with immutable headers. */
