@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { inboxStub } from "../src/inbox/notify";
 import {
   api,
   type Message,
@@ -68,6 +69,18 @@ describe("room heads on the inbox channel", () => {
       unread_count: 1,
       mention_count: 1,
     });
+  });
+
+  it("says whether a device saw a message live (the hook push notifications ask)", async () => {
+    const { alice, bob, room } = await roomWithMember();
+    const carol = await newUser("carol");
+    await api("POST", `/room/${room.id}/members`, { token: alice.token, json: { user_id: carol.id } });
+    const { socket } = await connectInbox(bob.token);
+    const sent = await post(alice, room.id, "are you there?");
+    await headAt(socket, room.id, sent.body.seq);
+    expect(await inboxStub(env, bob.id).seenLive(room.id, sent.body.seq)).toBe(true);
+    expect(await inboxStub(env, bob.id).seenLive(room.id, sent.body.seq + 1)).toBe(false);
+    expect(await inboxStub(env, carol.id).seenLive(room.id, sent.body.seq)).toBe(false); // never connected
   });
 
   it("your read marker moving on one device reaches every device's channel, with the counts", async () => {

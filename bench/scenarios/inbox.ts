@@ -44,8 +44,12 @@ async function inBatches<T>(n: number, batch: number, make: (i: number) => Promi
   return out;
 }
 
-/** The sender: sends `count` messages at `rate` per second (null: back to back); send time per seq. */
+let batches = 0;
+
+/** The sender: `count` messages at `rate` per second (null: back to back), each with a fresh client_id. */
 async function sendAll(ws: WebSocket, count: number, rate: number | null) {
+  // A client_id used before would be answered with its first ack (idempotency), not sent again.
+  const tag = `b${++batches}`;
   const sentAt = new Map<string, number>();
   const ackAt = new Map<number, { sent: number; acked: number }>();
   const acked = new Promise<void>((resolve) => {
@@ -66,8 +70,8 @@ async function sendAll(ws: WebSocket, count: number, rate: number | null) {
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
     }
-    sentAt.set(`m${i}`, performance.now());
-    ws.send(JSON.stringify({ type: "message.send", content: `inbox bench ${i}`, client_id: `m${i}` }));
+    sentAt.set(`${tag}-${i}`, performance.now());
+    ws.send(JSON.stringify({ type: "message.send", content: `inbox bench ${i}`, client_id: `${tag}-${i}` }));
   }
   await Promise.race([acked, sleep(120_000)]);
   return { ackAt, elapsedMs: performance.now() - t0 };

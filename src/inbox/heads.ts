@@ -34,17 +34,19 @@ export class Heads {
    * with a marker that moved is a `room.read`, anything older or equal is nothing (pushes may
    * overtake each other; the newest state wins). Heads of rooms the user lost are dropped.
    */
-  apply(head: RoomHead): HeadChange {
+  apply(head: RoomHead, live = false): HeadChange {
     const row = this.row(head.room_id);
     if (row?.gone) return null;
     const before = row?.head ? (JSON.parse(row.head) as RoomHead) : null;
     const change = classify(before, head);
     if (change === null) return null;
+    // One statement (each write of an object is a commit): the head, and whether a device saw it.
     this.sql.exec(
-      `INSERT INTO inbox_rooms (room_id, head) VALUES (?, ?)
-       ON CONFLICT (room_id) DO UPDATE SET head = excluded.head`,
+      `INSERT INTO inbox_rooms (room_id, head, live_seq) VALUES (?, ?, ?)
+       ON CONFLICT (room_id) DO UPDATE SET head = excluded.head, live_seq = max(live_seq, excluded.live_seq)`,
       head.room_id,
       JSON.stringify(head),
+      live ? head.room_seq : 0,
     );
     return change;
   }
@@ -92,11 +94,6 @@ export class Heads {
   /** The user's devices all left: no room pushes here until one connects again. */
   unwatchAll() {
     this.sql.exec("UPDATE inbox_rooms SET watched = 0");
-  }
-
-  /** A device was connected when the room's head reached `seq`. */
-  markLive(roomId: number, seq: number) {
-    this.sql.exec("UPDATE inbox_rooms SET live_seq = max(live_seq, ?) WHERE room_id = ?", seq, roomId);
   }
 
   /** The highest room seq a connected device was sent, if any. */

@@ -127,9 +127,8 @@ export class Inbox extends DurableObject<Bindings> {
       return false;
     }
     if (!this.heads.has(head.room_id)) return false;
-    const change = this.heads.apply(head);
+    const change = this.heads.apply(head, true);
     if (change) this.broadcast(this.log.append({ ...head, type: change }));
-    this.heads.markLive(head.room_id, head.room_seq);
     return true;
   }
 

@@ -38,8 +38,7 @@ export class InboxLog {
         "SELECT min(seq) AS lo, max(seq) AS hi FROM inbox_events",
       )
       .one();
-    const stored = sql.exec<{ value: string }>("SELECT value FROM inbox_meta WHERE key = 'seq'").toArray()[0];
-    this.last = Math.max(bounds.hi ?? 0, Number(stored?.value ?? 0));
+    this.last = bounds.hi ?? 0;
     this.first = bounds.lo ?? this.last + 1;
   }
 
@@ -55,8 +54,8 @@ export class InboxLog {
   append(notice: InboxNotice): string {
     const seq = ++this.last;
     const data = JSON.stringify({ ...notice, seq } satisfies InboxEvent);
+    // The newest event is never trimmed, so the table itself says where the sequence stands.
     this.sql.exec("INSERT INTO inbox_events (seq, frame) VALUES (?, ?)", seq, data);
-    this.sql.exec("INSERT OR REPLACE INTO inbox_meta (key, value) VALUES ('seq', ?)", String(seq));
     if (seq - this.first >= this.keep) {
       this.first = seq - this.keep + 1;
       this.sql.exec("DELETE FROM inbox_events WHERE seq < ?", this.first);
