@@ -72,7 +72,9 @@ export async function startPushService(vapidKey: string) {
     const sub = id ? subs.get(id) : undefined;
     if (!sub) return { status: 404 };
     if (kind === "subscribers" && what === "answers") {
-      sub.answers.push(...((json(body).statuses as number[]) ?? []));
+      const asked = json(body);
+      if (asked.clear) sub.answers = [];
+      sub.answers.push(...((asked.statuses as number[]) ?? []));
       return { status: 204 };
     }
     if (kind === "subscribers")
