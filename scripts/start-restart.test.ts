@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPushService } from "../test/fakes/push-service";
 import { TEST_VAPID } from "../test/fakes/test-keys";
 import { startWebhookReceiver } from "../test/fakes/webhook-receiver";
-import { freePort } from "./lib/embedded-pg";
+import { type Cluster, freePort, startCluster } from "./lib/embedded-pg";
 import { PROJECT_ROOT } from "./lib/pg-data-dir";
 
 // Issue 21: what is queued for delivery out of the product (a webhook's pending deliveries, a
@@ -62,9 +62,11 @@ const json = async <T>(url: string, method: string, body?: unknown, token?: stri
 };
 
 describe("npm start killed and started again", () => {
+  let cluster: Cluster;
   let dir: string;
-  let dataDir: string | null = null;
   beforeAll(async () => {
+    cluster = await startCluster(`.data/postgres-scripts-restart-${process.pid}`, await freePort());
+    await cluster.createDatabase("restart");
     dir = mkdtempSync(path.join(os.tmpdir(), "roomcast-restart-"));
     for (const name of ["node_modules", "src", "migrations", "scripts", "client", "public"])
       symlinkSync(path.join(PROJECT_ROOT, name), path.join(dir, name));
@@ -72,10 +74,9 @@ describe("npm start killed and started again", () => {
       copyFileSync(path.join(PROJECT_ROOT, name), path.join(dir, name));
   });
   afterAll(async () => {
+    await cluster.stop();
+    rmSync(cluster.dataDir, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
-    // As root the embedded cluster of a folder postgres cannot enter lives under /var/tmp.
-    if (dataDir?.startsWith("/var/tmp/roomcast/"))
-      rmSync(path.dirname(dataDir), { recursive: true, force: true });
   });
 
   it("delivers the webhook events and the push that were queued, in order, exactly once", async () => {
@@ -85,8 +86,8 @@ describe("npm start killed and started again", () => {
       path.join(dir, ".dev.vars"),
       [
         "SECRET_KEY=restart-test-secret-0123456789abcdef0123456789abcdef",
-        // npm start's own embedded PostgreSQL (the Neon driver reaches it through the bridge).
-        `PG_PORT=${await freePort()}`,
+        // A PostgreSQL of the test's own (npm start puts its bridge in front of it).
+        `DATABASE_URL=${cluster.url("restart")}`,
         `DB_WS_PROXY_PORT=${await freePort()}`,
         "PBKDF2_ITERATIONS=10000",
         `VAPID_PUBLIC_KEY=${TEST_VAPID.publicKey}`,
@@ -102,7 +103,6 @@ describe("npm start killed and started again", () => {
     let server = start(dir, port);
     try {
       await until(async () => ((await fetch(`${base}/health`)).ok ? true : undefined), "health", server);
-      dataDir = server.output().match(/data in (\S+)/)?.[1] ?? null;
       const users = [];
       for (const name of ["alice", "bob"]) {
         const username = `${name}_${process.pid}`;
@@ -192,8 +192,9 @@ describe("npm start killed and started again", () => {
       );
       expect(dev.errors).toEqual([]);
       expect(dev.received.map((p) => p.payload.seq)).toEqual([sent[0]]);
+    } catch (err) {
+      throw new Error(`${err}\nserver output:\n${server.output().slice(-3000)}`);
     } finally {
-      // A clean stop at the end, so that the embedded PostgreSQL stops too.
       const exited = new Promise((r) => server.child.once("exit", r));
       if (server.child.exitCode === null) server.child.kill("SIGTERM");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
