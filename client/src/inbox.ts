@@ -63,8 +63,10 @@ export class Inbox extends Emitter<InboxEvents> {
   readonly conversations = new Map<number, Conversation>();
   private stopped = false;
   private token: string | null = null;
-  /** Rooms changed by live events while the lists were being fetched: the live state wins. */
-  private touched: Set<number> | null = null;
+  /** What live events changed while the lists were being fetched (null: the room is gone). */
+  private touched: Map<number, Partial<Conversation> | null> | null = null;
+  private refreshing: Promise<void> | null = null;
+  private again = false;
   private readonly ws: ReconnectingWebSocket;
   private readonly api: RoomcastApi;
 
@@ -115,10 +117,25 @@ export class Inbox extends Emitter<InboxEvents> {
     this.ws.close(1000, "bye");
   }
 
-  /** Refetches the rooms and DMs over REST (exact counts, from the rooms themselves). */
-  async refresh(): Promise<void> {
+  /** Refetches the rooms and DMs over REST (exact counts, from the rooms themselves); one at a time. */
+  refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.again = true;
+      return this.refreshing;
+    }
+    this.refreshing = this.fetchLists().finally(() => {
+      this.refreshing = null;
+      if (this.again) {
+        this.again = false;
+        void this.refresh();
+      }
+    });
+    return this.refreshing;
+  }
+
+  private async fetchLists(): Promise<void> {
     this.api.token = this.token;
-    this.touched = new Set();
+    this.touched = new Map();
     try {
       const [rooms, directs] = await Promise.all([
         this.api.myRooms(),
@@ -127,10 +144,12 @@ export class Inbox extends Emitter<InboxEvents> {
       const fresh = new Map<number, Conversation>();
       for (const r of rooms) fresh.set(r.id, fromSummary(r, null));
       for (const d of directs) fresh.set(d.id, fromSummary(d, d.with));
-      for (const id of this.touched) {
-        const live = this.conversations.get(id);
-        if (live) fresh.set(id, { ...(fresh.get(id) ?? live), ...live });
-        else fresh.delete(id);
+      // What live events said meanwhile wins over the REST answer, which may be older.
+      for (const [id, patch] of this.touched) {
+        const base = fresh.get(id);
+        if (patch === null) fresh.delete(id);
+        else if (base) fresh.set(id, { ...base, ...patch });
+        else if (patch.name !== undefined) fresh.set(id, patch as Conversation);
       }
       this.conversations.clear();
       for (const [id, c] of fresh) this.conversations.set(id, c);
@@ -181,34 +200,17 @@ export class Inbox extends Emitter<InboxEvents> {
   private apply(e: InboxEvent) {
     const id = "room_id" in e ? e.room_id : e.type === "account" ? null : e.room.id;
     if (id === null) return;
-    this.touched?.add(id);
-    const known = this.conversations.get(id);
-    switch (e.type) {
-      case "room.head":
-      case "room.read": {
-        if (!known) return void this.refresh(); // a room we did not list yet: names come from REST
-        const { last_message, unread_count, mention_count } = e;
-        this.conversations.set(id, { ...known, last_message, unread_count, mention_count });
-        break;
-      }
-      case "room.joined":
-      case "room.invited":
-      case "dm.new":
-      case "room.renamed": {
-        const base = known ?? { last_message: null, unread_count: 0, mention_count: 0, with: null };
-        const other = e.type === "dm.new" ? e.with : base.with;
-        this.conversations.set(id, {
-          ...base,
-          room_id: id,
-          name: e.room.name,
-          kind: e.room.kind,
-          with: other,
-        });
-        break;
-      }
-      default:
-        this.conversations.delete(id);
+    const patch = patchOf(e, this.conversations.get(id));
+    if (this.touched) {
+      const before = this.touched.get(id);
+      this.touched.set(id, patch === null ? null : { ...(before ?? {}), ...patch });
     }
+    const known = this.conversations.get(id);
+    if (patch === null) this.conversations.delete(id);
+    else if (known) this.conversations.set(id, { ...known, ...patch });
+    else if (patch.name !== undefined) this.conversations.set(id, patch as Conversation);
+    // A head of a room not listed yet: its name comes from REST.
+    else return void this.refresh();
     this.emit("conversations", this.list());
   }
 
@@ -234,6 +236,27 @@ export class Inbox extends Emitter<InboxEvents> {
     this.stopped = true;
     this.emit("status", { state: "closed", reason, code });
     this.emit("closed", { reason, code, message });
+  }
+}
+
+/** What one event changes in a conversation; null: the conversation is gone. */
+function patchOf(e: InboxEvent, known: Conversation | undefined): Partial<Conversation> | null {
+  switch (e.type) {
+    case "room.head":
+    case "room.read":
+      return { last_message: e.last_message, unread_count: e.unread_count, mention_count: e.mention_count };
+    case "room.joined":
+    case "room.invited":
+    case "dm.new":
+    case "room.renamed": {
+      const base = known ?? { last_message: null, unread_count: 0, mention_count: 0, with: null };
+      const other = e.type === "dm.new" ? e.with : base.with;
+      return { ...base, room_id: e.room.id, name: e.room.name, kind: e.room.kind, with: other };
+    }
+    case "account":
+      return {};
+    default:
+      return null;
   }
 }
 

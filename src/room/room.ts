@@ -244,15 +244,10 @@ export class Room extends DurableObject<Bindings> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.copies.forget();
-    this.timeline.reset();
-    this.roster.reset();
-    this.reactions.reset();
-    this.threads.reset();
-    this.heads.reset();
+    for (const part of [this.timeline, this.roster, this.reactions, this.threads, this.heads]) part.reset();
   }
 
-  // ── the copy to PostgreSQL (see `outbox/schedule.ts`, `outbox/outbox.ts`) ─────────
-
+  /** The copy to PostgreSQL (see `outbox/schedule.ts`, `outbox/outbox.ts`), then what follows it. */
   override async alarm() {
     if (!this.timeline.initialised) return this.copies.forget();
     const before = this.timeline.flushedSeq;
