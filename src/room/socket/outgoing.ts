@@ -3,6 +3,9 @@ import type { ServerFrame } from "../../protocol";
 import { CloseCode } from "../../protocol";
 import { frame } from "./codec";
 
+/** Largest batch frame, in UTF-16 units (≤ 192 KiB of UTF-8; ASCII: 64 KiB). Fixed: docs/protocol.md. */
+export const BATCH_MAX_CHARS = 65_536;
+
 /** The tag of sockets that asked for batches (`?batch=1`); it survives hibernation. */
 export const BATCH_TAG = "batch";
 
@@ -26,6 +29,8 @@ export class Outgoing {
   constructor(
     batching: WebSocket[],
     private readonly beforeSend: () => void = () => {},
+    /** Largest batch frame: a longer queue (a replay) leaves as several. */
+    private readonly maxBatchBytes = BATCH_MAX_CHARS,
   ) {
     for (const ws of batching) this.batching.add(ws);
   }
@@ -116,8 +121,32 @@ export class Outgoing {
     const queue = this.queued.get(ws);
     if (!queue) return;
     this.queued.delete(ws);
-    transmit(ws, queue.length === 1 ? (queue[0] as string) : `[${queue.join(",")}]`);
+    for (const batch of bounded(queue, this.maxBatchBytes)) {
+      transmit(ws, batch.length === 1 ? (batch[0] as string) : `[${batch.join(",")}]`);
+    }
   }
+}
+
+/**
+ * Splits a socket's queue into batches of at most `maxChars` UTF-16 units (a frame longer than
+ * that is a batch of one). Without the bound one replay of large
+ * messages became a single 48 MB string in the room's isolate.
+ */
+export function bounded(queue: string[], maxChars: number): string[][] {
+  const batches: string[][] = [];
+  let batch: string[] = [];
+  let size = 2;
+  for (const data of queue) {
+    if (batch.length > 0 && size + data.length + 1 > maxChars) {
+      batches.push(batch);
+      batch = [];
+      size = 2;
+    }
+    batch.push(data);
+    size += data.length + 1;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 /** A socket that is closing fails quietly (its close handler cleans up). */
