@@ -81,6 +81,8 @@ export const ConfigSchema = z.object({
   DMS_OPENED_PER_USER_PER_HOUR: intVar(20, 1, 1_000_000),
   /** Time budget of one search or mentions query in PostgreSQL (statement_timeout). */
   SEARCH_TIMEOUT_MS: intVar(3000, 1, 60_000),
+  /** Events a room holds not yet copied to PostgreSQL; past it writes are refused (503 `backlog_full`). */
+  ROOM_BACKLOG_MAX_EVENTS: intVar(10_000, 1, 1_000_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

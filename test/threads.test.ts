@@ -99,16 +99,22 @@ describe("replies and threads", () => {
     expect(late.body.parent).toMatchObject({ deleted: true, excerpt: null });
   });
 
-  it("refuses a reply to a message of another room (422) or to none (404)", async () => {
+  it("refuses a reply to a message of another room or to none alike (404), before and after the copy", async () => {
     const alice = await newUser("alice");
     const here = await newRoom(alice);
     const there = await newRoom(alice);
     const elsewhere = (await post(alice.token, there.id, { content: "there" })).body;
+    // Issue 18: existing elsewhere must not be told apart from existing nowhere.
+    expectError(
+      await post(alice.token, here.id, { content: "x", reply_to: elsewhere.id }),
+      404,
+      "reply_parent_not_found",
+    );
     await eventually(async () => expect((await storedMessages(there.id)).length).toBe(1));
     expectError(
       await post(alice.token, here.id, { content: "x", reply_to: elsewhere.id }),
-      422,
-      "reply_to_other_room",
+      404,
+      "reply_parent_not_found",
     );
     expectError(
       await post(alice.token, here.id, { content: "x", reply_to: "01NOSUCHMESSAGE000000000000" }),

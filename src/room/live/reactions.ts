@@ -20,9 +20,17 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
  * "👨‍👩‍👧", "🇩🇪", "❤️") or a short `:name:` (lower-case letters, digits, `_`, `+`, `-`). Plain
  * letters, digits (which Unicode also counts as `\p{Emoji}`) and longer text are refused.
  */
+/**
+ * The longest emoji is ten code points (a couple with skin tones); marks other than the emoji
+ * presentation selector and the keycap are not part of any emoji. Without this one "grapheme"
+ * could be 👍 followed by forty combining marks.
+ */
+const plainEmoji = (key: string) =>
+  [...key].length <= 10 && !/\p{M}/u.test(key.replace(/[\u{FE0F}\u{20E3}]/gu, ""));
+
 export function checkReactionKey(key: string): string {
   const graphemes = [...segmenter.segment(key)];
-  if (NAME.test(key) || (graphemes.length === 1 && PICTOGRAPH.test(key))) return key;
+  if (NAME.test(key) || (graphemes.length === 1 && PICTOGRAPH.test(key) && plainEmoji(key))) return key;
   throw new AppError(
     "invalid_reaction",
     422,

@@ -151,12 +151,10 @@ export async function deletedAmong(config: Config, roomId: number, ids: string[]
   return new Set(rows.map((r) => r.id));
 }
 
-/** A reply to a message that is not in this room: 422 if it is in another room, else 404. */
-export async function missingParent(config: Config, messageId: string): Promise<AppError> {
-  const [elsewhere] = await withDb(config, (db) =>
-    db.select({ id: messages.id }).from(messages).where(eq(messages.id, messageId)).limit(1),
-  );
-  return elsewhere
-    ? new AppError("reply_to_other_room", 422, "A reply must answer a message of the same room")
-    : new AppError("reply_parent_not_found", 404, "The message replied to does not exist");
-}
+/**
+ * The one answer for a `reply_to` that is not a message of this room, whether it exists in
+ * another room or nowhere, and whether or not it reached PostgreSQL yet: a sender must not learn
+ * which message ids exist in rooms they may not read.
+ */
+export const missingParent = () =>
+  new AppError("reply_parent_not_found", 404, "The message replied to is not in this room");

@@ -112,8 +112,7 @@ export class Conversation {
     try {
       return await this.writes.findTarget(messageId);
     } catch (err) {
-      if (err instanceof AppError && err.code === "message_not_found")
-        throw await missingParent(this.config, messageId);
+      if (err instanceof AppError && err.code === "message_not_found") throw missingParent();
       throw err;
     }
   }
@@ -134,6 +133,7 @@ export class Conversation {
     const target = await this.writes.findTarget(messageId);
     if (target.deleted_at !== null) throw new AppError("message_deleted", 409, "The message was deleted");
     await this.reactions.load(this.timeline.roomId, target.id, target.seq);
+    this.writes.checkBacklog();
     this.limits.take("react", user.id);
     const t = this.reactions.toggle(target.id, user.id, key, on, this.timeline.lastSeq + 1);
     if (!t.changed) {

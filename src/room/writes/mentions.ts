@@ -2,7 +2,6 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { withDb } from "../../db/client";
 import { databaseUnavailable } from "../../db/errors";
 import { users } from "../../db/schema";
-import { reader } from "../../domain/access-rules";
 import type { Config } from "../../env";
 import type { Roster } from "../access/roster";
 
@@ -24,10 +23,10 @@ export function mentionedNames(content: string): string[] {
 }
 
 /**
- * The users a text mentions: `@username` of an active user who may read this room now (by the
- * room's roster: a member of a private or direct room, anyone not banned from a public one), the
- * author excepted. Anyone else is silently not mentioned, so the sender learns nothing about
- * whether such a user exists. One query, and only for texts that contain an `@name`. While
+ * The users a text mentions: `@username` of an active member of this room (by the room's roster,
+ * not banned), the author excepted — in public rooms too: a stranger's `@you` in a room you never
+ * joined does not reach you, and the sender cannot list who exists or who is deactivated by
+ * mentioning names. Anyone else is silently not mentioned. One query, and only for texts that contain an `@name`. While
  * PostgreSQL is unreachable the message is still sent (the room keeps accepting), unmentioned.
  */
 export async function resolveMentions(
@@ -55,11 +54,7 @@ export async function resolveMentions(
     .map((u) => u.id)
     .filter((id) => {
       if (id === authorId) return false;
-      try {
-        reader(roster.room, roster.membership(id), { isAdmin: false });
-        return true;
-      } catch {
-        return false;
-      }
+      const m = roster.membership(id);
+      return m.role !== null && !m.banned;
     });
 }

@@ -41,6 +41,26 @@ export class RoomWrites {
     private readonly publish: Publish,
   ) {}
 
+  /**
+   * While PostgreSQL is down the backlog lives in the room's storage; past
+   * `ROOM_BACKLOG_MAX_EVENTS` events not yet copied, writes are refused (503 `backlog_full`, an
+   * error frame on sockets) instead of growing it without bound. Retries succeed once the copy
+   * catches up. Reactions and thread counters count as events too (see Conversation).
+   */
+  checkBacklog() {
+    const waiting = this.timeline.lastSeq - this.timeline.flushedSeq;
+    if (waiting >= this.config.ROOM_BACKLOG_MAX_EVENTS) {
+      throw Object.assign(
+        new AppError(
+          "backlog_full",
+          503,
+          "The room cannot take more until its copy to the database catches up",
+        ),
+        { retryAfterMs: 5000 },
+      );
+    }
+  }
+
   /** Sequence, store, publish. A retried `client_id` answers the first message and costs nothing. */
   post(
     user: UserRef,
@@ -55,6 +75,7 @@ export class RoomWrites {
       if (prior) return { event: prior, duplicate: true };
     }
     checkContent(content, this.config.MESSAGE_MAX_CHARS);
+    this.checkBacklog();
     this.limits.take("write", user.id);
     const event = this.timeline.appendMessage(user, content, clientId, extra, defer);
     this.publish.event(event);
@@ -69,6 +90,7 @@ export class RoomWrites {
       throw new AppError("not_author", 403, "Only the author can edit a message");
     if (target.deleted_at !== null) throw new AppError("message_deleted", 409, "The message was deleted");
     this.limits.take("write", actor.user.id);
+    this.checkBacklog();
     const event = this.timeline.appendEdit(actor.user, messageId, content);
     this.publish.event(event);
     const message: MessageEvent = { ...this.asMessage(target), content, edited_at: event.edited_at };
@@ -84,6 +106,7 @@ export class RoomWrites {
     if (target.deleted_at !== null)
       throw new AppError("message_deleted", 409, "The message was already deleted");
     this.limits.take("write", actor.user.id);
+    this.checkBacklog();
     const event = this.timeline.appendDelete(actor.user, messageId);
     this.publish.event(event);
     const message: MessageEvent = { ...this.asMessage(target), content: null, deleted: true };

@@ -27,8 +27,8 @@ export const send = createRoute({
   path: "/message/rooms/{room_id}/messages",
   summary: "Send a message to a room",
   description:
-    "The room also refuses with 422 `empty_message`, `message_too_long`, and `reply_to_other_room` " +
-    "(reply_to names a message of another room); 404 `reply_parent_not_found` when it names none. " +
+    "The room also refuses with 422 `empty_message` and `message_too_long`; 404 `reply_parent_not_found` " +
+    "when reply_to names no message of this room (one answer whether it exists elsewhere or not). " +
     "`@username` mentions users who can read the room; anyone else stays plain text.",
   request: {
     params: roomParams,
