@@ -50,6 +50,8 @@ const BENCH_LIMITS = {
   SIGNUPS_PER_ADDRESS_PER_HOUR: "1000000",
   ROOMS_CREATED_PER_USER_PER_HOUR: "1000000",
   DMS_OPENED_PER_USER_PER_HOUR: "1000000",
+  // A room at full rate may hold several seconds of events before a copy lands.
+  ROOM_BACKLOG_MAX_EVENTS: "1000000",
 };
 /** Messages each REST room holds before the REST scenario reads pages of 50 from it. */
 const REST_HISTORY = 60;
