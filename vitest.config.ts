@@ -29,6 +29,7 @@ export default defineConfig({
                 BRIDGE_CONTROL: inject("bridgeControl"),
                 UNREACHABLE_DATABASE: inject("unreachableDatabase"),
                 SECRET_KEY: "test-only-secret-0123456789abcdef0123456789abcdef",
+                METRICS_TOKEN: "test-only-metrics-token-0123456789abcdef",
                 // Small, so that tests reach beyond the room's cache with a handful of messages.
                 ROOM_CACHE_EVENTS: "5",
                 // Small, so that a resume beyond the inbox's log is reached with a few events.

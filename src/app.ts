@@ -17,6 +17,7 @@ import { UPLOAD_PATH } from "./routes/files/files.routes";
 import { memberRoutes } from "./routes/members/members.index";
 import { mentionRoutes } from "./routes/mentions/mentions.index";
 import { messageRoutes } from "./routes/messages/messages.index";
+import { metricsRoutes } from "./routes/metrics/metrics.index";
 import { pushRoutes } from "./routes/push/push.index";
 import { roomRoutes } from "./routes/rooms/rooms.index";
 import { searchRoutes } from "./routes/search/search.index";
@@ -63,6 +64,7 @@ export function createApp() {
     searchRoutes,
     mentionRoutes,
     adminRoutes,
+    metricsRoutes,
     fileRoutes,
     wsRoutes,
     // Issue 21: reaching people who are away, and programs.

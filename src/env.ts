@@ -54,6 +54,8 @@ export const ConfigSchema = z.object({
             .filter(Boolean),
         ),
     ),
+  /** Bearer secret a scraper sends to GET /metrics; unset: only global admins may read it. */
+  METRICS_TOKEN: z.string().min(32, "METRICS_TOKEN must be at least 32 characters").optional(),
   // Reaching people who are away (docs/notifications.md). Without the VAPID pair, Web Push is off.
   VAPID_PUBLIC_KEY: z.string().min(1).optional(),
   VAPID_PRIVATE_KEY: z.string().min(1).optional(),

@@ -36,6 +36,12 @@ export function describeApi(app: OpenAPIHono<AppEnv>) {
       429: { description: "Too many sockets of yours in this room" },
     },
   });
+  registerSecuritySchemes(app);
+  app.doc31("/openapi.json", OPENAPI_DOCUMENT);
+}
+
+/** Who may call what: user tokens (bearer or OAuth2 password), the sockets' token, the scraper's secret. */
+function registerSecuritySchemes(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
@@ -48,11 +54,15 @@ export function describeApi(app: OpenAPIHono<AppEnv>) {
     description:
       "The access token for /ws/{room_id}: `?token=<jwt>`, or (browsers) the subprotocol `bearer.<jwt>` beside `roomcast.v1`",
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "metricsToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "GET /metrics: the METRICS_TOKEN of the configuration, for scrapers",
+  });
   app.openAPIRegistry.registerComponent("securitySchemes", "oauth2", {
     type: "oauth2",
     flows: { password: { tokenUrl: "/auth/token", scopes: {} } },
   });
-  app.doc31("/openapi.json", OPENAPI_DOCUMENT);
 }
 
 /** The inbox channel's door (`/ws/me`), like the room's: not a JSON route. */

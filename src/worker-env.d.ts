@@ -16,6 +16,8 @@ declare namespace Cloudflare {
     COURIERS: DurableObjectNamespace<import("./courier/courier").Courier>;
     /** One per user: pushes waiting to be sent (src/push/queue.ts). */
     PUSH_QUEUES: DurableObjectNamespace<import("./push/queue").PushQueue>;
+    /** One for the deployment: each live room's sockets and backlog, for GET /metrics (src/metrics/). */
+    GAUGES: DurableObjectNamespace<import("./metrics/gauges-object").Gauges>;
   }
   interface GlobalProps {
     mainModule: typeof import("./index");

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   api,
@@ -11,6 +10,7 @@ import {
   type RoomSummary,
   storedMessages,
 } from "./helpers";
+import { database } from "./outage";
 import { connect } from "./socket";
 
 const post = (token: string, roomId: number, content: string) =>
@@ -109,11 +109,6 @@ describe("mentions and unread counts", () => {
 });
 
 describe("conversations while PostgreSQL is unreachable", () => {
-  async function database(state: "down" | "up") {
-    const control = (env as unknown as { BRIDGE_CONTROL: string }).BRIDGE_CONTROL;
-    expect((await fetch(`${control}/__bridge/${state}`)).status).toBe(200);
-  }
-
   it("still accepts mentions (unresolved), replies to and reactions on recent messages", async () => {
     const alice = await newUser("alice");
     const bob = await newUser("bob");

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { roomStub } from "../src/room";
+import { expectLogs } from "./expected-logs";
 import {
   api,
   eventually,
@@ -15,14 +16,8 @@ import {
   unique,
   withTestDb,
 } from "./helpers";
+import { database } from "./outage";
 import { connect, seqs } from "./socket";
-
-/** Takes the worker's database connection down or up (the bridge cuts and refuses connections). */
-async function database(state: "down" | "up") {
-  const control = (env as unknown as { BRIDGE_CONTROL: string }).BRIDGE_CONTROL;
-  const res = await fetch(`${control}/__bridge/${state}`);
-  expect(res.status).toBe(200);
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -107,6 +102,7 @@ describe("PostgreSQL unreachable", () => {
   });
 
   it("isolates an event PostgreSQL refuses for a data reason: it is kept and shown to operators, the rest lands exactly once", async () => {
+    expectLogs(/refused by PostgreSQL and set aside/);
     const alice = await newUser();
     const bob = await newUser();
     const operator = await newAdmin();

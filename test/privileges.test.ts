@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   api,
@@ -13,6 +12,7 @@ import {
   type Room,
   storedMessages,
 } from "./helpers";
+import { database } from "./outage";
 import { connect } from "./socket";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -135,15 +135,14 @@ describe("races and outages answer clearly", () => {
     await socket.take(7, "ack");
     await eventually(async () => expect(await storedMessages(room.id)).toHaveLength(8));
     await sleep(100);
-    const control = (env as unknown as { BRIDGE_CONTROL: string }).BRIDGE_CONTROL;
-    await fetch(`${control}/__bridge/down`);
+    await database("down");
     try {
       socket.send({ type: "message.edit", message_id: old.id, content: "new" });
       expect(await socket.next("error")).toMatchObject({ code: "database_unavailable" });
       socket.send({ type: "message.delete", message_id: old.id });
       expect(await socket.next("error")).toMatchObject({ code: "database_unavailable" });
     } finally {
-      await fetch(`${control}/__bridge/up`);
+      await database("up");
     }
     socket.close();
   });

@@ -1,4 +1,5 @@
 import { afterEach } from "vitest";
+import { endExpectations, isExpected } from "./expected-logs";
 import { closeAllInboxes } from "./inbox-socket";
 import { closeAllSockets } from "./socket";
 
@@ -6,4 +7,15 @@ import { closeAllSockets } from "./socket";
 afterEach(() => {
   closeAllSockets();
   closeAllInboxes();
+});
+
+// Lines a test said it causes on purpose (expectLogs) are kept out of the output; others print.
+for (const level of ["log", "info", "warn", "error"] as const) {
+  const print = console[level].bind(console);
+  console[level] = (...args: unknown[]) => {
+    if (!isExpected(args)) print(...args);
+  };
+}
+afterEach(() => {
+  endExpectations();
 });

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import {
@@ -11,12 +10,7 @@ import {
   type Room,
   withTestDb,
 } from "./helpers";
-
-/** Takes the worker's database connection down or up (the bridge refuses connections). */
-async function database(state: "down" | "up") {
-  const control = (env as unknown as { BRIDGE_CONTROL: string }).BRIDGE_CONTROL;
-  expect((await fetch(`${control}/__bridge/${state}`)).status).toBe(200);
-}
+import { database } from "./outage";
 
 describe("a warm room answers REST without PostgreSQL", () => {
   it("serves the room, a history page and new posts while PostgreSQL is unreachable; 503 only where the database is needed", async () => {

@@ -6,6 +6,7 @@ import { loadConfig } from "../env";
 import { CloseCode, PING_FRAME, PONG_FRAME, type TimelineEvent } from "../protocol";
 import { Door } from "./access/door";
 import { Roster } from "./access/roster";
+import { reportGauges } from "./gauge-reporter";
 import { MemberHeads } from "./heads/member-heads";
 import { Reactions } from "./live/reactions";
 import { Threads } from "./live/threads";
@@ -49,6 +50,7 @@ export class Room extends DurableObject<Bindings> {
   private readonly onFrame: FrameHandlers;
   private readonly out: Outgoing;
   private readonly heads: MemberHeads;
+  private readonly gauges = reportGauges(this.ctx, this.env, () => [this.timeline, this.outbox]);
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -75,20 +77,11 @@ export class Room extends DurableObject<Bindings> {
     });
     this.writes = new RoomWrites(this.timeline, limits, config, publish);
     const { timeline, roster, writes, reactions, threads } = this;
-    this.conversation = new Conversation({
-      timeline,
-      roster,
-      writes,
-      limits,
-      config,
-      publish,
-      reactions,
-      threads,
-    });
+    const parts = { timeline, roster, writes, limits, config, publish, reactions, threads };
+    this.conversation = new Conversation(parts);
     this.sends = new SendQueue(this.writes, this.conversation);
     const { door, sends, conversation } = this;
     this.onFrame = frameHandlers({ ctx, door, sends, writes, conversation, limits, out });
-
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     if (this.timeline.initialised) this.startAnnotations();
     // Woken with a backlog (e.g. after an eviction mid-flush): make sure a copy is scheduled.
@@ -111,7 +104,7 @@ export class Room extends DurableObject<Bindings> {
   /** A WebSocket upgrade the worker forwarded (see `connect.ts`). */
   override fetch(request: Request): Promise<Response> {
     const { ctx, timeline, config, door, out } = this;
-    return connect({ ctx, timeline, config, door, out }, request);
+    return connect({ ctx, timeline, config, door, out }, request).finally(() => this.gauges.changed());
   }
 
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer) {
@@ -125,6 +118,7 @@ export class Room extends DurableObject<Bindings> {
     const { user } = attachmentOf(ws);
     const others = this.ctx.getWebSockets(userTag(user.id)).filter((s) => s !== ws);
     if (others.length === 0) announce(this.out, this.ctx.getWebSockets(), ws, "leave", user);
+    this.gauges.changed();
   }
 
   // ── RPC from the worker (token verified there; access decided here); refusals come back as data ──
@@ -255,5 +249,6 @@ export class Room extends DurableObject<Bindings> {
     // Pushes and webhooks start from what PostgreSQL now holds (issue 21).
     const range = { fromSeq: before + 1, toSeq: this.timeline.flushedSeq };
     await tellCourier(this.env, this.ctx, this.timeline.roomId, range);
+    this.gauges.changed();
   }
 }

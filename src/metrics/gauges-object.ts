@@ -1,0 +1,62 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Bindings } from "../env";
+
+/** What one room reports of itself: open sockets, and events not yet copied to PostgreSQL. */
+export type RoomGauges = { roomId: number; sockets: number; backlog: number };
+
+export type LiveTotals = {
+  /** Rooms with an open socket or a backlog, as they last reported. */
+  liveRooms: number;
+  sockets: number;
+  backlog: number;
+  /** Rooms whose backlog is not empty. */
+  roomsWithBacklog: number;
+};
+
+/**
+ * One object for the whole deployment that keeps each live room's last report (sockets, outbox
+ * backlog), so that GET /metrics reads totals from one place instead of waking every room or
+ * asking PostgreSQL. Rooms report when those numbers change, at most once a second each
+ * (src/room/gauge-reporter.ts); a room with nothing open and nothing pending is dropped. One
+ * object takes a few hundred reports a second comfortably; a deployment with thousands of busy
+ * rooms would shard it by room id.
+ */
+export class Gauges extends DurableObject<Bindings> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`create table if not exists room_gauges (
+      room_id integer primary key, sockets integer not null, backlog integer not null, reported_at integer not null)`);
+  }
+
+  report({ roomId, sockets, backlog }: RoomGauges) {
+    if (sockets === 0 && backlog === 0) {
+      this.sql.exec("delete from room_gauges where room_id = ?", roomId);
+      return;
+    }
+    this.sql.exec(
+      `insert into room_gauges (room_id, sockets, backlog, reported_at) values (?, ?, ?, ?)
+       on conflict (room_id) do update set sockets = excluded.sockets, backlog = excluded.backlog,
+       reported_at = excluded.reported_at`,
+      roomId,
+      sockets,
+      backlog,
+      Date.now(),
+    );
+  }
+
+  totals(): LiveTotals {
+    const row = this.sql
+      .exec<{ live: number; sockets: number; backlog: number; pending: number }>(
+        `select count(*) as live, coalesce(sum(sockets), 0) as sockets, coalesce(sum(backlog), 0) as backlog,
+         count(*) filter (where backlog > 0) as pending from room_gauges`,
+      )
+      .one();
+    return { liveRooms: row.live, sockets: row.sockets, backlog: row.backlog, roomsWithBacklog: row.pending };
+  }
+}
+
+/** The deployment's one gauges object. */
+export const gaugesStub = (env: Bindings) => env.GAUGES.get(env.GAUGES.idFromName("all"));
