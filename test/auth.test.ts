@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
+import { expectLogs } from "./expected-logs";
 import { api, type ErrorBody, expectError, type Login, newUser, rawPost, type Token } from "./helpers";
 
 const secret = new TextEncoder().encode(env.SECRET_KEY);
@@ -127,6 +128,7 @@ describe("bearer tokens", () => {
 
 describe("configuration", () => {
   it("refuses to serve with a SECRET_KEY shorter than 32 bytes", async () => {
+    expectLogs(/^invalid configuration/);
     const app = createApp();
     const res = await app.request(
       "/auth/login",

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import type { Bindings } from "../src/env";
+import { expectLogs } from "./expected-logs";
 import type { UnreachableDatabase } from "./global-setup";
 
 const unreachable = (env as unknown as { UNREACHABLE_DATABASE: UnreachableDatabase }).UNREACHABLE_DATABASE;
@@ -36,6 +37,7 @@ describe("a database that is not running", () => {
     ],
     ["without a bridge, to a closed port", () => ({ DATABASE_URL: unreachable.url })],
   ])("is 503 database_unavailable %s", async (_, database) => {
+    expectLogs(/^database unavailable:/);
     const res = await loginWith(database());
     expect(res).toEqual({
       status: 503,

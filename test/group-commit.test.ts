@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Bindings } from "../src/env";
 import { roomStub } from "../src/room";
+import { expectLogs } from "./expected-logs";
 import { eventually, newRoom, newUser, storedMessages } from "./helpers";
 import { connect, type FrameOf, seqs } from "./socket";
 
@@ -30,6 +31,7 @@ describe("group commit of socket sends", () => {
   });
 
   it("when the write fails, unwritten events are never sent or acknowledged, and the room goes on", async () => {
+    expectLogs(/^room: events could not be written/, /^room: frames held back/);
     const alice = await newUser("alice");
     const room = await newRoom(alice);
     const first = await connect(room.id, alice.token, { batch: true });

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { inboxStub } from "../src/inbox/notify";
 import {
@@ -11,13 +10,8 @@ import {
   type TestUser,
 } from "./helpers";
 import { connectInbox, type InboxOf, type InboxSocket } from "./inbox-socket";
+import { database } from "./outage";
 import { connect } from "./socket";
-
-/** Takes the worker's database connection down or up (as test/outage.test.ts). */
-async function database(state: "down" | "up") {
-  const control = (env as unknown as { BRIDGE_CONTROL: string }).BRIDGE_CONTROL;
-  expect((await fetch(`${control}/__bridge/${state}`)).status).toBe(200);
-}
 
 const post = (u: TestUser, roomId: number, content: string) =>
   api<Message>("POST", `/message/rooms/${roomId}/messages`, { token: u.token, json: { content } });

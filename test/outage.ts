@@ -10,6 +10,7 @@ export const OUTAGE_LOGS = [
   /^resume from PostgreSQL failed/,
   /^mentions: PostgreSQL unreachable/,
   /^metrics: source postgres failed/,
+  /^courier: room \d+: run failed, retrying/,
 ];
 
 /**

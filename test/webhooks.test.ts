@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { expectLogs } from "./expected-logs";
 import { newReceiver } from "./fakes";
 import { api, eventually, expectError, newRoom, newUser, type TestUser } from "./helpers";
 
@@ -104,6 +105,7 @@ describe("webhooks", () => {
   });
 
   it("disables an endpoint after long failure, visibly, until a replay", async () => {
+    expectLogs(/^webhooks: endpoint \S+ of room \d+ disabled/);
     const alice = await newUser("alice");
     const { room, receiver, hook } = await hookedRoom(alice);
     await receiver.fail(...Array(40).fill(500));
