@@ -1,7 +1,11 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { accountStub } from "../src/account/account";
 import { users } from "../src/db/schema";
+import type { Bindings } from "../src/env";
+import { roomStub } from "../src/room";
 import { BATCH_MAX_CHARS } from "../src/room/socket/outgoing";
 import {
   api,
@@ -112,4 +116,44 @@ describe("a room's backlog while PostgreSQL is down", () => {
     expect((await post(owner.token, room.id, "after")).status).toBe(201);
     socket.close();
   }, 90_000);
+});
+
+/** Moves a socket's last account check, and the Account object's load, a minute into the past. */
+async function aMinuteLater(roomId: number, userId: number) {
+  await runInDurableObject(roomStub(env as Bindings, roomId), async (_room, state) => {
+    for (const ws of state.getWebSockets()) {
+      ws.serializeAttachment({ ...ws.deserializeAttachment(), checkedAt: Date.now() - 61_000 });
+    }
+  });
+  await runInDurableObject(accountStub(env as Bindings, userId), async (account) => {
+    (account as unknown as { loadedAt: number }).loadedAt = 0;
+  });
+}
+
+describe("out-of-band deactivation and deletion", () => {
+  it.each([
+    ["UPDATE users SET is_active = false", "account disabled", "deactivate"],
+    ["DELETE FROM users", "account deleted", "delete"],
+  ] as const)(
+    "after %s, an open socket can no longer send once the 60 s bound has passed (4403)",
+    async (_, reason, how) => {
+      const alice = await newUser();
+      const room = await newRoom(alice);
+      const { socket } = await connect(room.id, alice.token);
+      socket.send({ type: "message.send", content: "before", client_id: "b" });
+      await socket.next("ack");
+      await withTestDb((db) =>
+        how === "delete"
+          ? db.delete(users).where(eq(users.id, alice.id))
+          : db.update(users).set({ isActive: false }).where(eq(users.id, alice.id)),
+      );
+      await aMinuteLater(room.id, alice.id);
+      socket.send({ type: "message.send", content: "after", client_id: "a" });
+      await eventually(() => expect(socket.closed).toEqual({ code: 4403, reason }));
+      expect(socket.frames.filter((f) => f.type === "ack")).toHaveLength(1);
+      await eventually(async () =>
+        expect((await storedMessages(room.id)).map((m) => m.content)).toEqual(["before"]),
+      );
+    },
+  );
 });

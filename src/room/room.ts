@@ -81,7 +81,7 @@ export class Room extends DurableObject<Bindings> {
     this.conversation = new Conversation(parts);
     this.sends = new SendQueue(this.writes, this.conversation);
     const { door, sends, conversation } = this;
-    this.onFrame = frameHandlers({ ctx, door, sends, writes, conversation, limits, out });
+    this.onFrame = frameHandlers({ ctx, env, door, sends, writes, conversation, limits, out });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     if (this.timeline.initialised) this.startAnnotations();
     // Woken with a backlog (e.g. after an eviction mid-flush): make sure a copy is scheduled.

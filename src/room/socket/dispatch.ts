@@ -1,3 +1,4 @@
+import type { Bindings } from "../../env";
 import { toAppError } from "../../errors";
 import type { ClientFrame, ClientFrameOf } from "../../protocol";
 import type { Door } from "../access/door";
@@ -5,6 +6,7 @@ import type { Conversation } from "../writes/conversation";
 import type { UserLimits } from "../writes/limits";
 import type { SendQueue, Sent } from "../writes/sends";
 import type { RoomWrites } from "../writes/writes";
+import { accountHolds } from "./account-check";
 import { frame, parseFrame } from "./codec";
 import { attachmentOf, type SocketUser } from "./identity";
 import type { Outgoing } from "./outgoing";
@@ -14,6 +16,7 @@ export type FrameHandlers = { [T in ClientFrame["type"]]: Handler<ClientFrameOf<
 
 type Parts = {
   ctx: DurableObjectState;
+  env: Bindings;
   door: Door;
   sends: SendQueue;
   writes: RoomWrites;
@@ -23,7 +26,23 @@ type Parts = {
 };
 
 /** One handler per client frame type: each makes one call and answers (or lets the refusal throw). */
-export function frameHandlers({ ctx, door, sends, writes, conversation, limits, out }: Parts): FrameHandlers {
+export function frameHandlers(parts: Parts): FrameHandlers {
+  return checked(parts, handlersOf(parts));
+}
+
+/** Every frame but a ping first checks that the account still holds (account-check.ts). */
+function checked({ env, ctx, out }: Parts, handlers: FrameHandlers): FrameHandlers {
+  const wrapped = Object.entries(handlers).map(([type, handle]: [string, Handler<never>]) => [
+    type,
+    type === "ping"
+      ? handle
+      : async (ws: WebSocket, who: SocketUser, f: never) =>
+          (await accountHolds(env, ctx, out, ws)) ? handle(ws, who, f) : undefined,
+  ]);
+  return Object.fromEntries(wrapped) as FrameHandlers;
+}
+
+function handlersOf({ ctx, door, sends, writes, conversation, limits, out }: Parts): FrameHandlers {
   const react = async (
     ws: WebSocket,
     who: SocketUser,

@@ -1,0 +1,36 @@
+import { accountStub } from "../../account/account";
+import type { Bindings } from "../../env";
+import { CloseCode } from "../../protocol";
+import { attachmentOf, type SocketUser, userTag } from "./identity";
+import type { Outgoing } from "./outgoing";
+
+/** The same bound REST has for changes made behind the service's back (account/account.ts). */
+export const ACCOUNT_RECHECK_MS = 60_000;
+
+type Checked = SocketUser & { checkedAt?: number };
+
+/**
+ * Whether the socket's account still holds, asked of the user's Account object at most once a
+ * minute per socket (its first frame after connecting counts as checked: the worker just did).
+ * Every change the service makes is pushed to open sockets at once; this covers the others — an
+ * operator's `UPDATE users SET is_active = false` or a deleted row — which REST refuses within
+ * 60 s, so a socket stops being able to send within the same bound. A lapsed account's sockets
+ * in this room are closed (4403) and the frame is not handled.
+ */
+export async function accountHolds(env: Bindings, ctx: DurableObjectState, out: Outgoing, ws: WebSocket) {
+  const who = attachmentOf(ws) as Checked;
+  const now = Date.now();
+  if (who.checkedAt === undefined) {
+    ws.serializeAttachment({ ...who, checkedAt: now } satisfies Checked);
+    return true;
+  }
+  if (now - who.checkedAt < ACCOUNT_RECHECK_MS) return true;
+  const session = await accountStub(env, who.user.id).session(who.user.id);
+  if (session?.isActive) {
+    ws.serializeAttachment({ ...attachmentOf(ws), checkedAt: now } satisfies Checked);
+    return true;
+  }
+  const reason = session ? "account disabled" : "account deleted";
+  out.close(ctx.getWebSockets(userTag(who.user.id)), CloseCode.forbidden, reason);
+  return false;
+}
