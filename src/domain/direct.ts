@@ -71,12 +71,12 @@ export type DirectSummary = RoomSummary & { room: RoomRow; with: UserRef };
 export async function listDirect(s: UserScope, limit: number, offset: number): Promise<DirectSummary[]> {
   const { db, user: me } = s;
   const mine = db
-    .select({ roomId: roomMembers.roomId })
+    .select({ roomId: roomMembers.roomId, floor: roomMembers.lastReadSeq })
     .from(roomMembers)
     .where(eq(roomMembers.userId, me.id))
     .as("mine");
   const rows = await db
-    .select({ room: rooms, otherId: users.id, otherName: users.username })
+    .select({ room: rooms, otherId: users.id, otherName: users.username, floor: mine.floor })
     .from(rooms)
     .innerJoin(mine, eq(mine.roomId, rooms.id))
     .innerJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), ne(roomMembers.userId, me.id)))
@@ -88,6 +88,7 @@ export async function listDirect(s: UserScope, limit: number, offset: number): P
   const summaries = await summariseLive(
     s,
     rows.map((r) => r.room.id),
+    new Map(rows.map((r) => [r.room.id, r.floor])),
   );
   return rows.map((r) => ({
     room: r.room,

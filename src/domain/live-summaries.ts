@@ -14,13 +14,20 @@ import { type RoomSummary, summarise } from "./summaries";
  * the two PostgreSQL queries of `summarise` (the last messages as stored, and the fallback for a
  * room whose object holds no timeline yet).
  */
-export async function summariseLive(s: UserScope, roomIds: number[]): Promise<Map<number, RoomSummary>> {
-  const { db, env, user } = s;
+export async function summariseLive(
+  s: UserScope,
+  roomIds: number[],
+  /** My read marker per room I am a member of, as PostgreSQL has it, if the caller read it already. */
+  floors?: Map<number, number>,
+): Promise<Map<number, RoomSummary>> {
+  const { db, user } = s;
   if (roomIds.length === 0) return new Map();
-  const markers = await db
-    .select({ roomId: roomMembers.roomId, floor: roomMembers.lastReadSeq })
-    .from(roomMembers)
-    .where(and(eq(roomMembers.userId, user.id), inArray(roomMembers.roomId, roomIds)));
+  const markers = floors
+    ? [...floors].map(([roomId, floor]) => ({ roomId, floor }))
+    : await db
+        .select({ roomId: roomMembers.roomId, floor: roomMembers.lastReadSeq })
+        .from(roomMembers)
+        .where(and(eq(roomMembers.userId, user.id), inArray(roomMembers.roomId, roomIds)));
   const [stored, heads] = await Promise.all([
     summarise(db, user.id, roomIds),
     Promise.all(markers.map((m) => memberHead(s, m.roomId, m.floor))),

@@ -45,7 +45,7 @@ export type MyRoom = RoomSummary & { room: RoomRow; my_role: RoomRole | null };
 export async function listRooms(s: UserScope, limit: number, offset: number): Promise<MyRoom[]> {
   const { db, user } = s;
   const rows = await db
-    .select({ room: rooms, role: roomMembers.role })
+    .select({ room: rooms, role: roomMembers.role, floor: roomMembers.lastReadSeq })
     .from(rooms)
     [user.isAdmin ? "leftJoin" : "innerJoin"](
       roomMembers,
@@ -54,9 +54,12 @@ export async function listRooms(s: UserScope, limit: number, offset: number): Pr
     .orderBy(byActivity, asc(rooms.id))
     .limit(limit)
     .offset(offset);
+  // The markers came with the rows: no second query for them (rooms I am not in have none).
+  const floors = new Map(rows.flatMap((r) => (r.floor === null ? [] : [[r.room.id, r.floor] as const])));
   const summaries = await summariseLive(
     s,
     rows.map((r) => r.room.id),
+    floors,
   );
   return rows.map(({ room, role }) => ({
     room,
