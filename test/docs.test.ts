@@ -112,6 +112,8 @@ describe("OpenAPI and Swagger UI", () => {
         "empty_query",
         "too_many_terms",
         "invalid_cursor",
+        "attachment_unavailable",
+        "duplicate_attachment",
       ]),
     );
     expect(codesByStatus.get("429")).toEqual(

@@ -1,5 +1,6 @@
 import type { messages } from "../db/schema";
 import type {
+  Attachment,
   DeleteEvent,
   EditEvent,
   MessageEvent,
@@ -44,6 +45,8 @@ export type EventRow = {
 export type EventData = {
   /** message: who it mentions, and the parent of a reply as it stood when sent. */
   mentions?: number[];
+  /** message: the files it carries (claimed when it was sequenced). */
+  attachments?: Attachment[];
   parent?: ParentPreview;
   /** reaction: the key, whether it was added (else removed), the totals after it. */
   key?: string;
@@ -91,6 +94,7 @@ export const toMessageEvent = (roomId: number, row: EventRow): MessageEvent => {
     reply_count: row.reply_count ?? 0,
     last_reply_at: row.last_reply_at == null ? null : iso(row.last_reply_at),
     reactions: [],
+    attachments: row.deleted_at === null ? (data.attachments ?? []) : [],
   };
 };
 

@@ -1,6 +1,13 @@
 import type { SessionUser } from "../auth/session";
 import type { UserScope } from "../context";
-import { type HistoryWindow, roomStub, type SocketUser, type ThreadWindow, unwrap } from "../room";
+import {
+  type HistoryWindow,
+  roomStub,
+  type SendRequest,
+  type SocketUser,
+  type ThreadWindow,
+  unwrap,
+} from "../room";
 
 /**
  * Messages are the room's business: its object decides access from its own roster and answers
@@ -17,14 +24,9 @@ const room = (s: UserScope, roomId: number) => roomStub(s.env, roomId);
 export const listMessages = (s: UserScope, roomId: number, w: HistoryWindow) =>
   unwrap(room(s, roomId).history(roomId, asSocketUser(s.user), w));
 
-/** Sends through the room's object, the single writer of its timeline (optionally as a reply). */
-export const postMessage = (
-  s: UserScope,
-  roomId: number,
-  content: string,
-  clientId: string | null,
-  replyTo: string | null = null,
-) => unwrap(room(s, roomId).sendMessage(roomId, asSocketUser(s.user), content, clientId, replyTo));
+/** Sends through the room's object, the single writer of its timeline (optionally a reply, with files). */
+export const postMessage = (s: UserScope, roomId: number, send: SendRequest) =>
+  unwrap(room(s, roomId).sendMessage(roomId, asSocketUser(s.user), send));
 
 /** The replies under a message, oldest first. */
 export const listThread = (s: UserScope, roomId: number, id: string, w: ThreadWindow) =>

@@ -163,11 +163,16 @@ export async function deleteUser(s: UserScope, userId: number): Promise<void> {
     db.selectDistinct({ roomId: messages.roomId }).from(messages).where(eq(messages.userId, userId)),
     db.select().from(rooms).where(eq(rooms.ownerId, userId)),
   ]);
-  const deleted = await db.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
+  const deleted = await db.transaction(async (tx) => {
+    // Their files go with them (the uploads cascade; the trigger queues the blobs), and so do
+    // their messages' lists of them.
+    await tx.execute(sql`update messages set data = data - 'attachments'
+      where user_id = ${userId} and data ? 'attachments'`);
+    return tx.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
+  });
   if (deleted.length === 0) throw notFound("User");
   await accountStub(env, userId).updated(null);
   await closeInbox(env, userId, CloseCode.forbidden, "account deleted");
-  // Their uploads went with the row (cascade); the trigger queued the blobs.
   await fileSweeper(env).kick();
   const roomIds = new Set([...memberOf, ...wroteIn].map((r) => r.roomId));
   await Promise.all([

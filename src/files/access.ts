@@ -8,8 +8,9 @@ import { fileNotFound } from "./uploads";
 /**
  * May this user download this file, now? An unattached upload: its uploader only. An attached
  * one: whoever the room's live roster lets read the room at this moment — asked of the room's
- * object on every download, so a member removed or banned a second ago is refused. Refusals that
- * would reveal a private room are answered as "no such file".
+ * object on every download, so a member removed or banned a second ago is refused, and so is
+ * everyone once the message is deleted (before its copy to PostgreSQL deletes the file). Refusals
+ * that would reveal a private room are answered as "no such file".
  */
 export async function requireFileReader(s: UserScope, row: UploadRow): Promise<void> {
   if (row.roomId === null) {
@@ -17,7 +18,8 @@ export async function requireFileReader(s: UserScope, row: UploadRow): Promise<v
     return;
   }
   try {
-    await unwrap(roomStub(s.env, row.roomId).describe(row.roomId, asSocketUser(s.user)));
+    const room = roomStub(s.env, row.roomId);
+    await unwrap(room.attachmentReadable(row.roomId, asSocketUser(s.user), row.messageId ?? ""));
   } catch (err) {
     if (err instanceof AppError && err.status === 404) throw fileNotFound();
     throw err;

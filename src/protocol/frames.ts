@@ -18,6 +18,25 @@ const MessageId = z.string().min(1).max(64);
 const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const Timestamp = z.string().meta({ format: "date-time" });
 
+/** Files one message may carry. */
+export const MAX_ATTACHMENTS = 10;
+/** An upload's id (a ULID), as `POST /files` answered it. */
+export const FileId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "Must be a file id");
+
+/** A file a message carries (REST, frames, history, replays, search); download: GET /files/{id}. */
+export const AttachmentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string().meta({ description: "Sniffed from the bytes when uploaded" }),
+  size: z.number().int().meta({ description: "Bytes" }),
+  width: z.number().int().nullable().meta({ description: "Pictures only" }),
+  height: z.number().int().nullable().meta({ description: "Pictures only" }),
+});
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
+/** Upload ids a send attaches: each once, each the sender's own unattached upload. */
+export const AttachmentIds = z.array(FileId).max(MAX_ATTACHMENTS);
+
 // ── client → server ─────────────────────────────────────────────────────────
 
 /** A reaction: one emoji (a single grapheme cluster) or a short `:name:`; checked by room/live/reactions.ts. */
@@ -29,6 +48,7 @@ export const ClientFrame = z.discriminatedUnion("type", [
     content: z.string(),
     client_id: ClientId.optional(),
     reply_to: MessageId.optional(),
+    attachments: AttachmentIds.optional(),
   }),
   z.object({ type: z.literal("message.edit"), message_id: MessageId, content: z.string() }),
   z.object({ type: z.literal("message.delete"), message_id: MessageId }),
@@ -79,6 +99,7 @@ export const MessageEventSchema = EventBase.extend({
   reply_count: z.number().int().meta({ description: "Replies to this message (thread size)" }),
   last_reply_at: Timestamp.nullable(),
   reactions: z.array(ReactionTotalSchema),
+  attachments: z.array(AttachmentSchema).meta({ description: "Files it carries; none once deleted" }),
 });
 export type MessageEvent = z.infer<typeof MessageEventSchema>;
 

@@ -10,3 +10,4 @@ export type { SocketUser } from "./socket/identity";
 export { roomStub } from "./stub";
 export type { HistoryWindow } from "./timeline/postgres-reads";
 export type { ThreadWindow } from "./writes/conversation";
+export type { SendRequest } from "./writes/sends";

@@ -3,6 +3,7 @@ import type { RoomRow } from "../db/schema";
 import type { Membership } from "../domain/access-rules";
 import type { Bindings, Config } from "../env";
 import { loadConfig } from "../env";
+import { AppError } from "../errors";
 import { CloseCode, PING_FRAME, PONG_FRAME, type TimelineEvent } from "../protocol";
 import { Door } from "./access/door";
 import { Roster } from "./access/roster";
@@ -24,8 +25,9 @@ import { historyPage } from "./timeline/history";
 import type { HistoryWindow } from "./timeline/postgres-reads";
 import { Timeline } from "./timeline/timeline";
 import { Conversation, type ThreadWindow } from "./writes/conversation";
+import { FileClaims } from "./writes/file-claims";
 import { UserLimits } from "./writes/limits";
-import { SendQueue } from "./writes/sends";
+import { SendQueue, type SendRequest } from "./writes/sends";
 import { type Publish, RoomWrites } from "./writes/writes";
 
 /**
@@ -63,7 +65,7 @@ export class Room extends DurableObject<Bindings> {
     this.threads = new Threads(ctx.storage.sql);
     this.heads = new MemberHeads(ctx.storage.sql, this.timeline, env);
     this.door = new Door(this.timeline, this.roster, env, () => this.startAnnotations());
-    this.outbox = new Outbox(this.timeline, config);
+    this.outbox = new Outbox(this.timeline, config, env);
     this.copies = new CopySchedule(ctx.storage, this.outbox);
     const out = new Outgoing(ctx.getWebSockets(BATCH_TAG), () => this.timeline.commit());
     this.out = out;
@@ -79,7 +81,8 @@ export class Room extends DurableObject<Bindings> {
     const { timeline, roster, writes, reactions, threads } = this;
     const parts = { timeline, roster, writes, limits, config, publish, reactions, threads };
     this.conversation = new Conversation(parts);
-    this.sends = new SendQueue(this.writes, this.conversation);
+    const claims = new FileClaims(config, this.timeline);
+    this.sends = new SendQueue(this.writes, this.conversation, claims, config.MESSAGE_MAX_CHARS);
     const { door, sends, conversation } = this;
     this.onFrame = frameHandlers({ ctx, env, door, sends, writes, conversation, limits, out });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -134,16 +137,19 @@ export class Room extends DurableObject<Bindings> {
     });
   }
 
-  sendMessage(
-    roomId: number,
-    who: SocketUser,
-    content: string,
-    clientId: string | null,
-    replyTo: string | null = null,
-  ) {
+  sendMessage(roomId: number, who: SocketUser, send: SendRequest) {
     return replyOf(async () => {
       await this.door.writer(roomId, who);
-      return this.sends.post(who.user, content, clientId, replyTo);
+      return this.sends.post(who.user, send);
+    });
+  }
+
+  /** A download's check: may read the room now, and the message holding the file is not deleted. */
+  attachmentReadable(roomId: number, who: SocketUser, messageId: string) {
+    return replyOf(async () => {
+      await this.door.reader(roomId, who);
+      const m = await this.writes.findTarget(messageId);
+      if (m.deleted_at !== null) throw new AppError("file_not_found", 404, "No such file");
     });
   }
 

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { uploads } from "../../db/files-schema";
 import { messageReactions, messages, roomMembers, rooms, users } from "../../db/schema";
 import { dataOf, type EventRow } from "../../domain/event-rows";
 import type { ReadMarker } from "../timeline/read-markers";
@@ -13,16 +14,17 @@ export class RoomGone extends Error {}
  * The outbox's statements. One batch is one transaction: lock the room's row and the authors'
  * rows, insert the events (`ON CONFLICT (room_id, seq) DO NOTHING RETURNING`), then apply what
  * the rows actually inserted change. A batch retried after a lost acknowledgement changes nothing.
- * Returns the authors whose accounts no longer exist (their events are recorded as nobody's).
+ * Returns the authors whose accounts no longer exist (their events are recorded as nobody's) and
+ * whether deleted messages' files were queued for deletion (their rows go in this transaction).
  */
-export async function copyBatch(db: Db, roomId: number, batch: EventRow[]): Promise<number[]> {
+export async function copyBatch(db: Db, roomId: number, batch: EventRow[]) {
   return db.transaction(async (tx) => {
     const { authorIds, authors } = await lockRoomAndAuthors(tx, roomId, batch);
     const fresh = await insertEvents(tx, roomId, batch, authors);
     const inserted = batch.filter((e) => fresh.has(e.id));
     await applyAnnotations(tx, roomId, inserted, authors);
-    await applyChanges(tx, roomId, inserted);
-    return authorIds.filter((id) => !authors.has(id));
+    const filesQueued = await applyChanges(tx, roomId, inserted);
+    return { goneAuthors: authorIds.filter((id) => !authors.has(id)), filesQueued };
   });
 }
 
@@ -69,9 +71,13 @@ async function insertEvents(tx: Tx, roomId: number, batch: EventRow[], authors: 
   return new Set(inserted.map((r) => r.id));
 }
 
-/** Edits and deletes applied to their messages: the last per message only (a delete wins). */
-async function applyChanges(tx: Tx, roomId: number, rows: EventRow[]) {
-  for (const change of lastChangePerMessage(rows)) {
+/**
+ * Edits and deletes applied to their messages: the last per message only (a delete wins). A
+ * deleted message's uploads are deleted with it (the trigger queues their blobs); true if any.
+ */
+async function applyChanges(tx: Tx, roomId: number, rows: EventRow[]): Promise<boolean> {
+  const changes = lastChangePerMessage(rows);
+  for (const change of changes) {
     const target = and(eq(messages.roomId, roomId), eq(messages.id, change.target_id ?? ""));
     const at = new Date(change.created_at);
     if (change.kind === "edit") {
@@ -83,6 +89,13 @@ async function applyChanges(tx: Tx, roomId: number, rows: EventRow[]) {
         .where(target);
     }
   }
+  const deleted = changes.filter((c) => c.kind === "delete").map((c) => c.target_id ?? "");
+  if (deleted.length === 0) return false;
+  const gone = await tx
+    .delete(uploads)
+    .where(and(eq(uploads.roomId, roomId), inArray(uploads.messageId, deleted)))
+    .returning({ id: uploads.id });
+  return gone.length > 0;
 }
 
 function lastChangePerMessage(rows: EventRow[]): EventRow[] {

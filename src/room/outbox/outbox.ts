@@ -3,7 +3,8 @@ import { type Db, withDb } from "../../db/client";
 import { databaseUnavailable, errorText, pgError, refusedForData } from "../../db/errors";
 import { outboxRejects, outboxStuck } from "../../db/schema";
 import type { EventRow } from "../../domain/event-rows";
-import type { Config } from "../../env";
+import type { Bindings, Config } from "../../env";
+import { fileSweeper } from "../../files/sweeper";
 import type { Timeline } from "../timeline/timeline";
 import { copyBatch, copyReadMarkers, RoomGone } from "./copy-statements";
 
@@ -35,6 +36,8 @@ export class Outbox {
   constructor(
     private readonly timeline: Timeline,
     private readonly config: Config,
+    /** For the file sweeper, told when a copied delete queued its message's files. */
+    private readonly env: Bindings,
   ) {}
 
   /** Starts a flush unless one is in flight; resolves when the backlog is empty or a write failed. */
@@ -93,7 +96,10 @@ export class Outbox {
   private async copyIsolating(db: Db, roomId: number, batch: EventRow[]): Promise<void> {
     try {
       // Authors whose accounts are gone are recorded as null; the cache forgets them too.
-      for (const userId of await copyBatch(db, roomId, batch)) this.timeline.forgetAuthor(userId);
+      const { goneAuthors, filesQueued } = await copyBatch(db, roomId, batch);
+      for (const userId of goneAuthors) this.timeline.forgetAuthor(userId);
+      // The deletes are durable now: their files' blobs may go.
+      if (filesQueued) await fileSweeper(this.env).kick();
     } catch (err) {
       if (!refusedForData(err)) throw err;
       if (batch.length === 1 && batch[0]) return this.setAside(db, roomId, batch[0], err);

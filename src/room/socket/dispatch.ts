@@ -58,7 +58,8 @@ function handlersOf({ ctx, door, sends, writes, conversation, limits, out }: Par
       const clientId = f.client_id ?? null;
       const ack = ({ event, duplicate }: Sent) =>
         out.send(ws, { type: "ack", client_id: clientId, id: event.id, seq: event.seq, duplicate });
-      const sent = sends.post(who.user, f.content, clientId, f.reply_to ?? null, true);
+      const send = { content: f.content, clientId, replyTo: f.reply_to ?? null, files: f.attachments ?? [] };
+      const sent = sends.post(who.user, send, true);
       return sent instanceof Promise ? sent.then(ack) : ack(sent);
     },
     "reaction.add": (ws, who, f) => react(ws, who, f, true),

@@ -168,7 +168,7 @@ export class Timeline {
     user: UserRef,
     content: string,
     clientId: string | null,
-    extra?: Pick<EventRow, "reply_to" | "data">,
+    extra?: Pick<EventRow, "reply_to" | "data"> & { id?: string },
     defer = false,
   ): MessageEvent {
     const e = { target_id: null, content, client_id: clientId, ...extra };
@@ -213,16 +213,17 @@ export class Timeline {
   private insert(
     kind: EventRow["kind"],
     user: UserRef,
-    e: Pick<EventRow, "target_id" | "content" | "client_id"> & Partial<Pick<EventRow, "reply_to" | "data">>,
+    e: Pick<EventRow, "target_id" | "content" | "client_id"> &
+      Partial<Pick<EventRow, "id" | "reply_to" | "data">>,
     defer = false,
   ): EventRow {
     const row: EventRow = {
       seq: this.lastSeq + 1,
-      id: ulid(),
       kind,
       user_id: user.id,
       username: user.username,
       ...e,
+      id: e.id ?? ulid(),
       created_at: Date.now(),
       edited_at: null,
       deleted_at: null,
@@ -236,10 +237,11 @@ export class Timeline {
 
   /**
    * The author's account was deleted: their events stay, authored by nobody. The id is negated
-   * rather than nulled (the column is NOT NULL, and (user_id, client_id) stays unique).
+   * rather than nulled (the column is NOT NULL, and (user_id, client_id) stays unique); their files went with it.
    */
   forgetAuthor(userId: number) {
-    this.sql.exec("UPDATE events SET user_id = -user_id, username = '' WHERE user_id = ?", userId);
+    const forget = "user_id = -user_id, username = '', data = json_remove(data, '$.attachments')";
+    this.sql.exec(`UPDATE events SET ${forget} WHERE user_id = ?`, userId);
   }
 
   // ── the outbox's side ──────────────────────────────────────────────────────

@@ -16,6 +16,7 @@ import { checkReactionKey, type Reactions } from "../live/reactions";
 import { deletedAmong, missingParent, previewOf, readReplies, type Threads } from "../live/threads";
 import { findMessage } from "../timeline/postgres-reads";
 import type { Timeline } from "../timeline/timeline";
+import type { Claimed } from "./file-claims";
 import type { UserLimits } from "./limits";
 import { resolveMentions } from "./mentions";
 import type { Publish, RoomWrites } from "./writes";
@@ -83,7 +84,13 @@ export class Conversation {
    * A send that replies and/or mentions. A reply joins its parent's thread (a reply to a reply
    * joins the same root) and is followed at once by a `thread.updated` event for the root.
    */
-  async post(user: UserRef, content: string, clientId: string | null, replyTo: string | null) {
+  async post(
+    user: UserRef,
+    content: string,
+    clientId: string | null,
+    replyTo: string | null,
+    claimed?: Claimed,
+  ) {
     const parent = replyTo === null ? undefined : await this.parent(replyTo);
     const root = parent?.reply_to ? await this.writes.findTarget(parent.reply_to) : parent;
     if (root) await this.adoptThread(root);
@@ -95,6 +102,7 @@ export class Conversation {
     const sent = this.writes.post(user, content, clientId, {
       reply_to: root?.id ?? null,
       data: Object.keys(data).length > 0 ? JSON.stringify(data) : null,
+      ...(claimed && { claimed }),
     });
     if (root && !sent.duplicate) {
       const counters = this.threads.count(root.id, Date.parse(sent.event.created_at));

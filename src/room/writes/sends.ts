@@ -1,13 +1,24 @@
 import type { MessageEvent, UserRef } from "../../protocol";
 import { Conversation } from "./conversation";
-import type { RoomWrites } from "./writes";
+import type { FileClaims } from "./file-claims";
+import { checkContent, type RoomWrites } from "./writes";
 
 export type Sent = { event: MessageEvent; duplicate: boolean };
 
+/** What one send asks for. */
+export type SendRequest = {
+  content: string;
+  clientId: string | null;
+  replyTo: string | null;
+  /** Upload ids to attach (claimed before the message is sequenced). */
+  files: string[];
+};
+
 /**
- * Sends, sequenced in arrival order. A plain send is synchronous. A reply or a mention may first
- * read (the parent, the mentioned names), so it waits in a queue, and so does every send that
- * arrives while one waits: no send overtakes an earlier one of the same room.
+ * Sends, sequenced in arrival order. A plain send is synchronous. A reply, a mention or a send
+ * with files may first read or claim (the parent, the mentioned names, the uploads), so it waits
+ * in a queue, and so does every send that arrives while one waits: no send overtakes an earlier
+ * one of the same room.
  */
 export class SendQueue {
   private tail: Promise<void> = Promise.resolve();
@@ -16,24 +27,22 @@ export class SendQueue {
   constructor(
     private readonly writes: RoomWrites,
     private readonly conversation: Conversation,
+    private readonly claims: FileClaims,
+    private readonly maxChars: number,
   ) {}
 
   /** `defer`: a socket send, written with the others of its turn (group commit). */
-  post(
-    user: UserRef,
-    content: string,
-    clientId: string | null,
-    replyTo: string | null,
-    defer = false,
-  ): Sent | Promise<Sent> {
-    if (this.waiting === 0 && !Conversation.wants(content, replyTo)) {
-      return this.writes.post(user, content, clientId, undefined, defer);
-    }
+  post(user: UserRef, r: SendRequest, defer = false): Sent | Promise<Sent> {
+    const waits = (q: SendRequest) => q.files.length > 0 || Conversation.wants(q.content, q.replyTo);
+    if (this.waiting === 0 && !waits(r))
+      return this.writes.post(user, r.content, r.clientId, undefined, defer);
     this.waiting++;
     const sent = this.tail.then(() =>
-      Conversation.wants(content, replyTo)
-        ? this.conversation.post(user, content, clientId, replyTo)
-        : this.writes.post(user, content, clientId, undefined, defer),
+      r.files.length > 0
+        ? this.withFiles(user, r)
+        : Conversation.wants(r.content, r.replyTo)
+          ? this.conversation.post(user, r.content, r.clientId, r.replyTo)
+          : this.writes.post(user, r.content, r.clientId, undefined, defer),
     );
     this.tail = sent.then(
       () => undefined,
@@ -42,5 +51,21 @@ export class SendQueue {
     return sent.finally(() => {
       this.waiting--;
     });
+  }
+
+  /** A retry answers its first message before anything is claimed; a refused send frees its claim. */
+  private async withFiles(user: UserRef, r: SendRequest): Promise<Sent> {
+    const prior = this.writes.prior(user.id, r.clientId);
+    if (prior) return { event: prior, duplicate: true };
+    checkContent(r.content, this.maxChars, true);
+    const claimed = await this.claims.claim(user.id, r.files);
+    try {
+      return Conversation.wants(r.content, r.replyTo)
+        ? await this.conversation.post(user, r.content, r.clientId, r.replyTo, claimed)
+        : this.writes.post(user, r.content, r.clientId, { reply_to: null, data: null, claimed });
+    } catch (err) {
+      await this.claims.release(claimed).catch((e: unknown) => console.error("releasing a claim failed", e));
+      throw err;
+    }
   }
 }

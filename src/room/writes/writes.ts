@@ -1,12 +1,13 @@
 import { withDb } from "../../db/client";
 import { isModerator } from "../../domain/access-rules";
-import { type EventRow, toMessageEvent } from "../../domain/event-rows";
+import { type EventData, type EventRow, toMessageEvent } from "../../domain/event-rows";
 import type { Config } from "../../env";
 import { AppError, forbidden } from "../../errors";
 import type { DeleteEvent, EditEvent, MessageEvent, TimelineEvent, UserRef } from "../../protocol";
 import type { Actor } from "../socket/identity";
 import { findMessage } from "../timeline/postgres-reads";
 import type { Timeline } from "../timeline/timeline";
+import type { Claimed } from "./file-claims";
 import type { UserLimits } from "./limits";
 
 /** How a write reaches the room's sockets and the outbox. */
@@ -20,12 +21,21 @@ export type Publish = {
 /** A change to an existing message: the timeline event and the message as it now stands. */
 export type Changed<E> = { event: E; message: MessageEvent };
 
-/** Why a message's content is refused. Shared by REST and WebSocket (both reach the room). */
-function checkContent(content: string, maxChars: number) {
-  if (content.trim().length === 0) throw new AppError("empty_message", 422, "Message is empty");
+/**
+ * Why a message's content is refused. Shared by REST and WebSocket (both reach the room). A
+ * message that carries files may have no text.
+ */
+export function checkContent(content: string, maxChars: number, withFiles = false) {
+  if (content.trim().length === 0 && !withFiles) throw new AppError("empty_message", 422, "Message is empty");
   if (content.length > maxChars) {
     throw new AppError("message_too_long", 422, `Message is longer than ${maxChars} characters`);
   }
+}
+
+/** The event row's extra fields with the claimed files in its data, under the id they were claimed for. */
+function withAttachments(extra: Pick<EventRow, "reply_to" | "data">, claimed: Claimed) {
+  const data = extra.data ? (JSON.parse(extra.data) as EventData) : {};
+  return { ...extra, id: claimed.id, data: JSON.stringify({ ...data, attachments: claimed.attachments }) };
 }
 
 /**
@@ -66,20 +76,26 @@ export class RoomWrites {
     user: UserRef,
     content: string,
     clientId: string | null,
-    extra?: Pick<EventRow, "reply_to" | "data">,
+    extra?: Pick<EventRow, "reply_to" | "data"> & { claimed?: Claimed },
     /** A socket send: written with the others of this turn (see `Timeline.commit`). */
     defer = false,
   ): { event: MessageEvent; duplicate: boolean } {
-    if (clientId !== null) {
-      const prior = this.timeline.byClientId(user.id, clientId);
-      if (prior) return { event: prior, duplicate: true };
-    }
-    checkContent(content, this.config.MESSAGE_MAX_CHARS);
+    const prior = this.prior(user.id, clientId);
+    if (prior) return { event: prior, duplicate: true };
+    const claimed = extra?.claimed;
+    checkContent(content, this.config.MESSAGE_MAX_CHARS, claimed !== undefined);
     this.checkBacklog();
     this.limits.take("write", user.id);
-    const event = this.timeline.appendMessage(user, content, clientId, extra, defer);
+    const fields = { reply_to: extra?.reply_to ?? null, data: extra?.data ?? null };
+    const row = claimed ? withAttachments(fields, claimed) : fields;
+    const event = this.timeline.appendMessage(user, content, clientId, row, defer);
     this.publish.event(event);
     return { event, duplicate: false };
+  }
+
+  /** The message a retried `client_id` of this user already produced, if any. */
+  prior(userId: number, clientId: string | null): MessageEvent | null {
+    return clientId === null ? null : (this.timeline.byClientId(userId, clientId) ?? null);
   }
 
   /** Only the author edits; a deleted message cannot be edited. */
@@ -109,7 +125,12 @@ export class RoomWrites {
     this.checkBacklog();
     const event = this.timeline.appendDelete(actor.user, messageId);
     this.publish.event(event);
-    const message: MessageEvent = { ...this.asMessage(target), content: null, deleted: true };
+    const message: MessageEvent = {
+      ...this.asMessage(target),
+      content: null,
+      deleted: true,
+      attachments: [],
+    };
     return { event, message };
   }
 

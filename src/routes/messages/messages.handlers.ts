@@ -11,14 +11,13 @@ import { toMessageOut } from "../schemas";
 import type * as routes from "./messages.routes";
 
 export const send: AppRouteHandler<typeof routes.send> = async (c) => {
-  const { content, client_id, reply_to } = c.req.valid("json");
-  const { event, duplicate } = await postMessage(
-    userScopeOf(c),
-    c.req.valid("param").room_id,
+  const { content, client_id, reply_to, attachments } = c.req.valid("json");
+  const { event, duplicate } = await postMessage(userScopeOf(c), c.req.valid("param").room_id, {
     content,
-    client_id ?? null,
-    reply_to ?? null,
-  );
+    clientId: client_id ?? null,
+    replyTo: reply_to ?? null,
+    files: attachments ?? [],
+  });
   // A retried client_id answers 200 with the original message instead of creating another.
   return duplicate ? c.json(toMessageOut(event), 200) : c.json(toMessageOut(event), 201);
 };

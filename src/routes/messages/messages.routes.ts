@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ClientId } from "../../protocol";
+import { AttachmentIds, ClientId, MAX_ATTACHMENTS } from "../../protocol";
 import {
   DecimalInt,
   errorResponses,
@@ -42,6 +42,9 @@ export const send = createRoute({
           reply_to: z.string().min(1).max(64).optional().openapi({
             description: "Reply to this message of the same room (a reply to a reply joins its thread)",
           }),
+          attachments: AttachmentIds.optional().openapi({
+            description: `Up to ${MAX_ATTACHMENTS} of your uploads (POST /files) to attach; the message may then have no text`,
+          }),
         })
         .openapi("MessageCreate"),
     ),
@@ -55,7 +58,7 @@ export const send = createRoute({
       [403, "forbidden", "banned", "not_a_member"],
       [404, "not_found", "reply_parent_not_found"],
       413,
-      422,
+      [422, "validation_error", "invalid_text", "attachment_unavailable", "duplicate_attachment"],
       429,
     ),
   },
