@@ -1,4 +1,9 @@
+import { fetchFile, type RefusalBody, sendFile, type Upload, type UploadOptions } from "./files";
 import type { MessageEvent } from "./frames";
+
+const refused = (r: RefusalBody) => new RoomcastError(r.code, r.status, r.message, r.details);
+const isRefusal = (r: unknown): r is RefusalBody =>
+  typeof r === "object" && r !== null && "code" in r && "status" in r;
 
 /** A refused REST call: the server's stable `code`, its HTTP status, and its message. */
 export class RoomcastError extends Error {
@@ -94,6 +99,28 @@ export class RoomcastApi {
 
   joinRoom(roomId: number) {
     return this.request<unknown>("POST", `/room/${roomId}/members/join`);
+  }
+
+  /**
+   * Uploads a file to attach to a message (`room.send(text, id, [upload.id])`), with progress in
+   * browsers (see `UploadOptions.onProgress`). Throws a `RoomcastError` when refused.
+   */
+  async upload(file: Blob | Uint8Array<ArrayBuffer>, opts: UploadOptions = {}): Promise<Upload> {
+    const r = await sendFile(this, file, opts);
+    if (isRefusal(r)) throw refused(r);
+    return r;
+  }
+
+  /** A file's bytes, fetched with the token; the server checks access on every download. */
+  async download(fileId: string): Promise<Blob> {
+    const r = await fetchFile(this, fileId);
+    if (isRefusal(r)) throw refused(r);
+    return r;
+  }
+
+  /** Sends a message over REST (sockets: `RoomSocket.send`), optionally with uploads attached. */
+  sendMessage(roomId: number, body: { content: string; client_id?: string; attachments?: string[] }) {
+    return this.request<Message>("POST", `/message/rooms/${roomId}/messages`, body);
   }
 
   /** Messages oldest first; `after` pages forward, `before` pages back. */

@@ -8,6 +8,7 @@ export {
   type User,
 } from "./api";
 export { type CloseReason, closeReason } from "./close";
+export type { Attachment, Upload, UploadOptions, UploadProgress } from "./files";
 export type * from "./frames";
 export { isTimelineEvent } from "./frames";
 export {

@@ -132,12 +132,18 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
   /**
    * Sends a message. Resolves with its `ack` once it is durably stored — exactly once, even if
    * the connection drops and the send is retried (same `client_id`). Sends leave one at a time,
-   * in call order.
+   * in call order. `attachments`: ids of your uploads (`RoomcastApi.upload`); the text may then be empty.
    */
-  send(content: string, clientId: string = crypto.randomUUID()): Promise<AckFrame> {
+  send(
+    content: string,
+    clientId: string = crypto.randomUUID(),
+    attachments: string[] = [],
+  ): Promise<AckFrame> {
     if (this.stopped) return Promise.reject(new Error("the room socket is closed"));
+    const frame: Pending["frame"] = { type: "message.send", content, client_id: clientId };
+    if (attachments.length > 0) frame.attachments = attachments;
     return new Promise((resolve, reject) => {
-      this.outbox.push({ frame: { type: "message.send", content, client_id: clientId }, resolve, reject });
+      this.outbox.push({ frame, resolve, reject });
       this.pump();
     });
   }

@@ -34,6 +34,13 @@ export const AttachmentSchema = z.object({
 });
 export type Attachment = z.infer<typeof AttachmentSchema>;
 
+/** `POST /files` answers an upload: an attachment to be, deleted at `expires_at` unless attached. */
+export const UploadSchema = AttachmentSchema.extend({
+  created_at: Timestamp,
+  expires_at: Timestamp.nullable().meta({ description: "Deleted then unless attached; null once attached" }),
+});
+export type Upload = z.infer<typeof UploadSchema>;
+
 /** Upload ids a send attaches: each once, each the sender's own unattached upload. */
 export const AttachmentIds = z.array(FileId).max(MAX_ATTACHMENTS);
 
