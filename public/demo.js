@@ -1,5 +1,7 @@
 // The demo chat: plain DOM code on top of the typed client (client/, bundled to /vendor).
 // The token lives in sessionStorage, so each browser tab is its own session.
+
+import { attachmentsView, takeStaged, wireAttachments } from "/demo-files.js";
 import { Inbox, RoomcastApi, RoomSocket } from "/vendor/roomcast-client.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -172,6 +174,7 @@ function render() {
           ` #${m.seq}${m.edited_at && !m.deleted ? " (edited)" : ""}${m.seq <= current.readSeq ? " ✓" : ""} `,
         ]),
       ]);
+      if (!m.deleted && m.attachments?.length) li.append(attachmentsView(api, m));
       li.dataset.seq = m.seq;
       li.dataset.id = m.id;
       if (m.user_id === me.id && !m.deleted) {
@@ -204,9 +207,13 @@ $("#composer").addEventListener("submit", (e) => {
   const input = e.target.elements.content;
   const content = input.value;
   input.value = "";
+  const files = takeStaged(e.target);
   // The client's outbox keeps the send across reconnects; errors show below the composer.
-  current?.socket.send(content).catch((err) => ($("#chat-error").textContent = err.message));
+  current?.socket
+    .send(content, undefined, files)
+    .catch((err) => ($("#chat-error").textContent = err.message));
 });
+wireAttachments(api, $("#composer"), (text) => ($("#chat-error").textContent = text));
 
 let lastTyping = 0;
 $("#composer input").addEventListener("input", () => {

@@ -28,8 +28,13 @@ export async function upload<T = Upload>(user: TestUser, bytes: Uint8Array, o: U
     new Request(`http://roomcast.test/files?${query}`, { method: "POST", headers, body }),
   );
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
+  const parsed = text ? JSON.parse(text) : null;
+  if (res.status === 201) made.add(parsed.id);
+  return { status: res.status, body: parsed as T, headers: res.headers };
 }
+
+/** Every upload this test file made (R2 is per test file, PostgreSQL shared by all). */
+const made = new Set<string>();
 
 /** Uploads and expects 201. */
 export async function uploaded(user: TestUser, bytes: Uint8Array, o: UploadOptions = {}): Promise<Upload> {
@@ -66,20 +71,22 @@ export const uploadIds = () =>
   });
 
 /**
- * Nothing orphaned: once the sweeper has drained its queue, the bucket holds exactly the blobs
- * of the uploads PostgreSQL knows, no more, no fewer.
+ * Nothing orphaned: once the sweeper has drained its queue, the bucket (this test file's own)
+ * holds exactly the blobs of this file's uploads that PostgreSQL still knows, no more, no fewer.
  */
 export async function expectNoOrphans() {
   await eventually(async () => {
     const [keys, ids, queued] = await Promise.all([blobKeys(), uploadIds(), queuedBlobs()]);
-    expect({ keys, queued }).toEqual({ keys: ids, queued: 0 });
+    const mine = ids.filter((id) => made.has(id));
+    expect({ keys, queued: queued.filter((k) => made.has(k)) }).toEqual({ keys: mine, queued: [] });
   }, 15_000);
 }
 
+/** The blobs waiting to be deleted from R2. */
 export const queuedBlobs = () =>
   withTestDb(async (db) => {
-    const r = await db.execute(sql`select count(*)::int as n from blob_deletions`);
-    return (r as unknown as { rows: { n: number }[] }).rows[0]?.n ?? 0;
+    const r = await db.execute(sql`select key from blob_deletions`);
+    return (r as unknown as { rows: { key: string }[] }).rows.map((row) => row.key);
   });
 
 /** Moves an upload's creation back in time, as if it had waited `seconds`. */

@@ -21,7 +21,8 @@ const Timestamp = z.string().meta({ format: "date-time" });
 /** Files one message may carry. */
 export const MAX_ATTACHMENTS = 10;
 /** An upload's id (a ULID), as `POST /files` answered it. */
-export const FileId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "Must be a file id");
+export const FILE_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+export const FileId = z.string().regex(FILE_ID, "Must be a file id");
 
 /** A file a message carries (REST, frames, history, replays, search); download: GET /files/{id}. */
 export const AttachmentSchema = z.object({

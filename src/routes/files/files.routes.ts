@@ -1,12 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { UploadSchema } from "../../files/attachment";
-import { FileId } from "../../protocol";
+import { FILE_ID } from "../../protocol";
 import { errorResponses, jsonResponse, signedIn } from "../schemas";
 
 export const UPLOAD_PATH = "/files";
 
 const fileParams = z.object({
-  file_id: FileId.openapi({ param: { name: "file_id", in: "path" }, example: "01JD7Z6X9Q4W8V2K3M5N7P9R1T" }),
+  file_id: z
+    .string()
+    .regex(FILE_ID, "Must be a file id")
+    .openapi({ param: { name: "file_id", in: "path" }, example: "01JD7Z6X9Q4W8V2K3M5N7P9R1T" }),
 });
 
 const Binary = z.string().openapi({ type: "string", format: "binary" });

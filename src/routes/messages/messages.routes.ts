@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { AttachmentIds, ClientId, MAX_ATTACHMENTS } from "../../protocol";
+import { ClientId, FILE_ID, MAX_ATTACHMENTS } from "../../protocol";
 import {
   DecimalInt,
   errorResponses,
@@ -42,9 +42,13 @@ export const send = createRoute({
           reply_to: z.string().min(1).max(64).optional().openapi({
             description: "Reply to this message of the same room (a reply to a reply joins its thread)",
           }),
-          attachments: AttachmentIds.optional().openapi({
-            description: `Up to ${MAX_ATTACHMENTS} of your uploads (POST /files) to attach; the message may then have no text`,
-          }),
+          attachments: z
+            .array(z.string().regex(FILE_ID, "Must be a file id"))
+            .max(MAX_ATTACHMENTS)
+            .optional()
+            .openapi({
+              description: `Up to ${MAX_ATTACHMENTS} of your uploads (POST /files) to attach; the message may then have no text`,
+            }),
         })
         .openapi("MessageCreate"),
     ),
