@@ -3,7 +3,6 @@ import type { RoomRow } from "../db/schema";
 import type { Membership } from "../domain/access-rules";
 import type { Bindings, Config } from "../env";
 import { loadConfig } from "../env";
-import { AppError } from "../errors";
 import { CloseCode, PING_FRAME, PONG_FRAME, type TimelineEvent } from "../protocol";
 import { Door } from "./access/door";
 import { Roster } from "./access/roster";
@@ -81,8 +80,7 @@ export class Room extends DurableObject<Bindings> {
     const { timeline, roster, writes, reactions, threads } = this;
     const parts = { timeline, roster, writes, limits, config, publish, reactions, threads };
     this.conversation = new Conversation(parts);
-    const claims = new FileClaims(config, this.timeline);
-    this.sends = new SendQueue(this.writes, this.conversation, claims, config.MESSAGE_MAX_CHARS);
+    this.sends = new SendQueue(this.writes, this.conversation, new FileClaims(config, this.timeline), config);
     const { door, sends, conversation } = this;
     this.onFrame = frameHandlers({ ctx, env, door, sends, writes, conversation, limits, out });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -101,8 +99,6 @@ export class Room extends DurableObject<Bindings> {
     this.out.broadcast(this.ctx.getWebSockets(), frame(event));
     this.copies.kick();
   }
-
-  // ── sockets ───────────────────────────────────────────────────────────────
 
   /** A WebSocket upgrade the worker forwarded (see `connect.ts`). */
   override fetch(request: Request): Promise<Response> {
@@ -124,8 +120,6 @@ export class Room extends DurableObject<Bindings> {
     this.gauges.changed();
   }
 
-  // ── RPC from the worker (token verified there; access decided here); refusals come back as data ──
-
   describe(roomId: number, who: SocketUser) {
     return replyOf(async () => (await this.door.reader(roomId, who)).room);
   }
@@ -146,11 +140,7 @@ export class Room extends DurableObject<Bindings> {
 
   /** A download's check: may read the room now, and the message holding the file is not deleted. */
   attachmentReadable(roomId: number, who: SocketUser, messageId: string) {
-    return replyOf(async () => {
-      await this.door.reader(roomId, who);
-      const m = await this.writes.findTarget(messageId);
-      if (m.deleted_at !== null) throw new AppError("file_not_found", 404, "No such file");
-    });
+    return replyOf(() => this.door.reader(roomId, who).then(() => this.writes.requireLive(messageId)));
   }
 
   /** Replies under a message, oldest first (readers of the room). */
@@ -194,8 +184,6 @@ export class Room extends DurableObject<Bindings> {
   memberHead(roomId: number, userId: number, floor: number, watch = false) {
     return watch ? this.heads.watch(this.door, roomId, userId, floor) : this.heads.headFor(userId, floor);
   }
-
-  // ── notices: PostgreSQL changed (written there first), the room follows ───
 
   /**
    * A member's role or ban changed: the roster follows, open sockets act with the new role at

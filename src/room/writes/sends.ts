@@ -1,3 +1,4 @@
+import type { Config } from "../../env";
 import type { MessageEvent, UserRef } from "../../protocol";
 import { Conversation } from "./conversation";
 import type { FileClaims } from "./file-claims";
@@ -28,7 +29,7 @@ export class SendQueue {
     private readonly writes: RoomWrites,
     private readonly conversation: Conversation,
     private readonly claims: FileClaims,
-    private readonly maxChars: number,
+    private readonly config: Pick<Config, "MESSAGE_MAX_CHARS">,
   ) {}
 
   /** `defer`: a socket send, written with the others of its turn (group commit). */
@@ -57,7 +58,7 @@ export class SendQueue {
   private async withFiles(user: UserRef, r: SendRequest): Promise<Sent> {
     const prior = this.writes.prior(user.id, r.clientId);
     if (prior) return { event: prior, duplicate: true };
-    checkContent(r.content, this.maxChars, true);
+    checkContent(r.content, this.config.MESSAGE_MAX_CHARS, true);
     const claimed = await this.claims.claim(user.id, r.files);
     try {
       return Conversation.wants(r.content, r.replyTo)

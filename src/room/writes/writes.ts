@@ -98,6 +98,12 @@ export class RoomWrites {
     return clientId === null ? null : (this.timeline.byClientId(userId, clientId) ?? null);
   }
 
+  /** Refuses unless the message exists and is not deleted (a download of its files asks). */
+  async requireLive(messageId: string): Promise<void> {
+    const m = await this.findTarget(messageId);
+    if (m.deleted_at !== null) throw new AppError("file_not_found", 404, "No such file");
+  }
+
   /** Only the author edits; a deleted message cannot be edited. */
   async edit(actor: Actor, messageId: string, content: string): Promise<Changed<EditEvent>> {
     checkContent(content, this.config.MESSAGE_MAX_CHARS);
