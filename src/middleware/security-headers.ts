@@ -10,14 +10,15 @@ import { secureHeaders } from "hono/secure-headers";
  *
  * Scripts only from this origin: /docs loads its start-up code from /docs-init.js rather than an
  * inline script. Styles allow inline ones: Swagger UI sets style attributes from script.
- * WebSockets to this origin are `'self'` (CSP level 3).
+ * WebSockets to this origin are `'self'` (CSP level 3). Pictures also from `blob:`: a file is
+ * fetched with the token and shown through an object URL (the demo's attachments).
  */
 const headers = secureHeaders({
   contentSecurityPolicy: {
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'"],
     styleSrc: ["'self'", "'unsafe-inline'"],
-    imgSrc: ["'self'", "data:"],
+    imgSrc: ["'self'", "data:", "blob:"],
     connectSrc: ["'self'"],
     objectSrc: ["'none'"],
     baseUri: ["'none'"],
