@@ -43,9 +43,9 @@ const ROOM_ENTRY = "src/room/index.ts";
 const PROTOCOL = "src/protocol/";
 /**
  * White-box tests that reach inside the room on purpose, each with its reason. Keep it short.
- * - batch.test.ts drives `Outgoing` with a real WebSocketPair (the runtime's own close and send).
+ * - batch.test.ts drives `RoomOutput` with a real WebSocketPair (the runtime's own close and send).
  */
-const ROOM_WHITE_BOX = new Set(["test/batch.test.ts -> src/room/socket/outgoing.ts"]);
+const ROOM_WHITE_BOX = new Set(["test/batch.test.ts -> src/room/output.ts"]);
 
 /**
  * The imports (`from -> to`, paths relative to the project) that break a boundary:

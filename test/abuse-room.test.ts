@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { accountStub } from "../src/account/account";
 import { users } from "../src/db/schema";
 import type { Bindings } from "../src/env";
+import { BATCH_MAX_CHARS } from "../src/protocol";
 import { roomStub } from "../src/room";
 import {
   api,
@@ -17,9 +18,6 @@ import {
   withTestDb,
 } from "./helpers";
 import { connect } from "./socket";
-
-/** The documented bound of a batch frame (docs/protocol.md, Batches). */
-const BATCH_MAX_CHARS = 65_536;
 
 // Issue 18, items inside the room: what one socket can make the room hold or build.
 

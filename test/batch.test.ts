@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ServerFrame } from "../src/protocol";
-import { Outgoing } from "../src/room/socket/outgoing";
+import { RoomOutput } from "../src/room/output";
 import { api, eventually, newRoom, newUser } from "./helpers";
 import { connect, type TestSocket } from "./socket";
 import type { Message } from "./types";
@@ -77,7 +77,7 @@ describe("batches (?batch=1)", () => {
     });
     client.accept();
     server.accept();
-    const out = new Outgoing([]);
+    const out = new RoomOutput({ getWebSockets: () => [] }, { commit() {}, whenLost() {} }, { kick() {} });
     out.accepted(server, true);
     out.send(server, { type: "pong" });
     out.send(server, { type: "typing", user: { id: 1, username: "a" } });

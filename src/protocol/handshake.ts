@@ -25,3 +25,6 @@ export const INBOX_HEADERS = {
   user: "x-roomcast-inbox-user",
   subprotocol: CONNECT_HEADERS.subprotocol,
 } as const;
+
+/** Largest batch frame, in UTF-16 units (≤ 192 KiB of UTF-8; ASCII: 64 KiB). Fixed: docs/protocol.md. */
+export const BATCH_MAX_CHARS = 65_536;

@@ -3,7 +3,7 @@ import type { RoomRow } from "../db/schema";
 import type { Membership } from "../domain/access-rules";
 import type { Bindings, Config } from "../env";
 import { loadConfig } from "../env";
-import { CloseCode, PING_FRAME, PONG_FRAME, type TimelineEvent } from "../protocol";
+import { CloseCode, PING_FRAME, PONG_FRAME } from "../protocol";
 import { Door } from "./access/door";
 import { Roster } from "./access/roster";
 import { reportGauges } from "./gauge-reporter";
@@ -13,12 +13,11 @@ import { Threads } from "./live/threads";
 import { tellCourier } from "./outbox/courier-notice";
 import { Outbox } from "./outbox/outbox";
 import { CopySchedule } from "./outbox/schedule";
+import { RoomOutput } from "./output";
 import { replyOf } from "./rpc-envelope";
-import { frame } from "./socket/codec";
 import { connect } from "./socket/connect";
 import { dispatch, type FrameHandlers, frameHandlers } from "./socket/dispatch";
 import { attachmentOf, type SocketUser, userTag } from "./socket/identity";
-import { BATCH_TAG, Outgoing } from "./socket/outgoing";
 import { announce } from "./socket/presence";
 import { historyPage } from "./timeline/history";
 import type { HistoryWindow } from "./timeline/postgres-reads";
@@ -27,7 +26,7 @@ import { Conversation, type ThreadWindow } from "./writes/conversation";
 import { FileClaims } from "./writes/file-claims";
 import { UserLimits } from "./writes/limits";
 import { SendQueue, type SendRequest } from "./writes/sends";
-import { type Publish, RoomWrites } from "./writes/writes";
+import { RoomWrites } from "./writes/writes";
 
 /**
  * One room: the single writer of its timeline. Every message, edit and delete, from a socket or
@@ -49,7 +48,7 @@ export class Room extends DurableObject<Bindings> {
   private readonly conversation: Conversation;
   private readonly sends: SendQueue;
   private readonly onFrame: FrameHandlers;
-  private readonly out: Outgoing;
+  private readonly out: RoomOutput;
   private readonly heads: MemberHeads;
   private readonly gauges = reportGauges(this.ctx, this.env, () => [this.timeline, this.outbox]);
 
@@ -57,8 +56,7 @@ export class Room extends DurableObject<Bindings> {
     super(ctx, env);
     const config = loadConfig(env);
     this.config = config;
-    // A failed group commit drops the frames queued for its events (`Outgoing.abandon`).
-    this.timeline = new Timeline(ctx.storage.sql, () => this.out.abandon());
+    this.timeline = new Timeline(ctx.storage.sql);
     this.roster = new Roster(ctx.storage.sql);
     this.reactions = new Reactions(ctx.storage.sql, config);
     this.threads = new Threads(ctx.storage.sql);
@@ -66,19 +64,14 @@ export class Room extends DurableObject<Bindings> {
     this.door = new Door(this.timeline, this.roster, env, () => this.startAnnotations());
     this.outbox = new Outbox(this.timeline, config, env);
     this.copies = new CopySchedule(ctx.storage, this.outbox);
-    const out = new Outgoing(ctx.getWebSockets(BATCH_TAG), () => this.timeline.commit());
+    const out = new RoomOutput(ctx, this.timeline, this.copies);
     this.out = out;
     const limits = new UserLimits(config);
-    const publish: Publish = this.heads.observe({
-      event: (e) => this.publish(e),
-      readMarker: (userId, seq) => {
-        out.broadcast(ctx.getWebSockets(userTag(userId)), frame({ type: "read", seq }));
-        this.copies.kick();
-      },
-    });
+    // What a write publishes leaves through the output, and the members' inboxes follow it.
+    const publish = this.heads.observe(out);
     this.writes = new RoomWrites(this.timeline, limits, config, publish);
     const { timeline, roster, writes, reactions, threads } = this;
-    const parts = { timeline, roster, writes, limits, config, publish, reactions, threads };
+    const parts = { timeline, roster, writes, limits, config, out: publish, reactions, threads };
     this.conversation = new Conversation(parts);
     this.sends = new SendQueue(this.writes, this.conversation, new FileClaims(config, this.timeline), config);
     const { door, sends, conversation } = this;
@@ -95,10 +88,7 @@ export class Room extends DurableObject<Bindings> {
     this.threads.start(this.timeline.lastSeq);
   }
 
-  private publish(event: TimelineEvent) {
-    this.out.broadcast(this.ctx.getWebSockets(), frame(event));
-    this.copies.kick();
-  }
+  // ── sockets ───────────────────────────────────────────────────────────────
 
   /** A WebSocket upgrade the worker forwarded (see `connect.ts`). */
   override fetch(request: Request): Promise<Response> {

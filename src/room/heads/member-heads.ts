@@ -2,8 +2,8 @@ import type { Bindings } from "../../env";
 import { inboxStub } from "../../inbox/notify";
 import type { RoomHead, TimelineEvent } from "../../protocol";
 import type { Door } from "../access/door";
+import type { Publish } from "../output";
 import type { Timeline } from "../timeline/timeline";
-import type { Publish } from "../writes/writes";
 import { HeadPushes } from "./head-pushes";
 import { UnreadIndex } from "./unread-index";
 

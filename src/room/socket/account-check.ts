@@ -1,8 +1,8 @@
 import { accountStub } from "../../account/account";
 import type { Bindings } from "../../env";
 import { CloseCode } from "../../protocol";
+import type { RoomOutput } from "../output";
 import { attachmentOf, type SocketUser, userTag } from "./identity";
-import type { Outgoing } from "./outgoing";
 
 /** The same bound REST has for changes made behind the service's back (account/account.ts). */
 export const ACCOUNT_RECHECK_MS = 60_000;
@@ -17,7 +17,7 @@ type Checked = SocketUser & { checkedAt?: number };
  * 60 s, so a socket stops being able to send within the same bound. A lapsed account's sockets
  * in this room are closed (4403) and the frame is not handled.
  */
-export async function accountHolds(env: Bindings, ctx: DurableObjectState, out: Outgoing, ws: WebSocket) {
+export async function accountHolds(env: Bindings, ctx: DurableObjectState, out: RoomOutput, ws: WebSocket) {
   const who = attachmentOf(ws) as Checked;
   const now = Date.now();
   if (who.checkedAt === undefined) {

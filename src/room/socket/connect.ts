@@ -2,13 +2,13 @@ import type { Config } from "../../env";
 import { AppError, toAppError } from "../../errors";
 import { CONNECT_HEADERS, PROTOCOL_VERSION } from "../../protocol";
 import type { Door } from "../access/door";
+import { BATCH_TAG, type RoomOutput } from "../output";
 import type { Timeline } from "../timeline/timeline";
 import { type SocketUser, userTag } from "./identity";
-import { BATCH_TAG, type Outgoing } from "./outgoing";
 import { announce, onlineUsers } from "./presence";
 import { prepareResume } from "./resume";
 
-type Parts = { ctx: DurableObjectState; timeline: Timeline; config: Config; door: Door; out: Outgoing };
+type Parts = { ctx: DurableObjectState; timeline: Timeline; config: Config; door: Door; out: RoomOutput };
 
 const refuse = (err: unknown) => {
   const refusal = toAppError(err);

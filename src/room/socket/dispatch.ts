@@ -2,6 +2,7 @@ import type { Bindings } from "../../env";
 import { toAppError } from "../../errors";
 import type { ClientFrame, ClientFrameOf } from "../../protocol";
 import type { Door } from "../access/door";
+import type { RoomOutput } from "../output";
 import type { Conversation } from "../writes/conversation";
 import type { UserLimits } from "../writes/limits";
 import type { SendQueue, Sent } from "../writes/sends";
@@ -9,7 +10,6 @@ import type { RoomWrites } from "../writes/writes";
 import { accountHolds } from "./account-check";
 import { frame, parseFrame } from "./codec";
 import { attachmentOf, type SocketUser } from "./identity";
-import type { Outgoing } from "./outgoing";
 
 type Handler<F> = (ws: WebSocket, who: SocketUser, f: F) => unknown;
 export type FrameHandlers = { [T in ClientFrame["type"]]: Handler<ClientFrameOf<T>> };
@@ -22,7 +22,7 @@ type Parts = {
   writes: RoomWrites;
   conversation: Conversation;
   limits: UserLimits;
-  out: Outgoing;
+  out: RoomOutput;
 };
 
 /** One handler per client frame type: each makes one call and answers (or lets the refusal throw). */
@@ -79,7 +79,7 @@ function handlersOf({ ctx, door, sends, writes, conversation, limits, out }: Par
 
 /** Parse, hand to the one handler for its type, answer. Never throws: every refusal is an error frame. */
 export async function dispatch(
-  { handlers, out }: { handlers: FrameHandlers; out: Outgoing },
+  { handlers, out }: { handlers: FrameHandlers; out: RoomOutput },
   ws: WebSocket,
   data: string | ArrayBuffer,
   maxBytes: number,

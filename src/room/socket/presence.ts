@@ -1,7 +1,7 @@
 import type { UserRef } from "../../protocol";
+import type { RoomOutput } from "../output";
 import { frame } from "./codec";
 import { attachmentOf } from "./identity";
-import type { Outgoing } from "./outgoing";
 
 /** Distinct users behind a set of sockets, in connection order. */
 export function onlineUsers(sockets: WebSocket[]): UserRef[] {
@@ -15,7 +15,7 @@ export function onlineUsers(sockets: WebSocket[]): UserRef[] {
 
 /** Tells the others that a user's first socket opened or last socket closed. */
 export function announce(
-  out: Outgoing,
+  out: RoomOutput,
   all: WebSocket[],
   except: WebSocket,
   event: "join" | "leave",

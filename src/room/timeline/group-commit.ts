@@ -9,7 +9,7 @@ import type { EventRow } from "../../domain/event-rows";
  * Nothing about a pending event may leave the room before it is written, because the runtime's
  * output gate only holds frames back for writes already made. So every statement on the events
  * goes through `sql`, which writes what is pending first; every frame the room sends calls
- * `commit` first (`Outgoing`'s `beforeSend`); and a backstop timer writes a turn's rows if no
+ * `commit` first (`RoomOutput`, `room/output.ts`); and a backstop timer writes a turn's rows if no
  * frame did. If the write fails, the pending rows are dropped and `onLost` runs: the timeline
  * steps its sequence back and the frames queued for those events are discarded, never sent.
  */

@@ -53,14 +53,12 @@ export class Timeline {
   /** Every statement on the events goes through this: it writes what is pending first. */
   private readonly sql: Pick<SqlStorage, "exec">;
 
-  /** `onLost`: pending events could not be written (their frames must not leave). */
-  constructor(
-    private readonly raw: SqlStorage,
-    onLost: (err: unknown) => void,
-  ) {
+  /** Told when pending events could not be written, so that their frames never leave (`whenLost`). */
+  private lost: (err: unknown) => void = () => {};
+  constructor(private readonly raw: SqlStorage) {
     this.rows = new EventRows(raw, (err) => {
       this.last = this.storedLastSeq();
-      onLost(err);
+      this.lost(err);
     });
     this.sql = this.rows.sql;
     this.cache = new CachedEvents(this.sql, this);
@@ -71,12 +69,8 @@ export class Timeline {
   private load() {
     this.sql.exec(SCHEMA);
     // Storage created before replies, mentions and reactions existed gains their columns.
-    const columns = new Set(
-      this.sql
-        .exec<{ name: string }>("PRAGMA table_info(events)")
-        .toArray()
-        .map((c) => c.name),
-    );
+    const info = this.sql.exec<{ name: string }>("PRAGMA table_info(events)").toArray();
+    const columns = new Set(info.map((c) => c.name));
     for (const column of ["reply_to", "data"]) {
       if (!columns.has(column)) this.sql.exec(`ALTER TABLE events ADD COLUMN ${column} TEXT`);
     }
@@ -95,6 +89,11 @@ export class Timeline {
   /** Writes this turn's pending socket sends now (see `EventRows.commit`). */
   commit() {
     this.rows.commit();
+  }
+
+  /** The room's output (`RoomOutput`) drops the frames of events whose write failed. */
+  whenLost(listener: (err: unknown) => void) {
+    this.lost = listener;
   }
 
   /** After the storage was wiped (room deleted): an empty, uninitialised timeline again. */

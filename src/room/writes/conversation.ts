@@ -14,12 +14,13 @@ import type { MessageEvent, ReactionTotal, UserRef } from "../../protocol";
 import type { Roster } from "../access/roster";
 import { checkReactionKey, type Reactions } from "../live/reactions";
 import { deletedAmong, missingParent, previewOf, readReplies, type Threads } from "../live/threads";
+import type { Publish } from "../output";
 import { findMessage } from "../timeline/postgres-reads";
 import type { Timeline } from "../timeline/timeline";
 import type { Claimed } from "./file-claims";
 import type { UserLimits } from "./limits";
 import { resolveMentions } from "./mentions";
-import type { Publish, RoomWrites } from "./writes";
+import type { RoomWrites } from "./writes";
 
 export type ReactionOutcome = {
   message_id: string;
@@ -38,7 +39,7 @@ export type ConversationParts = {
   writes: RoomWrites;
   limits: UserLimits;
   config: Config;
-  publish: Publish;
+  out: Publish;
   reactions: Reactions;
   threads: Threads;
 };
@@ -58,7 +59,7 @@ export class Conversation {
   private readonly writes: RoomWrites;
   private readonly limits: UserLimits;
   private readonly config: Config;
-  private readonly publish: Publish;
+  private readonly out: Publish;
   private readonly reactions: Reactions;
   private readonly threads: Threads;
 
@@ -69,7 +70,7 @@ export class Conversation {
       writes: this.writes,
       limits: this.limits,
       config: this.config,
-      publish: this.publish,
+      out: this.out,
       reactions: this.reactions,
       threads: this.threads,
     } = parts);
@@ -111,7 +112,7 @@ export class Conversation {
         reply_count: counters.reply_count,
         last_reply_at: counters.last_reply_at ?? Date.parse(sent.event.created_at),
       });
-      this.publish.event(toThreadEvent(this.timeline.roomId, row));
+      this.out.event(toThreadEvent(this.timeline.roomId, row));
     }
     return sent;
   }
@@ -155,7 +156,7 @@ export class Conversation {
       mine: t.mine,
     });
     const event = toReactionEvent(this.timeline.roomId, row);
-    this.publish.event(event);
+    this.out.event(event);
     return {
       message_id: target.id,
       key,

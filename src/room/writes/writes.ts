@@ -3,20 +3,13 @@ import { isModerator } from "../../domain/access-rules";
 import { type EventData, type EventRow, toMessageEvent } from "../../domain/event-rows";
 import type { Config } from "../../env";
 import { AppError, forbidden } from "../../errors";
-import type { DeleteEvent, EditEvent, MessageEvent, TimelineEvent, UserRef } from "../../protocol";
+import type { DeleteEvent, EditEvent, MessageEvent, UserRef } from "../../protocol";
+import type { Publish } from "../output";
 import type { Actor } from "../socket/identity";
 import { findMessage } from "../timeline/postgres-reads";
 import type { Timeline } from "../timeline/timeline";
 import type { Claimed } from "./file-claims";
 import type { UserLimits } from "./limits";
-
-/** How a write reaches the room's sockets and the outbox. */
-export type Publish = {
-  /** A new timeline event: to every socket, then to the outbox. */
-  event(e: TimelineEvent): void;
-  /** A user's read marker moved: to every socket of theirs, then to the outbox. */
-  readMarker(userId: number, seq: number): void;
-};
 
 /** A change to an existing message: the timeline event and the message as it now stands. */
 export type Changed<E> = { event: E; message: MessageEvent };
@@ -40,7 +33,7 @@ function withAttachments(extra: Pick<EventRow, "reply_to" | "data">, claimed: Cl
 
 /**
  * The rules of the room's timeline, the same for sockets and REST: who may write what, how
- * often, and what each write becomes. Synchronous from the checks to the publish (apart from
+ * often, and what each write becomes. Synchronous from the checks to the output (apart from
  * reading a message older than the cache), so no other event is sequenced in between.
  */
 export class RoomWrites {
@@ -48,7 +41,7 @@ export class RoomWrites {
     private readonly timeline: Timeline,
     private readonly limits: UserLimits,
     private readonly config: Config,
-    private readonly publish: Publish,
+    private readonly out: Publish,
   ) {}
 
   /**
@@ -89,7 +82,7 @@ export class RoomWrites {
     const fields = { reply_to: extra?.reply_to ?? null, data: extra?.data ?? null };
     const row = claimed ? withAttachments(fields, claimed) : fields;
     const event = this.timeline.appendMessage(user, content, clientId, row, defer);
-    this.publish.event(event);
+    this.out.event(event);
     return { event, duplicate: false };
   }
 
@@ -114,7 +107,7 @@ export class RoomWrites {
     this.limits.take("write", actor.user.id);
     this.checkBacklog();
     const event = this.timeline.appendEdit(actor.user, messageId, content);
-    this.publish.event(event);
+    this.out.event(event);
     const message: MessageEvent = { ...this.asMessage(target), content, edited_at: event.edited_at };
     return { event, message };
   }
@@ -130,7 +123,7 @@ export class RoomWrites {
     this.limits.take("write", actor.user.id);
     this.checkBacklog();
     const event = this.timeline.appendDelete(actor.user, messageId);
-    this.publish.event(event);
+    this.out.event(event);
     const message: MessageEvent = {
       ...this.asMessage(target),
       content: null,
@@ -144,7 +137,7 @@ export class RoomWrites {
   markRead(user: UserRef, seq: number): number {
     this.limits.take("read", user.id);
     const upTo = this.timeline.markers.advance(user.id, Math.min(seq, this.timeline.lastSeq));
-    this.publish.readMarker(user.id, upTo);
+    this.out.readMarker(user.id, upTo);
     return upTo;
   }
 

@@ -1,38 +1,64 @@
-import type { AppError } from "../../errors";
-import type { ServerFrame } from "../../protocol";
-import { CloseCode } from "../../protocol";
-import { frame } from "./codec";
-
-/** Largest batch frame, in UTF-16 units (≤ 192 KiB of UTF-8; ASCII: 64 KiB). Fixed: docs/protocol.md. */
-export const BATCH_MAX_CHARS = 65_536;
+import type { AppError } from "../errors";
+import type { ServerFrame, TimelineEvent } from "../protocol";
+import { BATCH_MAX_CHARS, CloseCode } from "../protocol";
+import type { CopySchedule } from "./outbox/schedule";
+import { frame } from "./socket/codec";
+import { userTag } from "./socket/identity";
+import type { Timeline } from "./timeline/timeline";
 
 /** The tag of sockets that asked for batches (`?batch=1`); it survives hibernation. */
 export const BATCH_TAG = "batch";
 
+/** How a write leaves the room: the output itself, or a follower that wraps it (`MemberHeads.observe`). */
+export type Publish = Pick<RoomOutput, "event" | "readMarker">;
+
+/** What the output needs of the object, the timeline and the copy (narrow, so a test can stand in). */
+type Sockets = Pick<DurableObjectState, "getWebSockets">;
+type Written = Pick<Timeline, "commit" | "whenLost">;
+type Copies = Pick<CopySchedule, "kick">;
+
 /**
- * Everything the room sends to its sockets. Most clients get one frame per event, sent at once.
- * A client that connected with `?batch=1` (the typed client does) gets what the room produced for
- * it in one turn of the event loop as one frame, a JSON array of frames in order: under load the
- * room then sends one frame per socket per turn instead of one per event, and the runtime's cost
- * is per frame (docs/protocol.md, "Batches"). A quiet room's frames still leave immediately.
- * Order is per socket and total: acks, errors and events to a socket leave in the order produced.
+ * Everything that leaves the room, and the rules for letting it leave. Nothing about an event
+ * leaves before the event is written: every frame writes what the timeline has pending first
+ * (group commit, `timeline/group-commit.ts`), and the runtime's output gate then holds the frame
+ * until that write is durable. If a write fails, the frames queued for its events are abandoned
+ * (never sent) and their sockets closed with 1011. A published event also schedules its copy to
+ * PostgreSQL (`outbox/schedule.ts`).
+ *
+ * Most clients get one frame per event, sent at once. A client that connected with `?batch=1`
+ * (the typed client does) gets what the room produced for it in one turn of the event loop as one
+ * frame, a JSON array of frames in order: under load the room then sends one frame per socket per
+ * turn instead of one per event, and the runtime's cost is per frame (docs/protocol.md,
+ * "Batches"). A quiet room's frames still leave immediately. Order is per socket and total: acks,
+ * errors and events to a socket leave in the order produced.
  */
-export class Outgoing {
+export class RoomOutput {
   private readonly batching = new WeakSet<WebSocket>();
   private readonly queued = new Map<WebSocket, string[]>();
   private flushScheduled = false;
 
-  /**
-   * `batching`: the sockets tagged BATCH_TAG (after a wake, the tags say which sockets batch).
-   * `beforeSend` runs before any frame leaves: it writes the events of this turn (group commit).
-   */
+  /** After a wake, the sockets tagged BATCH_TAG say which sockets batch. */
   constructor(
-    batching: WebSocket[],
-    private readonly beforeSend: () => void = () => {},
+    private readonly ctx: Sockets,
+    private readonly timeline: Written,
+    private readonly copies: Copies,
     /** Largest batch frame: a longer queue (a replay) leaves as several. */
     private readonly maxBatchBytes = BATCH_MAX_CHARS,
   ) {
-    for (const ws of batching) this.batching.add(ws);
+    for (const ws of ctx.getWebSockets(BATCH_TAG)) this.batching.add(ws);
+    timeline.whenLost(() => this.abandon());
+  }
+
+  /** A new timeline event: to every socket (serialised once), then its copy to PostgreSQL is scheduled. */
+  event(e: TimelineEvent) {
+    this.broadcast(this.ctx.getWebSockets(), frame(e));
+    this.copies.kick();
+  }
+
+  /** A user's read marker moved: to every socket of theirs; the copy carries it to PostgreSQL. */
+  readMarker(userId: number, seq: number) {
+    this.broadcast(this.ctx.getWebSockets(userTag(userId)), frame({ type: "read", seq }));
+    this.copies.kick();
   }
 
   /** A socket was accepted; `batch`: it asked for batches. */
@@ -73,7 +99,7 @@ export class Outgoing {
 
   private sendData(ws: WebSocket, data: string) {
     if (!this.batching.has(ws)) {
-      this.beforeSend();
+      this.timeline.commit();
       return transmit(ws, data);
     }
     const queue = this.queued.get(ws);
@@ -95,7 +121,7 @@ export class Outgoing {
   /** Writes what is pending; false if that failed (`abandon` has then dropped the queues). */
   private written(): boolean {
     try {
-      this.beforeSend();
+      this.timeline.commit();
       return true;
     } catch (err) {
       console.error("room: frames held back, their events could not be written", err);
@@ -108,7 +134,7 @@ export class Outgoing {
    * queued frames is closed with 1011, so that its client reconnects with `since` and resends
    * what was not acknowledged (by `client_id`).
    */
-  abandon() {
+  private abandon() {
     for (const ws of this.queued.keys()) {
       try {
         ws.close(CloseCode.storageFailure, "storage failure");
