@@ -4,7 +4,10 @@ import { defineConfig } from "vitest/config";
 import { wranglerConfigWithoutDevVars } from "./scripts/lib/test-wrangler-config.ts";
 import { TEST_VAPID } from "./test/fakes/test-keys.ts";
 
-// Two projects:
+// Four projects:
+// - unit: the pure rules of src/ (access, reaction keys, mention names, token buckets, frame
+//   parsing, close codes, resume decisions, the room's output), in Node, beside the code they check
+//   (src/**/*.test.ts): a rule can be changed and checked in seconds.
 // - worker: tests inside workerd against the real worker (wrangler.toml) and a real PostgreSQL
 //   started by test/global-setup.ts. Files run one at a time: the outage test takes the database down.
 // - node: pure protocol modules (src/push, src/webhooks) against independent Node libraries.
@@ -79,6 +82,13 @@ export default defineConfig({
         test: {
           name: "node",
           include: ["test/node/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
+          name: "unit",
+          include: ["src/**/*.test.ts"],
           environment: "node",
         },
       },
