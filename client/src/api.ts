@@ -1,5 +1,6 @@
+import type { CREATABLE_ROOM_KINDS } from "../../src/protocol/kinds";
+import type { Login, Message, Room, RoomSummary, User } from "../../src/protocol/rest";
 import { fetchFile, type RefusalBody, sendFile, type Upload, type UploadOptions } from "./files";
-import type { MessageEvent } from "./frames";
 
 const refused = (r: RefusalBody) => new RoomcastError(r.code, r.status, r.message, r.details);
 const isRefusal = (r: unknown): r is RefusalBody =>
@@ -18,32 +19,11 @@ export class RoomcastError extends Error {
   }
 }
 
-/** A message as REST returns it: the `message` event without its frame `type`. */
-export type Message = Omit<MessageEvent, "type">;
-export type User = {
-  id: number;
-  username: string;
-  email: string;
-  full_name: string | null;
-  is_admin: boolean;
-  is_active: boolean;
-  created_at: string;
-};
-export type Room = {
-  id: number;
-  name: string;
-  description: string | null;
-  kind: "public" | "private" | "direct";
-  owner_id: number;
-  created_at: string;
-  updated_at: string;
-};
-export type RoomSummary = Room & {
-  my_role?: string | null;
-  last_message: Message | null;
-  unread_count: number;
-};
-export type Login = { access_token: string; token_type: "bearer"; expires_in: number; user: User };
+/**
+ * The REST shapes, derived from the server's own zod schemas (src/protocol/rest.ts, which the
+ * routes register in /openapi.json): type-only imports, so the client carries no server code.
+ */
+export type { Login, Message, Room, RoomSummary, User } from "../../src/protocol/rest";
 
 /**
  * The few REST calls a chat front end needs, typed. For the whole API generate a client from
@@ -93,7 +73,7 @@ export class RoomcastApi {
     return this.request<Room[]>("GET", `/room/public?q=${encodeURIComponent(q)}`);
   }
 
-  createRoom(body: { name: string; description?: string; kind?: "public" | "private" }) {
+  createRoom(body: { name: string; description?: string; kind?: (typeof CREATABLE_ROOM_KINDS)[number] }) {
     return this.request<Room>("POST", "/room/", body);
   }
 

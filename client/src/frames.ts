@@ -1,8 +1,10 @@
 /**
  * Frame types, from the server's protocol module (src/protocol/frames.ts): one source of truth.
- * Type-only imports, so the client carries none of the server's code.
+ * Type-only imports (and the list of event types from kinds.ts, which imports nothing), so the
+ * client carries none of the server's code.
  */
 import type { ClientFrame, ServerFrame, TimelineEvent } from "../../src/protocol/frames";
+import { TIMELINE_EVENT_TYPES } from "../../src/protocol/kinds";
 
 export type { DeleteEvent, EditEvent, MessageEvent, UserRef } from "../../src/protocol/frames";
 export type { ClientFrame, ServerFrame, TimelineEvent };
@@ -15,7 +17,7 @@ export type TypingFrame = OfType<"typing">;
 export type ReadFrame = OfType<"read">;
 export type ErrorFrame = OfType<"error">;
 
-const TIMELINE = new Set(["message", "message.edited", "message.deleted", "reaction", "thread.updated"]);
+const TIMELINE = new Set<string>(TIMELINE_EVENT_TYPES);
 
 /**
  * Only timeline events move the resume cursor. `read` and `ack` frames carry a `seq` too, but

@@ -1,5 +1,6 @@
 import { WebSocket as ReconnectingWebSocket } from "partysocket";
 import type { InboxEvent, InboxFrame, InboxReady, RoomHead } from "../../src/protocol/inbox";
+import type { RoomKind } from "../../src/protocol/kinds";
 import { RoomcastApi, type RoomSummary } from "./api";
 import { type CloseReason, closeReason, isFinal } from "./close";
 import { Emitter } from "./emitter";
@@ -12,7 +13,7 @@ export type { InboxEvent, InboxReady, RoomHead } from "../../src/protocol/inbox"
 export type Conversation = {
   room_id: number;
   name: string;
-  kind: "public" | "private" | "direct";
+  kind: RoomKind;
   /** The other person of a direct conversation. */
   with: { id: number; username: string } | null;
   last_message: RoomHead["last_message"];

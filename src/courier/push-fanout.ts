@@ -4,6 +4,7 @@ import { notificationSettings } from "../db/reach-schema";
 import { messages, roomMembers, rooms, users } from "../db/schema";
 import { defaultLevel } from "../domain/notification-settings";
 import type { Bindings } from "../env";
+import type { RoomKind } from "../protocol";
 import { pushReason, type Recipient } from "../push/decide";
 import { preview } from "../push/payload";
 import { pushQueueStub } from "../push/stub";
@@ -13,11 +14,7 @@ const BATCH = 200;
 /** Members one room loads for the decision: larger rooms push their first members only (logged). */
 const MAX_RECIPIENTS = 5000;
 
-async function recipients(
-  db: Db,
-  roomId: number,
-  kind: "public" | "private" | "direct",
-): Promise<Recipient[]> {
+async function recipients(db: Db, roomId: number, kind: RoomKind): Promise<Recipient[]> {
   const rows = await db
     .select({
       userId: roomMembers.userId,

@@ -14,6 +14,7 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import { EVENT_ROW_KINDS, ROOM_KINDS, ROOM_ROLES } from "../protocol/kinds";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
@@ -54,9 +55,7 @@ export const rooms = pgTable(
     name: text("name").notNull(),
     description: text("description"),
     /** public | private | direct */
-    kind: text("kind", { enum: ["public", "private", "direct"] })
-      .notNull()
-      .default("public"),
+    kind: text("kind", { enum: ROOM_KINDS }).notNull().default("public"),
     /** Direct rooms only: "<lower user id>:<higher user id>", unique, so each pair has one room. */
     dmKey: text("dm_key"),
     /** Null once the owner's account was deleted: the room and its messages outlive any one user. */
@@ -87,9 +86,7 @@ export const roomMembers = pgTable(
     roomId: roomRef(),
     userId: userRef(),
     /** owner | admin | member */
-    role: text("role", { enum: ["owner", "admin", "member"] })
-      .notNull()
-      .default("member"),
+    role: text("role", { enum: ROOM_ROLES }).notNull().default("member"),
     lastReadSeq: bigint("last_read_seq", { mode: "number" }).notNull().default(0),
     joinedAt: timestamp("joined_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
@@ -122,9 +119,7 @@ export const messages = pgTable(
     /** ULID minted by the room's Durable Object before PostgreSQL sees the event. */
     id: text("id").primaryKey(),
     /** message | edit | delete | reaction | thread */
-    kind: text("kind", { enum: ["message", "edit", "delete", "reaction", "thread"] })
-      .notNull()
-      .default("message"),
+    kind: text("kind", { enum: EVENT_ROW_KINDS }).notNull().default("message"),
     /** For edit and delete events: the message they apply to. */
     targetId: text("target_id"),
     roomId: integer("room_id")
@@ -243,5 +238,3 @@ export const actionCounts = pgTable("action_counts", {
 
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
-export type MessageRow = typeof messages.$inferSelect;
-export type MemberRow = typeof roomMembers.$inferSelect;

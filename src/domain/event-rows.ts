@@ -3,6 +3,7 @@ import type {
   Attachment,
   DeleteEvent,
   EditEvent,
+  EventRowKind,
   MessageEvent,
   ParentPreview,
   ReactionEvent,
@@ -18,7 +19,7 @@ import type {
 export type EventRow = {
   seq: number;
   id: string;
-  kind: "message" | "edit" | "delete" | "reaction" | "thread";
+  kind: EventRowKind;
   /** edit/delete/reaction/thread: the message they apply to. */
   target_id: string | null;
   /**

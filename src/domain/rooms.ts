@@ -4,15 +4,20 @@ import { type RoomRow, roomMembers, rooms } from "../db/schema";
 import { notFound } from "../errors";
 import { fileSweeper } from "../files/sweeper";
 import { inboxRoom, notifyUser, notifyUsers } from "../inbox/notify";
-import type { RoomRole } from "../protocol";
+import type { CREATABLE_ROOM_KINDS, RoomRole } from "../protocol";
 import { copyReadMarkers, roomStub, unwrap } from "../room";
-import { refuseDirect, requireRoomAdmin } from "./access";
+import { requireRoomAdmin } from "./access";
+import { refuseDirect } from "./access-rules";
 import { spend } from "./action-budget";
 import { summariseLive } from "./live-summaries";
 import { asSocketUser } from "./messages";
 import { byActivity, type RoomSummary } from "./summaries";
 
-export type NewRoom = { name: string; description?: string | null | undefined; kind: "public" | "private" };
+export type NewRoom = {
+  name: string;
+  description?: string | null | undefined;
+  kind: (typeof CREATABLE_ROOM_KINDS)[number];
+};
 
 /** Creates a room owned by the caller; `ROOMS_CREATED_PER_USER_PER_HOUR` each (a row and an object each); the creator becomes its owner in the same transaction. */
 export async function createRoom(s: UserScope, input: NewRoom): Promise<RoomRow> {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ID_MAX_CHARS, ROOM_ROLES, SEQ_MAX, type TIMELINE_EVENT_TYPES } from "./kinds";
 
 /**
  * The WebSocket protocol, version 1 (docs/protocol.md): every frame in both directions as a zod
@@ -7,15 +8,15 @@ import { z } from "zod";
  * are compatible.
  */
 
-export const RoleSchema = z.enum(["owner", "admin", "member"]);
+export const RoleSchema = z.enum(ROOM_ROLES);
 export type RoomRole = z.infer<typeof RoleSchema>;
 
 export const UserRefSchema = z.object({ id: z.number().int(), username: z.string() });
 export type UserRef = z.infer<typeof UserRefSchema>;
 
-export const ClientId = z.string().min(1).max(64);
-const MessageId = z.string().min(1).max(64);
-const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const ClientId = z.string().min(1).max(ID_MAX_CHARS);
+export const MessageId = z.string().min(1).max(ID_MAX_CHARS);
+const Seq = z.number().int().min(0).max(SEQ_MAX);
 const Timestamp = z.string().meta({ format: "date-time" });
 
 /** Files one message may carry. */
@@ -48,7 +49,7 @@ export const AttachmentIds = z.array(FileId).max(MAX_ATTACHMENTS);
 // ── client → server ─────────────────────────────────────────────────────────
 
 /** A reaction: one emoji (a single grapheme cluster) or a short `:name:`; checked by room/live/reactions.ts. */
-export const ReactionKey = z.string().min(1).max(64);
+export const ReactionKey = z.string().min(1).max(ID_MAX_CHARS);
 
 export const ClientFrame = z.discriminatedUnion("type", [
   z.object({
@@ -159,6 +160,10 @@ export const TimelineEventSchema = z.discriminatedUnion("type", [
   ThreadEventSchema,
 ]);
 export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
+// The schemas above and the list in kinds.ts name the same event types (checked by the compiler).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _sameTypes: Same<TimelineEvent["type"], (typeof TIMELINE_EVENT_TYPES)[number]> = true;
+void _sameTypes;
 
 // ── server → client ─────────────────────────────────────────────────────────
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ROOM_KINDS } from "./kinds";
 
 /**
  * The per-user channel (`/ws/me`, docs/protocol.md "The inbox channel"): every frame as a zod
@@ -14,7 +15,7 @@ const UserRef = z.object({ id: Id, username: z.string() });
 export const InboxRoomSchema = z.object({
   id: Id,
   name: z.string(),
-  kind: z.enum(["public", "private", "direct"]),
+  kind: z.enum(ROOM_KINDS),
 });
 export type InboxRoom = z.infer<typeof InboxRoomSchema>;
 

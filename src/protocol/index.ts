@@ -6,3 +6,5 @@ export * from "./close-codes";
 export * from "./frames";
 export * from "./handshake";
 export * from "./inbox";
+export * from "./kinds";
+export * from "./rest";

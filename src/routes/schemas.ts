@@ -1,9 +1,19 @@
 import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
 import type { RoomRow, UserRow } from "../db/schema";
-import { type MessageEvent, MessageEventSchema, ReactionTotalSchema, RoleSchema } from "../protocol";
-
-export { RoleSchema };
+import {
+  type MessageEvent,
+  MessageOutSchema,
+  ReactionTotalSchema,
+  RoomKindSchema,
+  RoomOutSchema,
+  RoomSummaryFields,
+  TokenOutSchema,
+  USERNAME_CHARS,
+  USERNAME_MAX,
+  USERNAME_MIN,
+  UserOutSchema,
+} from "../protocol";
 
 /** Shapes shared by several resources. Each response type is inferred from these. */
 
@@ -34,9 +44,9 @@ export const IdParam = (name: string) =>
 export const Username = z
   .string()
   .trim()
-  .min(3)
-  .max(32)
-  .regex(/^[A-Za-z0-9_.-]+$/, "Only letters, digits, '_', '.' and '-'")
+  .min(USERNAME_MIN)
+  .max(USERNAME_MAX)
+  .regex(new RegExp(`^[${USERNAME_CHARS}]+$`), "Only letters, digits, '_', '.' and '-'")
   .openapi({ example: "alice" });
 export const Email = z
   .email()
@@ -45,45 +55,15 @@ export const Email = z
 export const Password = z.string().min(8).max(256);
 export const FullName = z.string().trim().min(1).max(100);
 
-export const UserSchema = z
-  .object({
-    id: z.number().int(),
-    username: z.string(),
-    email: z.string(),
-    full_name: z.string().nullable(),
-    is_admin: z.boolean(),
-    is_active: z.boolean(),
-    created_at: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("User");
-
-export const TokenSchema = z
-  .object({
-    access_token: z.string(),
-    token_type: z.literal("bearer"),
-    expires_in: z.number().int().openapi({ description: "Seconds until the token expires" }),
-  })
-  .openapi("Token");
-
-export const RoomKind = z.enum(["public", "private", "direct"]);
-export const RoomSchema = z
-  .object({
-    id: z.number().int(),
-    name: z.string(),
-    description: z.string().nullable(),
-    kind: RoomKind,
-    owner_id: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: "Null once the owner's account was deleted" }),
-    created_at: z.string().openapi({ format: "date-time" }),
-    updated_at: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("Room");
+// The shapes the typed client shares are src/protocol/rest.ts's; here they get their names in the
+// API document. Cloned first: schemas made before @hono/zod-openapi loaded lack `.openapi`.
+export const UserSchema = UserOutSchema.clone().openapi("User");
+export const TokenSchema = TokenOutSchema.clone().openapi("Token");
+export const RoomKind = RoomKindSchema;
+export const RoomSchema = RoomOutSchema.clone().openapi("Room");
 
 /** The REST shape of a message: the timeline's `message` event without the frame `type`. */
-export const MessageSchema = MessageEventSchema.omit({ type: true }).openapi("Message");
+export const MessageSchema = MessageOutSchema.clone().openapi("Message");
 
 export const ReactionOutcomeSchema = z
   .object({
@@ -101,13 +81,10 @@ export const ReactionOutcomeSchema = z
   .openapi("ReactionOutcome");
 
 export const RoomSummarySchema = RoomSchema.extend({
-  my_role: RoleSchema.nullable().openapi({ description: "Null for a global admin who is not a member" }),
+  my_role: RoomSummaryFields.my_role,
   last_message: MessageSchema.nullable(),
-  unread_count: z.number().int().openapi({ description: "Messages from others after your read marker" }),
-  mention_count: z
-    .number()
-    .int()
-    .openapi({ description: "Of those, the ones that mention you (derived the same way: never drifts)" }),
+  unread_count: RoomSummaryFields.unread_count,
+  mention_count: RoomSummaryFields.mention_count,
 }).openapi("RoomSummary");
 
 export { MemberSchema } from "../domain/members";

@@ -3,10 +3,14 @@ import { withDb } from "../../db/client";
 import { databaseUnavailable } from "../../db/errors";
 import { users } from "../../db/schema";
 import type { Config } from "../../env";
+import { USERNAME_CHARS, USERNAME_MAX, USERNAME_MIN } from "../../protocol";
 import type { Roster } from "../access/roster";
 
-/** The same characters a username may have (routes/schemas.ts `Username`). */
-const MENTION = /(?<![\p{L}\p{N}_.-])@([A-Za-z0-9_.-]{3,32})/gu;
+/** `@` and a username (the username rule of protocol/kinds.ts), not inside a word or an address. */
+const MENTION = new RegExp(
+  `(?<![\\p{L}\\p{N}_.-])@([${USERNAME_CHARS}]{${USERNAME_MIN},${USERNAME_MAX}})`,
+  "gu",
+);
 /** Mentions resolved per message; more `@names` than this are left as plain text. */
 export const MAX_MENTIONS_PER_MESSAGE = 20;
 

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ClientId, FILE_ID, MAX_ATTACHMENTS } from "../../protocol";
+import { ClientId, FILE_ID, ID_MAX_CHARS, MAX_ATTACHMENTS, MessageId, SEQ_MAX } from "../../protocol";
 import {
   DecimalInt,
   errorResponses,
@@ -13,7 +13,7 @@ import {
 
 export const MAX_HISTORY_PAGE = 200;
 
-const Seq = DecimalInt(0, Number.MAX_SAFE_INTEGER).openapi({ type: "integer" });
+const Seq = DecimalInt(0, SEQ_MAX).openapi({ type: "integer" });
 const roomParams = z.object({ room_id: IdParam("room_id") });
 
 // Emptiness and the configured length limit (MESSAGE_MAX_CHARS) are checked by the room object,
@@ -39,7 +39,7 @@ export const send = createRoute({
           client_id: ClientId.optional().openapi({
             description: "Your id for this send; a retry with the same id returns the first message",
           }),
-          reply_to: z.string().min(1).max(64).optional().openapi({
+          reply_to: MessageId.optional().openapi({
             description: "Reply to this message of the same room (a reply to a reply joins its thread)",
           }),
           attachments: z
@@ -92,11 +92,7 @@ export const list = createRoute({
 
 const messageParams = z.object({
   room_id: IdParam("room_id"),
-  message_id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "message_id", in: "path" } }),
+  message_id: MessageId.clone().openapi({ param: { name: "message_id", in: "path" } }),
 });
 
 export const edit = createRoute({
@@ -165,7 +161,7 @@ const reactionParams = messageParams.extend({
   emoji: z
     .string()
     .min(1)
-    .max(64)
+    .max(ID_MAX_CHARS)
     .openapi({
       param: { name: "emoji", in: "path" },
       description: "One emoji (URL-encoded) or a short :name:",

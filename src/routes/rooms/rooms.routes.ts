@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { CREATABLE_ROOM_KINDS } from "../../protocol";
 import {
   errorResponses,
   IdParam,
@@ -26,7 +27,7 @@ export const create = createRoute({
         .object({
           name: RoomName,
           description: Description.optional(),
-          kind: z.enum(["public", "private"]).default("public"),
+          kind: z.enum(CREATABLE_ROOM_KINDS).default("public"),
         })
         .openapi("RoomCreate"),
     ),
