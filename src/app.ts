@@ -25,8 +25,6 @@ import { userRoutes } from "./routes/users/users.index";
 import { webhookRoutes } from "./routes/webhooks/webhooks.index";
 import { wsRoutes } from "./routes/ws";
 
-export { MAX_BODY_BYTES };
-
 /** Assembles the app: middleware, the error handler, every resource's routes, the API description. */
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -2,9 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { SessionUser } from "../auth/session";
 import type { Db } from "../db/client";
 import { roomBans, roomMembers, rooms } from "../db/schema";
-import { type Membership, type RoomAccess, reader, roomAdmin, writer } from "./access-rules";
-
-export { type RoomAccess, refuseDirect } from "./access-rules";
+import { type Membership, type RoomAccess, reader, roomAdmin } from "./access-rules";
 
 /** The room and the user's membership in it, from PostgreSQL, in one query. */
 async function load(db: Db, user: SessionUser, roomId: number) {
@@ -23,21 +21,6 @@ async function load(db: Db, user: SessionUser, roomId: number) {
 export async function requireReader(db: Db, user: SessionUser, roomId: number): Promise<RoomAccess> {
   const { room, m } = await load(db, user, roomId);
   return reader(room, m, user);
-}
-
-/** May write in the room; in a public room a non-member joins on the way in (unless `join: false`). */
-export async function requireWriter(
-  db: Db,
-  user: SessionUser,
-  roomId: number,
-  { join = true } = {},
-): Promise<RoomAccess> {
-  const { room, m } = await load(db, user, roomId);
-  const { joins, ...access } = writer(room, m, user, join);
-  if (joins) {
-    await db.insert(roomMembers).values({ roomId, userId: user.id, role: "member" }).onConflictDoNothing();
-  }
-  return access;
 }
 
 export async function requireRoomAdmin(db: Db, user: SessionUser, roomId: number): Promise<RoomAccess> {

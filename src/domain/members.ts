@@ -8,7 +8,8 @@ import { AppError, forbidden, notFound } from "../errors";
 import { inboxRoom, notifyUser } from "../inbox/notify";
 import { CloseCode, RoleSchema, type RoomRole } from "../protocol";
 import { roomStub } from "../room";
-import { type RoomAccess, refuseDirect, requireReader, requireRoomAdmin } from "./access";
+import { requireReader, requireRoomAdmin } from "./access";
+import { type RoomAccess, refuseDirect } from "./access-rules";
 
 /** A member as the API shows it: the one definition of the shape (routes/schemas.ts re-exports it). */
 export const MemberSchema = z
