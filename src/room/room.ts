@@ -16,9 +16,9 @@ import { CopySchedule } from "./outbox/schedule";
 import { RoomOutput } from "./output";
 import { replyOf } from "./rpc-envelope";
 import { connect } from "./socket/connect";
+import { depart } from "./socket/departure";
 import { dispatch, type FrameHandlers, frameHandlers } from "./socket/dispatch";
 import { attachmentOf, type SocketUser, userTag } from "./socket/identity";
-import { announce } from "./socket/presence";
 import { historyPage } from "./timeline/history";
 import type { HistoryWindow } from "./timeline/postgres-reads";
 import { Timeline } from "./timeline/timeline";
@@ -100,13 +100,15 @@ export class Room extends DurableObject<Bindings> {
     return dispatch({ handlers: this.onFrame, out: this.out }, ws, data, this.config.WS_MAX_FRAME_BYTES);
   }
 
-  override async webSocketClose(ws: WebSocket, code: number, reason: string) {
-    try {
-      ws.close(code === 1005 ? 1000 : code, reason);
-    } catch {}
-    const { user } = attachmentOf(ws);
-    const others = this.ctx.getWebSockets(userTag(user.id)).filter((s) => s !== ws);
-    if (others.length === 0) announce(this.out, this.ctx.getWebSockets(), ws, "leave", user);
+  override webSocketClose(ws: WebSocket, code: number, reason: string) {
+    depart({ ctx: this.ctx, out: this.out }, ws, code, reason);
+    this.gauges.changed();
+  }
+
+  /** A socket that failed without a clean close still leaves presence and frees its slot. */
+  override webSocketError(ws: WebSocket, error: unknown) {
+    console.warn("room: socket error", error);
+    depart({ ctx: this.ctx, out: this.out }, ws, null, "socket error");
     this.gauges.changed();
   }
 

@@ -1,0 +1,39 @@
+import type { RoomOutput } from "../output";
+import { attachmentOf, userTag } from "./identity";
+import { announce } from "./presence";
+
+/**
+ * Codes the runtime reports for a connection that ended without a close frame: 1006 (dropped) and
+ * 1015 (TLS failed). There is no peer left to answer, and a close written to it would fail later,
+ * outside any handler. They are reserved codes, never sent, like 1005.
+ */
+const NO_PEER = new Set([1006, 1015]);
+
+/**
+ * The close to answer a peer's close with, or null when there is nothing to answer. A hibernatable
+ * socket's close frame must be answered by the room (the runtime does not), else the client waits
+ * in CLOSING; a close frame without a code (reported as 1005, which may not be sent) gets 1000.
+ */
+export function closeReply(code: number): number | null {
+  if (NO_PEER.has(code)) return null;
+  return code === 1005 ? 1000 : code;
+}
+
+type Parts = { ctx: Pick<DurableObjectState, "getWebSockets">; out: RoomOutput };
+
+/**
+ * A socket is gone, closed by its peer (`code`) or failed (`code` null): the peer's close is
+ * answered where there is something to answer, a failed socket still open is closed so that it
+ * frees its place in the user's socket limit, and its user leaves presence if it was their last.
+ */
+export function depart({ ctx, out }: Parts, ws: WebSocket, code: number | null, reason = "") {
+  const reply = code === null ? 1011 : closeReply(code);
+  if (reply !== null && (code !== null || ws.readyState === WebSocket.OPEN)) {
+    try {
+      ws.close(reply, reason);
+    } catch {}
+  }
+  const { user } = attachmentOf(ws);
+  const others = ctx.getWebSockets(userTag(user.id)).filter((s) => s !== ws);
+  if (others.length === 0) announce(out, ctx.getWebSockets(), ws, "leave", user);
+}
