@@ -20,11 +20,27 @@ describe("group commit of socket sends", () => {
     const alice = await newUser("alice");
     const room = await newRoom(alice);
     const { socket } = await connect(room.id, alice.token, { batch: true });
-    socket.send({ type: "message.send", content: "once", client_id: "same" });
-    socket.send({ type: "message.send", content: "once", client_id: "same" });
+    const frame = JSON.stringify({ type: "message.send", content: "once", client_id: "same" });
+    // Both frames are handed to the room in one synchronous block, so they share one turn for
+    // certain; two socket.send calls may reach it in two turns, where the first is long written.
+    await runInDurableObject(roomStub(env as unknown as Bindings, room.id), (room, state) => {
+      const [ws] = state.getWebSockets(`u:${alice.id}`);
+      if (!ws) throw new Error("no socket");
+      const written = () =>
+        state.storage.sql.exec("SELECT count(*) AS n FROM events WHERE client_id = 'same'").one().n;
+      void room.webSocketMessage(ws, frame);
+      // Group commit: the first send is sequenced but not yet written when the second arrives.
+      expect(written()).toBe(0);
+      void room.webSocketMessage(ws, frame);
+      expect(written()).toBe(1);
+    });
     const [first, second] = (await socket.take(2, "ack")) as Ack[];
     expect(first).toMatchObject({ client_id: "same", duplicate: false });
     expect(second).toMatchObject({ client_id: "same", duplicate: true, id: first?.id, seq: first?.seq });
+    // What one turn produced reached the batching socket as one frame: both acks together.
+    expect(
+      socket.received.some((f) => Array.isArray(f) && f.filter((x) => x.type === "ack").length === 2),
+    ).toBe(true);
     await eventually(async () =>
       expect((await storedMessages(room.id)).map((m) => m.content)).toEqual(["once"]),
     );

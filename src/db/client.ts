@@ -1,6 +1,7 @@
 import { Client, Pool } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
 import type { Config } from "../env";
+import { DatabaseUnreachable, pgError } from "./errors";
 
 type DbConfig = Pick<Config, "DATABASE_URL" | "DB_WS_PROXY">;
 
@@ -24,6 +25,7 @@ export function openDb(config: DbConfig): { db: Db; close: () => Promise<void> }
   pool.on("error", (err: Error) => {
     if (!closing) console.warn("database connection error", err.message);
   });
+  unreachableWhenConnectFails(pool);
   const db = drizzle({ client: pool, schema });
   return {
     db,
@@ -32,6 +34,21 @@ export function openDb(config: DbConfig): { db: Db; close: () => Promise<void> }
       return pool.end();
     },
   };
+}
+
+/**
+ * A connection the pool cannot open fails as `DatabaseUnreachable` (a type `databaseUnavailable`
+ * recognises). Queries outside transactions connect through the callback form, and drizzle wraps
+ * their failures in its own query error already; transactions call `connect()` directly.
+ */
+function unreachableWhenConnectFails(pool: Pool) {
+  const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as unknown as { connect: (...args: unknown[]) => unknown }).connect = (...args) =>
+    args.length > 0
+      ? connect(...args)
+      : (connect() as Promise<unknown>).catch((err: unknown) => {
+          throw pgError(err) ? err : new DatabaseUnreachable(err);
+        });
 }
 
 const bridged = new Map<string, typeof Client>();

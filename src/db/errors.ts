@@ -1,3 +1,5 @@
+import { DrizzleQueryError } from "drizzle-orm/errors";
+
 /** The PostgreSQL error behind `err` (drizzle wraps driver errors in `cause`), if any. */
 export function pgError(err: unknown): { code: string; constraint?: string } | undefined {
   let e: unknown = err;
@@ -17,13 +19,24 @@ export function uniqueViolation(err: unknown): string | undefined {
   return pg?.code === "23505" ? (pg.constraint ?? "") : undefined;
 }
 
-/** Connection failures and PostgreSQL's classes 08 (connection) and 53 (resources): not the client's fault. */
+/** A connection to PostgreSQL could not be opened (`openDb` wraps the pool's failures in it). */
+export class DatabaseUnreachable extends Error {
+  constructor(cause: unknown) {
+    super("PostgreSQL could not be reached", { cause });
+    this.name = "DatabaseUnreachable";
+  }
+}
+
+/**
+ * Not the client's fault: PostgreSQL answered with class 08 (connection), 53 (resources) or 57P03
+ * (starting up), or it did not answer at all: no connection (`DatabaseUnreachable`), or a query
+ * that failed without any SQLSTATE (the driver's socket refused, dropped or closed). Decided by
+ * type and SQLSTATE, never by an error's text.
+ */
 export function databaseUnavailable(err: unknown): boolean {
   const code = pgError(err)?.code;
   if (code) return code.startsWith("08") || code.startsWith("53") || code === "57P03";
-  return /Connection terminated|connection lost|ECONNREFUSED|ECONNRESET|WebSocket|fetch failed/i.test(
-    errorText(err),
-  );
+  return err instanceof DatabaseUnreachable || err instanceof DrizzleQueryError;
 }
 
 /**

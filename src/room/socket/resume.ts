@@ -15,6 +15,30 @@ export type Resume = {
   cursor: number;
 };
 
+type Position = Pick<Timeline, "lastSeq" | "epoch" | "oldestCached">;
+
+/**
+ * How a resume from `since` (in `epoch`) can be served: not asked; not at all (`refetch`: out of
+ * range, too far back, or another timeline); from the cache alone; or with older events read from
+ * PostgreSQL first.
+ */
+export function resumePlan(
+  t: Position,
+  since: number | null,
+  epoch: string | null,
+  maxEvents: number,
+): "none" | "refetch" | "cache" | "postgres" {
+  if (since === null) return "none";
+  const servable =
+    Number.isSafeInteger(since) &&
+    since >= 0 &&
+    since <= t.lastSeq &&
+    t.lastSeq - since <= maxEvents &&
+    (epoch === null || epoch === t.epoch);
+  if (!servable) return "refetch";
+  return t.oldestCached <= since + 1 ? "cache" : "postgres";
+}
+
 /**
  * Decides whether a resume from `since` can be served whole, and reads the part older than the
  * cache from PostgreSQL (which holds everything flushed). All or nothing: if the whole gap
@@ -27,16 +51,10 @@ export async function prepareResume(
   epoch: string | null,
 ): Promise<Resume> {
   const none: Resume = { recovered: null, older: [], cursor: timeline.lastSeq };
-  if (since === null) return none;
-  const last = timeline.lastSeq;
-  const servable =
-    Number.isSafeInteger(since) &&
-    since >= 0 &&
-    since <= last &&
-    last - since <= config.RESUME_MAX_EVENTS &&
-    (epoch === null || epoch === timeline.epoch);
-  if (!servable) return { ...none, recovered: false };
-  if (timeline.oldestCached <= since + 1) return { recovered: true, older: [], cursor: since };
+  const plan = resumePlan(timeline, since, epoch, config.RESUME_MAX_EVENTS);
+  if (plan === "none" || since === null) return none;
+  if (plan === "refetch") return { ...none, recovered: false };
+  if (plan === "cache") return { recovered: true, older: [], cursor: since };
   try {
     return await withDb(config, async (db) => {
       const older: TimelineEvent[] = [];
