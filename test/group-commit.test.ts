@@ -21,17 +21,18 @@ describe("group commit of socket sends", () => {
     const room = await newRoom(alice);
     const { socket } = await connect(room.id, alice.token, { batch: true });
     const frame = JSON.stringify({ type: "message.send", content: "once", client_id: "same" });
-    // Both frames are handed to the room in one synchronous block, so they share one turn for
-    // certain; two socket.send calls may reach it in two turns, where the first is long written.
-    await runInDurableObject(roomStub(env as unknown as Bindings, room.id), (room, state) => {
+    // Both frames are handed to the room within one turn of its event loop, for certain; two
+    // socket.send calls may reach it in two turns, where the first is long written.
+    await runInDurableObject(roomStub(env as unknown as Bindings, room.id), async (room, state) => {
       const [ws] = state.getWebSockets(`u:${alice.id}`);
       if (!ws) throw new Error("no socket");
       const written = () =>
         state.storage.sql.exec("SELECT count(*) AS n FROM events WHERE client_id = 'same'").one().n;
-      void room.webSocketMessage(ws, frame);
+      // Awaiting a handler takes only microtasks: the turn (and the backstop write) has not ended.
+      await room.webSocketMessage(ws, frame);
       // Group commit: the first send is sequenced but not yet written when the second arrives.
       expect(written()).toBe(0);
-      void room.webSocketMessage(ws, frame);
+      await room.webSocketMessage(ws, frame);
       expect(written()).toBe(1);
     });
     const [first, second] = (await socket.take(2, "ack")) as Ack[];
