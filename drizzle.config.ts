@@ -4,7 +4,12 @@ import { defineConfig } from "drizzle-kit";
 // `npm run db:migrate` applies them (the dev and test set-up apply them too, see scripts/).
 export default defineConfig({
   dialect: "postgresql",
-  schema: ["./src/db/schema.ts", "./src/db/files-schema.ts", "./src/db/reach-schema.ts"],
+  schema: [
+    "./src/db/schema.ts",
+    "./src/db/files-schema.ts",
+    "./src/db/reach-schema.ts",
+    "./src/db/moderation-schema.ts",
+  ],
   out: "./migrations",
   dbCredentials: { url: process.env.DATABASE_URL ?? "postgres://postgres:postgres@127.0.0.1:54329/roomcast" },
 });

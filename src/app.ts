@@ -18,6 +18,7 @@ import { memberRoutes } from "./routes/members/members.index";
 import { mentionRoutes } from "./routes/mentions/mentions.index";
 import { messageRoutes } from "./routes/messages/messages.index";
 import { metricsRoutes } from "./routes/metrics/metrics.index";
+import { moderationRoutes } from "./routes/moderation/moderation.index";
 import { pushRoutes } from "./routes/push/push.index";
 import { roomRoutes } from "./routes/rooms/rooms.index";
 import { searchRoutes } from "./routes/search/search.index";
@@ -64,6 +65,7 @@ export function createApp() {
     adminRoutes,
     metricsRoutes,
     fileRoutes,
+    moderationRoutes,
     wsRoutes,
     // Issue 21: reaching people who are away, and programs.
     pushRoutes,

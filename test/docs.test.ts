@@ -114,6 +114,9 @@ describe("OpenAPI and Swagger UI", () => {
         "invalid_cursor",
         "attachment_unavailable",
         "duplicate_attachment",
+        "message_blocked",
+        "unsafe_pattern",
+        "invalid_filter",
       ]),
     );
     expect(codesByStatus.get("429")).toEqual(
@@ -124,6 +127,7 @@ describe("OpenAPI and Swagger UI", () => {
         "too_many_signups",
         "too_many_rooms",
         "too_many_direct_rooms",
+        "slow_mode",
       ]),
     );
     expect(codesByStatus.get("409")).toEqual(
@@ -139,6 +143,12 @@ describe("OpenAPI and Swagger UI", () => {
         "webhook_limit",
         "bot_limit",
         "api_key_limit",
+        "too_many_filters",
+        "cannot_moderate_self",
+        "already_reported",
+        "cannot_report_self",
+        "report_resolved",
+        "author_gone",
       ]),
     );
     expect(codesByStatus.get("404")).toContain("not_found");

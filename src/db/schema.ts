@@ -149,6 +149,8 @@ export const messages = pgTable(
      * found as written). Generated, so an edit re-indexes and a delete (content null) drops out.
      */
     search: tsvector("search").generatedAlwaysAs(sql`to_tsvector('simple', coalesce(content, ''))`),
+    /** Sequenced while its author was shadow-banned: shown to the author only (`data.shadow`). */
+    hidden: boolean("hidden").generatedAlwaysAs(sql`coalesce((data->>'shadow')::boolean, false)`),
   },
   (t) => [
     uniqueIndex("messages_room_seq_idx").on(t.roomId, t.seq),

@@ -59,6 +59,11 @@ export type EventData = {
   reply_id?: string;
   reply_count?: number;
   last_reply_at?: number;
+  /** Moderation: sequenced while the author was shadow-banned (PostgreSQL's `messages.hidden`). */
+  shadow?: true;
+  /** Moderation: the filters that masked this text, or flagged it (a report is queued on copy). */
+  masked?: number[];
+  flagged?: number[];
 };
 
 export const dataOf = (row: Pick<EventRow, "data">): EventData =>

@@ -122,7 +122,10 @@ export type SearchHit = MessageEvent & { snippet: string; highlights: Array<[num
 
 /** Messages (not edit/delete events), not deleted, in rooms the user may read now. */
 const currentMessagesReadableBy = (user: SessionUser) =>
-  and(eq(messages.kind, "message"), isNull(messages.deletedAt), readableBy(user));
+  and(eq(messages.kind, "message"), isNull(messages.deletedAt), readableBy(user), notHiddenFrom(user.id));
+
+/** A shadow-banned author's messages are found by that author only. */
+export const notHiddenFrom = (userId: number) => or(eq(messages.hidden, false), eq(messages.userId, userId));
 
 /**
  * Messages matching `q` in the rooms the user may read now, newest first. A message matches when

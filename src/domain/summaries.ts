@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { messages, roomMembers, rooms, users } from "../db/schema";
 import type { MessageEvent } from "../protocol";
 import { fromPostgres, toMessageEvent } from "./event-rows";
+import { notHiddenFrom } from "./search";
 
 export type RoomSummary = { last_message: MessageEvent | null; unread_count: number; mention_count: number };
 
@@ -26,7 +27,7 @@ export async function summarise(
       .selectDistinctOn([messages.roomId], { m: messages, username: users.username })
       .from(messages)
       .leftJoin(users, eq(users.id, messages.userId))
-      .where(and(inArray(messages.roomId, roomIds), eq(messages.kind, "message")))
+      .where(and(inArray(messages.roomId, roomIds), eq(messages.kind, "message"), notHiddenFrom(userId)))
       .orderBy(messages.roomId, desc(messages.seq)),
     db
       .select({
@@ -43,6 +44,7 @@ export async function summarise(
           eq(messages.kind, "message"),
           isNull(messages.deletedAt),
           ne(messages.userId, roomMembers.userId),
+          eq(messages.hidden, false),
         ),
       )
       .where(and(eq(roomMembers.userId, userId), inArray(roomMembers.roomId, roomIds)))

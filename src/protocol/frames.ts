@@ -165,6 +165,17 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const _sameTypes: Same<TimelineEvent["type"], (typeof TIMELINE_EVENT_TYPES)[number]> = true;
 void _sameTypes;
 
+/**
+ * An event this reader may not see (a shadow-banned author's, shown to that author only): a
+ * placeholder at its `seq`, live and on resume, so that gap detection stays exact.
+ */
+export const HiddenEventSchema = z.object({
+  type: z.literal("hidden"),
+  room_id: z.number().int(),
+  seq: z.number().int(),
+});
+export type HiddenEvent = z.infer<typeof HiddenEventSchema>;
+
 // ── server → client ─────────────────────────────────────────────────────────
 
 export const ServerFrameSchema = z.discriminatedUnion("type", [
@@ -181,12 +192,16 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     replay_count: z.number().int(),
   }),
   ...TimelineEventSchema.options,
+  HiddenEventSchema,
   z.object({
     type: z.literal("ack"),
     client_id: z.string().nullable(),
     id: z.string(),
     seq: z.number().int(),
     duplicate: z.boolean(),
+    /** A filter masked the text: `content` is what was stored and broadcast instead. */
+    modified: z.literal(true).optional(),
+    content: z.string().optional(),
   }),
   /** Answers reaction.add / reaction.remove: `changed: false` when it was already so (idempotent). */
   z.object({
@@ -211,6 +226,8 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     message: z.string(),
     client_id: z.string().nullable().optional(),
     retry_after_ms: z.number().int().optional(),
+    /** What a refusal names: the filter (`filter_id`, `scope`), until when a mute runs (`until`)… */
+    details: z.unknown().optional(),
   }),
   z.object({ type: z.literal("pong") }),
 ]);

@@ -3,6 +3,8 @@
  * object, how its RPC answers become values or the one error type again, and the types its RPC
  * methods take. Nothing outside src/room/ imports anything else from here (scripts/architecture.test.ts).
  */
+
+export type { ModerationCall, ModerationResults } from "./moderation/calls";
 export { copyReadMarkers } from "./outbox/copy-statements";
 export { Room } from "./room";
 export { unwrap } from "./rpc-envelope";

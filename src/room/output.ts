@@ -49,9 +49,24 @@ export class RoomOutput {
     timeline.whenLost(() => this.abandon());
   }
 
+  private hidden: { ownerOf(seq: number): number | undefined } | undefined;
+
+  /** Events only their owner may see (moderation/hidden.ts): the others get a placeholder. */
+  hideWith(hidden: { ownerOf(seq: number): number | undefined }) {
+    this.hidden = hidden;
+  }
+
   /** A new timeline event: to every socket (serialised once), then its copy to PostgreSQL is scheduled. */
   event(e: TimelineEvent) {
-    this.broadcast(this.ctx.getWebSockets(), frame(e));
+    const owner = this.hidden?.ownerOf(e.seq);
+    if (owner === undefined) this.broadcast(this.ctx.getWebSockets(), frame(e));
+    else {
+      // Whole to its owner's sockets, a `hidden` placeholder at the same seq to everyone else.
+      const own = new Set(this.ctx.getWebSockets(userTag(owner)));
+      this.broadcast([...own], frame(e));
+      const others = this.ctx.getWebSockets().filter((ws) => !own.has(ws));
+      this.broadcast(others, frame({ type: "hidden", room_id: e.room_id, seq: e.seq }));
+    }
     this.copies.kick();
   }
 
@@ -82,7 +97,8 @@ export class RoomOutput {
       code: err.code,
       message: err.message,
       ...(clientId !== undefined && { client_id: clientId }),
-      ...(err.retryAfterMs !== undefined && { retry_after_ms: err.retryAfterMs }),
+      ...(err.retryAfterMs !== undefined && { retry_after_ms: Math.ceil(err.retryAfterMs) }),
+      ...(err.details !== undefined && { details: err.details }),
     });
   }
 

@@ -10,6 +10,7 @@ import { reportGauges } from "./gauge-reporter";
 import { MemberHeads } from "./heads/member-heads";
 import { Reactions } from "./live/reactions";
 import { Threads } from "./live/threads";
+import { type ModerationCall, RoomModeration } from "./moderation/moderation";
 import { tellCourier } from "./outbox/courier-notice";
 import { Outbox } from "./outbox/outbox";
 import { CopySchedule } from "./outbox/schedule";
@@ -17,16 +18,15 @@ import { RoomOutput } from "./output";
 import { replyOf } from "./rpc-envelope";
 import { connect } from "./socket/connect";
 import { depart } from "./socket/departure";
-import { dispatch, type FrameHandlers, frameHandlers } from "./socket/dispatch";
+import { dispatch } from "./socket/dispatch";
 import { attachmentOf, type SocketUser, userTag } from "./socket/identity";
 import { historyPage } from "./timeline/history";
 import type { HistoryWindow } from "./timeline/postgres-reads";
 import { Timeline } from "./timeline/timeline";
-import { Conversation, type ThreadWindow } from "./writes/conversation";
-import { FileClaims } from "./writes/file-claims";
+import { assembleWrites, type WriteSide } from "./writes/assemble";
+import type { ThreadWindow } from "./writes/conversation";
 import { UserLimits } from "./writes/limits";
-import { SendQueue, type SendRequest } from "./writes/sends";
-import { RoomWrites } from "./writes/writes";
+import type { SendRequest } from "./writes/sends";
 
 /**
  * One room: the single writer of its timeline. Every message, edit and delete, from a socket or
@@ -42,15 +42,13 @@ export class Room extends DurableObject<Bindings> {
   private readonly door: Door;
   private readonly outbox: Outbox;
   private readonly copies: CopySchedule;
-  private readonly writes: RoomWrites;
   private readonly reactions: Reactions;
   private readonly threads: Threads;
-  private readonly conversation: Conversation;
-  private readonly sends: SendQueue;
-  private readonly onFrame: FrameHandlers;
   private readonly out: RoomOutput;
+  private readonly w: WriteSide;
   private readonly heads: MemberHeads;
   private readonly gauges = reportGauges(this.ctx, this.env, () => [this.timeline, this.outbox]);
+  private readonly moderation: RoomModeration;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -60,22 +58,20 @@ export class Room extends DurableObject<Bindings> {
     this.roster = new Roster(ctx.storage.sql);
     this.reactions = new Reactions(ctx.storage.sql, config);
     this.threads = new Threads(ctx.storage.sql);
-    this.heads = new MemberHeads(ctx.storage.sql, this.timeline, env);
-    this.door = new Door(this.timeline, this.roster, env, () => this.startAnnotations());
+    this.moderation = new RoomModeration(ctx.storage.sql, config);
+    this.heads = new MemberHeads(ctx.storage.sql, this.timeline, env, this.moderation.hidden);
+    this.door = new Door(this.timeline, this.roster, env, () => this.startAnnotations(), this.moderation);
     this.outbox = new Outbox(this.timeline, config, env);
     this.copies = new CopySchedule(ctx.storage, this.outbox);
     const out = new RoomOutput(ctx, this.timeline, this.copies);
     this.out = out;
+    out.hideWith(this.moderation.hidden);
     const limits = new UserLimits(config);
     // What a write publishes leaves through the output, and the members' inboxes follow it.
     const publish = this.heads.observe(out);
-    this.writes = new RoomWrites(this.timeline, limits, config, publish);
-    const { timeline, roster, writes, reactions, threads } = this;
-    const parts = { timeline, roster, writes, limits, config, out: publish, reactions, threads };
-    this.conversation = new Conversation(parts);
-    this.sends = new SendQueue(this.writes, this.conversation, new FileClaims(config, this.timeline), config);
-    const { door, sends, conversation } = this;
-    this.onFrame = frameHandlers({ ctx, env, door, sends, writes, conversation, limits, out });
+    const { timeline, roster, door, reactions, threads, moderation } = this;
+    const core = { ctx, env, timeline, roster, door, out, limits, config, publish };
+    this.w = assembleWrites({ ...core, reactions, threads, moderation });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     if (this.timeline.initialised) this.startAnnotations();
     // Woken with a backlog (e.g. after an eviction mid-flush): make sure a copy is scheduled.
@@ -92,12 +88,14 @@ export class Room extends DurableObject<Bindings> {
 
   /** A WebSocket upgrade the worker forwarded (see `connect.ts`). */
   override fetch(request: Request): Promise<Response> {
-    const { ctx, timeline, config, door, out } = this;
-    return connect({ ctx, timeline, config, door, out }, request).finally(() => this.gauges.changed());
+    const { ctx, timeline, config, door, out, moderation } = this;
+    return connect({ ctx, timeline, config, door, out, moderation }, request).finally(() =>
+      this.gauges.changed(),
+    );
   }
 
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer) {
-    return dispatch({ handlers: this.onFrame, out: this.out }, ws, data, this.config.WS_MAX_FRAME_BYTES);
+    return dispatch({ handlers: this.w.onFrame, out: this.out }, ws, data, this.config.WS_MAX_FRAME_BYTES);
   }
 
   override webSocketClose(ws: WebSocket, code: number, reason: string) {
@@ -119,27 +117,27 @@ export class Room extends DurableObject<Bindings> {
   history(roomId: number, who: SocketUser, w: HistoryWindow) {
     return replyOf(async () => {
       await this.door.reader(roomId, who);
-      return this.conversation.decorate(await historyPage(this.timeline, this.config, w), who.user.id);
+      return this.w.conversation.decorate(await historyPage(this.timeline, this.config, w), who.user.id);
     });
   }
 
   sendMessage(roomId: number, who: SocketUser, send: SendRequest) {
     return replyOf(async () => {
-      await this.door.writer(roomId, who);
-      return this.sends.post(who.user, send);
+      const { role } = await this.door.writer(roomId, who);
+      return this.w.sends.post({ ...who, role }, send);
     });
   }
 
   /** A download's check: may read the room now, and the message holding the file is not deleted. */
   attachmentReadable(roomId: number, who: SocketUser, messageId: string) {
-    return replyOf(() => this.door.reader(roomId, who).then(() => this.writes.requireLive(messageId)));
+    return replyOf(() => this.door.reader(roomId, who).then(() => this.w.writes.requireLive(messageId)));
   }
 
   /** Replies under a message, oldest first (readers of the room). */
   thread(roomId: number, who: SocketUser, messageId: string, w: ThreadWindow) {
     return replyOf(async () => {
       await this.door.reader(roomId, who);
-      return this.conversation.thread(messageId, w, who.user.id);
+      return this.w.conversation.thread(messageId, w, who.user.id);
     });
   }
 
@@ -147,34 +145,39 @@ export class Room extends DurableObject<Bindings> {
   react(roomId: number, who: SocketUser, messageId: string, key: string, on: boolean) {
     return replyOf(async () => {
       await this.door.writer(roomId, who, on);
-      return this.conversation.react(who.user, messageId, key, on);
+      return this.w.conversation.react(who.user, messageId, key, on);
     });
   }
 
   editMessage(roomId: number, who: SocketUser, messageId: string, content: string) {
     return replyOf(async () => {
       const { role } = await this.door.writer(roomId, who, false);
-      return this.writes.edit({ ...who, role }, messageId, content);
+      return this.w.writes.edit({ ...who, role }, messageId, content);
     });
   }
 
   deleteMessage(roomId: number, who: SocketUser, messageId: string) {
     return replyOf(async () => {
       const { role } = await this.door.reader(roomId, who);
-      return this.writes.remove({ ...who, role }, messageId);
+      return this.w.writes.remove({ ...who, role }, messageId);
     });
   }
 
   markRead(roomId: number, who: SocketUser, seq: number) {
     return replyOf(async () => {
       await this.door.writer(roomId, who, false);
-      return this.writes.markRead(who.user, seq);
+      return this.w.writes.markRead(who.user, seq);
     });
   }
 
   /** A member's head with exact counts (REST lists), or with `watch` their inbox registers too (null: no). */
   memberHead(roomId: number, userId: number, floor: number, watch = false) {
     return watch ? this.heads.watch(this.door, roomId, userId, floor) : this.heads.headFor(userId, floor);
+  }
+
+  /** The worker's moderation calls (moderation/calls.ts): rule changes, reports, raid cleanup. */
+  moderate(roomId: number, who: SocketUser, call: ModerationCall) {
+    return replyOf(() => this.moderation.handle(roomId, who, call));
   }
 
   /**
@@ -225,11 +228,13 @@ export class Room extends DurableObject<Bindings> {
     await this.ctx.storage.deleteAll();
     this.copies.forget();
     for (const part of [this.timeline, this.roster, this.reactions, this.threads, this.heads]) part.reset();
+    this.moderation.reset();
   }
 
   /** The copy to PostgreSQL (see `outbox/schedule.ts`, `outbox/outbox.ts`), then what follows it. */
   override async alarm() {
     if (!this.timeline.initialised) return this.copies.forget();
+    await this.moderation.refreshIfStale(this.timeline.roomId);
     const before = this.timeline.flushedSeq;
     if ((await this.copies.run()) === "room_gone") return this.destroy();
     // Pushes and webhooks start from what PostgreSQL now holds (issue 21).

@@ -1,9 +1,11 @@
 import { withDb } from "../../db/client";
 import { roomMembers } from "../../db/schema";
-import { type RoomAccess, reader, writer } from "../../domain/access-rules";
+import { type RoomAccess, reader, roomAdmin, writer } from "../../domain/access-rules";
+import { readRoomRules } from "../../domain/moderation/rules";
 import { type Bindings, type Config, loadConfig } from "../../env";
 import { notFound } from "../../errors";
 import { inboxRoom, notifyUser } from "../../inbox/notify";
+import type { ModerationRules } from "../moderation/rules";
 import type { Actor, SocketUser } from "../socket/identity";
 import type { Timeline } from "../timeline/timeline";
 import { type Roster, readSnapshot } from "./roster";
@@ -17,6 +19,7 @@ import { type Roster, readSnapshot } from "./roster";
 export class Door {
   private loading: Promise<void> | null = null;
   private readonly config: Config;
+  private readonly rules: ModerationRules;
 
   constructor(
     private readonly timeline: Timeline,
@@ -24,22 +27,32 @@ export class Door {
     private readonly env: Bindings,
     /** Called once the timeline exists (it starts the live reaction and thread copies). */
     private readonly onLoaded: () => void,
+    /** The moderation rules, read with the roster (and again once stale: the global list is not pushed). */
+    moderation: { rules: ModerationRules },
   ) {
     this.config = loadConfig(env);
+    this.rules = moderation.rules;
   }
 
   private ensureLoaded(roomId: number): Promise<void> {
-    if (this.timeline.initialised && this.roster.loaded) return Promise.resolve();
-    this.loading ??= withDb(this.config, (db) => readSnapshot(db, roomId))
-      .then((snapshot) => {
-        if (!snapshot) throw notFound("Room");
-        if (!this.roster.loaded) this.roster.fill(snapshot);
-        if (!this.timeline.initialised) this.timeline.initialise(roomId, snapshot.lastSeq);
-        this.onLoaded();
-      })
-      .finally(() => {
+    if (this.timeline.initialised && this.roster.loaded && !this.rules.stale) return Promise.resolve();
+    // A warm room answers without PostgreSQL: stale rules are refreshed when it can, kept when not.
+    if (this.timeline.initialised && this.roster.loaded) {
+      this.loading ??= this.rules.refresh(roomId).catch((err) => this.rules.keep(err));
+      return this.loading.finally(() => {
         this.loading = null;
       });
+    }
+    this.loading ??= withDb(this.config, async (db) => {
+      const snapshot = await readSnapshot(db, roomId);
+      if (!snapshot) throw notFound("Room");
+      if (this.rules.stale) this.rules.fill(await readRoomRules(db, roomId));
+      if (!this.roster.loaded) this.roster.fill(snapshot);
+      if (!this.timeline.initialised) this.timeline.initialise(roomId, snapshot.lastSeq);
+      this.onLoaded();
+    }).finally(() => {
+      this.loading = null;
+    });
     return this.loading;
   }
 
@@ -68,6 +81,12 @@ export class Door {
       if (room) void notifyUser(this.env, who.user.id, { type: "room.joined", room: inboxRoom(room) });
     }
     return access;
+  }
+
+  /** May moderate here (the room's owner and admins, global admins). */
+  async moderator(roomId: number, who: SocketUser): Promise<RoomAccess> {
+    await this.ensureLoaded(roomId);
+    return roomAdmin(this.roster.room, this.roster.membership(who.user.id), who);
   }
 
   /** The acting user with their current room role (from the roster: role changes apply at once). */

@@ -22,6 +22,8 @@ export class MemberHeads {
     sql: SqlStorage,
     private readonly timeline: Timeline,
     env: Bindings,
+    /** Events only their author sees (a shadow-banned user's) count in nobody's head. */
+    private readonly hidden: { ownerOf(seq: number): number | undefined },
   ) {
     this.index = new UnreadIndex(sql);
     this.pushes = new HeadPushes(
@@ -47,6 +49,7 @@ export class MemberHeads {
 
   /** A timeline event was published: indexed, and the watchers told after the turn. */
   private follow(e: TimelineEvent) {
+    if (this.hidden.ownerOf(e.seq) !== undefined) return;
     try {
       // The index starts at the first event it sees (older messages of the room count as read).
       this.index.start(e.seq - 1);

@@ -2,13 +2,21 @@ import type { Config } from "../../env";
 import { AppError, toAppError } from "../../errors";
 import { CONNECT_HEADERS, PROTOCOL_VERSION } from "../../protocol";
 import type { Door } from "../access/door";
+import type { HiddenEvents } from "../moderation/hidden";
 import { BATCH_TAG, type RoomOutput } from "../output";
 import type { Timeline } from "../timeline/timeline";
 import { type SocketUser, userTag } from "./identity";
 import { announce, onlineUsers } from "./presence";
 import { prepareResume } from "./resume";
 
-type Parts = { ctx: DurableObjectState; timeline: Timeline; config: Config; door: Door; out: RoomOutput };
+type Parts = {
+  ctx: DurableObjectState;
+  timeline: Timeline;
+  config: Config;
+  door: Door;
+  out: RoomOutput;
+  moderation: { hidden: HiddenEvents };
+};
 
 const refuse = (err: unknown) => {
   const refusal = toAppError(err);
@@ -22,7 +30,7 @@ const refuse = (err: unknown) => {
  * `ready`, the replay after `since` (if asked), and every broadcast from then on.
  */
 export async function connect(
-  { ctx, timeline, config, door, out }: Parts,
+  { ctx, timeline, config, door, out, moderation }: Parts,
   request: Request,
 ): Promise<Response> {
   const who = JSON.parse(request.headers.get(CONNECT_HEADERS.user) ?? "null") as SocketUser | null;
@@ -64,8 +72,8 @@ export async function connect(
     recovered: resume.recovered,
     replay_count: resume.older.length + tail.length,
   });
-  for (const event of resume.older) out.send(server, event);
-  for (const event of tail) out.send(server, event);
+  // Events only their author may see replay as placeholders: every seq is there (invariant 14).
+  for (const event of moderation.hidden.viewOf([...resume.older, ...tail], user.id)) out.send(server, event);
   if (firstOfUser) announce(out, ctx.getWebSockets(), server, "join", user);
 
   const headers = new Headers();

@@ -56,10 +56,18 @@ function handlersOf({ ctx, door, sends, writes, conversation, limits, out }: Par
     ping: (ws) => out.send(ws, { type: "pong" }),
     "message.send": (ws, who, f) => {
       const clientId = f.client_id ?? null;
-      const ack = ({ event, duplicate }: Sent) =>
-        out.send(ws, { type: "ack", client_id: clientId, id: event.id, seq: event.seq, duplicate });
+      // A masked send says so, with what was stored: never a silent change of what was sent.
+      const ack = ({ event, duplicate, modified }: Sent) =>
+        out.send(ws, {
+          type: "ack",
+          client_id: clientId,
+          id: event.id,
+          seq: event.seq,
+          duplicate,
+          ...(modified && { modified, content: event.content ?? "" }),
+        });
       const send = { content: f.content, clientId, replyTo: f.reply_to ?? null, files: f.attachments ?? [] };
-      const sent = sends.post(who.user, send, true);
+      const sent = sends.post(door.actor(who), send, true);
       return sent instanceof Promise ? sent.then(ack) : ack(sent);
     },
     "reaction.add": (ws, who, f) => react(ws, who, f, true),

@@ -15,6 +15,7 @@ import type { Roster } from "../access/roster";
 import { checkReactionKey, type Reactions } from "../live/reactions";
 import { deletedAmong, missingParent, previewOf, readReplies, type Threads } from "../live/threads";
 import type { Publish } from "../output";
+import type { Actor } from "../socket/identity";
 import { findMessage } from "../timeline/postgres-reads";
 import type { Timeline } from "../timeline/timeline";
 import type { Claimed } from "./file-claims";
@@ -86,13 +87,15 @@ export class Conversation {
    * joins the same root) and is followed at once by a `thread.updated` event for the root.
    */
   async post(
-    user: UserRef,
+    who: Actor,
     content: string,
     clientId: string | null,
     replyTo: string | null,
     claimed?: Claimed,
   ) {
+    const { user } = who;
     const parent = replyTo === null ? undefined : await this.parent(replyTo);
+    if (parent) this.writes.moderation.requireVisible(parent.seq, user.id);
     const root = parent?.reply_to ? await this.writes.findTarget(parent.reply_to) : parent;
     if (root) await this.adoptThread(root);
     const mentions = await resolveMentions(this.config, this.roster, user.id, content);
@@ -100,7 +103,7 @@ export class Conversation {
       ...(mentions.length > 0 && { mentions }),
       ...(parent && { parent: previewOf(parent) }),
     };
-    const sent = this.writes.post(user, content, clientId, {
+    const sent = this.writes.post(who, content, clientId, {
       reply_to: root?.id ?? null,
       data: Object.keys(data).length > 0 ? JSON.stringify(data) : null,
       ...(claimed && { claimed }),
@@ -112,6 +115,7 @@ export class Conversation {
         reply_count: counters.reply_count,
         last_reply_at: counters.last_reply_at ?? Date.parse(sent.event.created_at),
       });
+      if (sent.shadow) this.writes.moderation.conceal(row.seq, user.id);
       this.out.event(toThreadEvent(this.timeline.roomId, row));
     }
     return sent;
@@ -141,6 +145,8 @@ export class Conversation {
     const key = checkReactionKey(rawKey);
     const target = await this.writes.findTarget(messageId);
     if (target.deleted_at !== null) throw new AppError("message_deleted", 409, "The message was deleted");
+    this.writes.moderation.requireVisible(target.seq, user.id);
+    this.writes.moderation.requireVoice(user.id);
     await this.reactions.load(this.timeline.roomId, target.id, target.seq);
     this.writes.checkBacklog();
     this.limits.take("react", user.id);
@@ -156,6 +162,7 @@ export class Conversation {
       mine: t.mine,
     });
     const event = toReactionEvent(this.timeline.roomId, row);
+    this.writes.moderation.conceal(row.seq, user.id, target.seq);
     this.out.event(event);
     return {
       message_id: target.id,
@@ -191,7 +198,9 @@ export class Conversation {
    * whether a reply's parent has since been deleted. The live copies answer for what they hold;
    * PostgreSQL, in one query each, for older messages they never saw.
    */
-  async decorate(page: MessageEvent[], viewerId: number): Promise<MessageEvent[]> {
+  async decorate(all: MessageEvent[], viewerId: number): Promise<MessageEvent[]> {
+    // A hidden message (a shadow-banned author's) is left out of pages for everyone but its author.
+    const page = this.writes.moderation.hidden.visibleTo(all, viewerId);
     if (page.length === 0) return page;
     const roomId = this.timeline.roomId;
     const reactions = await this.reactions.forPage(roomId, page, viewerId);

@@ -1,10 +1,10 @@
 import type { Config } from "../../env";
-import type { MessageEvent, UserRef } from "../../protocol";
+import type { Actor } from "../socket/identity";
 import { Conversation } from "./conversation";
 import type { FileClaims } from "./file-claims";
-import { checkContent, type RoomWrites } from "./writes";
+import { checkContent, type RoomWrites, type Sent } from "./writes";
 
-export type Sent = { event: MessageEvent; duplicate: boolean };
+export type { Sent } from "./writes";
 
 /** What one send asks for. */
 export type SendRequest = {
@@ -33,7 +33,7 @@ export class SendQueue {
   ) {}
 
   /** `defer`: a socket send, written with the others of its turn (group commit). */
-  post(user: UserRef, r: SendRequest, defer = false): Sent | Promise<Sent> {
+  post(user: Actor, r: SendRequest, defer = false): Sent | Promise<Sent> {
     const waits = (q: SendRequest) => q.files.length > 0 || Conversation.wants(q.content, q.replyTo);
     if (this.waiting === 0 && !waits(r))
       return this.writes.post(user, r.content, r.clientId, undefined, defer);
@@ -55,11 +55,11 @@ export class SendQueue {
   }
 
   /** A retry answers its first message before anything is claimed; a refused send frees its claim. */
-  private async withFiles(user: UserRef, r: SendRequest): Promise<Sent> {
-    const prior = this.writes.prior(user.id, r.clientId);
+  private async withFiles(user: Actor, r: SendRequest): Promise<Sent> {
+    const prior = this.writes.prior(user.user.id, r.clientId);
     if (prior) return { event: prior, duplicate: true };
     checkContent(r.content, this.config.MESSAGE_MAX_CHARS, true);
-    const claimed = await this.claims.claim(user.id, r.files);
+    const claimed = await this.claims.claim(user.user.id, r.files);
     try {
       return Conversation.wants(r.content, r.replyTo)
         ? await this.conversation.post(user, r.content, r.clientId, r.replyTo, claimed)

@@ -4,6 +4,7 @@ import { type EventData, type EventRow, toMessageEvent } from "../../domain/even
 import type { Config } from "../../env";
 import { AppError, forbidden } from "../../errors";
 import type { DeleteEvent, EditEvent, MessageEvent, UserRef } from "../../protocol";
+import { type RoomModeration, withModeration } from "../moderation/moderation";
 import type { Publish } from "../output";
 import type { Actor } from "../socket/identity";
 import { findMessage } from "../timeline/postgres-reads";
@@ -13,6 +14,9 @@ import type { UserLimits } from "./limits";
 
 /** A change to an existing message: the timeline event and the message as it now stands. */
 export type Changed<E> = { event: E; message: MessageEvent };
+
+/** A send's outcome; `modified`: a filter masked the text, and the event carries what was stored. */
+export type Sent = { event: MessageEvent; duplicate: boolean; modified?: true; shadow?: boolean };
 
 /**
  * Why a message's content is refused. Shared by REST and WebSocket (both reach the room). A
@@ -42,6 +46,7 @@ export class RoomWrites {
     private readonly limits: UserLimits,
     private readonly config: Config,
     private readonly out: Publish,
+    readonly moderation: RoomModeration,
   ) {}
 
   /**
@@ -64,26 +69,35 @@ export class RoomWrites {
     }
   }
 
-  /** Sequence, store, publish. A retried `client_id` answers the first message and costs nothing. */
+  /**
+   * Sequence, store, publish. A retried `client_id` answers the first message and costs nothing.
+   * The moderation rules run before anything is sequenced (mute, slow mode, filters): a refusal
+   * stores nothing; a masked text is what is stored, broadcast and acked, and the ack says so.
+   */
   post(
-    user: UserRef,
+    who: Actor,
     content: string,
     clientId: string | null,
     extra?: Pick<EventRow, "reply_to" | "data"> & { claimed?: Claimed },
     /** A socket send: written with the others of this turn (see `Timeline.commit`). */
     defer = false,
-  ): { event: MessageEvent; duplicate: boolean } {
+  ): Sent {
+    const { user } = who;
     const prior = this.prior(user.id, clientId);
     if (prior) return { event: prior, duplicate: true };
     const claimed = extra?.claimed;
     checkContent(content, this.config.MESSAGE_MAX_CHARS, claimed !== undefined);
     this.checkBacklog();
+    const admitted = this.moderation.admitSend(who, content);
     this.limits.take("write", user.id);
-    const fields = { reply_to: extra?.reply_to ?? null, data: extra?.data ?? null };
+    const fields = { reply_to: extra?.reply_to ?? null, data: withModeration(extra?.data ?? null, admitted) };
     const row = claimed ? withAttachments(fields, claimed) : fields;
-    const event = this.timeline.appendMessage(user, content, clientId, row, defer);
+    const event = this.timeline.appendMessage(user, admitted.content, clientId, row, defer);
+    this.moderation.conceal(event.seq, user.id);
+    this.moderation.rules.sent(user.id);
     this.out.event(event);
-    return { event, duplicate: false };
+    const modified = admitted.masked.length > 0 ? { modified: true as const } : {};
+    return { event, duplicate: false, shadow: admitted.shadow, ...modified };
   }
 
   /** The message a retried `client_id` of this user already produced, if any. */
@@ -98,15 +112,17 @@ export class RoomWrites {
   }
 
   /** Only the author edits; a deleted message cannot be edited. */
-  async edit(actor: Actor, messageId: string, content: string): Promise<Changed<EditEvent>> {
-    checkContent(content, this.config.MESSAGE_MAX_CHARS);
+  async edit(actor: Actor, messageId: string, sent: string): Promise<Changed<EditEvent>> {
+    checkContent(sent, this.config.MESSAGE_MAX_CHARS);
     const target = await this.findTarget(messageId);
     if (target.user_id !== actor.user.id)
       throw new AppError("not_author", 403, "Only the author can edit a message");
     if (target.deleted_at !== null) throw new AppError("message_deleted", 409, "The message was deleted");
+    const { content } = this.moderation.admitEdit(actor, sent);
     this.limits.take("write", actor.user.id);
     this.checkBacklog();
     const event = this.timeline.appendEdit(actor.user, messageId, content);
+    this.moderation.conceal(event.seq, actor.user.id, target.seq);
     this.out.event(event);
     const message: MessageEvent = { ...this.asMessage(target), content, edited_at: event.edited_at };
     return { event, message };
@@ -120,9 +136,11 @@ export class RoomWrites {
     }
     if (target.deleted_at !== null)
       throw new AppError("message_deleted", 409, "The message was already deleted");
+    if (!isModerator(actor)) this.moderation.requireVoice(actor.user.id);
     this.limits.take("write", actor.user.id);
     this.checkBacklog();
     const event = this.timeline.appendDelete(actor.user, messageId);
+    this.moderation.conceal(event.seq, actor.user.id, target.seq);
     this.out.event(event);
     const message: MessageEvent = {
       ...this.asMessage(target),

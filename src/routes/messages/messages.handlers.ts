@@ -12,14 +12,15 @@ import type * as routes from "./messages.routes";
 
 export const send: AppRouteHandler<typeof routes.send> = async (c) => {
   const { content, client_id, reply_to, attachments } = c.req.valid("json");
-  const { event, duplicate } = await postMessage(userScopeOf(c), c.req.valid("param").room_id, {
+  const { event, duplicate, modified } = await postMessage(userScopeOf(c), c.req.valid("param").room_id, {
     content,
     clientId: client_id ?? null,
     replyTo: reply_to ?? null,
     files: attachments ?? [],
   });
   // A retried client_id answers 200 with the original message instead of creating another.
-  return duplicate ? c.json(toMessageOut(event), 200) : c.json(toMessageOut(event), 201);
+  if (duplicate) return c.json(toMessageOut(event), 200);
+  return c.json({ ...toMessageOut(event), ...(modified && { modified }) }, 201);
 };
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {

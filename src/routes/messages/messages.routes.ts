@@ -20,6 +20,14 @@ const roomParams = z.object({ room_id: IdParam("room_id") });
 // the same rule for REST and WebSocket sends: 422 `empty_message` / `message_too_long`.
 const MessageContent = z.string().openapi({ example: "hello, room" });
 
+/** A sent message; `modified`: a filter masked its text, and `content` is what was stored. */
+const SentMessageSchema = MessageSchema.extend({
+  modified: z
+    .literal(true)
+    .optional()
+    .openapi({ description: "A filter masked the text: content is what was stored" }),
+}).openapi("SentMessage");
+
 export const send = createRoute({
   ...signedIn("messages"),
   method: "post",
@@ -54,16 +62,23 @@ export const send = createRoute({
     ),
   },
   responses: {
-    201: jsonResponse(MessageSchema, "Sent"),
+    201: jsonResponse(SentMessageSchema, "Sent (`modified: true` when a filter masked the text)"),
     200: jsonResponse(MessageSchema, "A retry with a known client_id: the original message"),
     ...errorResponses(
       400,
       401,
-      [403, "forbidden", "banned", "not_a_member"],
+      [403, "forbidden", "banned", "not_a_member", "muted"],
       [404, "not_found", "reply_parent_not_found"],
       413,
-      [422, "validation_error", "invalid_text", "attachment_unavailable", "duplicate_attachment"],
-      429,
+      [
+        422,
+        "validation_error",
+        "invalid_text",
+        "attachment_unavailable",
+        "duplicate_attachment",
+        "message_blocked",
+      ],
+      [429, "rate_limited", "slow_mode"],
     ),
   },
 });

@@ -1,0 +1,95 @@
+import type { EventData } from "../../domain/event-rows";
+import type { Config } from "../../env";
+import { AppError } from "../../errors";
+import type { Actor, SocketUser } from "../socket/identity";
+import { type ModerationCall, ModerationCalls, type ModerationParts, type ModerationResults } from "./calls";
+import { HiddenEvents } from "./hidden";
+import { type Admitted, ModerationRules } from "./rules";
+
+export type { ModerationCall } from "./calls";
+
+/** What a message's row carries of its moderation (EventData), merged into what it already has. */
+export function withModeration(data: string | null, a: Admitted): string | null {
+  const extra: EventData = {
+    ...(a.shadow && { shadow: true as const }),
+    ...(a.masked.length > 0 && { masked: a.masked }),
+    ...(a.flagged.length > 0 && { flagged: a.flagged }),
+  };
+  if (Object.keys(extra).length === 0) return data;
+  return JSON.stringify({ ...(data ? (JSON.parse(data) as EventData) : {}), ...extra });
+}
+
+/**
+ * The room's moderation, as the write rules and the room's edges use it: the rules enforced when
+ * sequencing (rules.ts) and the events only their author sees (hidden.ts).
+ */
+export class RoomModeration {
+  readonly rules: ModerationRules;
+  readonly hidden: HiddenEvents;
+
+  constructor(sql: SqlStorage, config: Config) {
+    this.rules = new ModerationRules(sql, config);
+    this.hidden = new HiddenEvents(sql);
+  }
+
+  private calls: ModerationCalls | undefined;
+
+  reset() {
+    this.rules.reset();
+    this.hidden.reset();
+  }
+
+  /** Wires the worker's moderation calls, once the room's other parts exist (they need this one). */
+  answer(parts: Omit<ModerationParts, "moderation">) {
+    this.calls = new ModerationCalls({ ...parts, moderation: this });
+  }
+
+  handle(
+    roomId: number,
+    who: SocketUser,
+    call: ModerationCall,
+  ): Promise<ModerationResults[ModerationCall["kind"]]> {
+    if (!this.calls) throw new Error("moderation calls not wired");
+    return this.calls.handle(roomId, who, call);
+  }
+
+  /** The alarm's chance to re-read the global list in a room that only sockets use. */
+  async refreshIfStale(roomId: number) {
+    if (this.rules.stale) await this.rules.refresh(roomId).catch((err) => this.rules.keep(err));
+  }
+
+  /** A new message: mute, slow mode, filters; whether it is shadowed. */
+  admitSend(who: Actor, content: string): Admitted {
+    return this.rules.admit(who, content);
+  }
+
+  /** An edit: mute and filters (slow mode counts messages, not corrections). */
+  admitEdit(who: Actor, content: string) {
+    this.rules.requireVoice(who.user.id);
+    return this.rules.filter(content);
+  }
+
+  /** Reactions and deletes of one's own are writes too: a muted user reads only. */
+  requireVoice(userId: number) {
+    this.rules.requireVoice(userId);
+  }
+
+  /**
+   * Hides a new event from everyone but its actor when the actor is shadow-banned; an event about
+   * a hidden message (`targetSeq`: an edit, a moderator's delete) is shown to that message's owner
+   * only, so that it reveals nothing of the message to anyone else.
+   */
+  conceal(seq: number, userId: number, targetSeq?: number) {
+    if (this.rules.isShadowBanned(userId)) return this.hidden.hide(seq, userId);
+    const owner = targetSeq === undefined ? undefined : this.hidden.ownerOf(targetSeq);
+    if (owner !== undefined) this.hidden.hide(seq, owner);
+  }
+
+  /** A message someone other than its author may act on (report, reply): hidden ones do not exist for them. */
+  requireVisible(seq: number, readerId: number) {
+    const owner = this.hidden.ownerOf(seq);
+    if (owner !== undefined && owner !== readerId) {
+      throw new AppError("message_not_found", 404, "No such message in this room");
+    }
+  }
+}
