@@ -65,6 +65,29 @@ describe("Web Push delivery", () => {
     expect((await carol.device.state()).attempts).toBe(0);
   });
 
+  it("pushes nothing for a shadow-banned author's mention, and the next author's mention as usual", async () => {
+    const owner = await newUser("owner");
+    const troll = await newUser("troll");
+    const bob = await awayUser("bob");
+    const room = await newRoom(owner);
+    await join(troll, room.id);
+    await join(bob.user, room.id);
+    const ban = await api("PUT", `/room/${room.id}/moderation/shadow-bans/${troll.id}`, { token: owner.token });
+    expect(ban.status).toBe(200);
+    await post(troll, room.id, `@${bob.user.username} look at me`);
+    // Alone, so that no newer push of the same Topic could replace it.
+    await quietPeriod();
+    expect((await bob.device.state()).received).toHaveLength(0);
+    const after = await post(owner, room.id, `@${bob.user.username} welcome`);
+    const state = await eventually(async () => {
+      const s = await bob.device.state();
+      expect(s.received).toHaveLength(1);
+      return s;
+    }, 10_000);
+    expect(pushes(state).map((p) => p.seq)).toEqual([after.seq]);
+    expect(state.errors).toEqual([]);
+  });
+
   it("pushes every DM by default, and nothing to the author or a user connected live", async () => {
     const alice = await awayUser("alice");
     const bob = await awayUser("bob");

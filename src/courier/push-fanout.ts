@@ -59,7 +59,8 @@ export async function fanOutPushes(
     .where(and(eq(messages.roomId, roomId), gt(messages.seq, range.afterSeq), lte(messages.seq, range.upTo)))
     .orderBy(asc(messages.seq))
     .limit(BATCH);
-  const wanted = rows.filter((r) => r.m.kind === "message" && r.m.content !== null);
+  // A shadow-banned author's messages are visible to the author only: nobody is pushed for them.
+  const wanted = rows.filter((r) => r.m.kind === "message" && r.m.content !== null && !r.m.hidden);
   const people = wanted.length > 0 ? await recipients(db, roomId, room.kind) : [];
   const ctx = { direct: room.kind === "direct", live, now: new Date() };
   const sends: Promise<void>[] = [];
