@@ -19,9 +19,11 @@ import { mentionRoutes } from "./routes/mentions/mentions.index";
 import { messageRoutes } from "./routes/messages/messages.index";
 import { metricsRoutes } from "./routes/metrics/metrics.index";
 import { moderationRoutes } from "./routes/moderation/moderation.index";
+import { peopleRoutes } from "./routes/people/people.index";
 import { pushRoutes } from "./routes/push/push.index";
 import { roomRoutes } from "./routes/rooms/rooms.index";
 import { searchRoutes } from "./routes/search/search.index";
+import { sessionRoutes } from "./routes/sessions/sessions.index";
 import { userRoutes } from "./routes/users/users.index";
 import { webhookRoutes } from "./routes/webhooks/webhooks.index";
 import { wsRoutes } from "./routes/ws";
@@ -55,6 +57,8 @@ export function createApp() {
 
   for (const routes of [
     authRoutes,
+    sessionRoutes,
+    peopleRoutes,
     userRoutes,
     roomRoutes,
     memberRoutes,

@@ -15,7 +15,13 @@ export const ConfigSchema = z.object({
   DB_WS_PROXY: z.string().min(1).optional(),
   JWT_ISSUER: z.string().min(1).default("roomcast"),
   JWT_AUDIENCE: z.string().min(1).default("roomcast-api"),
-  ACCESS_TOKEN_TTL_SECONDS: intVar(3600, 60, 60 * 60 * 24 * 30),
+  // Short-lived access tokens; a refresh token (sliding) keeps the session (docs: README, Sessions).
+  ACCESS_TOKEN_TTL_SECONDS: intVar(900, 5, 60 * 60 * 24),
+  REFRESH_TOKEN_TTL_SECONDS: intVar(60 * 60 * 24 * 30, 60, 60 * 60 * 24 * 365),
+  /** How long a just-rotated refresh token still answers with the pair it was rotated to (two tabs). */
+  REFRESH_GRACE_SECONDS: intVar(10, 0, 300),
+  /** People directory searches per user per minute (GET /user/search). */
+  DIRECTORY_SEARCHES_PER_MINUTE: intVar(30, 1, 10_000),
   // 100,000 is the ceiling of Cloudflare's production runtime (workerd #1346); see docs/ARCHITECTURE.md.
   PBKDF2_ITERATIONS: intVar(DEFAULT_ITERATIONS, 10_000, DEFAULT_ITERATIONS),
   // Room limits (docs/protocol.md). Each is answered with an error frame, never a silent drop.

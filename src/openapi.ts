@@ -61,7 +61,8 @@ function registerSecuritySchemes(app: OpenAPIHono<AppEnv>) {
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "oauth2", {
     type: "oauth2",
-    flows: { password: { tokenUrl: "/auth/token", scopes: {} } },
+    // Swagger UI's Authorize logs in here; refreshUrl is the same endpoint's refresh_token grant.
+    flows: { password: { tokenUrl: "/auth/token", refreshUrl: "/auth/token", scopes: {} } },
   });
 }
 

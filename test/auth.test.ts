@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { SignJWT } from "jose";
+import { decodeJwt, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import { expectLogs } from "./expected-logs";
@@ -24,7 +24,7 @@ describe("POST /auth/login", () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       token_type: "bearer",
-      expires_in: 3600,
+      expires_in: 900,
       user: { id: u.id, username: u.username },
     });
     expect(res.body.access_token.split(".")).toHaveLength(3);
@@ -70,29 +70,36 @@ describe("POST /auth/token (OAuth2 password form)", () => {
       form: { grant_type: "password", username: u.username, password: u.password },
     });
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(["access_token", "expires_in", "token_type"]);
+    expect(Object.keys(res.body).sort()).toEqual([
+      "access_token",
+      "expires_in",
+      "refresh_expires_in",
+      "refresh_token",
+      "session_id",
+      "token_type",
+    ]);
     const me = await api("GET", "/room/rooms", { token: res.body.access_token });
     expect(me.status).toBe(200);
   });
 
-  it("refuses a wrong password and an unsupported grant type", async () => {
+  it("refuses a wrong password and an unsupported grant type in RFC 6749 §5.2's shape", async () => {
     const u = await newUser();
-    expectError(
-      await api("POST", "/auth/token", { form: { username: u.username, password: "nope-nope" } }),
-      401,
-      "unauthorized",
-    );
+    const wrong = await api("POST", "/auth/token", { form: { username: u.username, password: "nope-nope" } });
+    expect([wrong.status, wrong.body]).toEqual([
+      400,
+      { error: "invalid_grant", error_description: "Incorrect username or password" },
+    ]);
     const grant = await api("POST", "/auth/token", {
       form: { grant_type: "client_credentials", username: u.username, password: u.password },
     });
-    expectError(grant, 422, "validation_error");
+    expect([grant.status, (grant.body as { error: string }).error]).toEqual([400, "unsupported_grant_type"]);
   });
 });
 
 describe("bearer tokens", () => {
   it("rejects a missing, garbage, forged, expired, alg:none or wrong-audience token with 401", async () => {
     const u = await newUser();
-    const claims = { sub: String(u.id), ver: 0 };
+    const claims = { sub: String(u.id), ver: 0, sid: decodeJwt(u.token).sid };
     const forged = await sign(claims, {
       key: new TextEncoder().encode("another-secret-that-is-32-bytes-long!!"),
     });
@@ -120,7 +127,8 @@ describe("bearer tokens", () => {
 
   it("says when a token has expired", async () => {
     const u = await newUser();
-    const expired = await sign({ sub: String(u.id), ver: 0 }, { exp: Math.floor(Date.now() / 1000) - 10 });
+    const claims = { sub: String(u.id), ver: 0, sid: decodeJwt(u.token).sid };
+    const expired = await sign(claims, { exp: Math.floor(Date.now() / 1000) - 10 });
     const res = await api<ErrorBody>("GET", "/room/rooms", { token: expired });
     expect(res.body.error.message).toMatch(/expired/i);
   });

@@ -10,7 +10,7 @@ it("runs with the test configuration, whatever the developer's .dev.vars says", 
   expect([bindings.JWT_ISSUER, bindings.JWT_AUDIENCE, bindings.ACCESS_TOKEN_TTL_SECONDS]).toEqual([
     "roomcast",
     "roomcast-api",
-    "3600",
+    "900",
   ]);
   // Settings that only a .dev.vars would bind.
   for (const name of ["PG_PORT", "DB_WS_PROXY_PORT", "PBKDF2_ITERATIONS", "WS_SENDS_PER_SECOND"]) {

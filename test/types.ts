@@ -3,6 +3,7 @@ import type * as admin from "../src/routes/admin/admin.routes";
 import type * as auth from "../src/routes/auth/auth.routes";
 import type * as direct from "../src/routes/direct/direct.routes";
 import type * as mentions from "../src/routes/mentions/mentions.routes";
+import type * as people from "../src/routes/people/people.routes";
 import type * as rooms from "../src/routes/rooms/rooms.routes";
 import type {
   ErrorSchema,
@@ -15,6 +16,7 @@ import type {
   UserSchema,
 } from "../src/routes/schemas";
 import type * as search from "../src/routes/search/search.routes";
+import type * as sessions from "../src/routes/sessions/sessions.routes";
 import type * as users from "../src/routes/users/users.routes";
 
 /**
@@ -48,6 +50,11 @@ export type ValidationErrorBody = ErrorBody & {
 export type User = z.output<typeof UserSchema>;
 export type Token = z.output<typeof TokenSchema>;
 export type Login = Reply<typeof auth.login>;
+export type Session = Reply<typeof sessions.list>[number];
+export type PublicUser = Reply<typeof people.search>[number];
+export type Block = Reply<typeof people.blocks>[number];
+/** RFC 6749 §5.2: what `/auth/token` answers when it refuses. */
+export type OAuthErrorBody = { error: string; error_description: string };
 export type PasswordChanged = Reply<typeof users.updatePassword>;
 
 export type Room = z.output<typeof RoomSchema>;

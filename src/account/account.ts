@@ -4,72 +4,159 @@ import { type SessionUser, toSession } from "../auth/session";
 import { withDb } from "../db/client";
 import { users } from "../db/schema";
 import { type Bindings, type Config, loadConfig } from "../env";
+import { blockedBy, writeBlock } from "./block-store";
+import { MinuteWindow } from "./minute-window";
+import { Serial } from "./serial";
+import {
+  type DeviceInfo,
+  liveSessionIds,
+  openSession,
+  type Rotation,
+  revokeSessions,
+  rotate,
+} from "./session-store";
 
 /**
  * How long a loaded account is trusted without a change notice. Every change the service makes
- * (password, deactivation, admin flag, deletion) is pushed here at once (`updated`); this bound
+ * (password, deactivation, admin flag, deletion, sessions) is pushed here at once; this bound
  * only covers changes made behind the service's back, e.g. SQL run by an operator.
  */
 const MAX_AGE_MS = 60_000;
 
+type Loaded = { user: SessionUser | null; live: Set<string>; blocked: Set<number> };
+
 /**
- * One user's account as every request needs it: the token version (revocation), the active and
- * admin flags. One object per user holds it in memory, so that checking a token costs a call to
- * an object near the worker instead of a PostgreSQL round trip; the service's writes to users
- * go to PostgreSQL first and then here, so a revocation takes effect on the very next request.
+ * One user's account as every request needs it: the token version, the active and admin flags,
+ * and which sessions still hold. One object per user keeps it in memory, so that checking a
+ * token costs a call to an object near the worker instead of a PostgreSQL round trip; the
+ * service's writes go to PostgreSQL first and then here, so a revocation takes effect on the
+ * very next request. Session changes (login, refresh, revoke) run here, one at a time, which
+ * serialises a user's refreshes: two tabs refreshing with one token cannot both rotate it.
  * Nothing is stored: an evicted object reloads from PostgreSQL, the system of record.
  */
 export class Account extends DurableObject<Bindings> {
   private readonly config: Config;
-  private user: SessionUser | null = null;
+  private state: Loaded | null = null;
   private loadedAt = 0;
   private gone = false;
-  /** Bumped by every change notice, so that a load that started before it cannot overwrite it. */
+  /** Bumped by every user change notice, so that a load that started before it cannot overwrite it. */
   private generation = 0;
-  private loading: Promise<SessionUser | null> | null = null;
+  /** Loads and session changes, one at a time. */
+  private readonly serial = new Serial();
+  private readonly searches: MinuteWindow;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.config = loadConfig(env);
+    this.searches = new MinuteWindow(this.config.DIRECTORY_SEARCHES_PER_MINUTE);
   }
 
-  /** The user as it stands, or null if the account no longer exists. */
-  async session(userId: number): Promise<SessionUser | null> {
+  /**
+   * The user as it stands, or null if the account no longer exists or, when `sessionId` is
+   * given, that session was revoked or expired.
+   */
+  async session(userId: number, sessionId?: string): Promise<SessionUser | null> {
     if (this.gone) return null;
-    if (this.user && Date.now() - this.loadedAt < MAX_AGE_MS) return this.user;
-    this.loading ??= this.load(userId).finally(() => {
-      this.loading = null;
-    });
-    return this.loading;
+    const state = await this.current(userId);
+    if (sessionId !== undefined && !state.live.has(sessionId)) return null;
+    return state.user;
   }
 
   /** The service changed this user (or deleted it: null): later requests see the change at once. */
   async updated(user: SessionUser | null) {
     this.generation++;
     this.gone = user === null;
-    this.user = user && toSession(user);
-    this.loadedAt = Date.now();
+    const { live = new Set<string>(), blocked = new Set<number>() } = this.state ?? {};
+    this.state = { user: user && toSession(user), live, blocked };
+    if (!live.size) this.loadedAt = 0;
   }
 
-  private async load(userId: number): Promise<SessionUser | null> {
+  /** A login: a new session and its first refresh token (and sessions evicted beyond the limit). */
+  openSession(userId: number, device: DeviceInfo) {
+    return this.serial.run(async () => {
+      // Not loaded here: a login does not need the account's state, and loading it now would
+      // pin what an operator changes right after (e.g. `npm run admin`) for MAX_AGE_MS.
+      const opened = await withDb(this.config, (db) => openSession(db, this.config, userId, device));
+      this.state?.live.add(opened.issued.sessionId);
+      for (const id of opened.evicted) this.state?.live.delete(id);
+      return opened;
+    });
+  }
+
+  /** One refresh (session-store.ts `rotate`); a detected reuse revokes the session here too. */
+  refresh(userId: number, presented: string, device: DeviceInfo): Promise<Rotation> {
+    return this.serial.run(async () => {
+      const state = await this.loadNow(userId);
+      const out = await withDb(this.config, (db) => rotate(db, this.config, presented, device));
+      if (out.kind === "reused") state.live.delete(out.sessionId);
+      if ((out.kind === "rotated" || out.kind === "grace") && !state.live.has(out.sessionId))
+        return { kind: "invalid" } as const;
+      return out;
+    });
+  }
+
+  /** Revokes sessions: `only` those ids, or every one but `except`. Returns the ids revoked. */
+  revoke(userId: number, which: { only: string[] } | { except: string | null }, reason: string) {
+    return this.serial.run(async () => {
+      const state = await this.loadNow(userId);
+      const ids = "only" in which ? which.only : [...state.live].filter((id) => id !== which.except);
+      const revoked = await withDb(this.config, (db) => revokeSessions(db, userId, ids, reason));
+      for (const id of revoked) state.live.delete(id);
+      return revoked;
+    });
+  }
+
+  /** The users this one blocked (README, People), as the filters need them: from memory. */
+  async blocked(userId: number): Promise<number[]> {
+    return [...(await this.current(userId)).blocked];
+  }
+
+  /** Blocks or unblocks `otherId`; false when it already was so. */
+  setBlock(userId: number, otherId: number, on: boolean) {
+    return this.serial.run(async () => {
+      const state = await this.loadNow(userId);
+      const changed = await withDb(this.config, (db) => writeBlock(db, userId, otherId, on));
+      if (on) state.blocked.add(otherId);
+      else state.blocked.delete(otherId);
+      return changed;
+    });
+  }
+
+  /** One directory search more: 0 when allowed, else the milliseconds until the next is. */
+  async takeSearch(): Promise<number> {
+    return this.searches.take();
+  }
+
+  private async current(userId: number): Promise<Loaded> {
+    if (this.state && Date.now() - this.loadedAt < MAX_AGE_MS) return this.state;
+    return this.serial.run(() => this.loadNow(userId));
+  }
+
+  /** Inside `serial` only. Reloads when stale; a user notice during the load wins over it. */
+  private async loadNow(userId: number): Promise<Loaded> {
+    if (this.state && Date.now() - this.loadedAt < MAX_AGE_MS) return this.state;
     const started = this.generation;
-    const [row] = await withDb(this.config, (db) =>
-      db
-        .select({
-          id: users.id,
-          username: users.username,
-          isAdmin: users.isAdmin,
-          isActive: users.isActive,
-          tokenVersion: users.tokenVersion,
-        })
-        .from(users)
-        .where(eq(users.id, userId))
-        .limit(1),
+    const [[row], live, blocked] = await withDb(this.config, (db) =>
+      Promise.all([
+        db
+          .select({
+            id: users.id,
+            username: users.username,
+            isAdmin: users.isAdmin,
+            isActive: users.isActive,
+            tokenVersion: users.tokenVersion,
+          })
+          .from(users)
+          .where(eq(users.id, userId))
+          .limit(1),
+        liveSessionIds(db, userId),
+        blockedBy(db, userId),
+      ]),
     );
-    if (this.generation !== started) return this.user;
-    this.user = row ?? null;
+    const user = this.generation === started ? (row ?? null) : (this.state?.user ?? null);
+    this.state = { user, live: new Set(live), blocked: new Set(blocked) };
     this.loadedAt = Date.now();
-    return this.user;
+    return this.state;
   }
 }
 

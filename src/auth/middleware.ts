@@ -10,16 +10,17 @@ import { verifyToken } from "./tokens";
 
 /**
  * Resolves a token to a live user: the signature and claims must verify, the user must still
- * exist and be active, and the token must carry the user's current `token_version` (a password
- * change bumps it, which revokes every older token). The account comes from the user's account
- * object (src/account/), not from a PostgreSQL query per request.
+ * exist and be active, the token must carry the user's current `token_version` (a password
+ * change bumps it, which revokes every older token), and its session (`sid`) must still hold
+ * (logout and revocation end it). The account comes from the user's account object
+ * (src/account/), not from a PostgreSQL query per request.
  */
 export async function authenticate(env: Bindings, config: Config, token: string): Promise<SessionUser> {
   const claims = await verifyToken(config, token);
-  const user = await accountStub(env, claims.userId).session(claims.userId);
+  const user = await accountStub(env, claims.userId).session(claims.userId, claims.sessionId);
   if (!user || user.tokenVersion !== claims.tokenVersion) throw unauthorized("Token is no longer valid");
   if (!user.isActive) throw unauthorized("Account is disabled");
-  return user;
+  return { ...user, sessionId: claims.sessionId };
 }
 
 export function bearerToken(header: string | undefined): string | undefined {

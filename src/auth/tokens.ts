@@ -4,19 +4,25 @@ import { unauthorized } from "../errors";
 
 const ALG = "HS256";
 
-export type TokenClaims = { userId: number; tokenVersion: number };
+/** `sid` names the session (the device) the token was issued to: revoking it stops the token. */
+export type TokenClaims = { userId: number; tokenVersion: number; sessionId: string };
 
 const keyOf = (config: Config) => new TextEncoder().encode(config.SECRET_KEY);
 
-export async function issueToken(config: Config, claims: TokenClaims) {
+/**
+ * Signs an access token. With `issuedAt` (seconds) the same claims give the same bytes (HS256 is
+ * deterministic): the refresh grace window re-issues the very token it issued before.
+ */
+export async function issueAccessToken(config: Config, claims: TokenClaims, issuedAt?: number) {
   const expiresIn = config.ACCESS_TOKEN_TTL_SECONDS;
-  const accessToken = await new SignJWT({ ver: claims.tokenVersion })
+  const iat = issuedAt ?? Math.floor(Date.now() / 1000);
+  const accessToken = await new SignJWT({ ver: claims.tokenVersion, sid: claims.sessionId })
     .setProtectedHeader({ alg: ALG, typ: "JWT" })
     .setSubject(String(claims.userId))
     .setIssuer(config.JWT_ISSUER)
     .setAudience(config.JWT_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(`${expiresIn}s`)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + expiresIn)
     .sign(keyOf(config));
   return { access_token: accessToken, token_type: "bearer" as const, expires_in: expiresIn };
 }
@@ -28,13 +34,13 @@ export async function verifyToken(config: Config, token: string): Promise<TokenC
       algorithms: [ALG],
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
-      requiredClaims: ["sub", "exp", "iat"],
+      requiredClaims: ["sub", "exp", "iat", "sid"],
     });
     const userId = Number(payload.sub);
-    const tokenVersion = payload.ver;
-    if (!Number.isSafeInteger(userId) || typeof tokenVersion !== "number")
+    const { ver: tokenVersion, sid: sessionId } = payload;
+    if (!Number.isSafeInteger(userId) || typeof tokenVersion !== "number" || typeof sessionId !== "string")
       throw unauthorized("Invalid token");
-    return { userId, tokenVersion };
+    return { userId, tokenVersion, sessionId };
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) throw unauthorized("Token has expired");
     if (err instanceof joseErrors.JOSEError) throw unauthorized("Invalid token");

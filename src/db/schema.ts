@@ -45,6 +45,9 @@ export const users = pgTable(
     uniqueIndex("users_username_lower_idx").on(sql`lower(${t.username})`),
     uniqueIndex("users_email_idx").on(t.email),
     index("users_bot_owner_idx").on(t.botOwnerId).where(sql`${t.botOwnerId} is not null`),
+    // The people directory (GET /user/search): username prefixes, word prefixes of full names.
+    index("users_username_prefix_idx").on(sql`lower(${t.username}) text_pattern_ops`),
+    index("users_full_name_trgm_idx").using("gin", sql`lower(${t.fullName}) gin_trgm_ops`),
   ],
 );
 

@@ -61,3 +61,14 @@ export function refuseDirect(access: RoomAccess, what: string) {
   if (access.room.kind === "direct")
     throw new AppError("direct_room", 403, `Direct conversations cannot be ${what}`);
 }
+
+/**
+ * A direct message to someone who blocked you: a code that says nothing of a block (opening the
+ * conversation answers 404, as for a deactivated account).
+ */
+export const directUnavailable = () =>
+  new AppError("direct_unavailable", 403, "This user cannot receive direct messages from you");
+
+/** A direct message to someone you blocked: you are told why. */
+export const youBlocked = () =>
+  new AppError("user_blocked", 409, "You blocked this user; unblock them to message them");

@@ -4,11 +4,23 @@ import { type RoomRow, roomMembers, rooms, users } from "../db/schema";
 import { AppError, notFound } from "../errors";
 import { inboxRoom, notifyUser } from "../inbox/notify";
 import type { UserRef } from "../protocol";
+import { youBlocked } from "./access-rules";
 import { spend } from "./action-budget";
 import { summariseLive } from "./live-summaries";
+import { eitherBlocked } from "./people";
 import { byActivity, type RoomSummary } from "./summaries";
 
 const dmKey = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`);
+
+/**
+ * Refused when the other user blocked the caller, without saying so: the answer is the one a
+ * deactivated or unknown account gets (404). A caller who blocked them is told (409).
+ */
+async function requireDirectAllowed(s: UserScope, otherId: number) {
+  const blocked = await eitherBlocked(s, s.user.id, otherId);
+  if (blocked === "mine") throw youBlocked();
+  if (blocked === "theirs") throw notFound("User");
+}
 
 /**
  * The one direct conversation between two users, created the first time. Idempotent also under
@@ -29,6 +41,7 @@ export async function openDirect(
     .where(and(eq(users.id, otherId), eq(users.isActive, true)))
     .limit(1);
   if (!other) throw notFound("User");
+  await requireDirectAllowed(s, other.id);
   const key = dmKey(me.id, otherId);
   const [existing] = await db.select().from(rooms).where(eq(rooms.dmKey, key)).limit(1);
   if (existing) return { room: existing, created: false };

@@ -8,6 +8,7 @@ import {
   type ThreadWindow,
   unwrap,
 } from "../room";
+import { blockedUsers } from "./people";
 
 /**
  * Messages are the room's business: its object decides access from its own roster and answers
@@ -20,9 +21,20 @@ export const asSocketUser = (user: Pick<SessionUser, "id" | "username" | "isAdmi
 
 const room = (s: UserScope, roomId: number) => roomStub(s.env, roomId);
 
+/**
+ * Leaves out messages by users the caller blocked. Their seqs are simply absent, as those of
+ * edit and delete events always are from these pages (README, People).
+ */
+async function withoutBlocked<T extends { user_id: number | null }>(s: UserScope, page: Promise<T[]>) {
+  const [rows, blocked] = await Promise.all([page, blockedUsers(s.env, s.user.id)]);
+  if (blocked.length === 0) return rows;
+  const hidden = new Set(blocked);
+  return rows.filter((m) => m.user_id === null || !hidden.has(m.user_id));
+}
+
 /** A page of a room's messages, oldest first, in their current state (reads its own writes). */
 export const listMessages = (s: UserScope, roomId: number, w: HistoryWindow) =>
-  unwrap(room(s, roomId).history(roomId, asSocketUser(s.user), w));
+  withoutBlocked(s, unwrap(room(s, roomId).history(roomId, asSocketUser(s.user), w)));
 
 /** Sends through the room's object, the single writer of its timeline (optionally a reply, with files). */
 export const postMessage = (s: UserScope, roomId: number, send: SendRequest) =>
@@ -30,7 +42,7 @@ export const postMessage = (s: UserScope, roomId: number, send: SendRequest) =>
 
 /** The replies under a message, oldest first. */
 export const listThread = (s: UserScope, roomId: number, id: string, w: ThreadWindow) =>
-  unwrap(room(s, roomId).thread(roomId, asSocketUser(s.user), id, w));
+  withoutBlocked(s, unwrap(room(s, roomId).thread(roomId, asSocketUser(s.user), id, w)));
 
 /** Adds (`on`) or removes the caller's reaction; idempotent. */
 export const react = (s: UserScope, roomId: number, id: string, key: string, on: boolean) =>

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, not, or, type SQL, sql } from "drizzle-orm";
 import type { SessionUser } from "../auth/session";
 import type { UserScope } from "../context";
 import type { Db } from "../db/client";
@@ -7,6 +7,7 @@ import { messages, roomBans, roomMembers, rooms, users } from "../db/schema";
 import { AppError } from "../errors";
 import type { MessageEvent } from "../protocol";
 import { fromPostgres, toMessageEvent } from "./event-rows";
+import { blockedAuthor } from "./people";
 
 /**
  * Messages of the rooms the user may read now: not banned, and a public room, a room they are a
@@ -120,9 +121,15 @@ export type SearchQuery = {
 
 export type SearchHit = MessageEvent & { snippet: string; highlights: Array<[number, number]> };
 
-/** Messages (not edit/delete events), not deleted, in rooms the user may read now. */
+/** Messages (not edit/delete events), not deleted, in rooms the user may read now, not by users they blocked. */
 const currentMessagesReadableBy = (user: SessionUser) =>
-  and(eq(messages.kind, "message"), isNull(messages.deletedAt), readableBy(user), notHiddenFrom(user.id));
+  and(
+    eq(messages.kind, "message"),
+    isNull(messages.deletedAt),
+    readableBy(user),
+    notHiddenFrom(user.id),
+    not(blockedAuthor(user.id, messages.userId)),
+  );
 
 /** A shadow-banned author's messages are found by that author only. */
 export const notHiddenFrom = (userId: number) => or(eq(messages.hidden, false), eq(messages.userId, userId));

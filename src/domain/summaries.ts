@@ -1,15 +1,17 @@
-import { and, count, desc, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, isNull, ne, not, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { messages, roomMembers, rooms, users } from "../db/schema";
 import type { MessageEvent } from "../protocol";
 import { fromPostgres, toMessageEvent } from "./event-rows";
+import { blockedAuthor } from "./people";
 import { notHiddenFrom } from "./search";
 
 export type RoomSummary = { last_message: MessageEvent | null; unread_count: number; mention_count: number };
 
 /**
  * For a page of rooms: the last message of each, how many messages from others the user has not
- * read (after their read marker, deletions excluded) and how many of those mention them. Both
+ * read (after their read marker, deletions and users they blocked excluded) and how many of those
+ * mention them. Both
  * counts are derived from the read marker and the timeline each time, never kept as counters, so
  * they cannot drift or stick. Two queries for the whole page.
  */
@@ -23,32 +25,8 @@ export async function summarise(
   );
   if (roomIds.length === 0) return out;
   const [last, unread] = await Promise.all([
-    db
-      .selectDistinctOn([messages.roomId], { m: messages, username: users.username })
-      .from(messages)
-      .leftJoin(users, eq(users.id, messages.userId))
-      .where(and(inArray(messages.roomId, roomIds), eq(messages.kind, "message"), notHiddenFrom(userId)))
-      .orderBy(messages.roomId, desc(messages.seq)),
-    db
-      .select({
-        roomId: roomMembers.roomId,
-        n: count(messages.id),
-        mentions: sql<number>`count(*) filter (where ${userId}::int = any(${messages.mentions}))`,
-      })
-      .from(roomMembers)
-      .innerJoin(
-        messages,
-        and(
-          eq(messages.roomId, roomMembers.roomId),
-          gt(messages.seq, roomMembers.lastReadSeq),
-          eq(messages.kind, "message"),
-          isNull(messages.deletedAt),
-          ne(messages.userId, roomMembers.userId),
-          eq(messages.hidden, false),
-        ),
-      )
-      .where(and(eq(roomMembers.userId, userId), inArray(roomMembers.roomId, roomIds)))
-      .groupBy(roomMembers.roomId),
+    lastMessages(db, userId, roomIds),
+    unreadCounts(db, userId, roomIds),
   ]);
   for (const { m, username } of last) {
     const s = out.get(m.roomId);
@@ -63,6 +41,46 @@ export async function summarise(
   }
   return out;
 }
+
+/** Each room's last message the user may see (not by someone they blocked). */
+const lastMessages = (db: Db, userId: number, roomIds: number[]) =>
+  db
+    .selectDistinctOn([messages.roomId], { m: messages, username: users.username })
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.userId))
+    .where(
+      and(
+        inArray(messages.roomId, roomIds),
+        eq(messages.kind, "message"),
+        notHiddenFrom(userId),
+        not(blockedAuthor(userId, messages.userId)),
+      ),
+    )
+    .orderBy(messages.roomId, desc(messages.seq));
+
+const unreadCounts = (db: Db, userId: number, roomIds: number[]) =>
+  db
+    .select({
+      roomId: roomMembers.roomId,
+      n: count(messages.id),
+      mentions: sql<number>`count(*) filter (where ${userId}::int = any(${messages.mentions}))`,
+    })
+    .from(roomMembers)
+    .innerJoin(
+      messages,
+      and(
+        eq(messages.roomId, roomMembers.roomId),
+        gt(messages.seq, roomMembers.lastReadSeq),
+        eq(messages.kind, "message"),
+        isNull(messages.deletedAt),
+        ne(messages.userId, roomMembers.userId),
+        eq(messages.hidden, false),
+        // Blocked authors count for nothing: neither unread nor their @mentions (README, People).
+        not(blockedAuthor(userId, messages.userId)),
+      ),
+    )
+    .where(and(eq(roomMembers.userId, userId), inArray(roomMembers.roomId, roomIds)))
+    .groupBy(roomMembers.roomId);
 
 /** Most recent activity first: the last message's time, or the room's creation. */
 export const byActivity = desc(

@@ -14,6 +14,7 @@ import { CloseCode } from "../protocol";
 import { roomStub } from "../room";
 import { spend } from "./action-budget";
 import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
+import { endSessions } from "./sessions";
 
 export type NewUser = { username: string; email: string; password: string; full_name?: string | undefined };
 export type UserPatch = {
@@ -182,8 +183,9 @@ export async function deleteUser(s: UserScope, userId: number): Promise<void> {
 }
 
 /**
- * Verifies the current password, stores the new one and revokes every token issued before,
- * including the ones open sockets were opened with (closed with 4401).
+ * Verifies the current password, stores the new one, ends every other session and revokes every
+ * access token issued before, including the ones open sockets were opened with (closed with
+ * 4401). The caller's session continues (the handler issues it a fresh access token).
  */
 /** Checking the current password is a login attempt: the same throttle applies (login-throttle.ts). */
 export async function changePassword(
@@ -209,6 +211,7 @@ export async function changePassword(
   if (!row) throw notFound("User");
   await accountStub(env, row.id).updated(toSession(row));
   await closeInbox(env, user.id, CloseCode.unauthorized, "password changed");
+  await endSessions(s, { except: user.sessionId ?? null }, "password_changed");
   await tellRooms(db, env, user.id, (room) =>
     room.closeUser(user.id, CloseCode.unauthorized, "password changed"),
   );

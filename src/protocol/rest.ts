@@ -21,10 +21,22 @@ export const UserOutSchema = z.object({
 });
 export type User = z.infer<typeof UserOutSchema>;
 
-export const TokenOutSchema = z.object({
+export const AccessTokenOutSchema = z.object({
   access_token: z.string(),
   token_type: z.literal("bearer"),
-  expires_in: z.number().int().meta({ description: "Seconds until the token expires" }),
+  expires_in: z.number().int().meta({ description: "Seconds until the access token expires" }),
+});
+
+/** A login's or refresh's answer: the access token and the session's refresh token (README, Sessions). */
+export const TokenOutSchema = AccessTokenOutSchema.extend({
+  refresh_token: z
+    .string()
+    .meta({ description: "Opaque; `POST /auth/refresh` swaps it for a new pair (each is single-use)" }),
+  refresh_expires_in: z
+    .number()
+    .int()
+    .meta({ description: "Seconds the session lasts unused (each refresh starts it again)" }),
+  session_id: z.string().meta({ description: "This device's session (`GET /auth/sessions`)" }),
 });
 
 export const RoomKindSchema = z.enum(ROOM_KINDS);

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
 import type { RoomRow, UserRow } from "../db/schema";
 import {
+  AccessTokenOutSchema,
   type MessageEvent,
   MessageOutSchema,
   ReactionTotalSchema,
@@ -58,6 +59,7 @@ export const FullName = z.string().trim().min(1).max(100);
 // The shapes the typed client shares are src/protocol/rest.ts's; here they get their names in the
 // API document. Cloned first: schemas made before @hono/zod-openapi loaded lack `.openapi`.
 export const UserSchema = UserOutSchema.clone().openapi("User");
+export const AccessTokenSchema = AccessTokenOutSchema.clone().openapi("AccessToken");
 export const TokenSchema = TokenOutSchema.clone().openapi("Token");
 export const RoomKind = RoomKindSchema;
 export const RoomSchema = RoomOutSchema.clone().openapi("Room");

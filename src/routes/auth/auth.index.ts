@@ -5,4 +5,5 @@ import * as routes from "./auth.routes";
 
 export const authRoutes = new OpenAPIHono<AppEnv>()
   .openapi(routes.login, handlers.login)
+  .openapi(routes.refresh, handlers.refresh)
   .openapi(routes.token, handlers.token);

@@ -14,7 +14,8 @@ export const open = createRoute({
   responses: {
     201: jsonResponse(RoomSchema, "Created"),
     200: jsonResponse(RoomSchema, "Already existed"),
-    ...errorResponses(401, 404, 422, [429, "too_many_direct_rooms"]),
+    // not_found also for a user who blocked you (which you are not told), as for a deactivated one.
+    ...errorResponses(401, 404, [409, "user_blocked"], 422, [429, "too_many_direct_rooms"]),
   },
 });
 

@@ -1,4 +1,4 @@
-import { issueToken } from "../../auth/tokens";
+import { issueAccessToken } from "../../auth/tokens";
 import { type AppRouteHandler, scopeOf, userScopeOf } from "../../context";
 import { changePassword, createUser, deleteUser, listUsers, updateUser } from "../../domain/users";
 import { clientAddress } from "../../middleware/client-address";
@@ -21,7 +21,12 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
 export const updatePassword: AppRouteHandler<typeof routes.updatePassword> = async (c) => {
   const { current_password, new_password } = c.req.valid("json");
   const user = await changePassword(userScopeOf(c), current_password, new_password, clientAddress(c));
-  const token = await issueToken(c.var.config, { userId: user.id, tokenVersion: user.tokenVersion });
+  const sessionId = c.var.user.sessionId ?? "";
+  const token = await issueAccessToken(c.var.config, {
+    userId: user.id,
+    tokenVersion: user.tokenVersion,
+    sessionId,
+  });
   return c.json({ message: "Password updated", ...token }, 200);
 };
 

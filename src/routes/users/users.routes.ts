@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireGlobalAdmin, requireUser } from "../../auth/middleware";
 import {
+  AccessTokenSchema,
   bearer,
   Email,
   errorResponses,
@@ -12,7 +13,6 @@ import {
   Password,
   publicAccess,
   signedIn,
-  TokenSchema,
   Username,
   UserSchema,
 } from "../schemas";
@@ -83,7 +83,10 @@ export const updatePassword = createRoute({
   method: "post",
   operationId: "updatePassword",
   path: "/user/update_password",
-  summary: "Change my password; every token issued before stops working",
+  summary: "Change my password: every other session ends, every access token issued before stops working",
+  description:
+    "This session continues: its refresh token still works and a fresh access token is returned. " +
+    "Every other session is revoked, and the user's sockets close (4401).",
   request: {
     body: jsonBody(
       z
@@ -92,7 +95,10 @@ export const updatePassword = createRoute({
     ),
   },
   responses: {
-    200: jsonResponse(TokenSchema.extend({ message: z.string() }), "Changed; a fresh token is returned"),
+    200: jsonResponse(
+      AccessTokenSchema.extend({ message: z.string() }),
+      "Changed; a fresh access token for this session",
+    ),
     ...errorResponses([400, "malformed_json", "wrong_password"], 401, 422, [429, "too_many_attempts"]),
   },
 });
