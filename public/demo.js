@@ -1,11 +1,20 @@
 // The demo chat: plain DOM code on top of the typed client (client/, bundled to /vendor).
-// The token lives in sessionStorage, so each browser tab is its own session.
+// The session (its token pair) lives in sessionStorage, so each browser tab is its own session;
+// the client refreshes its tokens by itself, before they expire and when the server refuses one.
 
 import { attachmentsView, takeStaged, wireAttachments } from "/demo-files.js";
 import { Inbox, RoomcastApi, RoomSocket } from "/vendor/roomcast-client.js";
 
 const $ = (sel) => document.querySelector(sel);
-const api = new RoomcastApi(location.origin, sessionStorage.getItem("token"));
+const api = new RoomcastApi(location.origin, null, {
+  stored: JSON.parse(sessionStorage.getItem("session") ?? "null"),
+  onChange: (session) => {
+    if (session) return sessionStorage.setItem("session", JSON.stringify(session));
+    // Ended elsewhere (revoked, password changed): back to the login form.
+    sessionStorage.clear();
+    location.reload();
+  },
+});
 let me = JSON.parse(sessionStorage.getItem("me") ?? "null");
 /** The open room: its socket and its messages by id (rendered in seq order). */
 let current = null;
@@ -33,7 +42,6 @@ $("#auth").addEventListener("submit", async (e) => {
     }
     const login = await api.login(username, password);
     me = login.user;
-    sessionStorage.setItem("token", login.access_token);
     sessionStorage.setItem("me", JSON.stringify(me));
     // Nothing typed here stays in the page once signed in (a hidden field can still be read).
     e.target.reset();
@@ -43,9 +51,10 @@ $("#auth").addEventListener("submit", async (e) => {
   }
 });
 
-$("#logout").addEventListener("click", () => {
+$("#logout").addEventListener("click", async () => {
   current?.socket.close();
   inbox?.close();
+  await api.logout().catch(() => {});
   sessionStorage.clear();
   location.reload();
 });
@@ -99,7 +108,7 @@ $("#new-room").addEventListener("submit", async (e) => {
 
 async function openRoom(room) {
   current?.socket.close();
-  const socket = new RoomSocket({ baseUrl: location.origin, roomId: room.id, token: api.token });
+  const socket = new RoomSocket({ baseUrl: location.origin, roomId: room.id, ...api.session.socketAuth() });
   current = { room, socket, messages: new Map(), readSeq: 0, typing: new Map() };
   const here = current;
   $("#chat").hidden = false;
@@ -232,7 +241,7 @@ async function showApp() {
   $("#auth").hidden = true;
   $("#app").hidden = false;
   $("#me").textContent = `signed in as ${me.username}`;
-  inbox = new Inbox({ baseUrl: location.origin, token: api.token });
+  inbox = new Inbox({ baseUrl: location.origin, ...api.session.socketAuth() });
   let listed = null;
   inbox.on("conversations", (list) => {
     renderMine(list);
@@ -246,4 +255,4 @@ async function showApp() {
   });
 }
 
-if (api.token && me) showApp().catch(() => sessionStorage.clear());
+if (api.session.signedIn && me) showApp().catch(() => sessionStorage.clear());

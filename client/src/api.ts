@@ -1,6 +1,7 @@
 import type { CREATABLE_ROOM_KINDS } from "../../src/protocol/kinds";
 import type { Login, Message, Room, RoomSummary, User } from "../../src/protocol/rest";
 import { fetchFile, type RefusalBody, sendFile, type Upload, type UploadOptions } from "./files";
+import { Session, type SessionOptions, type StoredSession } from "./session";
 
 const refused = (r: RefusalBody) => new RoomcastError(r.code, r.status, r.message, r.details);
 const isRefusal = (r: unknown): r is RefusalBody =>
@@ -30,21 +31,49 @@ export type { Login, Message, Room, RoomSummary, User } from "../../src/protocol
  * `/openapi.json` (README: "OpenAPI clients").
  */
 export class RoomcastApi {
+  /** The signed-in session (after `login`, or a stored one): refreshes its tokens by itself. */
+  readonly session: Session;
+
   constructor(
     readonly baseUrl: string,
-    /** Read before every call, so a refreshed token is picked up. */
+    /** A plain access token, used while no session is signed in (read before every call). */
     public token: string | null = null,
-  ) {}
+    /** A session kept from before (e.g. in sessionStorage), and where to report new pairs. */
+    session: { stored?: StoredSession | null } & SessionOptions = {},
+  ) {
+    this.session = new Session(baseUrl, session.stored ?? null, session);
+  }
 
+  /**
+   * One call. With a session, the access token is fresh (refreshed shortly before it expires) and
+   * a 401 is answered by one refresh and one retry, so an app never sees an expired token.
+   */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const used = await this.bearer();
+    const res = await this.send(method, path, body, used);
+    if (res.status === 401 && this.session.signedIn) {
+      const fresh = await this.session.refreshAfterRefusal(used);
+      if (fresh) return this.parse<T>(await this.send(method, path, body, fresh));
+    }
+    return this.parse<T>(res);
+  }
+
+  private async bearer(): Promise<string | null> {
+    return this.session.signedIn ? await this.session.accessToken() : this.token;
+  }
+
+  private send(method: string, path: string, body: unknown, token: string | null) {
     const headers: Record<string, string> = {};
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(new URL(path, this.baseUrl), {
+    return fetch(new URL(path, this.baseUrl), {
       method,
       headers,
       body: body === undefined ? null : JSON.stringify(body),
     });
+  }
+
+  private async parse<T>(res: Response): Promise<T> {
     const text = await res.text();
     const parsed = text ? JSON.parse(text) : null;
     if (!res.ok) {
@@ -58,11 +87,27 @@ export class RoomcastApi {
     return this.request<User>("POST", "/user/signup", body);
   }
 
-  /** Logs in and keeps the token for later calls. */
+  /** Logs in and keeps the session (its tokens refresh by themselves) for later calls. */
   async login(username: string, password: string): Promise<Login> {
     const login = await this.request<Login>("POST", "/auth/login", { username, password });
     this.token = login.access_token;
+    this.session.set(login);
     return login;
+  }
+
+  /** Ends this session on the server (its sockets close) and forgets its tokens. */
+  async logout(): Promise<void> {
+    try {
+      await this.request<null>("POST", "/auth/logout");
+    } finally {
+      this.session.clear();
+      this.token = null;
+    }
+  }
+
+  /** Who I am. */
+  me() {
+    return this.request<User>("GET", "/user/me");
   }
 
   myRooms() {

@@ -21,3 +21,4 @@ export {
   type RoomHead,
 } from "./inbox";
 export { RoomSocket, type RoomSocketEvents, type RoomSocketOptions, SUBPROTOCOL } from "./room-socket";
+export { Session, type SessionOptions, type StoredSession, type TokenPair } from "./session";

@@ -1,10 +1,16 @@
 import type { Scope } from "../context";
+import { notifyUser } from "../inbox/notify";
 
 /**
- * Closes the sockets opened with the tokens of these sessions, in every room (4401). Sockets
- * learn their session at the door; the rooms' side of this lands with the room reshape
- * (issue 17), until then sockets of an ended session stay open until they reconnect.
+ * Sessions ended: the user's channel tells every device (`account` / `session_revoked`), and the
+ * sockets opened with those sessions' tokens close. Rooms' side: see `closeRoomSockets` (lands
+ * with the room reshape, issue 17).
  */
-export async function closeSessionSockets(_s: Scope, _userId: number, sessionIds: string[]) {
+export async function closeSessionSockets(s: Scope, userId: number, sessionIds: string[]) {
   if (sessionIds.length === 0) return;
+  await Promise.all(
+    sessionIds.map((session_id) =>
+      notifyUser(s.env, userId, { type: "account", event: "session_revoked", detail: { session_id } }),
+    ),
+  );
 }

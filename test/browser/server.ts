@@ -15,8 +15,9 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
  * database per run), migrations, the bridge, and `wrangler dev` (which builds public/vendor
  * through wrangler.toml [build]). Its variables come from a file of its own (`--env-file`), so a
  * developer's .dev.vars never leaks in, and its Durable Object storage from a fresh directory.
+ * `vars` adds or overrides configuration (e.g. a short ACCESS_TOKEN_TTL_SECONDS).
  */
-export async function startServer(): Promise<Server> {
+export async function startServer(vars: Record<string, string> = {}): Promise<Server> {
   let cluster: Cluster | null = null;
   let bridge: Bridge | null = null;
   let wrangler: ChildProcess | null = null;
@@ -53,6 +54,7 @@ export async function startServer(): Promise<Server> {
         "SIGNUPS_PER_ADDRESS_PER_HOUR=1000000",
         "ROOMS_CREATED_PER_USER_PER_HOUR=1000000",
         "DMS_OPENED_PER_USER_PER_HOUR=1000000",
+        ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
         "",
       ].join("\n"),
     );
