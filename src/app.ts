@@ -28,6 +28,29 @@ import { userRoutes } from "./routes/users/users.index";
 import { webhookRoutes } from "./routes/webhooks/webhooks.index";
 import { wsRoutes } from "./routes/ws";
 
+/** Every resource's routes, mounted at the root in this order. */
+const RESOURCES = [
+  authRoutes,
+  sessionRoutes,
+  peopleRoutes,
+  userRoutes,
+  roomRoutes,
+  memberRoutes,
+  directRoutes,
+  messageRoutes,
+  searchRoutes,
+  mentionRoutes,
+  adminRoutes,
+  metricsRoutes,
+  fileRoutes,
+  moderationRoutes,
+  wsRoutes,
+  // Issue 21: reaching people who are away, and programs.
+  pushRoutes,
+  webhookRoutes,
+  botRoutes,
+];
+
 /** Assembles the app: middleware, the error handler, every resource's routes, the API description. */
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -55,29 +78,7 @@ export function createApp() {
   );
   app.use("*", database);
 
-  for (const routes of [
-    authRoutes,
-    sessionRoutes,
-    peopleRoutes,
-    userRoutes,
-    roomRoutes,
-    memberRoutes,
-    directRoutes,
-    messageRoutes,
-    searchRoutes,
-    mentionRoutes,
-    adminRoutes,
-    metricsRoutes,
-    fileRoutes,
-    moderationRoutes,
-    wsRoutes,
-    // Issue 21: reaching people who are away, and programs.
-    pushRoutes,
-    webhookRoutes,
-    botRoutes,
-  ]) {
-    app.route("/", routes);
-  }
+  for (const routes of RESOURCES) app.route("/", routes);
 
   describeInboxDoor(app);
   describeApi(app);

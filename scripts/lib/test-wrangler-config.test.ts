@@ -37,7 +37,7 @@ describe("the tests' copy of wrangler.toml", () => {
     expect(bindings).toEqual({
       JWT_ISSUER: "roomcast",
       JWT_AUDIENCE: "roomcast-api",
-      ACCESS_TOKEN_TTL_SECONDS: "3600",
+      ACCESS_TOKEN_TTL_SECONDS: "900",
     });
   });
 

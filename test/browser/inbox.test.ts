@@ -24,7 +24,9 @@ async function signUp(prefix: string) {
   await page.click("#auth [name=signup]");
   await page.waitForSelector("#app:not([hidden])");
   const me = await page.evaluate(() => JSON.parse(sessionStorage.getItem("me") ?? "null") as { id: number });
-  const api = new RoomcastApi(baseUrl(), await page.evaluate(() => sessionStorage.getItem("token")));
+  // The demo keeps its session (the token pair) in sessionStorage; this client borrows its access token.
+  const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem("session") ?? "null"));
+  const api = new RoomcastApi(baseUrl(), (session as { access_token: string } | null)?.access_token ?? null);
   return { page, username, id: me.id, api };
 }
 
