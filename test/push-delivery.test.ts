@@ -72,7 +72,9 @@ describe("Web Push delivery", () => {
     const room = await newRoom(owner);
     await join(troll, room.id);
     await join(bob.user, room.id);
-    const ban = await api("PUT", `/room/${room.id}/moderation/shadow-bans/${troll.id}`, { token: owner.token });
+    const ban = await api("PUT", `/room/${room.id}/moderation/shadow-bans/${troll.id}`, {
+      token: owner.token,
+    });
     expect(ban.status).toBe(200);
     await post(troll, room.id, `@${bob.user.username} look at me`);
     // Alone, so that no newer push of the same Topic could replace it.
