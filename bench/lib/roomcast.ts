@@ -3,10 +3,10 @@
 import type pg from "pg";
 import { hashPassword } from "../../src/auth/password";
 
-/** The part of src/auth/tokens.ts's `issueToken` the bench relies on. */
-type IssueToken = (
+/** The part of src/auth/tokens.ts's `issueAccessToken` the bench relies on. */
+type IssueAccessToken = (
   config: { SECRET_KEY: string; JWT_ISSUER: string; JWT_AUDIENCE: string; ACCESS_TOKEN_TTL_SECONDS: number },
-  claims: { userId: number; tokenVersion: number },
+  claims: { userId: number; tokenVersion: number; sessionId: string },
 ) => Promise<{ access_token: string }>;
 
 // Loaded by a path tsc does not follow: tokens.ts imports the worker's Config type, whose module
@@ -31,13 +31,24 @@ export async function seedUsers(sql: pg.Pool, count: number, passwordHash: strin
 
 export const benchPasswordHash = () => hashPassword(BENCH_PASSWORD);
 
-/** One access token per user, valid for a whole full run; `claims` are the servers' [vars]. */
+/**
+ * One access token per user, valid for a whole full run; `claims` are the servers' [vars]. A token
+ * names a live session (`sid`), so each user gets a session row in Roomcast's database first, as a
+ * login would make.
+ */
 export async function signTokens(
+  sql: pg.Pool,
   secretKey: string,
   claims: { issuer: string; audience: string },
   users: BenchUser[],
 ): Promise<string[]> {
-  const { issueToken } = (await import(TOKENS_MODULE)) as { issueToken: IssueToken };
+  const { issueAccessToken } = (await import(TOKENS_MODULE)) as { issueAccessToken: IssueAccessToken };
+  await sql.query(
+    `insert into sessions (id, user_id, expires_at)
+     select 'bench-' || id, id, now() + interval '1 day' from unnest($1::int[]) id
+     on conflict (id) do nothing`,
+    [users.map((u) => u.id)],
+  );
   const config = {
     SECRET_KEY: secretKey,
     JWT_ISSUER: claims.issuer,
@@ -45,7 +56,11 @@ export async function signTokens(
     ACCESS_TOKEN_TTL_SECONDS: 6 * 3600,
   };
   return Promise.all(
-    users.map(async (u) => (await issueToken(config, { userId: u.id, tokenVersion: 0 })).access_token),
+    users.map(
+      async (u) =>
+        (await issueAccessToken(config, { userId: u.id, tokenVersion: 0, sessionId: `bench-${u.id}` }))
+          .access_token,
+    ),
   );
 }
 

@@ -109,7 +109,7 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
       issuer: settings.vars.JWT_ISSUER ?? "roomcast",
       audience: settings.vars.JWT_AUDIENCE ?? "roomcast-api",
     };
-    const tokens = await signTokens(secret, claims, users);
+    const tokens = await signTokens(pools.roomcast, secret, claims, users);
     const tokenFor = (i: number) => tokens[i % tokens.length] as string;
     const vars = {
       SECRET_KEY: secret,
@@ -238,7 +238,7 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
     }
     const inbox = want.has("roomcast")
       ? inboxKit(`http://127.0.0.1:${portOf("roomcast")}`, pools.roomcast, hash, (u) =>
-          signTokens(secret, claims, u),
+          signTokens(pools.roomcast, secret, claims, u),
         )
       : null;
     return { procs, ws, rest, users, inbox, stop };
