@@ -131,14 +131,15 @@ export class RoomcastApi {
    * browsers (see `UploadOptions.onProgress`). Throws a `RoomcastError` when refused.
    */
   async upload(file: Blob | Uint8Array<ArrayBuffer>, opts: UploadOptions = {}): Promise<Upload> {
-    const r = await sendFile(this, file, opts);
+    // The session's fresh token, not `this.token` (null while a session is signed in).
+    const r = await sendFile({ baseUrl: this.baseUrl, token: await this.bearer() }, file, opts);
     if (isRefusal(r)) throw refused(r);
     return r;
   }
 
   /** A file's bytes, fetched with the token; the server checks access on every download. */
   async download(fileId: string): Promise<Blob> {
-    const r = await fetchFile(this, fileId);
+    const r = await fetchFile({ baseUrl: this.baseUrl, token: await this.bearer() }, fileId);
     if (isRefusal(r)) throw refused(r);
     return r;
   }
