@@ -1,11 +1,7 @@
-import { WebSocket as ReconnectingWebSocket } from "partysocket";
 import type { InboxEvent, InboxFrame, InboxReady, RoomHead } from "../../src/protocol/inbox";
 import type { RoomKind } from "../../src/protocol/kinds";
-import { RoomcastApi, type RoomSummary } from "./api";
-import { type CloseReason, closeReason, isFinal } from "./close";
-import { Emitter } from "./emitter";
-import { SUBPROTOCOL } from "./room-socket";
-import { resolveWebSocket } from "./websocket";
+import type { RoomSummary } from "./api";
+import { Channel, type ChannelEvents, type ChannelOptions, type ChannelStatus } from "./channel";
 
 export type { InboxEvent, InboxReady, RoomHead } from "../../src/protocol/inbox";
 
@@ -21,17 +17,9 @@ export type Conversation = {
   mention_count: number;
 };
 
-export type InboxOptions = {
+export type InboxOptions = ChannelOptions & {
   /** `http(s)://` base of the server; the socket goes to `ws(s)://…/ws/me`. */
   baseUrl: string;
-  /** The access token, or a function read before every connection attempt. */
-  token: string | (() => string | Promise<string>);
-  /** On close 4401: a new token to reconnect with, or null to stop (`closed`, `unauthorized`). */
-  refreshToken?: () => Promise<string | null>;
-  backoff?: { minMs?: number; maxMs?: number; factor?: number };
-  WebSocket?: typeof WebSocket;
-  /** Resume from a `seq` and `epoch` you stored, instead of refetching the lists. */
-  resumeFrom?: { seq: number; epoch: string };
 };
 
 export type InboxEvents = {
@@ -40,8 +28,8 @@ export type InboxEvents = {
   event: InboxEvent;
   /** The conversation list changed (most recent activity first). */
   conversations: Conversation[];
-  status: { state: "connecting" | "open" | "reconnecting" | "closed"; reason?: CloseReason; code?: number };
-  closed: { reason: CloseReason; code: number; message: string };
+  status: ChannelStatus;
+  closed: ChannelEvents["closed"];
   error: { code: string; message: string };
 };
 
@@ -58,47 +46,15 @@ const activity = (c: Conversation) => c.last_message?.created_at ?? "";
  * const inbox = new Inbox({ baseUrl: "http://127.0.0.1:8787", token });
  * inbox.on("conversations", (list) => render(list));
  */
-export class Inbox extends Emitter<InboxEvents> {
-  lastSeq: number | null = null;
-  epoch: string | null = null;
+export class Inbox extends Channel<InboxEvents> {
   readonly conversations = new Map<number, Conversation>();
-  private stopped = false;
-  private token: string | null = null;
   /** What live events changed while the lists were being fetched (null: the room is gone). */
   private touched: Map<number, Partial<Conversation> | null> | null = null;
   private refreshing: Promise<void> | null = null;
   private again = false;
-  private readonly ws: ReconnectingWebSocket;
-  private readonly api: RoomcastApi;
 
-  constructor(private readonly options: InboxOptions) {
-    super();
-    if (options.resumeFrom) {
-      this.lastSeq = options.resumeFrom.seq;
-      this.epoch = options.resumeFrom.epoch;
-    }
-    const WebSocketImpl = resolveWebSocket(options.WebSocket);
-    this.api = new RoomcastApi(options.baseUrl);
-    const { minMs = 500, maxMs = 15_000, factor = 1.6 } = options.backoff ?? {};
-    this.ws = new ReconnectingWebSocket(
-      () => this.nextUrl(),
-      () => this.nextProtocols(),
-      {
-        minReconnectionDelay: minMs,
-        maxReconnectionDelay: maxMs,
-        reconnectionDelayGrowFactor: factor,
-        connectionTimeout: 10_000,
-        WebSocket: WebSocketImpl,
-        shouldReconnectOnClose: (e) => {
-          const reason = closeReason(e.code);
-          return !isFinal(reason) && reason !== "unauthorized" && !this.stopped;
-        },
-      },
-    );
-    this.ws.addEventListener("message", (e) => this.onData(e.data));
-    this.ws.addEventListener("open", () => this.emit("status", { state: "open" }));
-    this.ws.addEventListener("close", (e) => void this.onClose(e.code, e.reason));
-    this.emit("status", { state: "connecting" });
+  constructor(options: InboxOptions) {
+    super(options, { path: "/ws/me" });
   }
 
   /** The conversation list, most recent activity first. */
@@ -106,16 +62,6 @@ export class Inbox extends Emitter<InboxEvents> {
     return [...this.conversations.values()].sort(
       (a, b) => activity(b).localeCompare(activity(a)) || b.room_id - a.room_id,
     );
-  }
-
-  /** Drops the connection as a network failure would; the inbox reconnects and resumes. */
-  dropConnection() {
-    this.ws.reconnect(4000, "dropped by the client");
-  }
-
-  close() {
-    this.stop("closed", 1000, "closed by the client");
-    this.ws.close(1000, "bye");
   }
 
   /** Refetches the rooms and DMs over REST (exact counts, from the rooms themselves); one at a time. */
@@ -135,12 +81,12 @@ export class Inbox extends Emitter<InboxEvents> {
   }
 
   private async fetchLists(): Promise<void> {
-    this.api.token = this.token;
+    const api = this.rest();
     this.touched = new Map();
     try {
       const [rooms, directs] = await Promise.all([
-        this.api.myRooms(),
-        this.api.request<Array<RoomSummary & { with: Conversation["with"] }>>("GET", "/dm"),
+        api.myRooms(),
+        api.request<Array<RoomSummary & { with: Conversation["with"] }>>("GET", "/dm"),
       ]);
       const fresh = new Map<number, Conversation>();
       for (const r of rooms) fresh.set(r.id, fromSummary(r, null));
@@ -162,29 +108,13 @@ export class Inbox extends Emitter<InboxEvents> {
     }
   }
 
-  private async nextUrl(): Promise<string> {
-    const url = new URL("/ws/me", this.options.baseUrl);
-    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    if (this.lastSeq !== null) url.searchParams.set("since", String(this.lastSeq));
-    if (this.lastSeq !== null && this.epoch) url.searchParams.set("epoch", this.epoch);
-    return url.toString();
-  }
-
-  private async nextProtocols(): Promise<string[]> {
-    const { token } = this.options;
-    if (typeof token === "function") this.token = await token();
-    else this.token ??= token;
-    return [SUBPROTOCOL, `bearer.${this.token}`];
-  }
-
-  private onData(data: unknown) {
+  protected override onData(data: unknown) {
     if (typeof data !== "string") return;
     const frame = JSON.parse(data) as InboxFrame;
     if (frame.type === "ready") return void this.onReady(frame);
     if (frame.type === "error") return this.emit("error", frame);
     if (frame.type === "pong") return;
-    if (this.lastSeq !== null && frame.seq <= this.lastSeq) return;
-    this.lastSeq = frame.seq;
+    if (!this.advance(frame.seq)) return;
     this.apply(frame);
     this.emit("event", frame);
   }
@@ -213,30 +143,6 @@ export class Inbox extends Emitter<InboxEvents> {
     // A head of a room not listed yet: its name comes from REST.
     else return void this.refresh();
     this.emit("conversations", this.list());
-  }
-
-  private async onClose(code: number, message: string) {
-    if (this.stopped) return;
-    const reason = closeReason(code);
-    if (reason === "unauthorized") {
-      const fresh = (await this.options.refreshToken?.()) ?? null;
-      if (fresh && !this.stopped) {
-        this.token = fresh;
-        this.emit("status", { state: "reconnecting", reason, code });
-        this.ws.reconnect();
-        return;
-      }
-      return this.stop(reason, code, message);
-    }
-    if (isFinal(reason)) return this.stop(reason, code, message);
-    this.emit("status", { state: "reconnecting", reason, code });
-  }
-
-  private stop(reason: CloseReason, code: number, message: string) {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.emit("status", { state: "closed", reason, code });
-    this.emit("closed", { reason, code, message });
   }
 }
 

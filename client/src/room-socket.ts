@@ -1,9 +1,13 @@
-import { WebSocket as ReconnectingWebSocket } from "partysocket";
 import { SUBPROTOCOL } from "../../src/protocol/handshake";
 import type { Message } from "./api";
-import { RoomcastApi } from "./api";
-import { type CloseReason, closeReason, isFinal } from "./close";
-import { Emitter } from "./emitter";
+import {
+  type Backoff,
+  Channel,
+  type ChannelEvents,
+  type ChannelOptions,
+  type ChannelStatus,
+} from "./channel";
+import type { CloseReason } from "./close";
 import {
   type AckFrame,
   type ClientFrame,
@@ -16,30 +20,15 @@ import {
   type TimelineEvent,
   type TypingFrame,
 } from "./frames";
-import { resolveWebSocket } from "./websocket";
 
 export { SUBPROTOCOL };
 
-export type RoomSocketOptions = {
+export type RoomSocketOptions = ChannelOptions & {
   /** `http(s)://` base of the server; the socket goes to `ws(s)://…/ws/{roomId}`. */
   baseUrl: string;
   roomId: number;
-  /** The access token, or a function read before every connection attempt. */
-  token: string | (() => string | Promise<string>);
-  /**
-   * Called when the server refuses the token (close 4401): return a new token to reconnect with,
-   * or null to stop for good (`closed` with reason `unauthorized`).
-   */
-  refreshToken?: () => Promise<string | null>;
   /** Backoff: first delay, ceiling and growth (ms, ms, factor); jitter of up to `jitterMs` is added. */
-  backoff?: { minMs?: number; maxMs?: number; factor?: number; jitterMs?: number };
-  /**
-   * A WebSocket constructor, if the platform has no global one (Node < 22: `ws`'s). Without
-   * either, the constructor throws a TypeError with `code: "no_websocket"` at once.
-   */
-  WebSocket?: typeof WebSocket;
-  /** Resume from here (a `seq` and `epoch` you stored), instead of live events only. */
-  resumeFrom?: { seq: number; epoch: string };
+  backoff?: Backoff & { jitterMs?: number };
 };
 
 export type RoomSocketEvents = {
@@ -58,9 +47,9 @@ export type RoomSocketEvents = {
   /** Error frames not about a pending send (those reject the send's promise). */
   error: ErrorFrame;
   /** Connection state changes; `reason` says why a socket closed. */
-  status: { state: "connecting" | "open" | "reconnecting" | "closed"; reason?: CloseReason; code?: number };
+  status: ChannelStatus;
   /** The socket stopped for good; pending sends were rejected. */
-  closed: { reason: CloseReason; code: number; message: string };
+  closed: ChannelEvents["closed"];
 };
 
 type Pending = {
@@ -68,8 +57,6 @@ type Pending = {
   resolve: (ack: AckFrame) => void;
   reject: (err: Error) => void;
 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * One room's live connection: reconnects with backoff and jitter (partysocket), resumes with
@@ -81,52 +68,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * room.on("event", (e) => e.type === "message" && console.log(`${e.username}: ${e.content}`));
  * const ack = await room.send("hello");
  */
-export class RoomSocket extends Emitter<RoomSocketEvents> {
-  /** The last timeline `seq` seen (the resume cursor) and the timeline's epoch. */
-  lastSeq: number | null = null;
-  epoch: string | null = null;
+export class RoomSocket extends Channel<RoomSocketEvents> {
   /** Whether the current socket has received `ready` (sends wait for it). */
   private isReady = false;
   private lastReady: ReadyFrame | null = null;
-  private stopped = false;
   private readonly outbox: Pending[] = [];
   /** The head of the outbox is on the wire (sends are sequential: strict order). */
   private inFlight = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private token: string | null = null;
-  private readonly ws: ReconnectingWebSocket;
-  private readonly api: RoomcastApi;
 
-  constructor(private readonly options: RoomSocketOptions) {
-    super();
-    if (options.resumeFrom) {
-      this.lastSeq = options.resumeFrom.seq;
-      this.epoch = options.resumeFrom.epoch;
-    }
-    const WebSocketImpl = resolveWebSocket(options.WebSocket);
-    this.api = new RoomcastApi(options.baseUrl);
-    const { minMs = 500, maxMs = 15_000, factor = 1.6, jitterMs = 500 } = options.backoff ?? {};
-    this.ws = new ReconnectingWebSocket(
-      () => this.nextUrl(jitterMs),
-      () => this.nextProtocols(),
-      {
-        minReconnectionDelay: minMs,
-        maxReconnectionDelay: maxMs,
-        reconnectionDelayGrowFactor: factor,
-        minUptime: 2000,
-        connectionTimeout: 10_000,
-        WebSocket: WebSocketImpl,
-        // Final closes stop here; 4401 is decided by refreshToken below.
-        shouldReconnectOnClose: (e) => {
-          const reason = closeReason(e.code);
-          return !isFinal(reason) && reason !== "unauthorized" && !this.stopped;
-        },
-      },
-    );
-    this.ws.addEventListener("message", (e) => this.onData(e.data));
-    this.ws.addEventListener("open", () => this.emit("status", { state: "open" }));
-    this.ws.addEventListener("close", (e) => void this.onClose(e.code, e.reason));
-    this.emit("status", { state: "connecting" });
+  constructor(options: RoomSocketOptions) {
+    // batch=1: a busy room then sends one frame per turn instead of one per event (docs/protocol.md).
+    const { jitterMs = 500 } = options.backoff ?? {};
+    super(options, { path: `/ws/${options.roomId}`, query: { batch: "1" }, jitterMs, minUptimeMs: 2000 });
   }
 
   /**
@@ -194,45 +148,12 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
     return this.outbox.length;
   }
 
-  /** Drops the current connection as a network failure would; the socket reconnects and resumes. */
-  dropConnection() {
-    this.ws.reconnect(4000, "dropped by the client");
-  }
-
-  /** Closes for good; pending sends are rejected. */
-  close() {
-    this.stop("closed", 1000, "closed by the client");
-    this.ws.close(1000, "bye");
-  }
-
   private sendNow(frame: ClientFrame) {
     if (!this.isReady) throw new Error("not connected: wait for the ready event");
     this.ws.send(JSON.stringify(frame));
   }
 
-  private async nextUrl(jitterMs: number): Promise<string> {
-    // partysocket's backoff grows deterministically; jitter keeps many clients from reconnecting
-    // in lockstep after a server restart.
-    if (this.ws?.retryCount > 0) await sleep(Math.random() * jitterMs);
-    const url = new URL(`/ws/${this.options.roomId}`, this.options.baseUrl);
-    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    if (this.lastSeq !== null) url.searchParams.set("since", String(this.lastSeq));
-    if (this.lastSeq !== null && this.epoch) url.searchParams.set("epoch", this.epoch);
-    // A busy room then sends one frame per turn instead of one per event (docs/protocol.md).
-    url.searchParams.set("batch", "1");
-    return url.toString();
-  }
-
-  private async nextProtocols(): Promise<string[]> {
-    const { token } = this.options;
-    if (typeof token === "function") this.token = await token();
-    else this.token ??= token;
-    // The token rides in the subprotocol: browsers cannot set headers on a WebSocket, and a query
-    // string ends up in logs. The server answers with roomcast.v1 only.
-    return [SUBPROTOCOL, `bearer.${this.token}`];
-  }
-
-  private onData(data: unknown) {
+  protected override onData(data: unknown) {
     if (typeof data !== "string") return;
     const parsed = JSON.parse(data) as ServerFrame | ServerFrame[];
     if (!Array.isArray(parsed)) return this.onFrame(parsed);
@@ -242,9 +163,7 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
   private onFrame(frame: ServerFrame) {
     if (isTimelineEvent(frame)) {
       // A resume delivers exactly what was missed; this guard only matters after a resync.
-      if (this.lastSeq !== null && frame.seq <= this.lastSeq) return;
-      this.lastSeq = frame.seq;
-      this.emit("event", frame);
+      if (this.advance(frame.seq)) this.emit("event", frame);
       return;
     }
     switch (frame.type) {
@@ -276,9 +195,8 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
     this.emit("ready", ready);
     if (!resync) return;
     // Tell the app to replace what it shows with fresh history.
-    this.api.token = this.token;
     try {
-      this.emit("resync", await this.api.history(ready.room_id, { limit: 100 }));
+      this.emit("resync", await this.rest().history(ready.room_id, { limit: 100 }));
     } catch (err) {
       const message = `history could not be fetched: ${(err as Error).message}`;
       this.emit("error", { type: "error", code: "resync_failed", message });
@@ -324,31 +242,13 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
     this.ws.send(JSON.stringify(head.frame));
   }
 
-  private async onClose(code: number, message: string) {
+  protected override onDisconnect() {
     this.isReady = false;
-    if (this.stopped) return;
-    const reason = closeReason(code);
-    if (reason === "unauthorized") {
-      const fresh = (await this.options.refreshToken?.()) ?? null;
-      if (fresh && !this.stopped) {
-        this.token = fresh;
-        this.emit("status", { state: "reconnecting", reason, code });
-        this.ws.reconnect();
-        return;
-      }
-      return this.stop(reason, code, message);
-    }
-    if (isFinal(reason)) return this.stop(reason, code, message);
-    this.emit("status", { state: "reconnecting", reason, code });
   }
 
-  private stop(reason: CloseReason, code: number, message: string) {
-    if (this.stopped) return;
-    this.stopped = true;
+  protected override onStop(reason: CloseReason) {
     this.isReady = false;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     for (const p of this.outbox.splice(0)) p.reject(new Error(`room socket closed: ${reason}`));
-    this.emit("status", { state: "closed", reason, code });
-    this.emit("closed", { reason, code, message });
   }
 }
