@@ -1,57 +1,18 @@
-import { exports } from "cloudflare:workers";
 import type { InboxEvent, InboxFrame, InboxReady } from "../src/protocol";
+import { closeAllFrameSockets, FrameSocket, type UpgradeOptions, upgrade } from "./frame-socket";
 
 export type InboxType = InboxFrame["type"];
 export type InboxOf<T extends InboxType> = Extract<InboxFrame, { type: T }>;
 
-const open = new Set<InboxSocket>();
-
-/** Closes every inbox socket a test left open. */
-export function closeAllInboxes() {
-  for (const s of open) s.close();
-  open.clear();
-}
+/** Closes every socket a test left open (the same as `closeAllSockets` of test/socket.ts). */
+export const closeAllInboxes = closeAllFrameSockets;
 
 /** A real `/ws/me` client through the worker's fetch handler, with a queue to await frames in order. */
-export class InboxSocket {
-  readonly frames: InboxFrame[] = [];
-  closed: { code: number; reason: string } | null = null;
+export class InboxSocket extends FrameSocket<InboxFrame> {
   private taken = 0;
-  private waiters: Array<() => void> = [];
 
-  constructor(readonly ws: WebSocket) {
-    ws.addEventListener("message", (e) => {
-      this.frames.push(JSON.parse(e.data as string) as InboxFrame);
-      this.wake();
-    });
-    ws.addEventListener("close", (e) => {
-      this.closed = { code: e.code, reason: e.reason };
-      this.wake();
-    });
-  }
-
-  private wake() {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  private async until<T>(check: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = check();
-      if (hit !== undefined) return hit;
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(
-          `timed out waiting for ${what}; got ${JSON.stringify(this.frames.slice(this.taken))}`,
-        );
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
+  protected override unread(): InboxFrame[] {
+    return this.frames.slice(this.taken);
   }
 
   /** The next frame in arrival order; with `type`, it must be of that type (else the test fails). */
@@ -74,7 +35,7 @@ export class InboxSocket {
 
   /** Frames not taken yet. */
   get rest(): InboxFrame[] {
-    return this.frames.slice(this.taken);
+    return this.unread();
   }
 
   /** Waits `ms` and returns what arrived meanwhile (to check that nothing does). */
@@ -82,33 +43,16 @@ export class InboxSocket {
     await new Promise((r) => setTimeout(r, ms));
     return this.rest;
   }
-
-  waitClosed() {
-    return this.until(() => this.closed ?? undefined, "close");
-  }
-
-  close() {
-    try {
-      this.ws.close(1000, "bye");
-    } catch {}
-  }
 }
 
-export type InboxOptions = { since?: number; epoch?: string; protocols?: string[] };
+export type InboxOptions = Pick<UpgradeOptions, "since" | "epoch" | "protocols">;
 
 /** Opens `/ws/me`: the socket and its `ready`, or the refusal (a 44xx close) when refused. */
 export async function openInbox(token: string | null, opts: InboxOptions = {}) {
-  const url = new URL("http://roomcast.test/ws/me");
-  if (token) url.searchParams.set("token", token);
-  if (opts.since !== undefined) url.searchParams.set("since", String(opts.since));
-  if (opts.epoch !== undefined) url.searchParams.set("epoch", opts.epoch);
-  const headers = new Headers({ upgrade: "websocket" });
-  if (opts.protocols) headers.set("sec-websocket-protocol", opts.protocols.join(", "));
-  const res = await exports.default.fetch(new Request(url, { headers }));
+  const res = await upgrade("/ws/me", token, opts);
   if (!res.webSocket) throw new Error(`no upgrade: ${res.status}`);
   res.webSocket.accept();
   const socket = new InboxSocket(res.webSocket);
-  open.add(socket);
   return { socket, response: res };
 }
 

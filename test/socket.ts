@@ -1,5 +1,11 @@
-import { exports } from "cloudflare:workers";
 import type { ServerFrame } from "../src/protocol";
+import {
+  closeAllFrameSockets,
+  FrameSocket,
+  type Refusal,
+  type UpgradeOptions,
+  upgrade,
+} from "./frame-socket";
 
 /** What the server sends: the protocol's own type (src/protocol/), so tests follow it. */
 export type Frame = ServerFrame;
@@ -9,62 +15,18 @@ export type FrameOf<T extends FrameType> = Extract<ServerFrame, { type: T }>;
 
 export const seqs = (frames: ReadonlyArray<{ seq: number }>) => frames.map((f) => f.seq);
 
+/** Closes every socket a test left open (room and inbox sockets alike). */
+export const closeAllSockets = closeAllFrameSockets;
+
 /**
- * A real WebSocket client to the worker (through its fetch handler, so the upgrade goes through
- * the same auth and routing as in production), with a queue to await frames in order.
+ * A real WebSocket client to a room (through the worker's fetch handler, so the upgrade goes
+ * through the same auth and routing as in production), with a queue to await frames in order.
  */
-/** Every socket a test opened, so that one left open by a failing assertion is closed after it. */
-const open = new Set<TestSocket>();
-
-export function closeAllSockets() {
-  for (const s of open) s.close();
-  open.clear();
-}
-
-export class TestSocket {
-  readonly frames: Frame[] = [];
-  /** Every WebSocket frame as it arrived: a batch (`batch=1`) is one entry holding an array. */
-  readonly received: Array<Frame | Frame[]> = [];
-  private waiters: Array<() => void> = [];
-  closed: { code: number; reason: string } | null = null;
+export class TestSocket extends FrameSocket<Frame> {
   private readonly taken = new Set<number>();
 
-  constructor(readonly ws: WebSocket) {
-    ws.addEventListener("message", (e) => {
-      // A batch (`batch=1`) is one frame holding an array: its frames are queued one by one.
-      const parsed = JSON.parse(e.data as string) as ServerFrame | ServerFrame[];
-      this.received.push(parsed);
-      this.frames.push(...(Array.isArray(parsed) ? parsed : [parsed]));
-      this.wake();
-    });
-    ws.addEventListener("close", (e) => {
-      this.closed = { code: e.code, reason: e.reason };
-      this.wake();
-    });
-  }
-
-  private wake() {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  private async until<T>(check: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = check();
-      if (hit !== undefined) return hit;
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(
-          `timed out waiting for ${what}; got ${JSON.stringify(this.frames.filter((_, i) => !this.taken.has(i)))}`,
-        );
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
+  protected override unread(): Frame[] {
+    return this.frames.filter((_, i) => !this.taken.has(i));
   }
 
   /**
@@ -105,34 +67,11 @@ export class TestSocket {
       "first frame or close",
     );
   }
-
-  async waitClosed(): Promise<{ code: number; reason: string }> {
-    return this.until(() => this.closed ?? undefined, "close");
-  }
-
-  send(data: unknown) {
-    this.ws.send(typeof data === "string" ? data : JSON.stringify(data));
-  }
-
-  close() {
-    try {
-      this.ws.close(1000, "bye");
-    } catch {}
-  }
 }
 
-export type ConnectOptions = {
-  /** Ask for batches (`batch=1`), as the typed client does. */
-  batch?: boolean;
-  since?: number;
-  epoch?: string;
-  protocols?: string[];
-  useQueryToken?: boolean;
-  /** Offered as Sec-WebSocket-Extensions, as a browser offers `permessage-deflate`. */
-  extensions?: string;
-};
+export type ConnectOptions = UpgradeOptions;
 
-export type Refusal = { code: number; reason: string };
+export type { Refusal };
 
 /**
  * Opens `/ws/{roomId}`. Resolves with the socket once its first frame arrived; or, when the
@@ -145,19 +84,10 @@ export async function openSocket(
   token: string | null,
   opts: ConnectOptions = {},
 ): Promise<{ socket: TestSocket | null; response: Response; refusal: Refusal | null }> {
-  const url = new URL(`http://roomcast.test/ws/${roomId}`);
-  if (token && opts.useQueryToken !== false) url.searchParams.set("token", token);
-  if (opts.since !== undefined) url.searchParams.set("since", String(opts.since));
-  if (opts.epoch !== undefined) url.searchParams.set("epoch", opts.epoch);
-  if (opts.batch) url.searchParams.set("batch", "1");
-  const headers = new Headers({ upgrade: "websocket" });
-  if (opts.protocols) headers.set("sec-websocket-protocol", opts.protocols.join(", "));
-  if (opts.extensions) headers.set("sec-websocket-extensions", opts.extensions);
-  const res = await exports.default.fetch(new Request(url, { headers }));
+  const res = await upgrade(`/ws/${roomId}`, token, opts);
   if (!res.webSocket) return { socket: null, response: res, refusal: null };
   res.webSocket.accept();
   const socket = new TestSocket(res.webSocket);
-  open.add(socket);
   // An accepted socket always starts with `ready`; a refused one closes before any frame.
   await socket.firstEvent();
   if (socket.frames.length === 0 && socket.closed)
