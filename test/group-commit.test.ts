@@ -47,6 +47,27 @@ describe("group commit of socket sends", () => {
     );
   });
 
+  it("a socket send writes nothing in its own turn: the members' unread index goes with its event's row", async () => {
+    const alice = await newUser("alice");
+    const room = await newRoom(alice);
+    const { socket } = await connect(room.id, alice.token, { batch: true });
+    const frame = JSON.stringify({ type: "message.send", content: "indexed", client_id: "i1" });
+    await runInDurableObject(roomStub(env as unknown as Bindings, room.id), async (room, state) => {
+      const [ws] = state.getWebSockets(`u:${alice.id}`);
+      if (!ws) throw new Error("no socket");
+      const count = (table: string) => state.storage.sql.exec(`SELECT count(*) AS n FROM ${table}`).one().n;
+      const before = count("unread_index");
+      await room.webSocketMessage(ws, frame);
+      // Any write in the turn would make the runtime commit (an fsync locally) for this message alone.
+      expect([count("events"), count("unread_index")]).toEqual([0, before]);
+    });
+    await socket.next("ack");
+    await runInDurableObject(roomStub(env as unknown as Bindings, room.id), (_room, state) => {
+      const n = state.storage.sql.exec("SELECT count(*) AS n FROM unread_index").one().n;
+      expect(n).toBe(1);
+    });
+  });
+
   it("when the write fails, unwritten events are never sent or acknowledged, and the room goes on", async () => {
     expectLogs(/^room: events could not be written/, /^room: frames held back/);
     const alice = await newUser("alice");

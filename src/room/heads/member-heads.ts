@@ -25,7 +25,7 @@ export class MemberHeads {
     /** Events only their author sees (a shadow-banned user's) count in nobody's head. */
     private readonly hidden: { ownerOf(seq: number): number | undefined },
   ) {
-    this.index = new UnreadIndex(sql);
+    this.index = new UnreadIndex(sql, timeline);
     this.pushes = new HeadPushes(
       sql,
       (userId, floor) => this.compute(userId, floor),
@@ -88,7 +88,7 @@ export class MemberHeads {
       room_id: this.timeline.roomId,
       room_seq: last,
       read_seq: read,
-      last_message: this.index.preview(),
+      last_message: this.index.preview(last),
       ...this.index.counts(userId, Math.max(read, this.index.since ?? 0)),
     };
   }

@@ -15,19 +15,27 @@ const EXCERPT = 100;
 
 export type Counts = { unread_count: number; mention_count: number };
 
+/** The timeline's group commit (`timeline/group-commit.ts`): the index's writes go with their event's row. */
+export type WithRows = { withRows(write: () => void): void; commit(): void };
+
 /**
  * What unread and mention counts are derived from, kept by the room, the single writer of its
  * timeline: one small row per message (seq, author, who it mentions, deleted), written with the
  * event in the same turn, and the last message's preview. Counting is a range scan after a read
  * marker, so the counts are exact the moment the event is sequenced — never waiting for the copy
  * to PostgreSQL. Rows are a few dozen bytes and kept for the room's life (a read marker can be
- * anywhere). Messages sequenced before this index existed (`since`) count as read.
+ * anywhere). Messages sequenced before this index existed (`since`) count as read. A row is
+ * written with its event's row, in the same commit (group commit), and a count first writes
+ * what is pending, so it never misses an acknowledged message.
  */
 export class UnreadIndex {
   private previewCache: HeadPreview | null | undefined;
   private sinceCache: number | null = null;
 
-  constructor(private readonly sql: SqlStorage) {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly rows: WithRows,
+  ) {
     this.load();
   }
 
@@ -60,21 +68,24 @@ export class UnreadIndex {
   follow(e: TimelineEvent): boolean {
     if (e.type === "message") {
       const mentions = e.mentions.length ? `,${e.mentions.join(",")},` : "";
-      this.sql.exec(
-        "INSERT OR IGNORE INTO unread_index (seq, message_id, author, mentions) VALUES (?, ?, ?, ?)",
-        e.seq,
-        e.id,
-        e.user_id,
-        mentions,
+      const { seq, id, user_id } = e;
+      this.rows.withRows(() =>
+        this.sql.exec(
+          "INSERT OR IGNORE INTO unread_index (seq, message_id, author, mentions) VALUES (?, ?, ?, ?)",
+          seq,
+          id,
+          user_id,
+          mentions,
+        ),
       );
       const excerpt = e.content === null ? null : e.content.slice(0, EXCERPT);
-      const { id, seq, user_id, username, created_at } = e;
-      this.setPreview({ id, seq, user_id, username, excerpt, created_at });
+      this.setPreview({ id, seq, user_id, username: e.username, excerpt, created_at: e.created_at });
       return true;
     }
     const last = this.preview();
     if (e.type === "message.deleted") {
-      this.sql.exec("UPDATE unread_index SET deleted = 1 WHERE message_id = ?", e.message_id);
+      const id = e.message_id;
+      this.rows.withRows(() => this.sql.exec("UPDATE unread_index SET deleted = 1 WHERE message_id = ?", id));
       if (last?.id === e.message_id) this.setPreview({ ...last, excerpt: null });
       return true;
     }
@@ -87,6 +98,7 @@ export class UnreadIndex {
 
   /** Messages from others after `marker`, not deleted, and how many of them mention `userId`. */
   counts(userId: number, marker: number): Counts {
+    this.rows.commit();
     const row = this.sql
       .exec<{ n: number; m: number | null }>(
         `SELECT count(*) AS n, sum(instr(mentions, ?) > 0) AS m FROM unread_index
@@ -99,9 +111,12 @@ export class UnreadIndex {
     return { unread_count: row.n, mention_count: row.m ?? 0 };
   }
 
-  /** The room's last message as a conversation list shows it, or null if it has none indexed. */
-  preview(): HeadPreview | null {
-    if (this.previewCache === undefined) {
+  /**
+   * The room's last message as a conversation list shows it, or null if it has none indexed. A
+   * preview past `lastSeq` was of a message whose write failed (the sequence stepped back).
+   */
+  preview(lastSeq = Number.POSITIVE_INFINITY): HeadPreview | null {
+    if (this.previewCache === undefined || (this.previewCache && this.previewCache.seq > lastSeq)) {
       const row = this.sql
         .exec<{ value: string }>("SELECT value FROM unread_meta WHERE key = 'preview'")
         .toArray()[0];
@@ -112,6 +127,13 @@ export class UnreadIndex {
 
   private setPreview(p: HeadPreview) {
     this.previewCache = p;
-    this.sql.exec("INSERT OR REPLACE INTO unread_meta (key, value) VALUES ('preview', ?)", JSON.stringify(p));
+    // With the pending rows; a burst's older previews are skipped, so the row is rewritten once.
+    this.rows.withRows(() => {
+      if (this.previewCache !== p) return;
+      this.sql.exec(
+        "INSERT OR REPLACE INTO unread_meta (key, value) VALUES ('preview', ?)",
+        JSON.stringify(p),
+      );
+    });
   }
 }

@@ -16,6 +16,8 @@ import type { EventRow } from "../../domain/event-rows";
 export class EventRows {
   /** Socket sends of this turn: sequenced, not yet written. */
   private pending: EventRow[] = [];
+  /** Writes that belong with the pending rows (the unread index's), run right after them. */
+  private followers: Array<() => void> = [];
   /** Every statement on the events goes through this: it writes what is pending first. */
   readonly sql: Pick<SqlStorage, "exec">;
 
@@ -42,13 +44,26 @@ export class EventRows {
     if (this.pending.length === 1) setTimeout(() => this.commitQuietly(), 0);
   }
 
+  /**
+   * Runs `write` with the pending rows (now, if none is pending). Any other write in a turn ends
+   * that turn with a commit of its own (an `fsync` locally), so a per-message write made at once
+   * would undo the group commit: one commit per message again.
+   */
+  later(write: () => void) {
+    if (this.pending.length === 0) write();
+    else this.followers.push(write);
+  }
+
   /** Writes the pending rows, in one transaction with whatever else this turn writes. */
   commit() {
     if (this.pending.length === 0) return;
     const rows = this.pending;
+    const followers = this.followers;
     this.pending = [];
+    this.followers = [];
     try {
       for (const row of rows) this.write(row);
+      for (const write of followers) write();
     } catch (err) {
       this.onLost(err);
       throw err;
@@ -58,6 +73,7 @@ export class EventRows {
   /** The storage was wiped (room deleted): what is pending belongs to no room any more. */
   discard() {
     this.pending = [];
+    this.followers = [];
   }
 
   private commitQuietly() {

@@ -91,6 +91,11 @@ export class Timeline {
     this.rows.commit();
   }
 
+  /** Runs `write` together with this turn's pending rows (group commit), or now if none is pending. */
+  withRows(write: () => void) {
+    this.rows.later(write);
+  }
+
   /** The room's output (`RoomOutput`) drops the frames of events whose write failed. */
   whenLost(listener: (err: unknown) => void) {
     this.lost = listener;
@@ -134,8 +139,6 @@ export class Timeline {
     return this.meta.get("epoch") ?? "";
   }
 
-  // ── the cache's rows ───────────────────────────────────────────────────────
-
   /** The message a (user, client_id) pair already produced, if the cache still holds it. */
   byClientId(userId: number, clientId: string): MessageEvent | undefined {
     const row = this.sql
@@ -160,8 +163,6 @@ export class Timeline {
     const row = this.sql.exec<{ seq: number | null }>("SELECT min(seq) AS seq FROM events").one();
     return row.seq ?? this.lastSeq + 1;
   }
-
-  // ── writes ─────────────────────────────────────────────────────────────────
 
   appendMessage(
     user: UserRef,
@@ -242,8 +243,6 @@ export class Timeline {
     const forget = "user_id = -user_id, username = '', data = json_remove(data, '$.attachments')";
     this.sql.exec(`UPDATE events SET ${forget} WHERE user_id = ?`, userId);
   }
-
-  // ── the outbox's side ──────────────────────────────────────────────────────
 
   /** Events not yet in PostgreSQL, oldest first. */
   unflushed(limit = Number.MAX_SAFE_INTEGER): EventRow[] {

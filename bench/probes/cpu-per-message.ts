@@ -1,0 +1,129 @@
+// npx tsx bench/probes/cpu-per-message.ts [--receivers 10] [--messages 2000] [--runs 3] [--modes batch,plain]
+// The room's cost per message on the production-runtime line (plain workerd), measured in a way
+// that holds up on a busy machine: the workerd process's CPU time (summed over its threads, from
+// /proc/<pid>/task/*/schedstat, in ns), its instructions and its fsync calls (`perf stat`, when
+// it can run), around a fixed burst of M messages from 1 sender to R receivers, after a warm-up.
+// Wall time is printed too but is only meaningful on an idle machine. Every burst's deliveries
+// are counted (each receiver must get every message), so a figure never comes from a lossy run.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { closeClients, openClients, send, waitDelivered } from "../lib/load";
+import { startStack } from "../lib/stack";
+
+const { values: flags } = parseArgs({
+  options: {
+    receivers: { type: "string" },
+    messages: { type: "string" },
+    runs: { type: "string" },
+    modes: { type: "string" },
+    perf: { type: "boolean" },
+  },
+});
+const receivers = Number(flags.receivers ?? 10);
+const messages = Number(flags.messages ?? 2000);
+const runs = Number(flags.runs ?? 3);
+const modes = (flags.modes ?? "batch,plain").split(",") as Array<"batch" | "plain">;
+const usePerf = flags.perf !== false;
+
+/** CPU time of every thread of `pid`, in ns (schedstat's first field). */
+function cpuNs(pid: string): number {
+  let total = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
+    } catch {}
+  }
+  return total;
+}
+
+/** `perf stat` on the process until stopped; resolves with its counters. */
+function perfStat(pid: string): { stop: () => Promise<Record<string, number>> } {
+  const events = "instructions,syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync";
+  const p: ChildProcess = spawn("perf", ["stat", "-x", ",", "-e", events, "-p", pid], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let err = "";
+  p.stderr?.on("data", (d) => {
+    err += String(d);
+  });
+  return {
+    stop: async () => {
+      p.kill("SIGINT");
+      await new Promise((r) => p.once("exit", r));
+      const out: Record<string, number> = {};
+      for (const line of err.split("\n")) {
+        const [value, , name] = line.split(",");
+        if (name && value && !Number.isNaN(Number(value))) out[name] = Number(value);
+      }
+      return out;
+    },
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+const stack = await startStack(new Set(["roomcast", "roomcast-1by1"]));
+try {
+  const pid = execFileSync("pgrep", ["-f", "workerd serve .*roomcast-bench-bundle"])
+    .toString()
+    .trim()
+    .split("\n")
+    .at(-1);
+  if (!pid) throw new Error("no workerd");
+  for (const mode of modes) {
+    const server = stack.ws.find((s) => s.name === (mode === "batch" ? "roomcast" : "roomcast-1by1"));
+    if (!server) throw new Error(`no server for ${mode}`);
+    const rows: Array<{ us: number; insn: number; fsync: number; wall: number }> = [];
+    for (let run = 0; run < runs; run++) {
+      const room = await server.newRoom();
+      const load = await openClients(
+        stack.procs,
+        [
+          { endpoint: room.endpoint(0), senderId: 0 },
+          ...Array.from({ length: receivers }, (_, i) => ({
+            endpoint: room.endpoint(i + 1),
+            senderId: null,
+          })),
+        ],
+        false,
+      );
+      const sender = load.children[0];
+      if (!sender) throw new Error("no load process");
+      const warm = 200;
+      await send(sender, warm, null);
+      await waitDelivered(load, warm * (receivers + 1), 60_000);
+      await new Promise((r) => setTimeout(r, 300));
+      const perf = usePerf ? perfStat(pid) : null;
+      await new Promise((r) => setTimeout(r, 300));
+      const before = cpuNs(pid);
+      const { firstAt } = await send(sender, messages, null);
+      const want = (warm + messages) * (receivers + 1);
+      const done = await waitDelivered(load, want, 300_000);
+      const after = cpuNs(pid);
+      const counters = (await perf?.stop()) ?? {};
+      if (done.received < want) throw new Error(`${mode}: ${done.received} of ${want} deliveries`);
+      await closeClients(load);
+      const fsyncs =
+        (counters["syscalls:sys_enter_fsync"] ?? 0) + (counters["syscalls:sys_enter_fdatasync"] ?? 0);
+      rows.push({
+        us: (after - before) / 1000 / messages,
+        insn: (counters.instructions ?? Number.NaN) / messages,
+        fsync: fsyncs / messages,
+        wall: messages / ((done.lastReceiveAt - firstAt) / 1000),
+      });
+    }
+    const f = (xs: number[], d = 0) => xs.map((x) => x.toFixed(d)).join(" / ");
+    console.log(
+      `${mode}, fan-out to ${receivers}, ${messages} messages × ${runs}: ` +
+        `workerd CPU µs/msg median ${median(rows.map((r) => r.us)).toFixed(0)} (${f(rows.map((r) => r.us))}); ` +
+        `instructions/msg ${f(rows.map((r) => r.insn / 1000))} k; fsync/msg ${f(
+          rows.map((r) => r.fsync),
+          2,
+        )}; msgs/s ${f(rows.map((r) => r.wall))}`,
+    );
+  }
+} finally {
+  await stack.stop();
+  process.exit(0);
+}
