@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { eq, max } from "drizzle-orm";
+import { runAlarm } from "../alarms";
 import { type Db, withDb } from "../db/client";
 import { webhookEndpoints } from "../db/reach-schema";
 import { messages } from "../db/schema";
@@ -66,16 +67,12 @@ export class Courier extends DurableObject<Bindings> {
   override async alarm() {
     const roomId = this.cursors.meta("room");
     if (roomId === null) return;
-    try {
-      const next = await withDb(this.config, async (db) => {
+    const run = () =>
+      withDb(this.config, async (db) => {
         await this.decidePushes(db, roomId);
         return this.deliverWebhooks(db, roomId);
       });
-      if (next !== null) await this.ctx.storage.setAlarm(next);
-    } catch (err) {
-      console.error(`courier: room ${roomId}: run failed, retrying`, err);
-      await this.ctx.storage.setAlarm(Date.now() + RUN_RETRY_MS);
-    }
+    await runAlarm(this.ctx.storage, `courier: room ${roomId}`, run, RUN_RETRY_MS);
   }
 
   private rememberLive(live: number[]) {

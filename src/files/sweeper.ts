@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { runAlarm, wakeBy } from "../alarms";
 import { withDb } from "../db/client";
 import { type Bindings, type Config, loadConfig } from "../env";
 import { deleteExpired, drainBlobs, nextExpiry, SWEEP_BATCH } from "./sweep";
@@ -25,8 +26,7 @@ export class FileSweeper extends DurableObject<Bindings> {
 
   /** Something is due at `at` (ms): sweep no later than then. */
   async expect(at: number) {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+    await wakeBy(this.ctx.storage, at);
   }
 
   /** Blobs were queued: delete them now. */
@@ -36,7 +36,7 @@ export class FileSweeper extends DurableObject<Bindings> {
 
   override async alarm() {
     const ttl = this.config.FILES_UNATTACHED_TTL_SECONDS;
-    try {
+    const run = async () => {
       const next = await withDb(this.config, async (db) => {
         const expired = await deleteExpired(db, ttl);
         const drained = await drainBlobs(db, this.env.FILES);
@@ -44,13 +44,11 @@ export class FileSweeper extends DurableObject<Bindings> {
         return nextExpiry(db, ttl);
       });
       this.failures = 0;
-      if (next !== null) await this.expect(Math.max(next, Date.now()));
-    } catch (err) {
-      // PostgreSQL or R2 unreachable: nothing was lost (the queue is in PostgreSQL); try later.
-      const wait = RETRY_MS[Math.min(this.failures++, RETRY_MS.length - 1)] ?? 120_000;
-      console.error(`file sweep failed (retry in ${wait} ms):`, err);
-      await this.expect(Date.now() + wait);
-    }
+      return next;
+    };
+    // PostgreSQL or R2 unreachable: nothing was lost (the queue is in PostgreSQL); try later.
+    const retryMs = () => RETRY_MS[Math.min(this.failures++, RETRY_MS.length - 1)] ?? 120_000;
+    await runAlarm(this.ctx.storage, "files: sweep", run, retryMs);
   }
 }
 

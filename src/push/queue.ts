@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { runAlarm, wakeBy } from "../alarms";
 import { withDb } from "../db/client";
 import { type Bindings, type Config, loadConfig } from "../env";
 import { vapidKeys } from "./config";
@@ -40,21 +41,24 @@ export class PushQueue extends DurableObject<Bindings> {
   }
 
   override async alarm() {
-    const userId = this.pending.owner();
-    const vapid = vapidKeys(this.config);
-    const due = this.pending.due(Date.now());
-    if (userId !== null && due.length > 0) {
-      if (!vapid) for (const p of due) this.pending.drop(p);
-      else await this.sendDue(userId, due, vapid).catch((err) => console.error("push: run failed", err));
-    }
-    await this.schedule();
+    const run = async () => {
+      const userId = this.pending.owner();
+      const vapid = vapidKeys(this.config);
+      const due = this.pending.due(Date.now());
+      if (userId !== null && due.length > 0) {
+        if (!vapid) for (const p of due) this.pending.drop(p);
+        else await this.sendDue(userId, due, vapid);
+      }
+      // Rows fanned out to devices are due at once: the next run comes straight after this one.
+      return this.pending.nextDue();
+    };
+    // PostgreSQL unreachable: the queue is in SQLite; come back after the retry base.
+    await runAlarm(this.ctx.storage, "push", run, this.config.PUSH_RETRY_BASE_MS);
   }
 
   private async schedule() {
     const next = this.pending.nextDue();
-    if (next === null) return;
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+    if (next !== null) await wakeBy(this.ctx.storage, next);
   }
 
   private async sendDue(userId: number, due: Pending[], vapid: NonNullable<ReturnType<typeof vapidKeys>>) {
@@ -83,8 +87,6 @@ export class PushQueue extends DurableObject<Bindings> {
         await this.settle(p, sent, () => forgetSubscription(db, sub.id));
       }
     });
-    // Fanned-out rows are due at once: send them in the same alarm's next turn.
-    if (this.pending.due(Date.now()).length > 0) await this.ctx.storage.setAlarm(Date.now());
   }
 
   private async settle(
