@@ -113,6 +113,7 @@ describe("OpenAPI and Swagger UI", () => {
       }
     }
     expect(codesByStatus.get("401")).toEqual(new Set(["unauthorized", "invalid_grant"]));
+    expect(codesByStatus.get("415")).toEqual(new Set(["multipart_not_supported"]));
     expect(codesByStatus.get("422")).toEqual(
       new Set([
         "validation_error",

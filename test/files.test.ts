@@ -1,5 +1,5 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { fileSweeper } from "../src/files/sweeper";
 import { ageUpload, blobKeys, download, expectNoOrphans, upload, uploaded, uploadIds } from "./files";
@@ -70,6 +70,31 @@ describe("uploads", () => {
       expect(res.body.error.details).toEqual({ type });
     }
     expect(await blobKeys()).toEqual(before);
+  });
+
+  it("refuses a multipart form (415 multipart_not_supported): the body must be the file itself", async () => {
+    const fay = await newUser("fay");
+    const [keysBefore, idsBefore] = await Promise.all([blobKeys(), uploadIds()]);
+    const form = new FormData();
+    form.append("file", new Blob([await png(2, 2)], { type: "image/png" }), "dot.png");
+    const res = await exports.default.fetch(
+      new Request("http://roomcast.test/files?name=dot.png", {
+        method: "POST",
+        headers: { authorization: `Bearer ${fay.token}` },
+        body: form,
+      }),
+    );
+    expect(res.headers.get("content-type")).toContain("application/json");
+    const body = (await res.json()) as ErrorBody;
+    expect({ status: res.status, code: body.error.code }).toEqual({
+      status: 415,
+      code: "multipart_not_supported",
+    });
+    expect(body.error.message).toMatch(/request body/);
+    // The same bytes as the raw body are a picture.
+    expect(await uploaded(fay, await png(2, 2), { name: "dot.png" })).toMatchObject({ type: "image/png" });
+    expect((await uploadIds()).length).toBe(idsBefore.length + 1);
+    expect((await blobKeys()).length).toBe(keysBefore.length + 1);
   });
 
   it("serves plain text as an attachment in UTF-8, never as a page", async () => {

@@ -12,8 +12,23 @@ export type IncomingFile = {
   body: ReadableStream<Uint8Array> | null;
   /** The request's Content-Length; null when the client sent none (chunked). */
   length: number | null;
+  /** The request's Content-Type: ignored for the file's type (sniffed), but a form is refused. */
+  contentType: string | null;
   name: string;
 };
+
+/**
+ * A browser's `<form>` or `FormData` sends `multipart/form-data`: storing that would keep the
+ * form's boundaries and headers as the "file" (sniffed as text). Uploads are the raw bytes.
+ */
+function refuseForm(contentType: string | null) {
+  if (contentType?.trim().toLowerCase().startsWith("multipart/"))
+    throw new AppError(
+      "multipart_not_supported",
+      415,
+      "Send the file itself as the request body (e.g. fetch(url, { body: file })), not a multipart form",
+    );
+}
 
 function checkLength(length: number | null, max: number): number {
   if (length === null || !Number.isSafeInteger(length) || length < 0)
@@ -39,6 +54,7 @@ function checkType(sniffed: Sniffed, allowed: Set<string>) {
  */
 export async function receiveUpload(s: UserScope, file: IncomingFile): Promise<UploadOut> {
   const { db, env, config, user } = s;
+  refuseForm(file.contentType);
   const length = checkLength(file.length, config.FILES_MAX_BYTES);
   if (!file.body) throw new AppError("empty_file", 422, "The file is empty");
   const reader = file.body.getReader();

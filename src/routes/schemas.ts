@@ -134,7 +134,7 @@ export const toSummaryOut = (
   mention_count: s.mention_count,
 });
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 411 | 413 | 416 | 422 | 429 | 503;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 411 | 413 | 415 | 416 | 422 | 429 | 503;
 
 /**
  * Standard error responses for OpenAPI, keyed by status, each with an example carrying a code it
@@ -168,6 +168,7 @@ const ERROR_DESCRIPTIONS = {
   409: "Conflict",
   411: "Length required",
   413: "Body too large",
+  415: "Unsupported media type",
   416: "Range not satisfiable",
   422: "Validation failed",
   429: "Too many requests",
@@ -182,6 +183,8 @@ const DEFAULT_ERROR_CODES: Record<ErrorStatus, string[]> = {
   409: ["conflict"],
   411: ["length_required"],
   413: ["payload_too_large"],
+  // The one 415: uploads are the raw bytes, not a form.
+  415: ["multipart_not_supported"],
   416: ["range_not_satisfiable"],
   // Every request body and query is checked for shape and for text PostgreSQL can hold.
   422: ["validation_error", "invalid_text"],

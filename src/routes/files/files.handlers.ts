@@ -11,6 +11,7 @@ export const upload: AppRouteHandler<typeof routes.upload> = async (c) => {
   const stored = await receiveUpload(userScopeOf(c), {
     body: c.req.raw.body,
     length: length === undefined || !/^\d+$/.test(length) ? null : Number(length),
+    contentType: c.req.header("content-type") ?? null,
     name: c.req.valid("query").name,
   });
   return c.json(stored, 201);

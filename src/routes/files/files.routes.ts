@@ -22,7 +22,7 @@ export const upload = createRoute({
   summary: "Upload a file (the raw bytes as the body), to attach to a message",
   description:
     "The body is the file itself, with a Content-Length (no multipart form: the bytes stream to storage as they " +
-    "arrive). Its type is sniffed from the bytes, whatever the name or Content-Type say, and must be one of " +
+    "arrive; a `multipart/*` body is refused with 415). Its type is sniffed from the bytes, whatever the name or Content-Type say, and must be one of " +
     "FILES_ALLOWED_TYPES. Unattached uploads are deleted at `expires_at`.",
   request: {
     query: z.object({
@@ -42,6 +42,7 @@ export const upload = createRoute({
       401,
       [411, "length_required"],
       [413, "file_too_large", "quota_exceeded"],
+      [415, "multipart_not_supported"],
       [422, "unsupported_file_type", "empty_file", "validation_error", "invalid_text"],
       [429, "too_many_pending_uploads"],
     ),
