@@ -6,7 +6,9 @@ import { messages, users } from "../db/schema";
 /**
  * What a webhook delivers for one event of a room's timeline, read from PostgreSQL (the system of
  * record: an event is delivered only once it is there). Thread counter events are not delivered:
- * they are derived from replies, which are.
+ * they are derived from replies, which are. Nor are hidden events (`messages.hidden`: a
+ * shadow-banned user's, or a change to a hidden message): only their author sees them, and a
+ * webhook speaks for the room, not for that author.
  */
 export type WebhookEvent = {
   type: "message.created" | "message.edited" | "message.deleted" | "reaction.changed";
@@ -58,7 +60,7 @@ function toWebhookEvent(
   username: string | null,
   targetContent: string | null,
 ): WebhookEvent | null {
-  if (m.kind === "thread") return null;
+  if (m.kind === "thread" || m.hidden) return null;
   const reaction = m.data as { key?: string; on?: boolean } | null;
   const isMessage = m.kind === "message";
   return {

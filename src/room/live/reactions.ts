@@ -47,7 +47,19 @@ const SCHEMA = `
     PRIMARY KEY (message_id, user_id, key)
   );
   CREATE TABLE IF NOT EXISTS reactions_known (message_id TEXT PRIMARY KEY);
+  CREATE TABLE IF NOT EXISTS reactions_hidden (
+    message_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (message_id, user_id, key)
+  );
 `;
+
+/** A reaction row counts for `viewer` unless it is hidden from them (a shadow-banned reactor's). */
+const SHOWN = `NOT EXISTS (SELECT 1 FROM reactions_hidden h WHERE h.message_id = reactions.message_id
+  AND h.user_id = reactions.user_id AND h.key = reactions.key AND h.user_id <> ?)`;
+/** A viewer id no user has: what everyone sees. */
+export const EVERYONE = 0;
 
 export type Toggle = {
   changed: boolean;
@@ -62,6 +74,10 @@ export type Toggle = {
  * once. PostgreSQL (`message_reactions`, filled by the outbox) answers for messages this copy has
  * never seen: those sent before the room kept reactions (seq at or below `since`, recorded when
  * the room loads) and not reacted to since. For every other message, no row here means no reactions.
+ *
+ * A hidden reaction (a shadow-banned user's) is also in `reactions_hidden`: it counts in the
+ * totals its author sees and in nobody else's (live events, REST pages, replays). PostgreSQL never
+ * receives it (the copy skips hidden reaction rows), so its totals are everyone's.
  */
 export class Reactions extends LiveCopy {
   constructor(
@@ -118,8 +134,13 @@ export class Reactions extends LiveCopy {
     }
   }
 
-  /** Adds or removes one reaction (the message must be loaded); refuses what would pass a limit. */
-  toggle(messageId: string, userId: number, key: string, on: boolean, seq: number): Toggle {
+  /**
+   * Adds or removes one reaction (the message must be loaded); refuses what would pass a limit.
+   * `hidden`: added while the user is shadow-banned (counted for them alone). Totals are as the
+   * user sees them when `hidden`, else as everyone does.
+   */
+  toggle(messageId: string, userId: number, key: string, on: boolean, seq: number, hidden = false): Toggle {
+    const viewer = hidden ? userId : EVERYONE;
     const has =
       this.sql
         .exec(
@@ -131,22 +152,7 @@ export class Reactions extends LiveCopy {
         .toArray().length > 0;
     const changed = has !== on;
     if (changed && on) {
-      const mine = this.mine(messageId, userId);
-      if (mine.length >= MAX_REACTIONS_PER_USER_PER_MESSAGE) {
-        throw new AppError(
-          "too_many_reactions",
-          422,
-          `At most ${MAX_REACTIONS_PER_USER_PER_MESSAGE} reactions per user on one message`,
-        );
-      }
-      const totals = this.totals(messageId);
-      if (!totals.some((t) => t.key === key) && totals.length >= MAX_REACTION_KEYS_PER_MESSAGE) {
-        throw new AppError(
-          "too_many_reactions",
-          422,
-          `At most ${MAX_REACTION_KEYS_PER_MESSAGE} different reactions on one message`,
-        );
-      }
+      this.checkRoom(messageId, userId, key);
       this.sql.exec(
         "INSERT INTO reactions (message_id, user_id, key, seq) VALUES (?, ?, ?, ?)",
         messageId,
@@ -154,23 +160,50 @@ export class Reactions extends LiveCopy {
         key,
         seq,
       );
+      if (hidden) {
+        const row = "INSERT INTO reactions_hidden (message_id, user_id, key) VALUES (?, ?, ?)";
+        this.sql.exec(row, messageId, userId, key);
+      }
     } else if (changed) {
-      this.sql.exec(
-        "DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND key = ?",
-        messageId,
-        userId,
-        key,
-      );
+      for (const table of ["reactions", "reactions_hidden"]) {
+        this.sql.exec(
+          `DELETE FROM ${table} WHERE message_id = ? AND user_id = ? AND key = ?`,
+          messageId,
+          userId,
+          key,
+        );
+      }
     }
-    return { changed, totals: this.totals(messageId), mine: this.mine(messageId, userId) };
+    return { changed, totals: this.totals(messageId, viewer), mine: this.mine(messageId, userId) };
   }
 
-  /** Totals per key, the first reacted-with first. */
-  totals(messageId: string): Array<{ key: string; count: number }> {
+  /** Refuses a new reaction past the per-user or per-message limit. */
+  private checkRoom(messageId: string, userId: number, key: string) {
+    if (this.mine(messageId, userId).length >= MAX_REACTIONS_PER_USER_PER_MESSAGE) {
+      throw new AppError(
+        "too_many_reactions",
+        422,
+        `At most ${MAX_REACTIONS_PER_USER_PER_MESSAGE} reactions per user on one message`,
+      );
+    }
+    const totals = this.totals(messageId, userId);
+    if (!totals.some((t) => t.key === key) && totals.length >= MAX_REACTION_KEYS_PER_MESSAGE) {
+      throw new AppError(
+        "too_many_reactions",
+        422,
+        `At most ${MAX_REACTION_KEYS_PER_MESSAGE} different reactions on one message`,
+      );
+    }
+  }
+
+  /** Totals per key as `viewer` sees them, the first reacted-with first. */
+  totals(messageId: string, viewer: number): Array<{ key: string; count: number }> {
     return this.sql
       .exec<{ key: string; count: number }>(
-        "SELECT key, count(*) AS count FROM reactions WHERE message_id = ? GROUP BY key ORDER BY min(seq), key",
+        `SELECT key, count(*) AS count FROM reactions WHERE message_id = ? AND ${SHOWN}
+         GROUP BY key ORDER BY min(seq), key`,
         messageId,
+        viewer,
       )
       .toArray();
   }
@@ -201,10 +234,11 @@ export class Reactions extends LiveCopy {
     const rows = this.sql
       .exec<{ message_id: string; key: string; count: number; me: number }>(
         `SELECT message_id, key, count(*) AS count, max(user_id = ?) AS me FROM reactions
-         WHERE message_id IN (SELECT value FROM json_each(?))
+         WHERE message_id IN (SELECT value FROM json_each(?)) AND ${SHOWN}
          GROUP BY message_id, key ORDER BY message_id, min(seq), key`,
         viewerId,
         JSON.stringify(page.map((m) => m.id)),
+        viewerId,
       )
       .toArray();
     for (const r of rows) out.get(r.message_id)?.push({ key: r.key, count: r.count, me: r.me === 1 });
@@ -214,5 +248,6 @@ export class Reactions extends LiveCopy {
   /** A deleted account's reactions go (PostgreSQL drops them with the user). */
   forgetUser(userId: number) {
     this.sql.exec("DELETE FROM reactions WHERE user_id = ?", userId);
+    this.sql.exec("DELETE FROM reactions_hidden WHERE user_id = ?", userId);
   }
 }

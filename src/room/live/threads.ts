@@ -16,6 +16,13 @@ const SCHEMA = `
     reply_count INTEGER NOT NULL,
     last_reply_at INTEGER
   );
+  CREATE TABLE IF NOT EXISTS thread_hidden_replies (
+    root_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    reply_count INTEGER NOT NULL,
+    last_reply_at INTEGER,
+    PRIMARY KEY (root_id, user_id)
+  );
 `;
 
 export type ThreadCounters = { reply_count: number; last_reply_at: number | null };
@@ -44,6 +51,10 @@ export function previewOf(parent: EventRow): ParentPreview {
  * room's storage, changed by the room's own `thread` events. As with reactions, PostgreSQL
  * (`messages.reply_count`) answers for roots this copy has never seen that are older than its
  * first use.
+ *
+ * `threads` counts the replies everyone sees. A hidden reply (a shadow-banned author's) counts in
+ * `thread_hidden_replies` for its author alone: every other reader's count leaves it out (live, on
+ * resume, in REST pages), and its author sees the public count plus their own (`forViewer`).
  */
 export class Threads extends LiveCopy {
   constructor(sql: SqlStorage) {
@@ -100,17 +111,82 @@ export class Threads extends LiveCopy {
     );
   }
 
-  /** Counts one more reply under a root (adopted before); returns its counters after. */
-  count(rootId: string, at: number): ThreadCounters {
-    return this.sql
-      .exec<ThreadCounters>(
-        `INSERT INTO threads (root_id, reply_count, last_reply_at) VALUES (?, 1, ?)
-         ON CONFLICT (root_id) DO UPDATE SET reply_count = reply_count + 1, last_reply_at = excluded.last_reply_at
-         RETURNING reply_count, last_reply_at`,
-        rootId,
-        at,
+  /**
+   * Counts one more reply under a root (adopted before); returns its counters after, as the
+   * reply's author sees them. `hiddenFor`: the reply is hidden, counted for that author only.
+   */
+  count(rootId: string, at: number, hiddenFor?: number): ThreadCounters {
+    if (hiddenFor === undefined) {
+      return this.sql
+        .exec<ThreadCounters>(
+          `INSERT INTO threads (root_id, reply_count, last_reply_at) VALUES (?, 1, ?)
+           ON CONFLICT (root_id) DO UPDATE SET reply_count = reply_count + 1, last_reply_at = excluded.last_reply_at
+           RETURNING reply_count, last_reply_at`,
+          rootId,
+          at,
+        )
+        .one();
+    }
+    this.sql.exec(
+      `INSERT INTO thread_hidden_replies (root_id, user_id, reply_count, last_reply_at) VALUES (?, ?, 1, ?)
+       ON CONFLICT (root_id, user_id) DO UPDATE SET reply_count = reply_count + 1, last_reply_at = excluded.last_reply_at`,
+      rootId,
+      hiddenFor,
+      at,
+    );
+    const shown = this.local(rootId, Number.MAX_SAFE_INTEGER) ?? { reply_count: 0, last_reply_at: null };
+    return this.forViewer(new Map([[rootId, shown]]), hiddenFor).get(rootId) ?? shown;
+  }
+
+  /**
+   * The counters of a page of messages as `viewerId` sees them: the live copy for what it holds,
+   * PostgreSQL (one query) for older roots it never saw, plus the viewer's own hidden replies.
+   */
+  async countersFor(
+    config: Config,
+    roomId: number,
+    page: Array<{ id: string; seq: number }>,
+    viewerId: number,
+  ): Promise<Map<string, ThreadCounters | undefined>> {
+    const counters = this.localMany(page);
+    const unknown = page.filter((m) => counters.get(m.id) === undefined).map((m) => m.id);
+    if (unknown.length > 0) {
+      const rows = await withDb(config, (db) =>
+        db
+          .select({ id: messages.id, reply_count: messages.replyCount, last_reply_at: messages.lastReplyAt })
+          .from(messages)
+          .where(and(eq(messages.roomId, roomId), inArray(messages.id, unknown))),
+      );
+      for (const r of rows) {
+        const c = { reply_count: r.reply_count, last_reply_at: r.last_reply_at?.getTime() ?? null };
+        // Kept, so the next page of a warm room asks PostgreSQL nothing (a newer local count wins).
+        this.remember(r.id, c);
+        counters.set(r.id, this.local(r.id, Number.MAX_SAFE_INTEGER) ?? c);
+      }
+    }
+    return this.forViewer(counters, viewerId);
+  }
+
+  /** Public counters plus `viewerId`'s own hidden replies (they alone see those counted). */
+  forViewer<C extends ThreadCounters | undefined>(
+    counters: Map<string, C>,
+    viewerId: number,
+  ): Map<string, C | ThreadCounters> {
+    const own = this.sql
+      .exec<ThreadCounters & { root_id: string }>(
+        `SELECT root_id, reply_count, last_reply_at FROM thread_hidden_replies
+         WHERE user_id = ? AND root_id IN (SELECT value FROM json_each(?))`,
+        viewerId,
+        JSON.stringify([...counters.keys()]),
       )
-      .one();
+      .toArray();
+    const out = new Map<string, C | ThreadCounters>(counters);
+    for (const o of own) {
+      const c = counters.get(o.root_id) ?? { reply_count: 0, last_reply_at: null };
+      const last = Math.max(c.last_reply_at ?? 0, o.last_reply_at ?? 0);
+      out.set(o.root_id, { reply_count: c.reply_count + o.reply_count, last_reply_at: last || null });
+    }
+    return out;
   }
 }
 

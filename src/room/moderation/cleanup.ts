@@ -5,11 +5,15 @@ import type { EventRow } from "../../domain/event-rows";
 import type { Config } from "../../env";
 import type { TimelineEvent, UserRef } from "../../protocol";
 import type { Timeline } from "../timeline/timeline";
+import { shadowData } from "./shadow-data";
 
 /** Where new events go (the room's publish). */
 export type EventSink = { event(e: TimelineEvent): void };
-/** Hides an event about a hidden message from everyone but that message's owner. */
-export type Concealer = { conceal(seq: number, userId: number, targetSeq?: number): void };
+/** Hides an event about a hidden message from everyone but that message's owner (moderation.ts). */
+export type Concealer = {
+  concealment(userId: number, targetSeq?: number): number | undefined;
+  hide(seq: number, owner: number | undefined): void;
+};
 
 /**
  * Raid cleanup: every message of some users sent since a time is deleted, each by an ordinary
@@ -47,8 +51,9 @@ export class Cleanup {
     const live = [...seqOf.keys()].filter((id) => this.timeline.cache.currentText(id)?.content !== null);
     const now = live.slice(0, max);
     for (const id of now) {
-      const event = this.timeline.appendDelete(actor, id);
-      this.moderation.conceal(event.seq, actor.id, seqOf.get(id));
+      const owner = this.moderation.concealment(actor.id, seqOf.get(id));
+      const event = this.timeline.appendDelete(actor, id, shadowData(owner));
+      this.moderation.hide(event.seq, owner);
       this.publish.event(event);
     }
     return { deleted: now.length, more: live.length > max };

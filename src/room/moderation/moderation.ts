@@ -7,6 +7,7 @@ import { HiddenEvents } from "./hidden";
 import { type Admitted, ModerationRules } from "./rules";
 
 export type { ModerationCall } from "./calls";
+export { shadowData } from "./shadow-data";
 
 /** What a message's row carries of its moderation (EventData), merged into what it already has. */
 export function withModeration(data: string | null, a: Admitted): string | null {
@@ -75,13 +76,19 @@ export class RoomModeration {
   }
 
   /**
-   * Hides a new event from everyone but its actor when the actor is shadow-banned; an event about
-   * a hidden message (`targetSeq`: an edit, a moderator's delete) is shown to that message's owner
-   * only, so that it reveals nothing of the message to anyone else.
+   * Who alone may see a new event by `userId`, decided before it is appended (its row carries
+   * `shadow`, so PostgreSQL's `messages.hidden` marks it too: webhooks, counts and pushes leave it
+   * out). The actor when shadow-banned; for an event about a hidden message (`targetSeq`: an edit,
+   * a delete, a reaction, a thread counter) that message's owner, so that it reveals nothing of the
+   * message to anyone else. Undefined: everyone may.
    */
-  conceal(seq: number, userId: number, targetSeq?: number) {
-    if (this.rules.isShadowBanned(userId)) return this.hidden.hide(seq, userId);
-    const owner = targetSeq === undefined ? undefined : this.hidden.ownerOf(targetSeq);
+  concealment(userId: number, targetSeq?: number): number | undefined {
+    if (this.rules.isShadowBanned(userId)) return userId;
+    return targetSeq === undefined ? undefined : this.hidden.ownerOf(targetSeq);
+  }
+
+  /** Records the concealment decided for the event just appended at `seq`. */
+  hide(seq: number, owner: number | undefined) {
     if (owner !== undefined) this.hidden.hide(seq, owner);
   }
 

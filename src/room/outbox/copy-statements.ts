@@ -110,7 +110,9 @@ function lastChangePerMessage(rows: EventRow[]): EventRow[] {
 /**
  * Reactions and thread counters of the newly inserted events, in seq order: each reaction event
  * adds or removes its row (authors whose accounts are gone have none), each thread event sets its
- * root's counters (`greatest`, so a replay or a late batch never moves them back).
+ * root's counters (`greatest`, so a replay or a late batch never moves them back). A hidden
+ * reaction or counter (`shadow`: a shadow-banned user's) is left out: PostgreSQL's totals are
+ * what everyone sees (the room keeps the author's own view).
  */
 async function applyAnnotations(tx: Tx, roomId: number, rows: EventRow[], authors: Set<number>) {
   for (const e of rows) {
@@ -119,6 +121,7 @@ async function applyAnnotations(tx: Tx, roomId: number, rows: EventRow[], author
     if (e.kind === "reaction" && data.key !== undefined && authors.has(e.user_id)) {
       const row = { roomId, messageId: e.target_id, userId: e.user_id, key: data.key };
       if (data.on) {
+        if (data.shadow) continue;
         await tx
           .insert(messageReactions)
           .values({ ...row, createdAt: new Date(e.created_at) })
@@ -134,7 +137,7 @@ async function applyAnnotations(tx: Tx, roomId: number, rows: EventRow[], author
             ),
           );
       }
-    } else if (e.kind === "thread") {
+    } else if (e.kind === "thread" && !data.shadow) {
       await tx
         .update(messages)
         .set({

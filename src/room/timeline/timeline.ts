@@ -187,8 +187,8 @@ export class Timeline {
   }
 
   /** Records an edit and updates the cached message (one row: replays read the text from it). */
-  appendEdit(user: UserRef, messageId: string, content: string): EditEvent {
-    const row = this.insert("edit", user, { target_id: messageId, content, client_id: null });
+  appendEdit(user: UserRef, messageId: string, content: string, data: string | null = null): EditEvent {
+    const row = this.insert("edit", user, { target_id: messageId, content, client_id: null, data });
     this.sql.exec(
       "UPDATE events SET content = ?, edited_at = ? WHERE id = ?",
       content,
@@ -199,8 +199,8 @@ export class Timeline {
   }
 
   /** Records a delete and blanks every cached copy of the message's text. */
-  appendDelete(user: UserRef, messageId: string): DeleteEvent {
-    const row = this.insert("delete", user, { target_id: messageId, content: null, client_id: null });
+  appendDelete(user: UserRef, messageId: string, data: string | null = null): DeleteEvent {
+    const row = this.insert("delete", user, { target_id: messageId, content: null, client_id: null, data });
     this.sql.exec(
       "UPDATE events SET content = NULL, deleted_at = ? WHERE id = ? OR target_id = ?",
       row.created_at,

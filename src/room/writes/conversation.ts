@@ -1,6 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
 import { withDb } from "../../db/client";
-import { messages } from "../../db/schema";
 import {
   type EventData,
   type EventRow,
@@ -109,13 +107,17 @@ export class Conversation {
       ...(claimed && { claimed }),
     });
     if (root && !sent.duplicate) {
-      const counters = this.threads.count(root.id, Date.parse(sent.event.created_at));
+      // A hidden reply counts for its author only (live/threads.ts); its counter event is hidden too.
+      const at = Date.parse(sent.event.created_at);
+      const counters = this.threads.count(root.id, at, sent.shadow ? user.id : undefined);
+      const owner = this.writes.moderation.concealment(user.id, root.seq);
       const row = this.timeline.appendAnnotation("thread", user, root.id, {
         reply_id: sent.event.id,
         reply_count: counters.reply_count,
-        last_reply_at: counters.last_reply_at ?? Date.parse(sent.event.created_at),
+        last_reply_at: counters.last_reply_at ?? at,
+        ...(owner !== undefined && { shadow: true as const }),
       });
-      if (sent.shadow) this.writes.moderation.conceal(row.seq, user.id);
+      this.writes.moderation.hide(row.seq, owner);
       this.out.event(toThreadEvent(this.timeline.roomId, row));
     }
     return sent;
@@ -150,9 +152,13 @@ export class Conversation {
     await this.reactions.load(this.timeline.roomId, target.id, target.seq);
     this.writes.checkBacklog();
     this.limits.take("react", user.id);
-    const t = this.reactions.toggle(target.id, user.id, key, on, this.timeline.lastSeq + 1);
+    // A shadow-banned user's reaction is hidden, and counted for them alone (live/reactions.ts).
+    const owner = this.writes.moderation.concealment(user.id, target.seq);
+    const hidden = owner !== undefined;
+    const t = this.reactions.toggle(target.id, user.id, key, on, this.timeline.lastSeq + 1, hidden);
     if (!t.changed) {
-      const reactions = t.totals.map((x) => ({ ...x, me: t.mine.includes(x.key) }));
+      const seen = this.reactions.totals(target.id, user.id);
+      const reactions = seen.map((x) => ({ ...x, me: t.mine.includes(x.key) }));
       return { message_id: target.id, key, reacted: on, changed: false, seq: null, reactions };
     }
     const row = this.timeline.appendAnnotation("reaction", user, target.id, {
@@ -160,18 +166,14 @@ export class Conversation {
       on,
       totals: t.totals,
       mine: t.mine,
+      ...(hidden && { shadow: true as const }),
     });
     const event = toReactionEvent(this.timeline.roomId, row);
-    this.writes.moderation.conceal(row.seq, user.id, target.seq);
+    this.writes.moderation.hide(row.seq, owner);
     this.out.event(event);
-    return {
-      message_id: target.id,
-      key,
-      reacted: on,
-      changed: true,
-      seq: row.seq,
-      reactions: event.reactions,
-    };
+    // The actor's answer counts what they see (their own hidden reactions included).
+    const mine = this.reactions.totals(target.id, user.id).map((x) => ({ ...x, me: t.mine.includes(x.key) }));
+    return { message_id: target.id, key, reacted: on, changed: true, seq: row.seq, reactions: mine };
   }
 
   /** Replies under a root, oldest first, after a seq (cursor paging), as `viewerId` sees them. */
@@ -205,22 +207,7 @@ export class Conversation {
     const roomId = this.timeline.roomId;
     const reactions = await this.reactions.forPage(roomId, page, viewerId);
 
-    const counters = this.threads.localMany(page);
-    const unknown = page.filter((m) => counters.get(m.id) === undefined).map((m) => m.id);
-    if (unknown.length > 0) {
-      const rows = await withDb(this.config, (db) =>
-        db
-          .select({ id: messages.id, reply_count: messages.replyCount, last_reply_at: messages.lastReplyAt })
-          .from(messages)
-          .where(and(eq(messages.roomId, roomId), inArray(messages.id, unknown))),
-      );
-      for (const r of rows) {
-        const c = { reply_count: r.reply_count, last_reply_at: r.last_reply_at?.getTime() ?? null };
-        // Kept, so the next page of a warm room asks PostgreSQL nothing (a newer local count wins).
-        this.threads.remember(r.id, c);
-        counters.set(r.id, this.threads.local(r.id, Number.MAX_SAFE_INTEGER) ?? c);
-      }
-    }
+    const counters = await this.threads.countersFor(this.config, roomId, page, viewerId);
 
     const parentGone = new Set<string>();
     const ask: string[] = [];

@@ -4,7 +4,7 @@ import { type EventData, type EventRow, toMessageEvent } from "../../domain/even
 import type { Config } from "../../env";
 import { AppError, forbidden } from "../../errors";
 import type { DeleteEvent, EditEvent, MessageEvent, UserRef } from "../../protocol";
-import { type RoomModeration, withModeration } from "../moderation/moderation";
+import { type RoomModeration, shadowData, withModeration } from "../moderation/moderation";
 import type { Publish } from "../output";
 import type { Actor } from "../socket/identity";
 import { findMessage } from "../timeline/postgres-reads";
@@ -93,7 +93,7 @@ export class RoomWrites {
     const fields = { reply_to: extra?.reply_to ?? null, data: withModeration(extra?.data ?? null, admitted) };
     const row = claimed ? withAttachments(fields, claimed) : fields;
     const event = this.timeline.appendMessage(user, admitted.content, clientId, row, defer);
-    this.moderation.conceal(event.seq, user.id);
+    this.moderation.hide(event.seq, admitted.shadow ? user.id : undefined);
     this.moderation.rules.sent(user.id);
     this.out.event(event);
     const modified = admitted.masked.length > 0 ? { modified: true as const } : {};
@@ -118,11 +118,15 @@ export class RoomWrites {
     if (target.user_id !== actor.user.id)
       throw new AppError("not_author", 403, "Only the author can edit a message");
     if (target.deleted_at !== null) throw new AppError("message_deleted", 409, "The message was deleted");
-    const { content } = this.moderation.admitEdit(actor, sent);
+    const admitted = this.moderation.admitEdit(actor, sent);
+    const { content } = admitted;
     this.limits.take("write", actor.user.id);
     this.checkBacklog();
-    const event = this.timeline.appendEdit(actor.user, messageId, content);
-    this.moderation.conceal(event.seq, actor.user.id, target.seq);
+    // A flagged or masked edit carries its filters like a send: the copy queues the report.
+    const owner = this.moderation.concealment(actor.user.id, target.seq);
+    const data = withModeration(null, { ...admitted, shadow: owner !== undefined });
+    const event = this.timeline.appendEdit(actor.user, messageId, content, data);
+    this.moderation.hide(event.seq, owner);
     this.out.event(event);
     const message: MessageEvent = { ...this.asMessage(target), content, edited_at: event.edited_at };
     return { event, message };
@@ -139,8 +143,9 @@ export class RoomWrites {
     if (!isModerator(actor)) this.moderation.requireVoice(actor.user.id);
     this.limits.take("write", actor.user.id);
     this.checkBacklog();
-    const event = this.timeline.appendDelete(actor.user, messageId);
-    this.moderation.conceal(event.seq, actor.user.id, target.seq);
+    const owner = this.moderation.concealment(actor.user.id, target.seq);
+    const event = this.timeline.appendDelete(actor.user, messageId, shadowData(owner));
+    this.moderation.hide(event.seq, owner);
     this.out.event(event);
     const message: MessageEvent = {
       ...this.asMessage(target),
