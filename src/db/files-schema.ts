@@ -36,12 +36,17 @@ export const uploads = pgTable(
     messageId: text("message_id"),
     createdAt: createdAt(),
     attachedAt: timestamp("attached_at", { withTimezone: true, mode: "date" }),
+    /** Set by the file sweeper once the claiming message is in PostgreSQL (files/claims.ts). */
+    confirmedAt: timestamp("confirmed_at", { withTimezone: true, mode: "date" }),
   },
   (t) => [
     index("uploads_user_idx").on(t.userId),
     index("uploads_room_idx").on(t.roomId),
     index("uploads_message_idx").on(t.messageId).where(sql`${t.messageId} is not null`),
     index("uploads_pending_idx").on(t.createdAt).where(sql`${t.messageId} is null`),
+    index("uploads_unconfirmed_idx")
+      .on(t.attachedAt)
+      .where(sql`${t.messageId} is not null and ${t.confirmedAt} is null`),
     check("uploads_state_check", sql`${t.state} in ('uploading', 'ready')`),
     check("uploads_attached_check", sql`(${t.roomId} is null) = (${t.messageId} is null)`),
   ],

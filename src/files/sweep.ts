@@ -4,7 +4,7 @@ import type { Db } from "../db/client";
 /** Rows or blobs one sweep handles; a full batch schedules the next sweep at once. */
 export const SWEEP_BATCH = 500;
 
-const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
+export const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 
 /**
  * Deletes uploads never attached within `ttlSeconds`, oldest first (the trigger queues their

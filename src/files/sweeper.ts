@@ -2,12 +2,14 @@ import { DurableObject } from "cloudflare:workers";
 import { runAlarm, wakeBy } from "../alarms";
 import { withDb } from "../db/client";
 import { type Bindings, type Config, loadConfig } from "../env";
+import { nextGiveUp, settleClaims } from "./claims";
 import { deleteExpired, drainBlobs, nextExpiry, SWEEP_BATCH } from "./sweep";
 
 const RETRY_MS = [1_000, 5_000, 30_000, 120_000];
 
 /**
- * Deletes what no message holds: uploads never attached in time, and the blobs of deleted rows
+ * Deletes what no message holds: uploads never attached in time (and claims whose message never
+ * arrived, released first: files/claims.ts), and the blobs of deleted rows
  * (queued by PostgreSQL in the same transaction as the delete, so a blob goes only after the
  * delete is durable). Its alarm is the one clock that works alike in production, `wrangler dev`,
  * plain workerd (`npm start`, which runs no cron triggers) and the tests. It keeps no state but
@@ -38,10 +40,13 @@ export class FileSweeper extends DurableObject<Bindings> {
     const ttl = this.config.FILES_UNATTACHED_TTL_SECONDS;
     const run = async () => {
       const next = await withDb(this.config, async (db) => {
+        // Released claims first: those already past their TTL go in this same sweep.
+        const released = await settleClaims(db);
         const expired = await deleteExpired(db, ttl);
         const drained = await drainBlobs(db, this.env.FILES);
-        if (expired === SWEEP_BATCH || drained === SWEEP_BATCH) return Date.now();
-        return nextExpiry(db, ttl);
+        if ([released, expired, drained].includes(SWEEP_BATCH)) return Date.now();
+        const [expiry, giveUp] = [await nextExpiry(db, ttl), await nextGiveUp(db)];
+        return expiry === null || giveUp === null ? (expiry ?? giveUp) : Math.min(expiry, giveUp);
       });
       this.failures = 0;
       return next;
