@@ -91,6 +91,11 @@ export const ConfigSchema = z.object({
   SEARCH_TIMEOUT_MS: intVar(3000, 1, 60_000),
   /** Events a room holds not yet copied to PostgreSQL; past it writes are refused (503 `backlog_full`). */
   ROOM_BACKLOG_MAX_EVENTS: intVar(10_000, 1, 1_000_000),
+  /** Socket connects per user per room: a token bucket (burst, refill per minute); 4429 past it. */
+  WS_CONNECT_BURST: intVar(10, 1, 10_000),
+  WS_CONNECTS_PER_MINUTE: intVar(30, 1, 600_000),
+  /** Room sockets one user may hold open across all rooms, counted by their inbox object. */
+  WS_MAX_SOCKETS_ACROSS_ROOMS: intVar(100, 1, 100_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -27,7 +27,7 @@ describe("socket lifecycle", () => {
     await b.next("presence");
     await failSocketOf(room.id, alice.id);
     const leave = (await b.next("presence")) as Presence;
-    expect([leave.event, leave.user.id, leave.online.map((u) => u.id)]).toEqual([
+    expect([leave.event, leave.user.id, leave.online?.map((u) => u.id)]).toEqual([
       "leave",
       alice.id,
       [bob.id],

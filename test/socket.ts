@@ -60,17 +60,19 @@ export class TestSocket extends FrameSocket<Frame> {
     return out;
   }
 
-  /** Resolves when the first frame or the close has arrived. */
+  /** Resolves when `ready` or the close has arrived (a refusal may send an `error` frame first). */
   async firstEvent(): Promise<void> {
     await this.until(
-      () => (this.frames.length > 0 || this.closed ? true : undefined),
-      "first frame or close",
+      () => (this.frames.some((f) => f.type === "ready") || this.closed ? true : undefined),
+      "ready or close",
     );
   }
 }
 
 export type ConnectOptions = UpgradeOptions;
 
+/** A refused upgrade as a browser sees it: the close, and the `error` frame before it, if any. */
+export type RoomRefusal = Refusal & { frame?: Frame };
 export type { Refusal };
 
 /**
@@ -83,15 +85,18 @@ export async function openSocket(
   roomId: number | string,
   token: string | null,
   opts: ConnectOptions = {},
-): Promise<{ socket: TestSocket | null; response: Response; refusal: Refusal | null }> {
+): Promise<{ socket: TestSocket | null; response: Response; refusal: RoomRefusal | null }> {
   const res = await upgrade(`/ws/${roomId}`, token, opts);
   if (!res.webSocket) return { socket: null, response: res, refusal: null };
   res.webSocket.accept();
   const socket = new TestSocket(res.webSocket);
-  // An accepted socket always starts with `ready`; a refused one closes before any frame.
+  // An accepted socket always starts with `ready`; a refused one closes without it (after an
+  // `error` frame with `retry_after_ms` when it may retry at a known time: `refusal.frame`).
   await socket.firstEvent();
-  if (socket.frames.length === 0 && socket.closed)
-    return { socket: null, response: res, refusal: socket.closed };
+  if (socket.closed && !socket.frames.some((f) => f.type === "ready")) {
+    const frame = socket.frames[0];
+    return { socket: null, response: res, refusal: { ...socket.closed, ...(frame && { frame }) } };
+  }
   return { socket, response: res, refusal: null };
 }
 

@@ -13,6 +13,7 @@ import { roomStub } from "../room";
 import { connectInbox, type InboxSocketUser } from "./connect";
 import { Heads } from "./heads";
 import { InboxLog } from "./log";
+import { RoomSockets } from "./room-sockets";
 import { watchRooms } from "./watch";
 
 /** A failed registration with the rooms (PostgreSQL unreachable) is tried again this much later. */
@@ -32,6 +33,7 @@ export class Inbox extends DurableObject<Bindings> {
   private readonly config: Config;
   private readonly log: InboxLog;
   private readonly heads: Heads;
+  private readonly roomSockets: RoomSockets;
   /** Connections being set up: pushes are welcome meanwhile (a device is about to be there). */
   private connecting = 0;
   private watching: Promise<void> | null = null;
@@ -41,6 +43,7 @@ export class Inbox extends DurableObject<Bindings> {
     this.config = loadConfig(env);
     this.log = new InboxLog(ctx.storage.sql, this.config.INBOX_KEEP_EVENTS);
     this.heads = new Heads(ctx.storage.sql);
+    this.roomSockets = new RoomSockets(ctx.storage.sql);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
 
@@ -140,6 +143,35 @@ export class Inbox extends DurableObject<Bindings> {
     const head = this.heads.head(roomId);
     if (!head) return false;
     return head.read_seq >= seq || (this.heads.liveSeq(roomId) ?? 0) >= seq;
+  }
+
+  /**
+   * A room is about to accept a socket of this user: true when a place was taken, false when the
+   * user holds `WS_MAX_SOCKETS_ACROSS_ROOMS` room sockets already (after asking the rooms for the
+   * truth, when the counts may be stale: a room that crashed reports nothing).
+   */
+  async claimRoomSocket(roomId: number, userId: number): Promise<boolean> {
+    const max = this.config.WS_MAX_SOCKETS_ACROSS_ROOMS;
+    if (this.roomSockets.claim(roomId, max)) return true;
+    if (!this.roomSockets.mayReconcile()) return false;
+    const rooms = this.roomSockets.rooms();
+    const open = await Promise.all(
+      rooms.map((id) =>
+        roomStub(this.env, id)
+          .openSocketsOf(userId)
+          .catch(() => null),
+      ),
+    );
+    rooms.forEach((id, i) => {
+      const n = open[i];
+      if (typeof n === "number") this.roomSockets.set(id, n);
+    });
+    return this.roomSockets.claim(roomId, max);
+  }
+
+  /** A room holds this many of the user's sockets now (one just closed). */
+  async roomSocketsOpen(roomId: number, open: number) {
+    this.roomSockets.set(roomId, open);
   }
 
   /** The user's tokens were revoked (4401) or the account disabled or deleted (4403). */

@@ -216,7 +216,8 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     type: z.literal("presence"),
     event: z.enum(["join", "leave"]),
     user: UserRefSchema,
-    online: z.array(UserRefSchema),
+    /** Version 1 only: everyone online after the change. Version 2 sends the change alone. */
+    online: z.array(UserRefSchema).optional(),
   }),
   z.object({ type: z.literal("typing"), user: UserRefSchema }),
   z.object({ type: z.literal("read"), seq: z.number().int() }),

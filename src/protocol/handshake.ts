@@ -9,6 +9,13 @@ export const PROTOCOL_VERSION = 1;
 /** The WebSocket subprotocol a client offers; the worker echoes it when offered. */
 export const SUBPROTOCOL = "roomcast.v1";
 
+/**
+ * Version 2 of the room channel: `presence` frames carry who joined or left, not the whole list
+ * (docs/protocol.md, "Version 2"). Offered by name; a socket that does not offer it speaks v1.
+ */
+export const ROOM_PROTOCOL_VERSION = 2;
+export const SUBPROTOCOL_V2 = "roomcast.v2";
+
 /** Answered by the runtime without waking the room (`setWebSocketAutoResponse`). */
 export const PING_FRAME = '{"type":"ping"}';
 export const PONG_FRAME = '{"type":"pong"}';

@@ -16,6 +16,7 @@ import { Outbox } from "./outbox/outbox";
 import { CopySchedule } from "./outbox/schedule";
 import { RoomOutput } from "./output";
 import { replyOf } from "./rpc-envelope";
+import { Admission } from "./socket/admission";
 import { connect } from "./socket/connect";
 import { depart } from "./socket/departure";
 import { dispatch } from "./socket/dispatch";
@@ -49,6 +50,7 @@ export class Room extends DurableObject<Bindings> {
   private readonly heads: MemberHeads;
   private readonly gauges = reportGauges(this.ctx, this.env, () => [this.timeline, this.outbox]);
   private readonly moderation: RoomModeration;
+  private readonly admission: Admission;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -67,6 +69,7 @@ export class Room extends DurableObject<Bindings> {
     this.out = out;
     out.hideWith(this.moderation.hidden);
     const limits = new UserLimits(config);
+    this.admission = new Admission(env, config);
     // What a write publishes leaves through the output, and the members' inboxes follow it.
     const publish = this.heads.observe(out);
     const { timeline, roster, door, reactions, threads, moderation } = this;
@@ -88,8 +91,8 @@ export class Room extends DurableObject<Bindings> {
 
   /** A WebSocket upgrade the worker forwarded (see `connect.ts`). */
   override fetch(request: Request): Promise<Response> {
-    const { ctx, timeline, config, door, out, moderation } = this;
-    return connect({ ctx, timeline, config, door, out, moderation }, request).finally(() =>
+    const { ctx, timeline, config, door, out, moderation, admission } = this;
+    return connect({ ctx, timeline, config, door, out, moderation, admission }, request).finally(() =>
       this.gauges.changed(),
     );
   }
@@ -99,15 +102,25 @@ export class Room extends DurableObject<Bindings> {
   }
 
   override webSocketClose(ws: WebSocket, code: number, reason: string) {
-    depart({ ctx: this.ctx, out: this.out }, ws, code, reason);
-    this.gauges.changed();
+    return this.depart(ws, code, reason);
   }
 
   /** A socket that failed without a clean close still leaves presence and frees its slot. */
   override webSocketError(ws: WebSocket, error: unknown) {
     console.warn("room: socket error", error);
-    depart({ ctx: this.ctx, out: this.out }, ws, null, "socket error");
+    return this.depart(ws, null, "socket error");
+  }
+
+  private depart(ws: WebSocket, code: number | null, reason: string) {
+    const { ctx, out, admission } = this;
+    const released = depart({ ctx, out, admission, roomId: this.timeline.roomId }, ws, code, reason);
     this.gauges.changed();
+    return released;
+  }
+
+  /** How many sockets of a user this room holds (their inbox reconciles its count across rooms). */
+  openSocketsOf(userId: number) {
+    return this.ctx.getWebSockets(userTag(userId)).length;
   }
 
   describe(roomId: number, who: SocketUser) {

@@ -7,26 +7,29 @@ import type { AppEnv } from "../context";
 import { asSocketUser } from "../domain/messages";
 import { AppError, unauthorized } from "../errors";
 import { inboxStub } from "../inbox/notify";
-import { CONNECT_HEADERS, INBOX_HEADERS, refusalCloseCode, SUBPROTOCOL } from "../protocol";
+import { CONNECT_HEADERS, INBOX_HEADERS, refusalCloseCode, SUBPROTOCOL, SUBPROTOCOL_V2 } from "../protocol";
 import { roomStub } from "../room";
 import { IdParam } from "./schemas";
 
 const TOKEN_PROTOCOL_PREFIX = "bearer.";
+/** A room socket speaks v2 (presence deltas) when offered, else v1 (docs/protocol.md, "Version 2"). */
+const ROOM_SUBPROTOCOLS = [SUBPROTOCOL_V2, SUBPROTOCOL] as const;
 
 /**
  * The token comes from `?token=` (the original service's form) or, for browsers, which cannot
  * set headers on a WebSocket, from `Sec-WebSocket-Protocol: roomcast.v1, bearer.<jwt>`.
- * Returns the token and the subprotocol to echo back: only a protocol version we speak, never
- * the `bearer.` entry (that would copy the token into response headers and logs).
+ * Returns the token and the subprotocol to echo back: the newest version we speak of those offered
+ * (`speaks`, newest first), never the `bearer.` entry (that would copy the token into response
+ * headers and logs).
  */
-function tokenOf(url: URL, protocolHeader: string | undefined) {
+function tokenOf(url: URL, protocolHeader: string | undefined, speaks: readonly string[] = [SUBPROTOCOL]) {
   const offered = (protocolHeader ?? "")
     .split(",")
     .map((p) => p.trim())
     .filter(Boolean);
   const fromProtocol = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX));
   const token = url.searchParams.get("token") ?? fromProtocol?.slice(TOKEN_PROTOCOL_PREFIX.length);
-  const echo = offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : null;
+  const echo = speaks.find((p) => offered.includes(p)) ?? null;
   return { token, echo };
 }
 
@@ -36,9 +39,14 @@ function tokenOf(url: URL, protocolHeader: string | undefined) {
  * browser only as close 1006, indistinguishable from a network failure. The refused socket never
  * reaches the room object.
  */
-function refuse(status: number, code: string, echo: string | null): Response {
+function refuse(status: number, code: string, echo: string | null, retryAfterMs?: number): Response {
   const { 0: client, 1: server } = new WebSocketPair();
   server.accept();
+  // A close reason holds only the code: when to retry travels in an `error` frame just before it.
+  if (retryAfterMs !== undefined) {
+    const message = "Refused for now: retry after retry_after_ms";
+    server.send(JSON.stringify({ type: "error", code, message, retry_after_ms: retryAfterMs }));
+  }
   server.close(refusalCloseCode(status), code.slice(0, 120));
   const headers = new Headers();
   // A browser that offered subprotocols fails a handshake answered without one (close 1006 again).
@@ -50,7 +58,8 @@ function refuse(status: number, code: string, echo: string | null): Response {
 async function relay(res: Response, echo: string | null): Promise<Response> {
   if (res.status === 101 || res.status >= 500) return res;
   const body = (await res.json().catch(() => null)) as { error?: { code?: string } } | null;
-  return refuse(res.status, body?.error?.code ?? "refused", echo);
+  const retry = Number(res.headers.get("retry-after-ms"));
+  return refuse(res.status, body?.error?.code ?? "refused", echo, retry > 0 ? retry : undefined);
 }
 
 /** The user's inbox channel (every room at once, docs/protocol.md): token checked as for rooms. */
@@ -80,7 +89,7 @@ export const wsRoutes = new OpenAPIHono<AppEnv>().get("/ws/me", inboxDoor).get("
     throw new AppError("upgrade_required", 426, "Connect with a WebSocket upgrade");
   }
   const url = new URL(c.req.url);
-  const { token, echo } = tokenOf(url, c.req.header("sec-websocket-protocol"));
+  const { token, echo } = tokenOf(url, c.req.header("sec-websocket-protocol"), ROOM_SUBPROTOCOLS);
   try {
     const parsedId = IdParam("room_id").safeParse(c.req.param("room_id"));
     if (!parsedId.success) throw new AppError("validation_error", 422, "room_id must be a positive integer");

@@ -1,12 +1,13 @@
 import type { Config } from "../../env";
 import { AppError, toAppError } from "../../errors";
-import { CONNECT_HEADERS, PROTOCOL_VERSION } from "../../protocol";
+import { CONNECT_HEADERS } from "../../protocol";
 import type { Door } from "../access/door";
 import type { HiddenEvents } from "../moderation/hidden";
 import { BATCH_TAG, type RoomOutput } from "../output";
 import type { Timeline } from "../timeline/timeline";
+import type { Admission } from "./admission";
 import { type SocketUser, userTag } from "./identity";
-import { announce, onlineUsers } from "./presence";
+import { announce, onlineUsers, V2_TAG, versionOf } from "./presence";
 import { prepareResume } from "./resume";
 
 type Parts = {
@@ -16,12 +17,51 @@ type Parts = {
   door: Door;
   out: RoomOutput;
   moderation: { hidden: HiddenEvents };
+  admission: Admission;
 };
 
+/** A refusal the worker relays as a visible close; `Retry-After` carries a 429's retry hint. */
 const refuse = (err: unknown) => {
   const refusal = toAppError(err);
-  return Response.json(refusal, { status: refusal.status });
+  const headers = new Headers();
+  if (refusal.retryAfterMs !== undefined)
+    headers.set("retry-after-ms", String(Math.ceil(refusal.retryAfterMs)));
+  return Response.json(refusal, { status: refusal.status, headers });
 };
+
+/**
+ * Whether this user may open one more socket here (connect budget, roster, sockets in this room
+ * and across rooms), and what it replays; a Response when refused. A place taken across rooms is
+ * given back if the replay cannot be prepared.
+ */
+async function admit(
+  { ctx, timeline, config, door, admission }: Omit<Parts, "out" | "moderation">,
+  roomId: number,
+  who: SocketUser,
+  url: URL,
+) {
+  const { user } = who;
+  const since = url.searchParams.has("since") ? Number(url.searchParams.get("since")) : null;
+  try {
+    // Budgeted first: a reconnect storm costs the room a bucket lookup, nothing else.
+    admission.takeConnect(user.id);
+    await door.writer(roomId, who);
+    const max = config.WS_MAX_SOCKETS_PER_USER;
+    if (ctx.getWebSockets(userTag(user.id)).length >= max) {
+      throw new AppError("too_many_sockets", 429, `At most ${max} connections per user in one room`);
+    }
+    const [resume, claim] = await Promise.allSettled([
+      prepareResume(timeline, config, since, url.searchParams.get("epoch")),
+      admission.claimAcrossRooms(user.id, roomId),
+    ]);
+    if (claim.status === "rejected") throw claim.reason;
+    if (resume.status === "fulfilled") return resume.value;
+    await admission.released(user.id, roomId, ctx.getWebSockets(userTag(user.id)).length);
+    throw resume.reason;
+  } catch (err) {
+    return refuse(err);
+  }
+}
 
 /**
  * Accepts a WebSocket for a user the worker has authenticated (identity in CONNECT_HEADERS), if
@@ -30,7 +70,7 @@ const refuse = (err: unknown) => {
  * `ready`, the replay after `since` (if asked), and every broadcast from then on.
  */
 export async function connect(
-  { ctx, timeline, config, door, out, moderation }: Parts,
+  { ctx, timeline, config, door, out, moderation, admission }: Parts,
   request: Request,
 ): Promise<Response> {
   const who = JSON.parse(request.headers.get(CONNECT_HEADERS.user) ?? "null") as SocketUser | null;
@@ -39,31 +79,24 @@ export async function connect(
     return new Response("expected an authorised WebSocket upgrade", { status: 400 });
   }
   const { user } = who;
-  try {
-    await door.writer(roomId, who);
-  } catch (err) {
-    return refuse(err);
-  }
-  const max = config.WS_MAX_SOCKETS_PER_USER;
-  if (ctx.getWebSockets(userTag(user.id)).length >= max) {
-    return refuse(new AppError("too_many_sockets", 429, `At most ${max} connections per user in one room`));
-  }
   const url = new URL(request.url);
-  const since = url.searchParams.has("since") ? Number(url.searchParams.get("since")) : null;
-  const resume = await prepareResume(timeline, config, since, url.searchParams.get("epoch"));
+  const resume = await admit({ ctx, timeline, config, door, admission }, roomId, who, url);
+  if (resume instanceof Response) return resume;
 
   // From here to the response everything is synchronous: no event can be sequenced between the
   // replay and the moment this socket starts receiving broadcasts.
   const { 0: client, 1: server } = new WebSocketPair();
   const firstOfUser = ctx.getWebSockets(userTag(user.id)).length === 0;
   const batch = url.searchParams.get("batch") === "1";
-  ctx.acceptWebSocket(server, batch ? [userTag(user.id), BATCH_TAG] : [userTag(user.id)]);
+  const version = versionOf(request.headers.get(CONNECT_HEADERS.subprotocol));
+  const tags = [userTag(user.id), ...(batch ? [BATCH_TAG] : []), ...(version === 1 ? [] : [V2_TAG])];
+  ctx.acceptWebSocket(server, tags);
   out.accepted(server, batch);
   server.serializeAttachment(who satisfies SocketUser);
   const tail = resume.recovered === false ? [] : timeline.cache.eventsAfter(resume.cursor);
   out.send(server, {
     type: "ready",
-    protocol: PROTOCOL_VERSION,
+    protocol: version,
     room_id: timeline.roomId,
     user,
     epoch: timeline.epoch,
@@ -74,7 +107,7 @@ export async function connect(
   });
   // Events only their author may see replay as placeholders: every seq is there (invariant 14).
   for (const event of moderation.hidden.viewOf([...resume.older, ...tail], user.id)) out.send(server, event);
-  if (firstOfUser) announce(out, ctx.getWebSockets(), server, "join", user);
+  if (firstOfUser) announce(out, ctx, server, "join", user);
 
   const headers = new Headers();
   const protocol = request.headers.get(CONNECT_HEADERS.subprotocol);

@@ -1,4 +1,5 @@
 import type { RoomOutput } from "../output";
+import type { Admission } from "./admission";
 import { attachmentOf, userTag } from "./identity";
 import { announce } from "./presence";
 
@@ -19,14 +20,25 @@ export function closeReply(code: number): number | null {
   return code === 1005 ? 1000 : code;
 }
 
-type Parts = { ctx: Pick<DurableObjectState, "getWebSockets">; out: RoomOutput };
+type Parts = {
+  ctx: Pick<DurableObjectState, "getWebSockets">;
+  out: RoomOutput;
+  admission: Pick<Admission, "released">;
+  roomId: number;
+};
 
 /**
  * A socket is gone, closed by its peer (`code`) or failed (`code` null): the peer's close is
  * answered where there is something to answer, a failed socket still open is closed so that it
- * frees its place in the user's socket limit, and its user leaves presence if it was their last.
+ * frees its place in the user's socket limits (here, and across rooms: the user's inbox learns how
+ * many this room still holds), and its user leaves presence if it was their last.
  */
-export function depart({ ctx, out }: Parts, ws: WebSocket, code: number | null, reason = "") {
+export function depart(
+  { ctx, out, admission, roomId }: Parts,
+  ws: WebSocket,
+  code: number | null,
+  reason = "",
+) {
   const reply = code === null ? 1011 : closeReply(code);
   if (reply !== null && (code !== null || ws.readyState === WebSocket.OPEN)) {
     try {
@@ -35,5 +47,6 @@ export function depart({ ctx, out }: Parts, ws: WebSocket, code: number | null, 
   }
   const { user } = attachmentOf(ws);
   const others = ctx.getWebSockets(userTag(user.id)).filter((s) => s !== ws);
-  if (others.length === 0) announce(out, ctx.getWebSockets(), ws, "leave", user);
+  if (others.length === 0) announce(out, ctx, ws, "leave", user);
+  return admission.released(user.id, roomId, others.length);
 }
