@@ -58,6 +58,8 @@ export default defineConfig({
                 DMS_OPENED_PER_USER_PER_HOUR: "1000000",
                 // Reached with a few users while PostgreSQL is down (test/abuse-room.test.ts).
                 ROOM_BACKLOG_MAX_EVENTS: "100",
+                // Reached with a dozen sockets across three rooms (test/room-sockets-limit.test.ts).
+                WS_MAX_SOCKETS_ACROSS_ROOMS: "12",
                 // The static assets' headers, compared with the worker's (test/security-headers.test.ts).
                 ASSETS_HEADERS: readFileSync("public/_headers", "utf8"),
               },
