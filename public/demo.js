@@ -129,7 +129,7 @@ async function openRoom(room) {
       : "connected";
     $("#status").dataset.state = "ready";
     $("#status").dataset.readies = String(Number($("#status").dataset.readies ?? 0) + 1);
-    showOnline(ready.online);
+    showOnline(socket.online);
     if (ready.recovered === null && here.messages.size === 0) {
       // First connection: the page of history before the live events.
       const history = await api.history(room.id, { before: ready.last_seq + 1, limit: 50 });
@@ -150,7 +150,7 @@ async function openRoom(room) {
     render();
     if (document.visibilityState === "visible") socket.markRead(e.seq);
   });
-  socket.on("presence", ({ online }) => showOnline(online));
+  socket.on("presence", () => showOnline(socket.online));
   socket.on("typing", ({ user }) => {
     clearTimeout(here.typing.get(user.username));
     here.typing.set(

@@ -52,6 +52,8 @@ export type ChannelRoute = {
   jitterMs?: number;
   /** How long a connection must stay up before the backoff starts over (partysocket's default: 5 s). */
   minUptimeMs?: number;
+  /** Protocol versions offered, newest first (default: `roomcast.v1`); the server picks one. */
+  subprotocols?: readonly string[];
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -70,6 +72,8 @@ export abstract class Channel<Events extends ChannelEvents> extends Emitter<Even
   /** The token of the current connection (REST calls made for it use the same). */
   protected token: string | null = null;
   protected readonly ws: ReconnectingWebSocket;
+  /** No reconnect before this time (ms since the epoch): a refusal's `retry_after_ms`. */
+  protected holdUntil = 0;
   private readonly api: RoomcastApi;
 
   constructor(
@@ -145,6 +149,7 @@ export abstract class Channel<Events extends ChannelEvents> extends Emitter<Even
     // in lockstep after a server restart.
     const { jitterMs = 0 } = this.route;
     if (jitterMs > 0 && this.ws?.retryCount > 0) await sleep(Math.random() * jitterMs);
+    if (this.holdUntil > Date.now()) await sleep(this.holdUntil - Date.now());
     const url = new URL(this.route.path, this.options.baseUrl);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     if (this.lastSeq !== null) url.searchParams.set("since", String(this.lastSeq));
@@ -158,8 +163,8 @@ export abstract class Channel<Events extends ChannelEvents> extends Emitter<Even
     if (typeof token === "function") this.token = await token();
     else this.token ??= token;
     // The token rides in the subprotocol: browsers cannot set headers on a WebSocket, and a query
-    // string ends up in logs. The server answers with roomcast.v1 only.
-    return [SUBPROTOCOL, `bearer.${this.token}`];
+    // string ends up in logs. The server answers with one version of those offered.
+    return [...(this.route.subprotocols ?? [SUBPROTOCOL]), `bearer.${this.token}`];
   }
 
   private async onClose(code: number, message: string) {

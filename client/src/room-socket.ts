@@ -1,4 +1,4 @@
-import { SUBPROTOCOL } from "../../src/protocol/handshake";
+import { SUBPROTOCOL, SUBPROTOCOL_V2 } from "../../src/protocol/handshake";
 import type { Message } from "./api";
 import {
   type Backoff,
@@ -19,6 +19,7 @@ import {
   type ServerFrame,
   type TimelineEvent,
   type TypingFrame,
+  type UserRef,
 } from "./frames";
 
 export { SUBPROTOCOL };
@@ -41,7 +42,8 @@ export type RoomSocketEvents = {
    * history from REST, oldest first; replace what you show with it.
    */
   resync: Message[];
-  presence: PresenceFrame;
+  /** Someone came or went; `online` is everyone online after it (kept by the client, see `online`). */
+  presence: PresenceFrame & { online: UserRef[] };
   typing: TypingFrame;
   read: ReadFrame;
   /** Error frames not about a pending send (those reject the send's promise). */
@@ -76,11 +78,26 @@ export class RoomSocket extends Channel<RoomSocketEvents> {
   /** The head of the outbox is on the wire (sends are sequential: strict order). */
   private inFlight = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Who is online, by id: `ready.online`, then each `presence` change (protocol v2 sends deltas). */
+  private readonly present = new Map<number, UserRef>();
 
   constructor(options: RoomSocketOptions) {
     // batch=1: a busy room then sends one frame per turn instead of one per event (docs/protocol.md).
+    // roomcast.v2: presence frames carry the change only; v1 is offered too, for an older server.
     const { jitterMs = 500 } = options.backoff ?? {};
-    super(options, { path: `/ws/${options.roomId}`, query: { batch: "1" }, jitterMs, minUptimeMs: 2000 });
+    const subprotocols = [SUBPROTOCOL_V2, SUBPROTOCOL];
+    super(options, {
+      path: `/ws/${options.roomId}`,
+      query: { batch: "1" },
+      jitterMs,
+      minUptimeMs: 2000,
+      subprotocols,
+    });
+  }
+
+  /** Everyone online in the room now, as of the last `ready` and the presence changes since. */
+  get online(): UserRef[] {
+    return [...this.present.values()];
   }
 
   /**
@@ -174,7 +191,7 @@ export class RoomSocket extends Channel<RoomSocketEvents> {
       case "error":
         return this.onError(frame);
       case "presence":
-        return this.emit("presence", frame);
+        return this.onPresence(frame);
       case "typing":
         return this.emit("typing", frame);
       case "read":
@@ -182,7 +199,18 @@ export class RoomSocket extends Channel<RoomSocketEvents> {
     }
   }
 
+  private onPresence(frame: PresenceFrame) {
+    // Version 1 (an older server) sends the whole list; version 2 only the change.
+    if (frame.online) this.present.clear();
+    for (const u of frame.online ?? []) this.present.set(u.id, u);
+    if (frame.event === "join") this.present.set(frame.user.id, frame.user);
+    else this.present.delete(frame.user.id);
+    this.emit("presence", { ...frame, online: this.online });
+  }
+
   private async onReady(ready: ReadyFrame) {
+    this.present.clear();
+    for (const u of ready.online) this.present.set(u.id, u);
     this.epoch = ready.epoch;
     this.lastReady = ready;
     // Nothing is replayed without a resume or after a failed one: continue from the room's end.
@@ -214,6 +242,11 @@ export class RoomSocket extends Channel<RoomSocketEvents> {
   }
 
   private onError(err: ErrorFrame) {
+    // The room refused this connect for now (the close follows): reconnect no sooner than it said.
+    if (err.code === "connect_rate_limited") {
+      this.holdUntil = Date.now() + (err.retry_after_ms ?? 1000);
+      return;
+    }
     const head = this.outbox[0];
     if (!head || !err.client_id || head.frame.client_id !== err.client_id) {
       this.emit("error", err);
