@@ -25,14 +25,17 @@ async function signedIn(username: string): Promise<Page> {
   return page;
 }
 
+/** Clicks the room in "My rooms" or, not joined yet, in the public rooms. */
 async function openRoom(page: Page, name: string) {
+  const lists = "#rooms li, #public-rooms li";
   await page.waitForFunction(
-    (n) => [...document.querySelectorAll("#public-rooms li")].some((li) => li.textContent?.startsWith(n)),
+    (n, sel) => [...document.querySelectorAll(sel)].some((li) => li.textContent?.startsWith(n)),
     {},
     name,
+    lists,
   );
   await page.$$eval(
-    "#public-rooms li",
+    lists,
     (lis, n) => (lis.find((li) => li.textContent?.startsWith(n)) as HTMLElement).click(),
     name,
   );
