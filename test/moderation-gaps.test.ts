@@ -64,4 +64,43 @@ describe("moderation gaps", () => {
     const flagged = (await auditLog(owner.token, room.id)).find((a) => a.action === "filter.flag");
     expect(flagged).toMatchObject({ target_user_id: member.id, details: { filters: [f.id] } });
   });
+
+  it("the hierarchy: owner > room admin > member, global admins above all; refused with stable codes", async () => {
+    const { owner, room, users } = await roomWith("member");
+    const member = users[0] as TestUser;
+    const [a1, a2] = [await newUser("admin1"), await newUser("admin2")];
+    for (const a of [a1, a2]) {
+      await api("POST", `/room/${room.id}/members`, {
+        token: owner.token,
+        json: { user_id: a.id, role: "admin" },
+      });
+    }
+    const global = await newAdmin();
+    const mute = (by: TestUser, target: TestUser) =>
+      api("PUT", `/room/${room.id}/moderation/mutes/${target.id}`, {
+        token: by.token,
+        json: { seconds: 60 },
+      });
+    const shadow = (by: TestUser, target: TestUser) =>
+      api("PUT", `/room/${room.id}/moderation/shadow-bans/${target.id}`, { token: by.token });
+    const cleanup = (by: TestUser, target: TestUser) =>
+      api("POST", `/room/${room.id}/moderation/cleanup`, {
+        token: by.token,
+        json: { user_id: target.id, since: new Date(0).toISOString() },
+      });
+    // A room admin cannot touch another room admin, the owner or a global admin.
+    expectError(await mute(a1, a2), 403, "outranked");
+    expectError(await shadow(a1, a2), 403, "outranked");
+    expectError(await cleanup(a1, a2), 403, "outranked");
+    expectError(await mute(a1, global), 403, "outranked");
+    expectError(await mute(a1, owner), 409, "owner_protected");
+    expectError(await shadow(global, owner), 409, "owner_protected");
+    // Nothing happened to a2: they still write.
+    expect((await send(a2.token, room.id, "still here")).status).toBe(201);
+    // Those above act.
+    expect((await mute(a1, member)).status).toBe(200);
+    expect((await mute(owner, a2)).status).toBe(200);
+    expect((await shadow(global, a1)).status).toBe(200);
+    expectError(await send(a2.token, room.id, "muted now"), 403, "muted");
+  });
 });

@@ -128,7 +128,7 @@ describe("timed mutes", () => {
     const mute = (token: string, userId: number) =>
       api("PUT", `/room/${room.id}/moderation/mutes/${userId}`, { token, json: { seconds: 60 } });
     expectError(await mute(owner.token, owner.id), 409, "cannot_moderate_self");
-    expectError(await mute(owner.token, admin.id), 403, "forbidden");
+    expectError(await mute(owner.token, admin.id), 403, "outranked");
     expectError(await mute(admin.token, owner.id), 409, "owner_protected");
     expectError(await mute(member.token, owner.id), 403, "forbidden");
     expect((await mute(admin.token, member.id)).status).toBe(200);

@@ -7,6 +7,7 @@ import { requireRoomAdmin } from "../access";
 import { asSocketUser } from "../messages";
 import { audit } from "./audit";
 import { callRoom } from "./notify";
+import { requireTarget } from "./restrictions";
 
 /** Users and messages one cleanup request covers at most; `more` says to ask again. */
 export const CLEANUP_MAX_USERS = 200;
@@ -58,6 +59,8 @@ async function targets(s: UserScope, roomId: number, c: CleanupInput): Promise<n
 /** Raid cleanup: the room deletes the messages as ordinary `message.deleted` events (live, resumable). */
 export async function cleanup(s: UserScope, roomId: number, c: CleanupInput) {
   await requireRoomAdmin(s.db, s.user, roomId);
+  // One named user: the hierarchy applies (restrictions.ts); joined_after picks members only.
+  if (c.user_id !== undefined && c.user_id !== s.user.id) await requireTarget(s, roomId, c.user_id);
   const found = await targets(s, roomId, c);
   const userIds = found.slice(0, CLEANUP_MAX_USERS);
   if (userIds.includes(s.user.id))

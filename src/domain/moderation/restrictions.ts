@@ -2,8 +2,8 @@ import { z } from "@hono/zod-openapi";
 import { and, eq, gt } from "drizzle-orm";
 import type { UserScope } from "../../context";
 import { roomModeration, roomMutes, roomShadowBans } from "../../db/moderation-schema";
-import { users } from "../../db/schema";
-import { AppError, forbidden, notFound } from "../../errors";
+import { roomMembers, users } from "../../db/schema";
+import { AppError, notFound } from "../../errors";
 import { requireRoomAdmin } from "../access";
 import { audit } from "./audit";
 import { rulesChanged } from "./notify";
@@ -23,16 +23,27 @@ export const MuteSchema = z
   .openapi("Mute");
 export type Mute = z.infer<typeof MuteSchema>;
 
-/** Moderators act on members, never on the room's owner, a global admin, or themselves. */
-async function requireTarget(s: UserScope, roomId: number, userId: number) {
+/**
+ * The moderation hierarchy: global admin > the room's owner > room admin > member. A moderator
+ * acts only on someone they outrank: nobody on themselves (`cannot_moderate_self`) or on the
+ * owner (`owner_protected`, as for removal and bans), a room admin on members only, the owner
+ * on admins and members, a global admin on anyone but the owner; otherwise 403 `outranked`.
+ */
+export async function requireTarget(s: UserScope, roomId: number, userId: number) {
   const access = await requireRoomAdmin(s.db, s.user, roomId);
-  const [target] = await s.db.select({ isAdmin: users.isAdmin }).from(users).where(eq(users.id, userId));
+  const [target] = await s.db
+    .select({ isAdmin: users.isAdmin, role: roomMembers.role })
+    .from(users)
+    .leftJoin(roomMembers, and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, users.id)))
+    .where(eq(users.id, userId));
   if (!target) throw notFound("User");
   if (userId === s.user.id) throw new AppError("cannot_moderate_self", 409, "You cannot do that to yourself");
-  if (target.isAdmin && !s.user.isAdmin)
-    throw forbidden("A global admin cannot be moderated by a room's admins");
   if (access.room.ownerId === userId)
     throw new AppError("owner_protected", 409, "The room's owner is exempt");
+  const outranked = (who: string) =>
+    new AppError("outranked", 403, `${who} can be moderated only by someone above them`);
+  if (target.isAdmin && !s.user.isAdmin) throw outranked("A global admin");
+  if (target.role === "admin" && !s.user.isAdmin && access.role !== "owner") throw outranked("A room admin");
   return access;
 }
 

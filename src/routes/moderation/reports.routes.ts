@@ -79,9 +79,9 @@ export const resolve = createRoute({
     200: jsonResponse(ReportCreated, "Resolved (with every open report of the same message)"),
     ...errorResponses(
       401,
-      [403, "forbidden"],
+      [403, "forbidden", "outranked"],
       404,
-      [409, "report_resolved", "author_gone", "owner_protected"],
+      [409, "report_resolved", "author_gone", "owner_protected", "cannot_moderate_self"],
       422,
     ),
   },

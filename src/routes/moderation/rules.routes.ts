@@ -101,7 +101,13 @@ export const mute = createRoute({
   },
   responses: {
     200: jsonResponse(MuteSchema, "Muted"),
-    ...errorResponses(401, [403, "forbidden"], 404, [409, "owner_protected", "cannot_moderate_self"], 422),
+    ...errorResponses(
+      401,
+      [403, "forbidden", "outranked"],
+      404,
+      [409, "owner_protected", "cannot_moderate_self"],
+      422,
+    ),
   },
 });
 
@@ -154,7 +160,13 @@ export const shadowBan = createRoute({
   request: { params: roomUser },
   responses: {
     200: jsonResponse(ShadowSchema, "Shadow-banned"),
-    ...errorResponses(401, [403, "forbidden"], 404, [409, "owner_protected", "cannot_moderate_self"], 422),
+    ...errorResponses(
+      401,
+      [403, "forbidden", "outranked"],
+      404,
+      [409, "owner_protected", "cannot_moderate_self"],
+      422,
+    ),
   },
 });
 
@@ -181,6 +193,12 @@ export const cleanup = createRoute({
   request: { params: room, body: jsonBody(CleanupInputSchema) },
   responses: {
     200: jsonResponse(CleanupResultSchema, "Deleted, as message.deleted events"),
-    ...errorResponses(401, [403, "forbidden"], 404, [409, "cannot_moderate_self"], 422),
+    ...errorResponses(
+      401,
+      [403, "forbidden", "outranked"],
+      404,
+      [409, "owner_protected", "cannot_moderate_self"],
+      422,
+    ),
   },
 });
