@@ -103,4 +103,20 @@ describe("moderation gaps", () => {
     expect((await shadow(global, a1)).status).toBe(200);
     expectError(await send(a2.token, room.id, "muted now"), 403, "muted");
   });
+
+  it("spaced and repeated letters are caught on REST and sockets; words inside words are not", async () => {
+    const { owner, room, users } = await roomWith("member");
+    const member = users[0] as TestUser;
+    await addFilter(owner.token, room.id, "bad", "block");
+    await addFilter(owner.token, room.id, "ass", "mask");
+    expectError(await send(member.token, room.id, "so b.a.d"), 422, "message_blocked");
+    const { socket } = await connect(room.id, member.token);
+    socket.send({ type: "message.send", content: "baaaad", client_id: "s1" });
+    expect(await socket.next("error")).toMatchObject({ code: "message_blocked", client_id: "s1" });
+    socket.close();
+    expect((await send(member.token, room.id, "a classic class, assess it")).body.content).toBe(
+      "a classic class, assess it",
+    );
+    expect((await send(member.token, room.id, "you a s s")).body.content).toBe("you *****");
+  });
 });

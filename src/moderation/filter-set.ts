@@ -1,6 +1,7 @@
 import AhoCorasick from "modern-ahocorasick";
-import { fold, foldWord, originalRange } from "./normalize";
+import { fold, originalRange } from "./normalize";
 import { type CompiledPattern, compilePattern, patternRanges } from "./patterns";
+import { type Squeezed, squeeze, stands } from "./squeeze";
 
 export type FilterAction = "block" | "mask" | "flag";
 export type FilterKind = "word" | "pattern";
@@ -24,24 +25,28 @@ const MASK = "*";
 const wordChar = /[\p{L}\p{N}]/u;
 
 type Hit = { rule: FilterRule; range: [number, number] };
+type Word = { rule: FilterRule; word: Squeezed };
 
 /**
  * One room's filters (its own and the global list), compiled once and reused for every message.
- * Words are matched as whole words, on text folded with look-alikes and leetspeak (normalize.ts),
- * by one Aho–Corasick automaton: linear in the text whatever the number of words. Patterns run
+ * Words are matched as whole words, on text folded with look-alikes and leetspeak (normalize.ts)
+ * then squeezed (squeeze.ts: "b a d" and "baaaad" read "bad"; the word is squeezed the same way,
+ * and a match must repeat each letter at least as often as the word: "as" is not "ass"), by one
+ * Aho–Corasick automaton: linear in the text whatever the number of words. Patterns run
  * on text folded without leetspeak (they may mean digits), each in linear time (patterns.ts).
  * With the text bounded (`MESSAGE_MAX_CHARS`) and patterns bounded in number and length, the
  * cost of filtering one message is bounded.
  */
 export class FilterSet {
-  private readonly words: AhoCorasick<FilterRule> | null;
+  private readonly words: AhoCorasick<Word> | null;
   private readonly patterns: Array<{ rule: FilterRule; compiled: CompiledPattern }>;
 
   constructor(readonly rules: readonly FilterRule[]) {
-    const words = rules.filter((r) => r.kind === "word" && foldWord(r.value).length > 0);
-    this.words = words.length
-      ? new AhoCorasick(words.map((r) => ({ pattern: foldWord(r.value), data: r })))
-      : null;
+    const words = rules
+      .filter((r) => r.kind === "word")
+      .map((rule) => ({ rule, word: squeeze(fold(rule.value, true)) }))
+      .filter((w) => w.word.text.length > 0);
+    this.words = words.length ? new AhoCorasick(words.map((w) => ({ pattern: w.word.text, data: w }))) : null;
     this.patterns = [];
     for (const rule of rules.filter((r) => r.kind === "pattern")) {
       try {
@@ -80,10 +85,13 @@ export class FilterSet {
   private hits(text: string): Hit[] {
     const hits: Hit[] = [];
     if (this.words) {
-      const leet = fold(text, true);
-      for (const m of this.words.iterate(leet.text)) {
-        const range = originalRange(leet, m.start, m.end);
-        if (m.data && wholeWord(text, range)) hits.push({ rule: m.data, range });
+      const squeezed = squeeze(fold(text, true));
+      for (const m of this.words.iterate(squeezed.text)) {
+        if (!m.data) continue;
+        const verdict = stands(squeezed, m.data.word, m.start, m.end);
+        const range = originalRange(squeezed, m.start, m.end);
+        if (verdict === "spaced" || (verdict === "word" && wholeWord(text, range)))
+          hits.push({ rule: m.data.rule, range });
       }
     }
     if (this.patterns.length) {
