@@ -95,16 +95,31 @@ describe("properties", () => {
     );
   });
 
+  // What bypasses and their folding are made of: letters, separators, leet, invisible, wide, astral.
+  const tricky = fc.constantFrom(
+    ..."basd a.-_!$@1|",
+    "\u200B",
+    "\u0301",
+    "ａ",
+    "ｓ",
+    "а",
+    "ѕ",
+    "𝐛",
+    "😀",
+    "ß",
+    "ﬁ",
+    "\n",
+  );
+
   it("masking keeps every character it does not hide, and the length in code points", () => {
     const set = new FilterSet([rule("bad", "mask"), rule("ass", "mask")]);
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 200 }), (text) => {
+      fc.property(fc.string({ unit: tricky, maxLength: 200 }), (text) => {
         const v = set.judge(text);
         const out = v.action === "mask" ? v.text : text;
         const a = [...text];
         const b = [...out];
-        const changed = b.filter((c, i) => c !== "*" && c !== a[i]);
-        expect([b.length, changed]).toEqual([a.length, []]);
+        return b.length === a.length && b.every((c, i) => c === "*" || c === a[i]);
       }),
     );
   });
