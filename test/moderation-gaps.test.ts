@@ -119,4 +119,42 @@ describe("moderation gaps", () => {
     );
     expect((await send(member.token, room.id, "you a s s")).body.content).toBe("you *****");
   });
+
+  it("blocked sends and edits are audited as one entry per user per window, not one per attempt", async () => {
+    const { owner, room, users } = await roomWith("spammer", "other");
+    const [spammer, other] = users as [TestUser, TestUser];
+    const ok = (await send(spammer.token, room.id, "fine")).body;
+    const f = await addFilter(owner.token, room.id, "spam", "block");
+    for (let i = 0; i < 4; i++)
+      expectError(await send(spammer.token, room.id, `spam ${i}`), 422, "message_blocked");
+    const { socket } = await connect(room.id, spammer.token);
+    for (let i = 0; i < 2; i++) {
+      socket.send({ type: "message.send", content: "s p a m", client_id: `b${i}` });
+      expect(await socket.next("error")).toMatchObject({ code: "message_blocked" });
+    }
+    socket.close();
+    const edit = await api("PATCH", `/message/rooms/${room.id}/messages/${ok.id}`, {
+      token: spammer.token,
+      json: { content: "spam" },
+    });
+    expectError(edit, 422, "message_blocked");
+    expectError(await send(other.token, room.id, "SPAM"), 422, "message_blocked");
+    const entries = await eventually(async () => {
+      const blocked = (await auditLog(owner.token, room.id)).filter((a) => a.action === "filter.block");
+      const bySpammer = blocked.find((a) => a.target_user_id === spammer.id);
+      expect(bySpammer?.details).toMatchObject({ attempts: 7 });
+      expect(blocked).toHaveLength(2);
+      return blocked;
+    });
+    expect(entries.find((a) => a.target_user_id === spammer.id)).toMatchObject({
+      actor_id: null,
+      details: { attempts: 7, filters: [f.id] },
+    });
+    expect(entries.find((a) => a.target_user_id === other.id)?.details).toMatchObject({ attempts: 1 });
+    expectError(
+      await api("GET", `/room/${room.id}/moderation/audit`, { token: other.token }),
+      403,
+      "forbidden",
+    );
+  });
 });

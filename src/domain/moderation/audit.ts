@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   "filter.delete",
   "filter.mask",
   "filter.flag",
+  "filter.block",
   "slow_mode.set",
   "mute.create",
   "mute.delete",

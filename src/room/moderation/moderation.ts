@@ -2,6 +2,7 @@ import type { EventData } from "../../domain/event-rows";
 import type { Config } from "../../env";
 import { AppError } from "../../errors";
 import type { Actor, SocketUser } from "../socket/identity";
+import { BlockedAttempts } from "./attempts";
 import { type ModerationCall, ModerationCalls, type ModerationParts, type ModerationResults } from "./calls";
 import { HiddenEvents } from "./hidden";
 import { type Admitted, ModerationRules } from "./rules";
@@ -27,10 +28,13 @@ export function withModeration(data: string | null, a: Admitted): string | null 
 export class RoomModeration {
   readonly rules: ModerationRules;
   readonly hidden: HiddenEvents;
+  private readonly attempts: BlockedAttempts;
+  private roomId = () => 0;
 
   constructor(sql: SqlStorage, config: Config) {
     this.rules = new ModerationRules(sql, config);
     this.hidden = new HiddenEvents(sql);
+    this.attempts = new BlockedAttempts(sql, config);
   }
 
   private calls: ModerationCalls | undefined;
@@ -38,11 +42,13 @@ export class RoomModeration {
   reset() {
     this.rules.reset();
     this.hidden.reset();
+    this.attempts.load();
   }
 
   /** Wires the worker's moderation calls, once the room's other parts exist (they need this one). */
   answer(parts: Omit<ModerationParts, "moderation">) {
     this.calls = new ModerationCalls({ ...parts, moderation: this });
+    this.roomId = () => parts.timeline.roomId;
   }
 
   handle(
@@ -54,20 +60,37 @@ export class RoomModeration {
     return this.calls.handle(roomId, who, call);
   }
 
-  /** The alarm's chance to re-read the global list in a room that only sockets use. */
+  /**
+   * The alarm's chance to re-read the global list in a room that only sockets use, and to audit
+   * blocked attempts a failed write left behind.
+   */
   async refreshIfStale(roomId: number) {
     if (this.rules.stale) await this.rules.refresh(roomId).catch((err) => this.rules.keep(err));
+    await this.attempts.flush(roomId);
   }
 
   /** A new message: mute, slow mode, filters; whether it is shadowed. */
   admitSend(who: Actor, content: string): Admitted {
-    return this.rules.admit(who, content);
+    return this.audited(who, () => this.rules.admit(who, content));
   }
 
   /** An edit: mute and filters (slow mode counts messages, not corrections). */
   admitEdit(who: Actor, content: string) {
     this.rules.requireVoice(who.user.id);
-    return this.rules.filter(content);
+    return this.audited(who, () => this.rules.filter(content));
+  }
+
+  /** A refusal by a `block` filter is counted for the audit log (attempts.ts), then thrown as is. */
+  private audited<T>(who: Actor, admit: () => T): T {
+    try {
+      return admit();
+    } catch (err) {
+      if (err instanceof AppError && err.code === "message_blocked") {
+        const filterId = (err.details as { filter_id?: number } | undefined)?.filter_id ?? 0;
+        this.attempts.record(this.roomId(), who.user.id, filterId);
+      }
+      throw err;
+    }
   }
 
   /** Reactions and deletes of one's own are writes too: a muted user reads only. */
