@@ -1,15 +1,17 @@
-// npx tsx bench/probes/cpu-per-message.ts [--receivers 10] [--messages 2000] [--runs 3] [--modes batch,plain]
+// npx tsx bench/probes/cpu-per-message.ts [--receivers 10] [--messages 2000] [--runs 3] [--modes batch,plain] [--idle]
 // The room's cost per message on the production-runtime line (plain workerd), measured in a way
 // that holds up on a busy machine: the workerd process's CPU time (summed over its threads, from
 // /proc/<pid>/task/*/schedstat, in ns), its instructions and its fsync calls (`perf stat`, when
 // it can run), around a fixed burst of M messages from 1 sender to R receivers, after a warm-up.
 // Wall time is printed too but is only meaningful on an idle machine. Every burst's deliveries
-// are counted (each receiver must get every message), so a figure never comes from a lossy run.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+// are checked (every receiver gets every message exactly once, in order), so a figure never comes
+// from a lossy run. `--idle`: instead, one message at a time into a quiet room (20 a second),
+// send-to-receipt latency at every receiver, p50 / p99.
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { closeClients, openClients, send, waitDelivered } from "../lib/load";
-import { startStack } from "../lib/stack";
+import { closeClients, collect, openClients, send, verdict, waitDelivered } from "../lib/load";
+import { startStack, type WsServer } from "../lib/stack";
 
 const { values: flags } = parseArgs({
   options: {
@@ -18,6 +20,7 @@ const { values: flags } = parseArgs({
     runs: { type: "string" },
     modes: { type: "string" },
     perf: { type: "boolean" },
+    idle: { type: "boolean" },
   },
 });
 const receivers = Number(flags.receivers ?? 10);
@@ -63,46 +66,76 @@ function perfStat(pid: string): { stop: () => Promise<Record<string, number>> } 
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
-const stack = await startStack(new Set(["roomcast", "roomcast-1by1"]));
-try {
-  const pid = execFileSync("pgrep", ["-f", "workerd serve .*roomcast-bench-bundle"])
-    .toString()
+/** A new room with 1 sender and the receivers connected. */
+async function fanOut(server: WsServer) {
+  const room = await server.newRoom();
+  const placements = [
+    { endpoint: room.endpoint(0), senderId: 0 },
+    ...Array.from({ length: receivers }, (_, i) => ({ endpoint: room.endpoint(i + 1), senderId: null })),
+  ];
+  const load = await openClients(stack.procs, placements, false);
+  const sender = load.children[0];
+  if (!sender) throw new Error("no load process");
+  return { room, load, sender };
+}
+
+const workerds = () =>
+  execFileSync("pgrep", ["-f", "workerd serve .*roomcast-bench-bundle"], { encoding: "utf8" })
     .trim()
     .split("\n")
-    .at(-1);
+    .filter(Boolean);
+const already = new Set(
+  (() => {
+    try {
+      return workerds();
+    } catch {
+      return [];
+    }
+  })(),
+);
+const stack = await startStack(new Set(["roomcast", "roomcast-1by1"]));
+let pid: string | undefined;
+try {
+  // This process's own workerd: the one that was not running before (others may be on the machine).
+  pid = workerds().find((p) => !already.has(p));
   if (!pid) throw new Error("no workerd");
   for (const mode of modes) {
     const server = stack.ws.find((s) => s.name === (mode === "batch" ? "roomcast" : "roomcast-1by1"));
     if (!server) throw new Error(`no server for ${mode}`);
     const rows: Array<{ us: number; insn: number; fsync: number; wall: number }> = [];
     for (let run = 0; run < runs; run++) {
-      const room = await server.newRoom();
-      const load = await openClients(
-        stack.procs,
-        [
-          { endpoint: room.endpoint(0), senderId: 0 },
-          ...Array.from({ length: receivers }, (_, i) => ({
-            endpoint: room.endpoint(i + 1),
-            senderId: null,
-          })),
-        ],
-        false,
-      );
-      const sender = load.children[0];
-      if (!sender) throw new Error("no load process");
-      const warm = 200;
-      await send(sender, warm, null);
-      await waitDelivered(load, warm * (receivers + 1), 60_000);
+      // A warm-up burst in a room of its own, so that the measured one holds the steady state.
+      if (!flags.idle) {
+        const warmUp = await fanOut(server);
+        await send(warmUp.sender, 200, null);
+        await waitDelivered(warmUp.load, 200 * (receivers + 1), 60_000);
+        await closeClients(warmUp.load);
+      }
+      const { room, load, sender } = await fanOut(server);
+      if (flags.idle) {
+        await send(sender, 100, 20);
+        await waitDelivered(load, 100 * (receivers + 1), 60_000);
+        const check = await collect(load, { [room.key]: { 0: 100 } });
+        const bad = verdict(check, null);
+        if (bad.length) throw new Error(`${mode}: ${bad.join("; ")}`);
+        const lat = [...check.latencies].sort((a, b) => a - b);
+        const q = (p: number) => lat[Math.floor(p * (lat.length - 1))]?.toFixed(2);
+        console.log(`${mode}, idle, fan-out to ${receivers}: latency p50 ${q(0.5)} ms, p99 ${q(0.99)} ms`);
+        await closeClients(load);
+        continue;
+      }
       await new Promise((r) => setTimeout(r, 300));
       const perf = usePerf ? perfStat(pid) : null;
       await new Promise((r) => setTimeout(r, 300));
       const before = cpuNs(pid);
       const { firstAt } = await send(sender, messages, null);
-      const want = (warm + messages) * (receivers + 1);
+      const want = messages * (receivers + 1);
       const done = await waitDelivered(load, want, 300_000);
       const after = cpuNs(pid);
       const counters = (await perf?.stop()) ?? {};
       if (done.received < want) throw new Error(`${mode}: ${done.received} of ${want} deliveries`);
+      const bad = verdict(await collect(load, { [room.key]: { 0: messages } }), null);
+      if (bad.length) throw new Error(`${mode}: ${bad.join("; ")}`);
       await closeClients(load);
       const fsyncs =
         (counters["syscalls:sys_enter_fsync"] ?? 0) + (counters["syscalls:sys_enter_fdatasync"] ?? 0);
@@ -113,6 +146,7 @@ try {
         wall: messages / ((done.lastReceiveAt - firstAt) / 1000),
       });
     }
+    if (flags.idle) continue;
     const f = (xs: number[], d = 0) => xs.map((x) => x.toFixed(d)).join(" / ");
     console.log(
       `${mode}, fan-out to ${receivers}, ${messages} messages × ${runs}: ` +
@@ -123,7 +157,12 @@ try {
         )}; msgs/s ${f(rows.map((r) => r.wall))}`,
     );
   }
+} catch (err) {
+  console.error("probe failed:", err);
+  process.exitCode = 1;
 } finally {
   await stack.stop();
-  process.exit(0);
+  // The stack's stop can leave the detached workerd running: end ours, by its pid.
+  if (pid) spawnSync("kill", [pid]);
+  process.exit();
 }

@@ -14,7 +14,7 @@ function socket() {
 }
 
 /** An output over `sockets` (those in `batching` asked for batches), with a timeline that records commits. */
-function output(sockets: WebSocket[], batching: WebSocket[] = []) {
+function output(sockets: WebSocket[], batching: WebSocket[] = [], storage?: { sync: () => Promise<void> }) {
   const log: string[] = [];
   let lost: (err: unknown) => void = () => {};
   let failing = false;
@@ -30,7 +30,7 @@ function output(sockets: WebSocket[], batching: WebSocket[] = []) {
       lost = l;
     },
   };
-  const ctx = { getWebSockets: (tag?: string) => (tag === BATCH_TAG ? batching : sockets) };
+  const ctx = { getWebSockets: (tag?: string) => (tag === BATCH_TAG ? batching : sockets), storage };
   const out = new RoomOutput(ctx as DurableObjectState, timeline, { kick: () => log.push("kick") });
   return { out, log, fail: () => (failing = true) };
 }
@@ -47,19 +47,43 @@ describe("the room's output", () => {
     expect(log).toEqual(["commit", "kick"]);
     expect(a.ws.sent).toEqual(['{"type":"read","seq":5}']);
   });
+});
 
-  it("sends a batching socket what one turn produced as one frame, in order", () => {
-    vi.useFakeTimers();
+describe("the room's output, batches", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("sends a batching socket what one run produced as one frame, in order; a quiet room's at once", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout"] });
     const a = socket();
     const { out } = output([a], [a]);
     out.send(a, event);
     out.send(a, { type: "pong" });
     expect(a.ws.sent).toEqual([]);
-    vi.runAllTimers();
+    await Promise.resolve(); // the end of this run's microtasks, no timer
     expect(a.ws.sent.map((f) => JSON.parse(f))).toEqual([[event, { type: "pong" }]]);
   });
 
-  it("abandons the queued frames when their events cannot be written, and closes those sockets 1011", () => {
+  it("while a batch's write is in flight, what follows waits for a timer and leaves together, one commit", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout"] });
+    const a = socket();
+    let durable = () => {};
+    const sync = () => new Promise<void>((r) => (durable = r));
+    const { out, log } = output([a], [a], { sync });
+    out.send(a, event);
+    await Promise.resolve();
+    expect(a.ws.sent).toHaveLength(1);
+    out.send(a, { type: "pong" });
+    out.send(a, event);
+    durable();
+    await Promise.resolve();
+    expect(a.ws.sent).toHaveLength(1); // busy: not before the timer
+    log.length = 0;
+    vi.runAllTimers();
+    expect(log).toEqual(["commit"]);
+    expect(a.ws.sent.slice(1).map((f) => JSON.parse(f))).toEqual([[{ type: "pong" }, event]]);
+  });
+
+  it("abandons the queued frames when their events cannot be written, and closes those sockets 1011", async () => {
     vi.useFakeTimers();
     const a = socket();
     const b = socket();
@@ -67,6 +91,7 @@ describe("the room's output", () => {
     out.send(a, event);
     fail();
     expect(() => out.send(b, event)).toThrow("disk full");
+    await Promise.resolve();
     vi.runAllTimers();
     expect([a.ws.sent, a.ws.closed]).toEqual([[], 1011]);
     expect([b.ws.sent, b.ws.closed]).toEqual([[], null]);
