@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only fanout,rooms,inbox,rest,idle] [-- --servers roomcast,peer,…]
+// npm run bench [-- --quick] [-- --only idle,quiet,fanout,rooms,inbox,rest] [-- --servers roomcast,peer,…]
 //                [-- --deflate off|on|both]
 // Starts the stack (bench/lib/stack.ts), runs every scenario (bench/scenarios/) against every
 // server, checks that nothing was lost, prints the tables and writes the JSON (and, for a full
@@ -23,10 +23,11 @@ import type { RunContext } from "./scenarios/context";
 import { fanout } from "./scenarios/fanout";
 import { idle } from "./scenarios/idle";
 import { inbox } from "./scenarios/inbox";
+import { quiet } from "./scenarios/quiet";
 import { restLatency, restThroughput } from "./scenarios/rest";
 import { manyRooms } from "./scenarios/rooms";
 
-const SCENARIOS = ["idle", "fanout", "rooms", "inbox", "rest"] as const;
+const SCENARIOS = ["idle", "quiet", "fanout", "rooms", "inbox", "rest"] as const;
 const ALL_SERVERS = [...new Set<WsServerName | RestServerName>([...WS_SERVERS, ...REST_SERVERS])];
 
 const { values: flags } = parseArgs({
@@ -81,6 +82,9 @@ async function collect<Row>(rows: Row[], label: string, step: () => Promise<Outc
 }
 
 const on = (deflate: boolean) => (deflate ? " (deflate offered)" : "");
+// The typed client runs on the platform's WebSocket, which decides about compression itself: once.
+const lines = (deflate: boolean) =>
+  stack.ws.filter((s) => s.name !== "roomcast-client" || deflate === deflateModes[0]);
 
 try {
   // Idle memory first, while every server process is fresh.
@@ -88,14 +92,20 @@ try {
     results.idle = [];
     // Quick: one mode only (the first asked for); its 200-socket figures are a smoke test anyway.
     for (const deflate of quick ? deflateModes.slice(0, 1) : deflateModes)
-      for (const s of stack.ws)
+      for (const s of lines(deflate))
         await collect(results.idle, `idle ${s.name}${on(deflate)}`, () => idle(ctx, s, deflate));
+  }
+  if (only.has("quiet")) {
+    results.quiet = [];
+    for (const n of quick ? [10, 100] : [10, 100, 1000])
+      for (const s of stack.ws)
+        await collect(results.quiet, `quiet room ${n} ${s.name}`, () => quiet(ctx, s, n));
   }
   if (only.has("fanout")) {
     results.fanout = [];
     for (const n of quick ? [10, 100] : [10, 100, 1000])
       for (const deflate of deflateModes)
-        for (const s of stack.ws)
+        for (const s of lines(deflate))
           await collect(results.fanout, `fan-out ${n} ${s.name}${on(deflate)}`, () =>
             fanout(ctx, s, n, deflate),
           );
@@ -104,7 +114,7 @@ try {
     results.rooms = [];
     for (const n of quick ? [10] : [10, 100])
       for (const deflate of deflateModes)
-        for (const s of stack.ws)
+        for (const s of lines(deflate))
           await collect(results.rooms, `${n} rooms ${s.name}${on(deflate)}`, () =>
             manyRooms(ctx, s, n, deflate),
           );
@@ -121,10 +131,11 @@ try {
     results.rest = { latency: [], throughput: [] };
     for (const s of stack.rest)
       await collect(results.rest.latency, `REST latency ${s.name}`, () => restLatency(ctx, s, user));
-    for (const s of stack.rest)
-      await collect(results.rest.throughput, `REST throughput ${s.name}`, () =>
-        restThroughput(ctx, s, stack.users),
-      );
+    await collect(
+      results.rest.throughput,
+      `REST throughput ${stack.rest.map((s) => s.name).join(", ")}`,
+      () => restThroughput(ctx, stack.rest, stack.users),
+    );
   }
 } catch (err) {
   results.failures.push(`run aborted: ${err instanceof Error ? err.stack : String(err)}`);

@@ -8,7 +8,11 @@ import type { Endpoint } from "./targets";
 
 export type Placement = { endpoint: Endpoint; senderId: number | null };
 
-export type Load = { children: ChildProcess[]; compression: Compression };
+/** The load processes, and how many connections each holds (every one receives). */
+export type Load = { children: ChildProcess[]; perChild: number[]; compression: Compression };
+
+// The typed client's line runs on Node's own WebSocket, still behind a flag before Node 22.
+const NODE_FLAGS = typeof globalThis.WebSocket === "undefined" ? ["--experimental-websocket"] : [];
 
 /** Spreads connections over load processes (one per core for ≥ 100), connecting in batches. */
 export async function openClients(
@@ -17,8 +21,9 @@ export async function openClients(
   deflate: boolean,
 ): Promise<Load> {
   const count = placements.length >= 100 ? 2 : 1;
-  const children = Array.from({ length: count }, () => procs.fork("load/client.ts"));
+  const children = Array.from({ length: count }, () => procs.fork("load/client.ts", [], NODE_FLAGS));
   const compression: Compression = { deflate, negotiated: 0, connections: 0 };
+  const perChild = children.map(() => 0);
   for (const [p, child] of children.entries()) {
     const mine = placements.filter((_, i) => i % count === p);
     for (let i = 0; i < mine.length; i += 50) {
@@ -32,9 +37,10 @@ export async function openClients(
       const r = await ask<Connected>(child, cmd, "connected");
       compression.connections += r.connections;
       compression.negotiated += r.deflate;
+      perChild[p] = (perChild[p] ?? 0) + r.connections;
     }
   }
-  return { children, compression };
+  return { children, perChild, compression };
 }
 
 /** Has every sender of one load process send `count` messages (back to back when `rate` is null). */
@@ -63,12 +69,24 @@ export async function waitDelivered(load: Load, want: number, timeoutMs: number)
   }
 }
 
+/** Waits until every load process's receivers hold `perConnection` deliveries each (or the timeout). */
+export const awaitEach = (load: Load, perConnection: number, timeoutMs: number) =>
+  Promise.all(
+    load.children.map((c, k) =>
+      ask(c, { cmd: "await", received: (load.perChild[k] ?? 0) * perConnection, timeoutMs }, "awaited"),
+    ),
+  );
+
 export type Check = Omit<Report, "connections" | "lastReceiveAt">;
 
 /** Every receiver's delivery check, summed over the load processes. */
-export async function collect(load: Load, expected: Record<string, Record<string, number>>): Promise<Check> {
+export async function collect(
+  load: Load,
+  expected: Record<string, Record<string, number>>,
+  skip = 0,
+): Promise<Check> {
   const reports = await Promise.all(
-    load.children.map((c) => ask<{ report: Report }>(c, { cmd: "report", expected }, "report")),
+    load.children.map((c) => ask<{ report: Report }>(c, { cmd: "report", expected, skip }, "report")),
   );
   const sum = (f: (r: Report) => number) => reports.reduce((a, r) => a + f(r.report), 0);
   return {

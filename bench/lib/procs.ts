@@ -18,10 +18,9 @@ export class Processes {
   }
 
   /** Forks a TypeScript file of bench/ as a Node process with an IPC channel. */
-  fork(file: string, args: string[] = []): ChildProcess {
-    return this.track(
-      fork(path.join(BENCH_DIR, file), args, { execArgv: ["--import", "tsx"], stdio: "inherit" }),
-    );
+  fork(file: string, args: string[] = [], nodeFlags: string[] = []): ChildProcess {
+    const execArgv = ["--import", "tsx", ...nodeFlags];
+    return this.track(fork(path.join(BENCH_DIR, file), args, { execArgv, stdio: "inherit" }));
   }
 
   /** Spawns a server in its own process group (stopped with all its descendants). */

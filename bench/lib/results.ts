@@ -3,15 +3,29 @@ import type { Latency, Summary } from "./stats";
 /**
  * The servers under test. `roomcast` is the production-runtime line (plain workerd), with clients
  * that ask for batches as the typed client does; `roomcast-1by1` is the same server with clients
- * that take one frame per event (any client that does not send `batch=1`).
+ * that take one frame per event (any client that does not send `batch=1`); `roomcast-client` the
+ * same server driven by the shipped typed client (client/'s `RoomSocket`). `ceiling` is a bare
+ * `ws` broadcast, `ceiling-batch` the same with per-turn batches.
  */
-export const WS_SERVERS = ["roomcast", "roomcast-1by1", "roomcast-dev", "ceiling", "peer"] as const;
+export const WS_SERVERS = [
+  "roomcast",
+  "roomcast-1by1",
+  "roomcast-client",
+  "roomcast-dev",
+  "ceiling",
+  "ceiling-batch",
+  "peer",
+] as const;
 export type WsServerName = (typeof WS_SERVERS)[number];
 export const REST_SERVERS = ["roomcast", "roomcast-dev", "rest-pg"] as const;
 export type RestServerName = (typeof REST_SERVERS)[number];
 export type ServerName = WsServerName | RestServerName;
 
 export const isRoomcast = (s: ServerName) => s.startsWith("roomcast");
+
+/** The ceiling a line is held against: batching lines the batching `ws` server, the others the plain one. */
+export const ceilingOf = (s: ServerName): "ceiling" | "ceiling-batch" =>
+  s === "roomcast-1by1" ? "ceiling" : "ceiling-batch";
 
 /** Whether the clients offered permessage-deflate, and how many connections negotiated it. */
 export type Compression = { deflate: boolean; negotiated: number; connections: number };
@@ -30,6 +44,15 @@ export type RoomsRow = Compression & {
   rooms: number;
   offeredPerSec: number;
   deliveriesPerSec: Summary;
+  latency: Latency;
+  integrity: string;
+};
+
+/** One message at a time into a quiet room: the next is sent once every receiver has the last. */
+export type QuietRow = {
+  server: WsServerName;
+  receivers: number;
+  messages: number;
   latency: Latency;
   integrity: string;
 };
@@ -58,11 +81,12 @@ export type RestOp = "health" | "login" | "room" | "history" | "post";
 /** One request at a time on an otherwise idle server: the latency a user sees. */
 export type RestLatencyRow = { server: RestServerName; op: RestOp; ms: Summary; requests: number };
 
-/** 10 concurrent clients (autocannon). */
+/** 10 concurrent clients (autocannon); `rounds`: req/s of each round, the servers taking turns. */
 export type RestThroughputRow = {
   server: RestServerName;
   op: RestOp;
   reqPerSec: Summary;
+  rounds: number[];
   latency: { p50: number; p99: number; max: number };
   non2xx: number;
 };
@@ -81,6 +105,7 @@ export type Results = {
   quick: boolean;
   machine: Machine;
   idle?: IdleRow[];
+  quiet?: QuietRow[];
   fanout?: FanoutRow[];
   rooms?: RoomsRow[];
   inbox?: InboxRow[];

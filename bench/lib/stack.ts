@@ -10,7 +10,7 @@ import { applyMigrations } from "../../scripts/lib/migrate";
 import { readWorkerSettings } from "../../scripts/lib/workerd";
 import { type InboxKit, inboxKit } from "./inbox-kit";
 import { Processes, ROOT, rssKiB } from "./procs";
-import type { RestServerName, WsServerName } from "./results";
+import { type RestServerName, WS_SERVERS, type WsServerName } from "./results";
 import { type BenchUser, benchPasswordHash, roomcastApi, seedUsers, signTokens } from "./roomcast";
 import { type Started, startBaseline, startRoomcastDev, startRoomcastWorkerd } from "./servers";
 import type { Endpoint } from "./targets";
@@ -119,14 +119,16 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
     };
     const started = new Map<WsServerName | RestServerName, Started>();
     const start = async (name: WsServerName | RestServerName, server: () => Promise<Started>) => {
-      // The 1by1 line's clients reach the roomcast workerd.
-      const needed = want.has(name) || (name === "roomcast" && want.has("roomcast-1by1"));
+      // The 1by1 and typed-client lines' clients reach the roomcast workerd.
+      const sameWorkerd = want.has("roomcast-1by1") || want.has("roomcast-client");
+      const needed = want.has(name) || (name === "roomcast" && sameWorkerd);
       if (needed) started.set(name, await server());
     };
     await Promise.all([
       start("roomcast", () => startRoomcastWorkerd(procs, settings, vars)),
       start("roomcast-dev", () => startRoomcastDev(procs, vars)),
       start("ceiling", () => startBaseline(procs, "baselines/ws-ceiling.ts", [])),
+      start("ceiling-batch", () => startBaseline(procs, "baselines/ws-batching.ts", [])),
       start("peer", () => startBaseline(procs, "baselines/socketio-pg.ts", [cluster.url(dbs.peer)])),
       start("rest-pg", () =>
         startBaseline(procs, "baselines/rest-pg.ts", [
@@ -143,10 +145,13 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
     const portOf = (name: WsServerName | RestServerName) => started.get(name)?.port ?? 0;
     const pidOf = (name: WsServerName | RestServerName) => started.get(name)?.pid ?? 0;
 
-    const roomcastServer = (name: "roomcast" | "roomcast-1by1" | "roomcast-dev"): WsServer => {
-      // roomcast-1by1 is the same server as roomcast; only its clients differ (no batches).
-      const port = portOf(name === "roomcast-1by1" ? "roomcast" : name);
+    const roomcastServer = (
+      name: "roomcast" | "roomcast-1by1" | "roomcast-client" | "roomcast-dev",
+    ): WsServer => {
+      // roomcast-1by1 and roomcast-client are the roomcast server; only their clients differ.
+      const port = portOf(name === "roomcast-dev" ? name : "roomcast");
       const batch = name !== "roomcast-1by1";
+      const kind = name === "roomcast-client" ? "roomcast-client" : "roomcast";
       const api = roomcastApi(`http://127.0.0.1:${port}`, tokenFor(0));
       return {
         name,
@@ -157,7 +162,10 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
           const roomId = await api.createRoom(roomName());
           return {
             key: String(roomId),
-            endpoint: (i) => ({ kind: "roomcast", port, roomId, token: tokenFor(i), batch }),
+            endpoint: (i): Endpoint =>
+              kind === "roomcast-client"
+                ? { kind, port, roomId, token: tokenFor(i) }
+                : { kind, port, roomId, token: tokenFor(i), batch },
           };
         },
         stored: (room, sent) =>
@@ -174,7 +182,7 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
           ),
       };
     };
-    const nodeServer = (name: "ceiling" | "peer"): WsServer => ({
+    const nodeServer = (name: "ceiling" | "ceiling-batch" | "peer"): WsServer => ({
       name,
       memoryKiB: () => rssKiB(pidOf(name)),
       newRoom: async () => {
@@ -182,7 +190,7 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
         return { key: room, endpoint: () => ({ kind: name, port: portOf(name), room }) };
       },
       stored: async (room, sent) =>
-        name === "ceiling"
+        name !== "peer"
           ? null // stores nothing, by design
           : awaitStored(
               `peer room ${room.key}`,
@@ -196,12 +204,11 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
               sent,
             ),
     });
-    const ws: WsServer[] = [];
-    if (want.has("roomcast")) ws.push(roomcastServer("roomcast"));
-    if (want.has("roomcast-1by1")) ws.push(roomcastServer("roomcast-1by1"));
-    if (want.has("roomcast-dev")) ws.push(roomcastServer("roomcast-dev"));
-    if (want.has("ceiling")) ws.push(nodeServer("ceiling"));
-    if (want.has("peer")) ws.push(nodeServer("peer"));
+    const ws = WS_SERVERS.filter((name) => want.has(name)).map((name) =>
+      name === "ceiling" || name === "ceiling-batch" || name === "peer"
+        ? nodeServer(name)
+        : roomcastServer(name),
+    );
 
     // One room with some history per REST server, owned by user 1 (whose token the scenario uses).
     const rest: RestServer[] = [];

@@ -8,7 +8,9 @@ const { io } = require("socket.io-client") as typeof import("socket.io-client");
 /** What a load client needs to know to reach one room of one server. */
 export type Endpoint =
   | { kind: "roomcast"; port: number; roomId: number; token: string; batch: boolean }
+  | { kind: "roomcast-client"; port: number; roomId: number; token: string }
   | { kind: "ceiling"; port: number; room: string }
+  | { kind: "ceiling-batch"; port: number; room: string }
   | { kind: "peer"; port: number; room: string };
 
 /** A delivered chat message, as the load client sees it. `seq` only where the server assigns one. */
@@ -33,6 +35,7 @@ const negotiated = (extensions: string | undefined) => (extensions ?? "").includ
  */
 export function connect(ep: Endpoint, deflate: boolean, onMessage: (d: Delivery) => void): Promise<Conn> {
   const perMessageDeflate = deflate ? BROWSER_DEFLATE : false;
+  if (ep.kind === "roomcast-client") return connectTyped(ep, onMessage);
   if (ep.kind === "peer") {
     return new Promise((resolve, reject) => {
       const s: Socket = io(`http://127.0.0.1:${ep.port}`, {
@@ -70,9 +73,11 @@ export function connect(ep: Endpoint, deflate: boolean, onMessage: (d: Delivery)
     ws.on("error", reject);
     ws.on("message", (raw: Buffer) => {
       const text = raw.toString();
-      if (ep.kind === "ceiling") {
+      if (ep.kind === "ceiling" || ep.kind === "ceiling-batch") {
         if (text === "ready") return ready();
-        return onMessage({ body: text, seq: null });
+        if (ep.kind === "ceiling") return onMessage({ body: text, seq: null });
+        for (const body of JSON.parse(text) as string[]) onMessage({ body, seq: null });
+        return;
       }
       type Frame = { type: string; content?: string; seq?: number; code?: string };
       const parsed = JSON.parse(text) as Frame | Frame[];
@@ -83,4 +88,44 @@ export function connect(ep: Endpoint, deflate: boolean, onMessage: (d: Delivery)
       }
     });
   });
+}
+
+/** The part of client/'s `RoomSocket` the bench drives. */
+type TypedRoomSocket = new (options: {
+  baseUrl: string;
+  roomId: number;
+  token: string;
+}) => {
+  on: (event: "event", listener: (e: { type: string; content?: string; seq: number }) => void) => void;
+  whenReady: () => Promise<unknown>;
+  send: (content: string) => Promise<unknown>;
+  close: () => void;
+};
+// Loaded by a path tsc does not follow: the client's sources type-check against the DOM's
+// WebSocket types (client/tsconfig.json), not this project's Node ones.
+const CLIENT_MODULE = "../../client/src/index.ts";
+
+/**
+ * The shipped typed client (`RoomSocket` of client/, the package an app installs): batches asked
+ * for, the token in the subprotocol, every send with its own `client_id` through the client's
+ * outbox (one on the wire at a time, as the client does), on the platform's own WebSocket
+ * (Node's built-in one; the load process is started with it enabled where it is still a flag).
+ */
+async function connectTyped(
+  ep: Extract<Endpoint, { kind: "roomcast-client" }>,
+  onMessage: (d: Delivery) => void,
+): Promise<Conn> {
+  const { RoomSocket } = (await import(CLIENT_MODULE)) as { RoomSocket: TypedRoomSocket };
+  const room = new RoomSocket({ baseUrl: `http://127.0.0.1:${ep.port}`, roomId: ep.roomId, token: ep.token });
+  room.on("event", (e) => {
+    if (e.type === "message") onMessage({ body: e.content ?? "", seq: e.seq });
+  });
+  await room.whenReady();
+  return {
+    send: (body) =>
+      void room.send(body).catch((err: unknown) => console.error(`roomcast-client send: ${String(err)}`)),
+    close: () => room.close(),
+    // Node's WebSocket offers permessage-deflate; the production line declines it (wrangler.toml).
+    deflate: false,
+  };
 }

@@ -5,8 +5,9 @@ import { type Conn, connect, type Delivery, type Endpoint } from "../lib/targets
 export type Command =
   | { cmd: "connect"; endpoints: Endpoint[]; senderIds: Array<number | null>; deflate: boolean }
   | { cmd: "send"; count: number; ratePerSecond: number | null }
+  | { cmd: "await"; received: number; timeoutMs: number }
   | { cmd: "status" }
-  | { cmd: "report"; expected: Record<string, Record<string, number>> }
+  | { cmd: "report"; expected: Record<string, Record<string, number>>; skip?: number }
   | { cmd: "close" };
 
 /** The reply to `connect`: how many connections opened, and how many negotiated permessage-deflate. */
@@ -25,7 +26,7 @@ export type Report = {
 };
 
 const now = () => performance.timeOrigin + performance.now();
-const roomKey = (ep: Endpoint) => (ep.kind === "roomcast" ? String(ep.roomId) : ep.room);
+const roomKey = (ep: Endpoint) => ("roomId" in ep ? String(ep.roomId) : ep.room);
 
 type Receiver = {
   room: string;
@@ -36,6 +37,18 @@ const receivers: Receiver[] = [];
 const senders: Array<{ id: number; conn: Conn }> = [];
 let received = 0;
 let lastReceiveAt = 0;
+/** The next message index of this process's senders: it continues across `send` commands. */
+let nextIndex = 0;
+/** `await` commands waiting for this process's receivers to reach a total. */
+let waiters: Array<{ received: number; done: () => void }> = [];
+
+function delivered() {
+  received++;
+  if (waiters.length === 0) return;
+  const due = waiters.filter((w) => w.received <= received);
+  waiters = waiters.filter((w) => w.received > received);
+  for (const w of due) w.done();
+}
 
 function reply(message: unknown) {
   process.send?.(message);
@@ -52,8 +65,8 @@ process.on("message", async (m: Command) => {
             const at = now();
             const p = JSON.parse(d.body) as { s: number; i: number; t: number };
             r.deliveries.push({ s: p.s, i: p.i, seq: d.seq, lat: at - p.t });
-            received++;
             lastReceiveAt = at;
+            delivered();
           });
         }),
       );
@@ -70,6 +83,8 @@ process.on("message", async (m: Command) => {
     } else if (m.cmd === "send") {
       const firstAt = now();
       const interval = m.ratePerSecond ? 1000 / m.ratePerSecond : 0;
+      const base = nextIndex;
+      nextIndex += m.count;
       for (let i = 0; i < m.count; i++) {
         if (interval > 0) {
           const due = firstAt + i * interval;
@@ -78,13 +93,25 @@ process.on("message", async (m: Command) => {
         } else if (i % 200 === 199) {
           await new Promise((r) => setImmediate(r)); // let the socket drain
         }
-        for (const s of senders) s.conn.send(JSON.stringify({ s: s.id, i, t: now() }));
+        for (const s of senders) s.conn.send(JSON.stringify({ s: s.id, i: base + i, t: now() }));
       }
       reply({ ok: "sent", firstAt, lastAt: now() });
+    } else if (m.cmd === "await") {
+      // Replies once this process's receivers hold `received` deliveries in all (or on timeout).
+      await new Promise<void>((done) => {
+        if (received >= m.received) return done();
+        const timer = setTimeout(done, m.timeoutMs);
+        const finish = () => {
+          clearTimeout(timer);
+          done();
+        };
+        waiters.push({ received: m.received, done: finish });
+      });
+      reply({ ok: "awaited", received });
     } else if (m.cmd === "status") {
       reply({ ok: "status", received, lastReceiveAt });
     } else if (m.cmd === "report") {
-      reply({ ok: "report", report: check(m.expected) });
+      reply({ ok: "report", report: check(m.expected, m.skip ?? 0) });
     } else if (m.cmd === "close") {
       for (const s of senders) s.conn.close();
       setTimeout(() => process.exit(0), 200);
@@ -94,8 +121,11 @@ process.on("message", async (m: Command) => {
   }
 });
 
-/** Every receiver must get, from every sender of its room, messages 0..n-1 exactly once and in order. */
-function check(expected: Record<string, Record<string, number>>): Report {
+/**
+ * Every receiver must get, from every sender of its room, messages 0..n-1 exactly once and in
+ * order; latencies of messages from `skip` on.
+ */
+function check(expected: Record<string, Record<string, number>>, skip: number): Report {
   let lost = 0;
   let duplicated = 0;
   let outOfOrder = 0;
@@ -115,7 +145,7 @@ function check(expected: Record<string, Record<string, number>>): Report {
       next.set(d.s, d.i + 1);
       if (d.seq !== null && prevSeq !== null && d.seq !== prevSeq + 1) seqGaps++;
       prevSeq = d.seq;
-      latencies.push(d.lat);
+      if (d.i >= skip) latencies.push(d.lat); // the first `skip` messages were a warm-up
     }
     for (const [s, n] of Object.entries(want)) {
       expectedTotal += n;

@@ -10,8 +10,10 @@ type Panel = { title: string; unit: string; lowerIsBetter: boolean; bars: Bar[] 
 const COLOUR: Record<ServerName, string> = {
   roomcast: "#f38020",
   "roomcast-1by1": "#c45f12",
+  "roomcast-client": "#e0663a",
   "roomcast-dev": "#fbad41",
   ceiling: "#9e9e9e",
+  "ceiling-batch": "#6f6f6f",
   peer: "#4a7bd0",
   "rest-pg": "#3a9d5d",
 };
@@ -33,6 +35,15 @@ function wsPanels(results: Results): Panel[] {
         .map((r) => ({ series: r.deflate ? "deflate" : "off", value: value(r) })),
     }));
   };
+  for (const n of [...new Set((results.quiet ?? []).map((r) => r.receivers))]) {
+    const rows = (results.quiet ?? []).filter((r) => r.receivers === n);
+    panels.push({
+      title: `Quiet room, ${n} receivers: one message's p50 latency`,
+      unit: "ms",
+      lowerIsBetter: true,
+      bars: rows.map((r) => ({ server: r.server, values: [{ series: "", value: r.latency.p50 }] })),
+    });
+  }
   for (const n of [...new Set((results.fanout ?? []).map((r) => r.receivers))]) {
     const rows = (results.fanout ?? []).filter((r) => r.receivers === n);
     panels.push({
@@ -130,7 +141,7 @@ export function chart(results: Results): string {
   const head = [
     `<text x="10" y="20" class="h">Roomcast against the baselines — ${results.quick ? "quick" : "full"} run ${esc(results.startedAt)}</text>`,
     `<text x="10" y="36" class="n">${m.cpus} × ${esc(m.cpuModel)}, load generators on the same machine${load}; medians of ${results.quick ? 1 : 3} runs.</text>`,
-    `<text x="10" y="49" class="n">roomcast: plain workerd, clients with batches; roomcast-1by1: same server, one frame per event; roomcast-dev: wrangler dev; pale: deflate offered.</text>`,
+    `<text x="10" y="49" class="n">roomcast: plain workerd, clients with batches; -1by1: one frame per event; -client: the typed client; -dev: wrangler dev; ceiling-batch: ws with batches; pale: deflate offered.</text>`,
   ];
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${y + 10}" viewBox="0 0 ${WIDTH} ${y + 10}" font-family="system-ui, sans-serif">
 <style>.h{font-size:15px;font-weight:600}.t{font-size:12.5px;font-weight:600}.l{font-size:11px}.v{font-size:10px;fill:#333}.n{font-size:10px;font-weight:400;fill:#666}</style>

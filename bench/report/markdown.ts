@@ -1,7 +1,6 @@
 // The Markdown tables of one run. Ratios compare medians of the same run: each Roomcast line
 // against the ceiling and the peer (WebSocket), or against the Node REST baseline (REST).
 import type {
-  Compression,
   FanoutRow,
   IdleRow,
   InboxRow,
@@ -11,19 +10,10 @@ import type {
   Results,
   RoomsRow,
 } from "../lib/results";
-import { isRoomcast } from "../lib/results";
-import { fmt, type Summary } from "../lib/stats";
-
-const ratio = (ours: number, theirs: number | undefined) =>
-  theirs !== undefined && Number.isFinite(ours / theirs) ? `${fmt(ours / theirs, 2)}×` : "–";
-const spread = (s: Summary, digits = 0) =>
-  `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
-const deflate = (c: Compression) => (c.deflate ? `offered (${c.negotiated}/${c.connections})` : "off");
-const table = (head: string[], rows: string[][]) => [
-  `| ${head.join(" | ")} |`,
-  `|${head.map(() => "---").join("|")}|`,
-  ...rows.map((r) => `| ${r.join(" | ")} |`),
-];
+import { ceilingOf, isRoomcast } from "../lib/results";
+import { fmt } from "../lib/stats";
+import { deflate, ratio, ratioSpread, spread, table } from "./format";
+import { quietTable } from "./quiet";
 
 function inboxTable(rows: InboxRow[]): string[] {
   const ms = (l: { p50: number; p99: number }) => `${fmt(l.p50)} / ${fmt(l.p99)}`;
@@ -90,7 +80,7 @@ function fanoutTable(rows: FanoutRow[]): string[] {
         "msgs/s in (median, min–max)",
         "deliveries/s",
         "p50 / p99 / max ms at ½ load",
-        "vs ceiling",
+        "vs its ceiling",
         "vs peer",
         "delivery check",
       ],
@@ -101,12 +91,24 @@ function fanoutTable(rows: FanoutRow[]): string[] {
         spread(r.msgsPerSec),
         fmt(r.deliveriesPerSec.median),
         `${fmt(r.latency.p50, 1)} / ${fmt(r.latency.p99, 1)} / ${fmt(r.latency.max, 1)} @ ${fmt(r.latency.offeredPerSec)}/s`,
-        isRoomcast(r.server) ? ratio(r.msgsPerSec.median, same(r, "ceiling")?.msgsPerSec.median) : "",
+        isRoomcast(r.server)
+          ? `${ratio(r.msgsPerSec.median, same(r, ceilingOf(r.server))?.msgsPerSec.median)} (${ceilingOf(r.server)})`
+          : r.server === "ceiling-batch"
+            ? `${ratio(r.msgsPerSec.median, same(r, "ceiling")?.msgsPerSec.median)} (ceiling)`
+            : "",
         isRoomcast(r.server) ? ratio(r.msgsPerSec.median, same(r, "peer")?.msgsPerSec.median) : "",
         r.integrity,
       ]),
     ),
   ];
+}
+
+/** Deliveries achieved ÷ offered (each message goes to the 5 members of its room), with the spread. */
+function ofOffered(r: RoomsRow) {
+  const offered = r.offeredPerSec * 5;
+  const d = r.deliveriesPerSec;
+  const x = (v: number) => fmt(v / offered, 2);
+  return d.runs > 1 ? `${x(d.median)}× (${x(d.min)}–${x(d.max)})` : `${x(d.median)}×`;
 }
 
 function roomsTable(rows: RoomsRow[]): string[] {
@@ -121,7 +123,7 @@ function roomsTable(rows: RoomsRow[]): string[] {
         "server",
         "deflate (negotiated)",
         "deliveries/s (median, min–max)",
-        "of offered",
+        "achieved ÷ offered",
         "p50 / p99 / max ms",
         "deliveries vs peer",
         "p99 vs peer",
@@ -133,7 +135,7 @@ function roomsTable(rows: RoomsRow[]): string[] {
         deflate(r),
         spread(r.deliveriesPerSec),
         // Each message is delivered to the 5 members of its room.
-        `${fmt(r.deliveriesPerSec.median / (r.offeredPerSec * 5), 2)}×`,
+        ofOffered(r),
         `${fmt(r.latency.p50, 1)} / ${fmt(r.latency.p99, 1)} / ${fmt(r.latency.max, 1)}`,
         isRoomcast(r.server) ? ratio(r.deliveriesPerSec.median, peer(r)?.deliveriesPerSec.median) : "",
         isRoomcast(r.server) ? ratio(r.latency.p99, peer(r)?.latency.p99) : "",
@@ -181,7 +183,7 @@ function restLatencyTable(rows: RestLatencyRow[]): string[] {
 function restThroughputTable(rows: RestThroughputRow[]): string[] {
   const base = (r: RestThroughputRow) => rows.find((x) => x.op === r.op && x.server === "rest-pg");
   return [
-    "### REST, 10 concurrent clients (autocannon)",
+    "### REST, 10 concurrent clients (autocannon; rounds take turns between the servers, the ratio is per round: median (min–max))",
     "",
     ...table(
       ["request", "server", "req/s (median, min–max)", "p50 / p99 / max ms", "vs rest-pg", "non-2xx"],
@@ -190,7 +192,7 @@ function restThroughputTable(rows: RestThroughputRow[]): string[] {
         r.server,
         spread(r.reqPerSec),
         `${fmt(r.latency.p50, 1)} / ${fmt(r.latency.p99, 1)} / ${fmt(r.latency.max, 1)}`,
-        isRoomcast(r.server) ? ratio(r.reqPerSec.median, base(r)?.reqPerSec.median) : "",
+        isRoomcast(r.server) ? ratioSpread(r.rounds ?? [r.reqPerSec.median], base(r)?.rounds) : "",
         String(r.non2xx),
       ]),
     ),
@@ -201,6 +203,7 @@ function restThroughputTable(rows: RestThroughputRow[]): string[] {
 export function markdown(results: Results): string {
   const parts: string[][] = [];
   if (results.idle) parts.push(idleTable(results.idle));
+  if (results.quiet) parts.push(quietTable(results.quiet));
   if (results.fanout) parts.push(fanoutTable(results.fanout));
   if (results.rooms) parts.push(roomsTable(results.rooms));
   if (results.inbox) parts.push(inboxTable(results.inbox));

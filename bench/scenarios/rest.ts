@@ -84,46 +84,66 @@ function rotatingLogins(users: BenchUser[]): autocannon.Request[] {
   ];
 }
 
-export async function restThroughput(
-  ctx: RunContext,
-  server: RestServer,
-  users: BenchUser[],
-): Promise<Outcome<RestThroughputRow>> {
+/** Rounds of the throughput scenario: enough for a spread even in the quick run. */
+const ROUNDS = 3;
+
+async function round(server: RestServer, op: RestOp, users: BenchUser[], seconds: number) {
   const user = users[0];
   if (!user) throw new Error("no bench user");
+  const req = request(server, op, user);
+  return autocannon({
+    url: server.base + req.path,
+    method: req.method,
+    headers: req.headers,
+    ...(req.body !== undefined && { body: req.body }),
+    ...(op === "login" && { requests: rotatingLogins(users) }),
+    connections: 10,
+    duration: seconds,
+  });
+}
+
+/**
+ * 10 concurrent clients, in rounds: each round runs every operation on every server in turn, so
+ * that round k of Roomcast and round k of the baseline ran moments apart and their ratio is a
+ * same-run figure; the rounds' ratios give the spread (report/markdown.ts).
+ */
+export async function restThroughput(
+  ctx: RunContext,
+  servers: RestServer[],
+  users: BenchUser[],
+): Promise<Outcome<RestThroughputRow>> {
+  type Tally = { rps: number[]; last: autocannon.Result | null; non2xx: number };
+  const tallies = new Map<string, Tally>();
+  const key = (s: RestServer, op: RestOp) => `${s.name} ${op}`;
+  for (let r = 0; r < ROUNDS; r++)
+    for (const op of THROUGHPUT_OPS)
+      for (const server of servers) {
+        const t = tallies.get(key(server, op)) ?? { rps: [], last: null, non2xx: 0 };
+        tallies.set(key(server, op), t);
+        t.last = await round(server, op, users, ctx.quick ? 1 : 5);
+        t.rps.push(t.last.requests.average);
+        t.non2xx += t.last.non2xx + t.last.errors;
+      }
   const rows: RestThroughputRow[] = [];
   const failures: string[] = [];
-  for (const op of THROUGHPUT_OPS) {
-    const req = request(server, op, user);
-    const rps: number[] = [];
-    let last: autocannon.Result | null = null;
-    let non2xx = 0;
-    for (let run = 0; run < ctx.runs; run++) {
-      last = await autocannon({
-        url: server.base + req.path,
-        method: req.method,
-        headers: req.headers,
-        ...(req.body !== undefined && { body: req.body }),
-        ...(op === "login" && { requests: rotatingLogins(users) }),
-        connections: 10,
-        duration: ctx.quick ? 1 : 5,
+  for (const op of THROUGHPUT_OPS)
+    for (const server of servers) {
+      const t = tallies.get(key(server, op));
+      if (!t) continue;
+      rows.push({
+        server: server.name,
+        op,
+        reqPerSec: summarise(t.rps),
+        rounds: t.rps,
+        latency: {
+          p50: t.last?.latency.p50 ?? Number.NaN,
+          p99: t.last?.latency.p99 ?? Number.NaN,
+          max: t.last?.latency.max ?? Number.NaN,
+        },
+        non2xx: t.non2xx,
       });
-      rps.push(last.requests.average);
-      non2xx += last.non2xx + last.errors;
+      if (t.non2xx > 0 && server.name !== "rest-pg")
+        failures.push(`REST ${server.name} ${op}: ${t.non2xx} non-2xx answers or errors`);
     }
-    rows.push({
-      server: server.name,
-      op,
-      reqPerSec: summarise(rps),
-      latency: {
-        p50: last?.latency.p50 ?? Number.NaN,
-        p99: last?.latency.p99 ?? Number.NaN,
-        max: last?.latency.max ?? Number.NaN,
-      },
-      non2xx,
-    });
-    if (non2xx > 0 && server.name !== "rest-pg")
-      failures.push(`REST ${server.name} ${op}: ${non2xx} non-2xx answers or errors`);
-  }
   return { rows, failures };
 }
