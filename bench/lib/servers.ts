@@ -23,6 +23,7 @@ export async function startRoomcastWorkerd(
   procs: Processes,
   settings: WorkerSettings,
   vars: Record<string, string>,
+  extraArgs: string[] = [],
 ): Promise<Started> {
   const bundleDir = tmp("bundle");
   await buildBundle(bundleDir);
@@ -37,6 +38,7 @@ export async function startRoomcastWorkerd(
         port,
         vars: { ...settings.vars, ...vars },
         settings,
+        extraArgs,
       },
       { stdio: "pipe", detached: true },
     ),

@@ -13,6 +13,7 @@ import { Processes, ROOT, rssKiB } from "./procs";
 import { type RestServerName, WS_SERVERS, type WsServerName } from "./results";
 import { type BenchUser, benchPasswordHash, roomcastApi, seedUsers, signTokens } from "./roomcast";
 import { type Started, startBaseline, startRoomcastDev, startRoomcastWorkerd } from "./servers";
+import { awaitStored, type Count } from "./stored";
 import type { Endpoint } from "./targets";
 
 /** A room on one server, and how client `i` of it connects. */
@@ -36,6 +37,8 @@ export type Stack = {
   users: BenchUser[];
   /** The inbox scenario's users and rooms on the `roomcast` line (when it runs). */
   inbox: InboxKit | null;
+  /** The process (group leader) of each started server, for the probes. */
+  pids: Partial<Record<WsServerName | RestServerName, number>>;
   stop: () => Promise<void>;
 };
 export type { InboxKit };
@@ -56,23 +59,11 @@ const BENCH_LIMITS = {
 /** Messages each REST room holds before the REST scenario reads pages of 50 from it. */
 const REST_HISTORY = 60;
 
-type Count = { n: string; lo: number | null; hi: number | null; d: string };
-
-/** Polls `count` until PostgreSQL holds exactly 1..sent (the outbox copies asynchronously). */
-async function awaitStored(what: string, count: () => Promise<Count | undefined>, sent: number) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const r = await count();
-    const ok =
-      r && Number(r.n) === sent && Number(r.d) === sent && Number(r.lo) === 1 && Number(r.hi) === sent;
-    if (ok) return null;
-    if (Date.now() > deadline) return `${what}: PostgreSQL holds ${JSON.stringify(r)}, sent ${sent}`;
-    await new Promise((res) => setTimeout(res, 200));
-  }
-}
-
 /** Starts the servers named in `want` (and what they need); `stop()` ends every process it started. */
-export async function startStack(want: Set<WsServerName | RestServerName>): Promise<Stack> {
+export async function startStack(
+  want: Set<WsServerName | RestServerName>,
+  opts: { workerdArgs?: string[] } = {},
+): Promise<Stack> {
   const procs = new Processes();
   const stamp = `${Date.now()}`;
   const cluster = await startCluster(".data/postgres-bench", await freePort());
@@ -125,7 +116,7 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
       if (needed) started.set(name, await server());
     };
     await Promise.all([
-      start("roomcast", () => startRoomcastWorkerd(procs, settings, vars)),
+      start("roomcast", () => startRoomcastWorkerd(procs, settings, vars, opts.workerdArgs)),
       start("roomcast-dev", () => startRoomcastDev(procs, vars)),
       start("ceiling", () => startBaseline(procs, "baselines/ws-ceiling.ts", [])),
       start("ceiling-batch", () => startBaseline(procs, "baselines/ws-batching.ts", [])),
@@ -248,7 +239,8 @@ export async function startStack(want: Set<WsServerName | RestServerName>): Prom
           signTokens(pools.roomcast, secret, claims, u),
         )
       : null;
-    return { procs, ws, rest, users, inbox, stop };
+    const pids = Object.fromEntries([...started].map(([name, s]) => [name, s.pid]));
+    return { procs, ws, rest, users, inbox, pids, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -77,9 +77,11 @@ export type WorkerdOptions = {
   /** Vars and secrets, as `wrangler secret put` and `[vars]` would provide them. */
   vars: Record<string, string>;
   settings: WorkerSettings;
+  /** More `workerd serve` flags (the bench's profiler adds `--inspector-addr`). */
+  extraArgs?: string[];
 };
 
-// Cap'n Proto text literals take C-style escapes, which JSON's escaping of ASCII matches.
+// Cap' Proto text literals take C-style escapes, which JSON's escaping of ASCII matches.
 const str = (s: string) => JSON.stringify(s);
 
 /** The `workerd serve` config (Cap'n Proto text) for the bundle in `bundleDir`. */
@@ -167,7 +169,7 @@ export function startWorkerd(
   if (o.settings.assetsDir) copyFileSync(ASSETS_ROUTER, path.join(o.bundleDir, ROUTER_FILE));
   const configFile = path.join(o.bundleDir, "workerd.capnp");
   writeFileSync(configFile, workerdConfig(o));
-  return spawn(WORKERD, ["serve", configFile], {
+  return spawn(WORKERD, ["serve", configFile, ...(o.extraArgs ?? [])], {
     stdio: spawnOptions.stdio === "pipe" ? ["ignore", "pipe", "pipe"] : "inherit",
     detached: spawnOptions.detached ?? false,
   });

@@ -62,6 +62,15 @@ export class Account extends DurableObject<Bindings> {
     return state.user;
   }
 
+  /**
+   * A request's token check and what its filters need, in one call: the user as `session`
+   * answers it, with the users they blocked (history and threads hide those without asking again).
+   */
+  async check(userId: number, sessionId: string): Promise<SessionUser | null> {
+    const user = await this.session(userId, sessionId);
+    return user && { ...user, blocked: [...(this.state?.blocked ?? [])] };
+  }
+
   /** The service changed this user (or deleted it: null): later requests see the change at once. */
   async updated(user: SessionUser | null) {
     this.generation++;

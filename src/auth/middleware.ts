@@ -17,7 +17,7 @@ import { verifyToken } from "./tokens";
  */
 export async function authenticate(env: Bindings, config: Config, token: string): Promise<SessionUser> {
   const claims = await verifyToken(config, token);
-  const user = await accountStub(env, claims.userId).session(claims.userId, claims.sessionId);
+  const user = await accountStub(env, claims.userId).check(claims.userId, claims.sessionId);
   if (!user || user.tokenVersion !== claims.tokenVersion) throw unauthorized("Token is no longer valid");
   if (!user.isActive) throw unauthorized("Account is disabled");
   return { ...user, sessionId: claims.sessionId };

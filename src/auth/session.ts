@@ -7,6 +7,8 @@ import type { UserRow } from "../db/schema";
  */
 export type SessionUser = Pick<UserRow, "id" | "username" | "isAdmin" | "isActive" | "tokenVersion"> & {
   sessionId?: string;
+  /** The users this one blocked, as the account object held them when the request was authenticated. */
+  blocked?: number[];
 };
 
 export const toSession = (u: SessionUser): SessionUser => ({

@@ -9,6 +9,18 @@ export type TokenClaims = { userId: number; tokenVersion: number; sessionId: str
 
 const keyOf = (config: Config) => new TextEncoder().encode(config.SECRET_KEY);
 
+// The verifying key, imported once per secret (jose would import the raw bytes on every call).
+// The key itself is kept, not a promise: a promise made during one request is not another's.
+let verifier: { secret: string; key: CryptoKey } | null = null;
+async function verifyKey(config: Config): Promise<CryptoKey> {
+  if (verifier?.secret === config.SECRET_KEY) return verifier.key;
+  const key = await crypto.subtle.importKey("raw", keyOf(config), { name: "HMAC", hash: "SHA-256" }, false, [
+    "verify",
+  ]);
+  verifier = { secret: config.SECRET_KEY, key };
+  return key;
+}
+
 /**
  * Signs an access token. With `issuedAt` (seconds) the same claims give the same bytes (HS256 is
  * deterministic): the refresh grace window re-issues the very token it issued before.
@@ -30,7 +42,7 @@ export async function issueAccessToken(config: Config, claims: TokenClaims, issu
 /** Verifies signature (HS256 only: `alg: none` and others are refused), `exp`, `iss` and `aud`. */
 export async function verifyToken(config: Config, token: string): Promise<TokenClaims> {
   try {
-    const { payload } = await jwtVerify(token, keyOf(config), {
+    const { payload } = await jwtVerify(token, await verifyKey(config), {
       algorithms: [ALG],
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,

@@ -26,7 +26,8 @@ const room = (s: UserScope, roomId: number) => roomStub(s.env, roomId);
  * edit and delete events always are from these pages (README, People).
  */
 async function withoutBlocked<T extends { user_id: number | null }>(s: UserScope, page: Promise<T[]>) {
-  const [rows, blocked] = await Promise.all([page, blockedUsers(s.env, s.user.id)]);
+  // The token check brought the list along (auth/middleware.ts); a bot's key did not.
+  const [rows, blocked] = await Promise.all([page, s.user.blocked ?? blockedUsers(s.env, s.user.id)]);
   if (blocked.length === 0) return rows;
   const hidden = new Set(blocked);
   return rows.filter((m) => m.user_id === null || !hidden.has(m.user_id));

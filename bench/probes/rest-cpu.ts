@@ -1,0 +1,123 @@
+// npx tsx bench/probes/rest-cpu.ts [--requests 2000] [--profile] [--ops health,room,history,post]
+// What one REST request costs under load on the production-runtime line: 10 concurrent clients
+// (autocannon) send `--requests` requests per operation to plain workerd and to the Fastify + `pg`
+// baseline; measured are req/s and the CPU time of the server's process per request (workerd's
+// whole process; the baseline's Node process without PostgreSQL's). CPU per request is steadier
+// than req/s on a shared machine. With --profile, a V8 CPU profile of the worker (through
+// workerd's inspector) during each operation, as self time per function.
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import WebSocket from "ws";
+import { freePort } from "../../scripts/lib/embedded-pg";
+import { startStack } from "../lib/stack";
+import { fmt } from "../lib/stats";
+
+const { values: flags } = parseArgs({
+  options: { requests: { type: "string" }, profile: { type: "boolean" }, ops: { type: "string" } },
+});
+const REQUESTS = Number(flags.requests ?? 2000);
+const OPS = (flags.ops ?? "health,room,history,post").split(",");
+
+/** CPU seconds (user + system) of a process so far, all its threads. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+type Node = {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+};
+
+/** A minimal DevTools-protocol session on workerd's inspector (its first target: the worker). */
+async function inspector(port: number) {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{
+    webSocketDebuggerUrl: string;
+  }>;
+  const url = targets[0]?.webSocketDebuggerUrl;
+  if (!url) throw new Error("no inspector target");
+  const ws = new WebSocket(url);
+  await new Promise((r, j) => ws.once("open", r).once("error", j));
+  let id = 0;
+  const call = (method: string, params: object = {}) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const mine = ++id;
+      const onMessage = (data: Buffer) => {
+        const m = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown> };
+        if (m.id === mine) {
+          ws.off("message", onMessage);
+          resolve(m.result ?? {});
+        }
+      };
+      ws.on("message", onMessage);
+      ws.send(JSON.stringify({ id: mine, method, params }));
+    });
+  await call("Profiler.enable");
+  await call("Profiler.setSamplingInterval", { interval: 100 });
+  return { call, close: () => ws.close() };
+}
+
+/** Self time per function of a CPU profile, top `n`, as µs per request. */
+function topFunctions(profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] }, n: number) {
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<string, number>();
+  profile.samples.forEach((nodeId, i) => {
+    const f = byNode.get(nodeId)?.callFrame;
+    const key = f ? `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber + 1}` : "?";
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, n);
+}
+
+const inspectorPort = await freePort();
+const stack = await startStack(new Set(["roomcast", "rest-pg"]), {
+  workerdArgs: flags.profile ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : [],
+});
+try {
+  const profiler = flags.profile ? await inspector(inspectorPort) : null;
+  console.log("| op | server | req/s | CPU ms per request (server process) |\n|---|---|---|---|");
+  const profiles: Array<[string, Array<[string, number]>]> = [];
+  for (const op of OPS)
+    for (const server of stack.rest) {
+      const pid = stack.pids[server.name] ?? 0;
+      const auth = { "content-type": "application/json", authorization: `Bearer ${server.token}` };
+      const messages = `/message/rooms/${server.roomId}/messages`;
+      const req = {
+        health: { method: "GET" as const, path: "/health" },
+        room: { method: "GET" as const, path: `/room/${server.roomId}` },
+        history: { method: "GET" as const, path: `${messages}?limit=50` },
+        post: { method: "POST" as const, path: messages, body: JSON.stringify({ content: "bench" }) },
+      }[op];
+      if (!req) throw new Error(`unknown op ${op}`);
+      const run = (amount: number) =>
+        autocannon({ url: server.base + req.path, ...req, headers: auth, connections: 10, amount });
+      await run(200); // warm-up
+      const profiling = profiler && server.name === "roomcast";
+      if (profiling) await profiler.call("Profiler.start");
+      const cpu0 = cpuSeconds(pid);
+      const result = await run(REQUESTS);
+      const cpu = cpuSeconds(pid) - cpu0;
+      if (profiling) {
+        const { profile } = (await profiler.call("Profiler.stop")) as {
+          profile: Parameters<typeof topFunctions>[0];
+        };
+        profiles.push([op, topFunctions(profile, 25).map(([k, us]) => [k, us / REQUESTS])]);
+      }
+      const bad = result.non2xx + result.errors;
+      console.log(
+        `| ${op} | ${server.name} | ${fmt(result.requests.average)} | ${fmt((cpu * 1000) / REQUESTS, 2)}${bad ? ` (${bad} failed)` : ""} |`,
+      );
+    }
+  for (const [op, top] of profiles) {
+    console.log(
+      `\n${op}: worker JavaScript, self time per request (V8 profile)\n\n| function | µs |\n|---|---|`,
+    );
+    for (const [k, us] of top) console.log(`| ${k} | ${fmt(us, 1)} |`);
+  }
+  profiler?.close();
+} finally {
+  await stack.stop();
+  process.exit(0);
+}
