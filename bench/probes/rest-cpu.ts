@@ -106,6 +106,12 @@ try {
         profiles.push([op, topFunctions(profile, 25).map(([k, us]) => [k, us / REQUESTS])]);
       }
       const bad = result.non2xx + result.errors;
+      if (bad)
+        console.error(
+          `${server.name} ${op}:`,
+          result.statusCodeStats,
+          `errors ${result.errors}, timeouts ${result.timeouts}`,
+        );
       console.log(
         `| ${op} | ${server.name} | ${fmt(result.requests.average)} | ${fmt((cpu * 1000) / REQUESTS, 2)}${bad ? ` (${bad} failed)` : ""} |`,
       );
