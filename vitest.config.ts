@@ -60,6 +60,9 @@ export default defineConfig({
                 ROOM_BACKLOG_MAX_EVENTS: "100",
                 // Reached with a dozen sockets across three rooms (test/room-sockets-limit.test.ts).
                 WS_MAX_SOCKETS_ACROSS_ROOMS: "12",
+                // Reached with a few dozen large messages (test/slow-readers.test.ts).
+                WS_SEND_WINDOW_CHARS: "65536",
+                WS_UNSYNCED_MAX_CHARS: "262144",
                 // The static assets' headers, compared with the worker's (test/security-headers.test.ts).
                 ASSETS_HEADERS: readFileSync("public/_headers", "utf8"),
               },

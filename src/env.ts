@@ -30,6 +30,10 @@ export const ConfigSchema = z.object({
   WS_SENDS_PER_SECOND: intVar(10, 1, 10_000),
   WS_SEND_BURST: intVar(20, 1, 100_000),
   WS_MAX_SOCKETS_PER_USER: intVar(5, 1, 1000),
+  /** Characters a `sync=1` socket may have unconfirmed (sent, not echoed); past it: close 4408. */
+  WS_SEND_WINDOW_CHARS: intVar(1_048_576, 16_384, 64 * 1_048_576),
+  /** Characters a socket that does not echo `sync` may receive per connection; past it: close 4408. */
+  WS_UNSYNCED_MAX_CHARS: intVar(16 * 1_048_576, 65_536, 1024 * 1_048_576),
   /** Events the room object keeps after they reached PostgreSQL, for cheap resume and idempotent retries. */
   ROOM_CACHE_EVENTS: intVar(1000, 1, 100_000),
   /** The longest gap a resume replays; beyond it the client is told to refetch history. */

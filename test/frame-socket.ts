@@ -15,12 +15,20 @@ export abstract class FrameSocket<F> {
   closed: Refusal | null = null;
   private waiters: Array<() => void> = [];
 
+  /** Whether `sync` markers are echoed as they arrive (flow control, `sync=1`), as the typed client does. */
+  echo = false;
+  /** Markers received and not echoed (while `echo` is off: a client that stopped reading). */
+  readonly unechoed: string[] = [];
+
   constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (e) => {
       // A batch is one frame holding an array: its frames are queued one by one.
       const parsed = JSON.parse(e.data as string) as F | F[];
       this.received.push(parsed);
-      this.frames.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+      const frames = Array.isArray(parsed) ? parsed : [parsed];
+      // Flow-control markers are not queued: they are echoed, or kept for `echoNow`.
+      for (const f of frames) if (isSync(f)) this.marker(f.token);
+      this.frames.push(...frames.filter((f) => !isSync(f)));
       this.wake();
     });
     ws.addEventListener("close", (e) => {
@@ -65,10 +73,24 @@ export abstract class FrameSocket<F> {
     } catch {}
   }
 
+  private marker(token: string) {
+    if (this.echo) this.send({ type: "sync", token });
+    else this.unechoed.push(token);
+  }
+
+  /** Echoes the markers held back, and every later one as it arrives. */
+  echoNow() {
+    this.echo = true;
+    for (const token of this.unechoed.splice(0)) this.send({ type: "sync", token });
+  }
+
   private wake() {
     for (const w of this.waiters.splice(0)) w();
   }
 }
+
+const isSync = (f: unknown): f is { type: "sync"; token: string } =>
+  (f as { type?: unknown } | null)?.type === "sync";
 
 /** Every socket a test opened, so that one left open by a failing assertion is closed after it. */
 const sockets = new Set<FrameSocket<unknown>>();
@@ -85,6 +107,9 @@ export type UpgradeOptions = {
   protocols?: string[];
   /** Ask for batches (`batch=1`), as the typed client does. */
   batch?: boolean;
+  /** Ask for flow-control markers (`sync=1`); `echo: false` leaves them unanswered (a slow reader). */
+  sync?: boolean;
+  echo?: boolean;
   /** Offered as Sec-WebSocket-Extensions, as a browser offers `permessage-deflate`. */
   extensions?: string;
   /** false: the token is not put in the query (it rides in `protocols`, or nowhere). */
@@ -98,6 +123,7 @@ export function upgrade(path: string, token: string | null, opts: UpgradeOptions
   if (opts.since !== undefined) url.searchParams.set("since", String(opts.since));
   if (opts.epoch !== undefined) url.searchParams.set("epoch", opts.epoch);
   if (opts.batch) url.searchParams.set("batch", "1");
+  if (opts.sync) url.searchParams.set("sync", "1");
   const headers = new Headers({ upgrade: "websocket" });
   if (opts.protocols) headers.set("sec-websocket-protocol", opts.protocols.join(", "));
   if (opts.extensions) headers.set("sec-websocket-extensions", opts.extensions);

@@ -90,6 +90,7 @@ export async function openSocket(
   if (!res.webSocket) return { socket: null, response: res, refusal: null };
   res.webSocket.accept();
   const socket = new TestSocket(res.webSocket);
+  socket.echo = opts.sync === true && opts.echo !== false;
   // An accepted socket always starts with `ready`; a refused one closes without it (after an
   // `error` frame with `retry_after_ms` when it may retry at a known time: `refusal.frame`).
   await socket.firstEvent();

@@ -14,9 +14,10 @@ describe("close codes", () => {
     expect(refusalCloseCode(status)).toBe(code);
   });
 
-  it("every code of ours is 4000 + an HTTP status, except the storage failure (1011)", () => {
-    const { storageFailure, ...refusals } = CloseCode;
+  it("every code of ours is 4000 + an HTTP status, except the storage failure (1011) and a replay's interruption (1013)", () => {
+    const { storageFailure, tryAgainLater, ...refusals } = CloseCode;
     expect(storageFailure).toBe(1011);
+    expect(tryAgainLater).toBe(1013);
     for (const code of Object.values(refusals)) expect(code - 4000).toBeGreaterThanOrEqual(400);
   });
 });

@@ -17,8 +17,12 @@ export const CloseCode = {
   notFound: 4404,
   /** Too many sockets of yours in this room. */
   tooManySockets: 4429,
+  /** You read too slowly: more was sent than the send window allows unconfirmed (reconnect with `since`). */
+  tooSlow: 4408,
   /** The room could not write events it received; nothing about them was sent (resume, resend). */
   storageFailure: 1011,
+  /** A replay could not go on (PostgreSQL unreachable mid-way): what arrived is gapless; resume from it. */
+  tryAgainLater: 1013,
 } as const;
 
 /** The close code for an HTTP refusal status: 4401, 4403, 4404, 4429; any other 4xx is 4400. */

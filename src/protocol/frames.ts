@@ -14,6 +14,8 @@ export type RoomRole = z.infer<typeof RoleSchema>;
 export const UserRefSchema = z.object({ id: z.number().int(), username: z.string() });
 export type UserRef = z.infer<typeof UserRefSchema>;
 
+/** A flow-control marker's token: random, so that only a client that read the marker can echo it. */
+export const SyncToken = z.string().min(1).max(16);
 export const ClientId = z.string().min(1).max(ID_MAX_CHARS);
 export const MessageId = z.string().min(1).max(ID_MAX_CHARS);
 const Seq = z.number().int().min(0).max(SEQ_MAX);
@@ -66,6 +68,8 @@ export const ClientFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("read"), seq: Seq }),
   z.object({ type: z.literal("typing") }),
   z.object({ type: z.literal("ping") }),
+  /** Echo of a `sync` marker: everything sent before it was read (flow control, `sync=1`). */
+  z.object({ type: z.literal("sync"), token: SyncToken }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameOf<T extends ClientFrame["type"]> = Extract<ClientFrame, { type: T }>;
@@ -231,5 +235,7 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     details: z.unknown().optional(),
   }),
   z.object({ type: z.literal("pong") }),
+  /** Flow control (`sync=1`): echo it once everything before it was handled. */
+  z.object({ type: z.literal("sync"), token: SyncToken }),
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;

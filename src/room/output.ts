@@ -63,6 +63,28 @@ export class RoomOutput {
   }
 
   private hidden: { ownerOf(seq: number): number | undefined } | undefined;
+  /** Counts what leaves per socket (flow control, `socket/flow.ts`). */
+  private meter: { sent(ws: WebSocket, chars: number): unknown } | undefined;
+  /** Sockets still replaying (`socket/replay.ts`): their replay delivers the events, not the broadcast. */
+  private readonly held = new Set<WebSocket>();
+
+  /** What leaves is counted per socket, so that a socket that does not read is closed (`socket/flow.ts`). */
+  meterWith(meter: { sent(ws: WebSocket, chars: number): unknown }) {
+    this.meter = meter;
+  }
+
+  /** Timeline events skip `ws` until `release`: its replay sends them, in order, after the older ones. */
+  hold(ws: WebSocket) {
+    this.held.add(ws);
+  }
+
+  release(ws: WebSocket) {
+    this.held.delete(ws);
+  }
+
+  private live(sockets: WebSocket[]): WebSocket[] {
+    return this.held.size === 0 ? sockets : sockets.filter((ws) => !this.held.has(ws));
+  }
 
   /** Events only their owner may see (moderation/hidden.ts): the others get a placeholder. */
   hideWith(hidden: { ownerOf(seq: number): number | undefined }) {
@@ -72,12 +94,12 @@ export class RoomOutput {
   /** A new timeline event: to every socket (serialised once), then its copy to PostgreSQL is scheduled. */
   event(e: TimelineEvent) {
     const owner = this.hidden?.ownerOf(e.seq);
-    if (owner === undefined) this.broadcast(this.ctx.getWebSockets(), frame(e));
+    if (owner === undefined) this.broadcast(this.live(this.ctx.getWebSockets()), frame(e));
     else {
       // Whole to its owner's sockets, a `hidden` placeholder at the same seq to everyone else.
-      const own = new Set(this.ctx.getWebSockets(userTag(owner)));
+      const own = new Set(this.live(this.ctx.getWebSockets(userTag(owner))));
       this.broadcast([...own], frame(e));
-      const others = this.ctx.getWebSockets().filter((ws) => !own.has(ws));
+      const others = this.live(this.ctx.getWebSockets()).filter((ws) => !own.has(ws));
       this.broadcast(others, frame({ type: "hidden", room_id: e.room_id, seq: e.seq }));
     }
     this.copies.kick();
@@ -129,7 +151,7 @@ export class RoomOutput {
   private sendData(ws: WebSocket, data: string) {
     if (!this.batching.has(ws)) {
       this.timeline.commit();
-      return transmit(ws, data);
+      return this.transmit(ws, data);
     }
     const queue = this.queued.get(ws);
     if (queue) queue.push(data);
@@ -140,6 +162,11 @@ export class RoomOutput {
     // waiting (a timer), so that what they produce joins the batch and shares its commit.
     if (this.inFlight || Date.now() - this.settledAt < BUSY_MS) setTimeout(() => this.flush(), 0);
     else queueMicrotask(() => this.flush());
+  }
+
+  /** Sends what is queued for one socket now (a replay paces itself by what has left). */
+  flushNow(ws: WebSocket) {
+    if (this.written()) this.flushOne(ws);
   }
 
   /** Sends every socket what is queued for it: one frame each; the room is busy until it is durable. */
@@ -187,8 +214,18 @@ export class RoomOutput {
     if (!queue) return;
     this.queued.delete(ws);
     for (const batch of bounded(queue, this.maxBatchBytes)) {
-      transmit(ws, batch.length === 1 ? (batch[0] as string) : `[${batch.join(",")}]`);
+      this.transmit(ws, batch.length === 1 ? (batch[0] as string) : `[${batch.join(",")}]`);
     }
+  }
+
+  /** A socket that is closing fails quietly (its close handler cleans up). */
+  private transmit(ws: WebSocket, data: string) {
+    try {
+      ws.send(data);
+    } catch {
+      return;
+    }
+    this.meter?.sent(ws, data.length);
   }
 }
 
@@ -212,11 +249,4 @@ export function bounded(queue: string[], maxChars: number): string[][] {
   }
   if (batch.length > 0) batches.push(batch);
   return batches;
-}
-
-/** A socket that is closing fails quietly (its close handler cleans up). */
-function transmit(ws: WebSocket, data: string) {
-  try {
-    ws.send(data);
-  } catch {}
 }

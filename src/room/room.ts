@@ -20,7 +20,9 @@ import { Admission } from "./socket/admission";
 import { connect } from "./socket/connect";
 import { depart } from "./socket/departure";
 import { dispatch } from "./socket/dispatch";
+import { SendWindow } from "./socket/flow";
 import { attachmentOf, type SocketUser, userTag } from "./socket/identity";
+import { Replays } from "./socket/replay";
 import { historyPage } from "./timeline/history";
 import type { HistoryWindow } from "./timeline/postgres-reads";
 import { Timeline } from "./timeline/timeline";
@@ -46,6 +48,8 @@ export class Room extends DurableObject<Bindings> {
   private readonly reactions: Reactions;
   private readonly threads: Threads;
   private readonly out: RoomOutput;
+  private readonly flow: SendWindow;
+  private readonly replays: Replays;
   private readonly w: WriteSide;
   private readonly heads: MemberHeads;
   private readonly gauges = reportGauges(this.ctx, this.env, () => [this.timeline, this.outbox]);
@@ -68,12 +72,19 @@ export class Room extends DurableObject<Bindings> {
     const out = new RoomOutput(ctx, this.timeline, this.copies);
     this.out = out;
     out.hideWith(this.moderation.hidden);
+    // What leaves is counted per socket; a resume streams as its socket reads (issue 18).
+    const window = { window: config.WS_SEND_WINDOW_CHARS, unsynced: config.WS_UNSYNCED_MAX_CHARS };
+    this.flow = new SendWindow(ctx, window);
+    out.meterWith(this.flow);
+    const { timeline: t, flow } = this;
+    this.replays = new Replays({ ctx, timeline: t, config, out, flow, hidden: this.moderation.hidden });
     const limits = new UserLimits(config);
     this.admission = new Admission(env, config);
     // What a write publishes leaves through the output, and the members' inboxes follow it.
     const publish = this.heads.observe(out);
     const { timeline, roster, door, reactions, threads, moderation } = this;
-    const core = { ctx, env, timeline, roster, door, out, limits, config, publish };
+    const onSync = (ws: WebSocket, token: string) => this.replays.confirmed(ws, token);
+    const core = { ctx, env, timeline, roster, door, out, limits, config, publish, onSync };
     this.w = assembleWrites({ ...core, reactions, threads, moderation });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     if (this.timeline.initialised) this.startAnnotations();
@@ -91,8 +102,8 @@ export class Room extends DurableObject<Bindings> {
 
   /** A WebSocket upgrade the worker forwarded (see `connect.ts`). */
   override fetch(request: Request): Promise<Response> {
-    const { ctx, timeline, config, door, out, moderation, admission } = this;
-    return connect({ ctx, timeline, config, door, out, moderation, admission }, request).finally(() =>
+    const { ctx, timeline, config, door, out, admission, flow, replays } = this;
+    return connect({ ctx, timeline, config, door, out, admission, flow, replays }, request).finally(() =>
       this.gauges.changed(),
     );
   }
@@ -113,6 +124,7 @@ export class Room extends DurableObject<Bindings> {
 
   private depart(ws: WebSocket, code: number | null, reason: string) {
     const { ctx, out, admission } = this;
+    this.replays.gone(ws);
     const released = depart({ ctx, out, admission, roomId: this.timeline.roomId }, ws, code, reason);
     this.gauges.changed();
     return released;

@@ -2,12 +2,13 @@ import type { Config } from "../../env";
 import { AppError, toAppError } from "../../errors";
 import { CONNECT_HEADERS } from "../../protocol";
 import type { Door } from "../access/door";
-import type { HiddenEvents } from "../moderation/hidden";
 import { BATCH_TAG, type RoomOutput } from "../output";
 import type { Timeline } from "../timeline/timeline";
 import type { Admission } from "./admission";
+import { type SendWindow, SYNC_TAG } from "./flow";
 import { type SocketUser, userTag } from "./identity";
 import { announce, onlineUsers, V2_TAG, versionOf } from "./presence";
+import { REPLAY_TAG, type Replays } from "./replay";
 import { prepareResume } from "./resume";
 
 type Parts = {
@@ -16,8 +17,9 @@ type Parts = {
   config: Config;
   door: Door;
   out: RoomOutput;
-  moderation: { hidden: HiddenEvents };
   admission: Admission;
+  flow: SendWindow;
+  replays: Replays;
 };
 
 /** A refusal the worker relays as a visible close; `Retry-After` carries a 429's retry hint. */
@@ -35,7 +37,7 @@ const refuse = (err: unknown) => {
  * given back if the replay cannot be prepared.
  */
 async function admit(
-  { ctx, timeline, config, door, admission }: Omit<Parts, "out" | "moderation">,
+  { ctx, timeline, config, door, admission }: Omit<Parts, "out" | "flow" | "replays">,
   roomId: number,
   who: SocketUser,
   url: URL,
@@ -70,7 +72,7 @@ async function admit(
  * `ready`, the replay after `since` (if asked), and every broadcast from then on.
  */
 export async function connect(
-  { ctx, timeline, config, door, out, moderation, admission }: Parts,
+  { ctx, timeline, config, door, out, admission, flow, replays }: Parts,
   request: Request,
 ): Promise<Response> {
   const who = JSON.parse(request.headers.get(CONNECT_HEADERS.user) ?? "null") as SocketUser | null;
@@ -84,16 +86,20 @@ export async function connect(
   if (resume instanceof Response) return resume;
 
   // From here to the response everything is synchronous: no event can be sequenced between the
-  // replay and the moment this socket starts receiving broadcasts.
+  // resume's decision and the moment this socket is held for its replay (or gets broadcasts).
   const { 0: client, 1: server } = new WebSocketPair();
   const firstOfUser = ctx.getWebSockets(userTag(user.id)).length === 0;
   const batch = url.searchParams.get("batch") === "1";
   const version = versionOf(request.headers.get(CONNECT_HEADERS.subprotocol));
+  const sync = url.searchParams.get("sync") === "1";
+  const replaying = resume.recovered === true;
   const tags = [userTag(user.id), ...(batch ? [BATCH_TAG] : []), ...(version === 1 ? [] : [V2_TAG])];
+  if (sync) tags.push(SYNC_TAG);
+  if (replaying) tags.push(REPLAY_TAG);
   ctx.acceptWebSocket(server, tags);
   out.accepted(server, batch);
+  flow.accepted(server, sync);
   server.serializeAttachment(who satisfies SocketUser);
-  const tail = resume.recovered === false ? [] : timeline.cache.eventsAfter(resume.cursor);
   out.send(server, {
     type: "ready",
     protocol: version,
@@ -103,10 +109,10 @@ export async function connect(
     last_seq: timeline.lastSeq,
     online: onlineUsers(ctx.getWebSockets()),
     recovered: resume.recovered,
-    replay_count: resume.older.length + tail.length,
+    replay_count: replaying ? timeline.lastSeq - resume.cursor : 0,
   });
-  // Events only their author may see replay as placeholders: every seq is there (invariant 14).
-  for (const event of moderation.hidden.viewOf([...resume.older, ...tail], user.id)) out.send(server, event);
+  // The replay streams as the socket reads (replay.ts); hidden events replay as placeholders.
+  if (replaying) replays.start(server, resume.cursor);
   if (firstOfUser) announce(out, ctx, server, "join", user);
 
   const headers = new Headers();

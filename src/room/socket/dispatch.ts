@@ -23,6 +23,7 @@ type Parts = {
   conversation: Conversation;
   limits: UserLimits;
   out: RoomOutput;
+  onSync: (ws: WebSocket, token: string) => void;
 };
 
 /** One handler per client frame type: each makes one call and answers (or lets the refusal throw). */
@@ -30,11 +31,14 @@ export function frameHandlers(parts: Parts): FrameHandlers {
   return checked(parts, handlersOf(parts));
 }
 
-/** Every frame but a ping first checks that the account still holds (account-check.ts). */
+/** Frames that act on nothing: no account check for them. */
+const UNCHECKED = new Set(["ping", "sync"]);
+
+/** Every frame but a ping or a sync echo first checks that the account still holds (account-check.ts). */
 function checked({ env, ctx, out }: Parts, handlers: FrameHandlers): FrameHandlers {
   const wrapped = Object.entries(handlers).map(([type, handle]: [string, Handler<never>]) => [
     type,
-    type === "ping"
+    UNCHECKED.has(type)
       ? handle
       : async (ws: WebSocket, who: SocketUser, f: never) =>
           (await accountHolds(env, ctx, out, ws)) ? handle(ws, who, f) : undefined,
@@ -42,7 +46,7 @@ function checked({ env, ctx, out }: Parts, handlers: FrameHandlers): FrameHandle
   return Object.fromEntries(wrapped) as FrameHandlers;
 }
 
-function handlersOf({ ctx, door, sends, writes, conversation, limits, out }: Parts): FrameHandlers {
+function handlersOf({ ctx, door, sends, writes, conversation, limits, out, onSync }: Parts): FrameHandlers {
   const react = async (
     ws: WebSocket,
     who: SocketUser,
@@ -54,6 +58,8 @@ function handlersOf({ ctx, door, sends, writes, conversation, limits, out }: Par
   };
   return {
     ping: (ws) => out.send(ws, { type: "pong" }),
+    // An echoed marker is not answered: it only lets more be sent (socket/flow.ts).
+    sync: (ws, _who, f) => onSync(ws, f.token),
     "message.send": (ws, who, f) => {
       const clientId = f.client_id ?? null;
       // A masked send says so, with what was stored: never a silent change of what was sent.

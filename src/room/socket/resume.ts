@@ -1,17 +1,12 @@
 import { withDb } from "../../db/client";
 import type { Config } from "../../env";
-import type { TimelineEvent } from "../../protocol";
-import { readTimeline } from "../timeline/postgres-reads";
+import { countTimeline } from "../timeline/postgres-reads";
 import type { Timeline } from "../timeline/timeline";
 
-const PAGE = 500;
-
 export type Resume = {
-  /** null: no resume asked; true: every event after `since` follows; false: refetch history. */
+  /** null: no resume asked; true: every event after `cursor` follows; false: refetch history. */
   recovered: boolean | null;
-  /** Events older than the cache, read from PostgreSQL. */
-  older: TimelineEvent[];
-  /** Where the cache's part of the replay starts. */
+  /** The last seq the client has: the replay (`replay.ts`) streams from here. */
   cursor: number;
 };
 
@@ -40,9 +35,11 @@ export function resumePlan(
 }
 
 /**
- * Decides whether a resume from `since` can be served whole, and reads the part older than the
- * cache from PostgreSQL (which holds everything flushed). All or nothing: if the whole gap
- * cannot be delivered, `recovered: false` tells the client to refetch history instead.
+ * Decides whether a resume from `since` can be served whole. The part older than the cache comes
+ * from PostgreSQL (which holds everything flushed), read page by page as the replay streams
+ * (`replay.ts`); here one count checks that PostgreSQL holds every event of that part, so the
+ * answer stays all or nothing: if the whole gap cannot be delivered, `recovered: false` tells the
+ * client to refetch history instead.
  */
 export async function prepareResume(
   timeline: Timeline,
@@ -50,26 +47,16 @@ export async function prepareResume(
   since: number | null,
   epoch: string | null,
 ): Promise<Resume> {
-  const none: Resume = { recovered: null, older: [], cursor: timeline.lastSeq };
+  const none: Resume = { recovered: null, cursor: timeline.lastSeq };
   const plan = resumePlan(timeline, since, epoch, config.RESUME_MAX_EVENTS);
   if (plan === "none" || since === null) return none;
   if (plan === "refetch") return { ...none, recovered: false };
-  if (plan === "cache") return { recovered: true, older: [], cursor: since };
+  if (plan === "cache") return { recovered: true, cursor: since };
+  const below = timeline.oldestCached;
   try {
-    return await withDb(config, async (db) => {
-      const older: TimelineEvent[] = [];
-      let cursor = since;
-      while (timeline.oldestCached > cursor + 1) {
-        const page = await readTimeline(db, timeline.roomId, { after: cursor, limit: PAGE });
-        // PostgreSQL must continue exactly where the client stopped: a gap means it cannot.
-        if (page.length === 0 || page.some((e, i) => e.seq !== cursor + 1 + i)) {
-          return { ...none, recovered: false };
-        }
-        older.push(...page.map((e) => timeline.cache.current(e)));
-        cursor = page.at(-1)?.seq ?? cursor;
-      }
-      return { recovered: true, older, cursor };
-    });
+    const held = await withDb(config, (db) => countTimeline(db, timeline.roomId, since, below));
+    // PostgreSQL must continue exactly where the client stopped: a missing event means it cannot.
+    return held === below - since - 1 ? { recovered: true, cursor: since } : { ...none, recovered: false };
   } catch (err) {
     console.warn("resume from PostgreSQL failed", err);
     return { ...none, recovered: false };

@@ -99,10 +99,10 @@ export class CachedEvents {
       .map((row) => toMessageEvent(this.timeline.roomId, row));
   }
 
-  /** Events after `seq` from the cache, oldest first, as sent on the wire (current text). */
-  eventsAfter(seq: number): TimelineEvent[] {
+  /** Up to `limit` events after `seq` from the cache, oldest first, as sent on the wire (current text). */
+  eventsAfter(seq: number, limit?: number): TimelineEvent[] {
     return this.timeline
-      .rowsAfter(seq)
+      .rowsAfter(seq, limit)
       .map((row) =>
         toTimelineEvent(
           this.timeline.roomId,

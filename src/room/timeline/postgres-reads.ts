@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, lt } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
 import { messages, users } from "../../db/schema";
@@ -49,4 +49,13 @@ export async function findMessage(db: Db, roomId: number, id: string): Promise<E
     .where(and(eq(messages.roomId, roomId), eq(messages.id, id), eq(messages.kind, "message")))
     .limit(1);
   return row ? fromPostgres(row.m, row.username) : undefined;
+}
+
+/** How many of a room's events PostgreSQL holds with `after < seq < before`: a resume's gap check, one indexed count. */
+export async function countTimeline(db: Db, roomId: number, after: number, before: number): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(messages)
+    .where(and(eq(messages.roomId, roomId), gt(messages.seq, after), lt(messages.seq, before)));
+  return Number(row?.n ?? 0);
 }
