@@ -45,7 +45,7 @@ export class InboxSocket extends FrameSocket<InboxFrame> {
   }
 }
 
-export type InboxOptions = Pick<UpgradeOptions, "since" | "epoch" | "protocols">;
+export type InboxOptions = Pick<UpgradeOptions, "since" | "epoch" | "protocols" | "sync" | "echo">;
 
 /** Opens `/ws/me`: the socket and its `ready`, or the refusal (a 44xx close) when refused. */
 export async function openInbox(token: string | null, opts: InboxOptions = {}) {
@@ -53,6 +53,7 @@ export async function openInbox(token: string | null, opts: InboxOptions = {}) {
   if (!res.webSocket) throw new Error(`no upgrade: ${res.status}`);
   res.webSocket.accept();
   const socket = new InboxSocket(res.webSocket);
+  socket.echo = opts.sync === true && opts.echo !== false;
   return { socket, response: res };
 }
 

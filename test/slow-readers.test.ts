@@ -1,10 +1,12 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { inboxStub } from "../src/inbox/notify";
 import { BATCH_MAX_CHARS, CloseCode } from "../src/protocol";
 import { roomStub } from "../src/room";
 import { expectLogs } from "./expected-logs";
 import { api, eventually, newRoom, newUser, type Room, storedMessages, type TestUser } from "./helpers";
+import { connectInbox } from "./inbox-socket";
 import { database } from "./outage";
 import { connect, type TestSocket } from "./socket";
 
@@ -145,5 +147,23 @@ describe("replays stream as the socket reads", () => {
     const again = await connect(room.id, alice.token, { sync: true, since: got.length });
     expect(again.ready.recovered).toBe(true);
     await eventually(() => expect(seqsOf(again.socket)).toEqual(range(got.length + 1, last)), 10_000);
+  });
+});
+
+describe("/ws/me: a device that stops reading", () => {
+  it("is closed 4408 at its window; a device that echoes, and one that cannot, go on", async () => {
+    const alice = await newUser();
+    const reader = (await connectInbox(alice.token, { sync: true })).socket;
+    const slow = (await connectInbox(alice.token, { sync: true, echo: false })).socket;
+    const plain = (await connectInbox(alice.token)).socket;
+    // 20 account events of about 4,000 characters: 80 Ki characters, more than a window.
+    for (let i = 1; i <= 20; i++) {
+      await inboxStub(env, alice.id).notify({ type: "account", event: "test", detail: { pad: big(i) } });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await slow.waitClosed()).toEqual({ code: CloseCode.tooSlow, reason: "too slow" });
+    const accounts = (s: typeof reader) => s.frames.filter((f) => f.type === "account").length;
+    await eventually(() => expect([accounts(reader), accounts(plain)]).toEqual([20, 20]));
+    expect({ reader: reader.closed, plain: plain.closed }).toEqual({ reader: null, plain: null });
   });
 });

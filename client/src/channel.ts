@@ -138,6 +138,16 @@ export abstract class Channel<Events extends ChannelEvents> extends Emitter<Even
     return true;
   }
 
+  /**
+   * Answers a flow-control marker once everything before it was handled (frames are handled in
+   * order, so: when it is reached). True if `frame` was one.
+   */
+  protected echo(frame: { type: string }): boolean {
+    if (frame.type !== "sync") return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
   /** The REST client, signed in with the current connection's token. */
   protected rest(): RoomcastApi {
     this.api.token = this.token;
@@ -155,6 +165,9 @@ export abstract class Channel<Events extends ChannelEvents> extends Emitter<Even
     if (this.lastSeq !== null) url.searchParams.set("since", String(this.lastSeq));
     if (this.lastSeq !== null && this.epoch) url.searchParams.set("epoch", this.epoch);
     for (const [name, value] of Object.entries(this.route.query ?? {})) url.searchParams.set(name, value);
+    // Flow control: the server's `sync` markers are echoed (`echo`), so a slow link is told
+    // apart from a client that stopped reading (docs/protocol.md, "Flow control").
+    url.searchParams.set("sync", "1");
     return url.toString();
   }
 

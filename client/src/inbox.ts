@@ -114,6 +114,7 @@ export class Inbox extends Channel<InboxEvents> {
     if (frame.type === "ready") return void this.onReady(frame);
     if (frame.type === "error") return this.emit("error", frame);
     if (frame.type === "pong") return;
+    if (frame.type === "sync") return void this.echo(frame);
     if (!this.advance(frame.seq)) return;
     this.apply(frame);
     this.emit("event", frame);

@@ -178,6 +178,7 @@ export class RoomSocket extends Channel<RoomSocketEvents> {
   }
 
   private onFrame(frame: ServerFrame) {
+    if (this.echo(frame)) return;
     if (isTimelineEvent(frame)) {
       // A resume delivers exactly what was missed; this guard only matters after a resync.
       if (this.advance(frame.seq)) this.emit("event", frame);

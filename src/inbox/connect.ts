@@ -1,10 +1,18 @@
 import type { Config } from "../env";
 import { INBOX_HEADERS, type InboxReady, PROTOCOL_VERSION } from "../protocol";
+import { type SendWindow, SYNC_TAG } from "../room";
 import type { InboxLog } from "./log";
 
 export type InboxSocketUser = { id: number; username: string };
 
-type Parts = { ctx: DurableObjectState; log: InboxLog; config: Config };
+type Parts = {
+  ctx: DurableObjectState;
+  log: InboxLog;
+  config: Config;
+  /** Every frame leaves through this: counted against the socket's window (`flow`). */
+  send: (ws: WebSocket, data: string) => void;
+  flow: SendWindow;
+};
 
 const refuse = (status: number, code: string, message: string) =>
   Response.json({ error: { code, message } }, { status });
@@ -14,7 +22,7 @@ const refuse = (status: number, code: string, message: string) =>
  * Everything from the accept to the 101 is synchronous, so no event can fall between the replay
  * and the first live frame. A resume the log cannot serve whole is `recovered: false`.
  */
-export function connectInbox({ ctx, log, config }: Parts, request: Request): Response {
+export function connectInbox({ ctx, log, config, send, flow }: Parts, request: Request): Response {
   const user = JSON.parse(request.headers.get(INBOX_HEADERS.user) ?? "null") as InboxSocketUser | null;
   if (!user || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return new Response("expected an authorised WebSocket upgrade", { status: 400 });
@@ -28,7 +36,9 @@ export function connectInbox({ ctx, log, config }: Parts, request: Request): Res
   const resume = log.resume(since, url.searchParams.get("epoch"));
 
   const { 0: client, 1: server } = new WebSocketPair();
-  ctx.acceptWebSocket(server);
+  const sync = url.searchParams.get("sync") === "1";
+  ctx.acceptWebSocket(server, sync ? [SYNC_TAG] : []);
+  flow.accepted(server, sync);
   server.serializeAttachment(user satisfies InboxSocketUser);
   const ready: InboxReady = {
     type: "ready",
@@ -40,8 +50,9 @@ export function connectInbox({ ctx, log, config }: Parts, request: Request): Res
     recovered: resume.recovered,
     replay_count: resume.events.length,
   };
-  server.send(JSON.stringify(ready));
-  for (const data of resume.events) server.send(data);
+  // The replay is at most INBOX_KEEP_EVENTS small events, sent at once (counted like any frame).
+  send(server, JSON.stringify(ready));
+  for (const data of resume.events) send(server, data);
 
   const headers = new Headers();
   const protocol = request.headers.get(INBOX_HEADERS.subprotocol);

@@ -9,7 +9,7 @@ import {
   PONG_FRAME,
   type RoomHead,
 } from "../protocol";
-import { roomStub } from "../room";
+import { roomStub, SendWindow } from "../room";
 import { connectInbox, type InboxSocketUser } from "./connect";
 import { Heads } from "./heads";
 import { InboxLog } from "./log";
@@ -34,6 +34,8 @@ export class Inbox extends DurableObject<Bindings> {
   private readonly log: InboxLog;
   private readonly heads: Heads;
   private readonly roomSockets: RoomSockets;
+  /** What a device has not confirmed reading is bounded, as on room sockets (docs/protocol.md, flow control). */
+  private readonly flow: SendWindow;
   /** Connections being set up: pushes are welcome meanwhile (a device is about to be there). */
   private connecting = 0;
   private watching: Promise<void> | null = null;
@@ -44,6 +46,8 @@ export class Inbox extends DurableObject<Bindings> {
     this.log = new InboxLog(ctx.storage.sql, this.config.INBOX_KEEP_EVENTS);
     this.heads = new Heads(ctx.storage.sql);
     this.roomSockets = new RoomSockets(ctx.storage.sql);
+    const { WS_SEND_WINDOW_CHARS: window, WS_UNSYNCED_MAX_CHARS: unsynced } = this.config;
+    this.flow = new SendWindow(ctx, { window, unsynced });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
 
@@ -56,7 +60,8 @@ export class Inbox extends DurableObject<Bindings> {
     this.connecting++;
     try {
       if (user) await this.watch(user.id);
-      return connectInbox({ ctx: this.ctx, log: this.log, config: this.config }, request);
+      const { ctx, log, config, flow } = this;
+      return connectInbox({ ctx, log, config, send: (ws, data) => send(ws, data, flow), flow }, request);
     } finally {
       this.connecting--;
     }
@@ -82,12 +87,19 @@ export class Inbox extends DurableObject<Bindings> {
     if (ws) await this.watch((ws.deserializeAttachment() as InboxSocketUser).id);
   }
 
-  /** The channel takes no frames but `ping` (answered by the runtime): anything else is refused. */
-  override webSocketMessage(ws: WebSocket) {
-    send(
-      ws,
-      JSON.stringify({ type: "error", code: "unknown_type", message: "The inbox channel takes only ping" }),
-    );
+  /** The channel takes no frames but `ping` (answered by the runtime) and `sync` echoes: anything else is refused. */
+  override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer) {
+    const token = syncToken(data);
+    if (token !== null) {
+      this.flow.confirm(ws, token);
+      return;
+    }
+    const refusal = {
+      type: "error",
+      code: "unknown_type",
+      message: "The inbox channel takes only ping and sync",
+    };
+    send(ws, JSON.stringify(refusal), this.flow);
   }
 
   override webSocketClose(ws: WebSocket, code: number, reason: string) {
@@ -184,12 +196,27 @@ export class Inbox extends DurableObject<Bindings> {
   }
 
   private broadcast(data: string) {
-    for (const ws of this.ctx.getWebSockets()) send(ws, data);
+    for (const ws of this.ctx.getWebSockets()) send(ws, data, this.flow);
   }
 }
 
-function send(ws: WebSocket, data: string) {
+/** A send counted against the socket's window (a closing socket fails quietly). */
+function send(ws: WebSocket, data: string, flow: SendWindow) {
   try {
     ws.send(data);
-  } catch {}
+  } catch {
+    return;
+  }
+  flow.sent(ws, data.length);
+}
+
+/** The token of a `{"type":"sync","token":…}` echo, or null for any other frame. */
+function syncToken(data: string | ArrayBuffer): string | null {
+  if (typeof data !== "string" || data.length > 100 || !data.includes('"sync"')) return null;
+  try {
+    const f = JSON.parse(data) as { type?: unknown; token?: unknown };
+    return f.type === "sync" && typeof f.token === "string" ? f.token : null;
+  } catch {
+    return null;
+  }
 }

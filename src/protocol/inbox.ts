@@ -89,5 +89,10 @@ export type InboxReady = z.infer<typeof InboxReadySchema>;
 
 export const InboxErrorSchema = z.object({ type: z.literal("error"), code: z.string(), message: z.string() });
 
-/** Everything the channel sends: `ready`, events, `error`, `pong`. */
-export type InboxFrame = InboxReady | InboxEvent | z.infer<typeof InboxErrorSchema> | { type: "pong" };
+/** Everything the channel sends: `ready`, events, `error`, `pong`, flow-control markers (`sync=1`). */
+export type InboxFrame =
+  | InboxReady
+  | InboxEvent
+  | z.infer<typeof InboxErrorSchema>
+  | { type: "pong" }
+  | { type: "sync"; token: string };

@@ -8,6 +8,7 @@ export type { ModerationCall, ModerationResults } from "./moderation/calls";
 export { copyReadMarkers } from "./outbox/copy-statements";
 export { Room } from "./room";
 export { unwrap } from "./rpc-envelope";
+export { SendWindow, SYNC_TAG } from "./socket/flow";
 export type { SocketUser } from "./socket/identity";
 export { roomStub } from "./stub";
 export type { HistoryWindow } from "./timeline/postgres-reads";

@@ -115,4 +115,31 @@ describe("the typed client against the real server", () => {
     const gone = open({ baseUrl: baseUrl(), roomId: 987_654_321, token: alice.token });
     expect(await new Promise((r) => gone.on("closed", r))).toMatchObject({ reason: "not_found", code: 4404 });
   });
+
+  it("echoes the server's sync markers: a resume larger than half its send window arrives whole, in order", async () => {
+    const alice = await newUser("alice");
+    const room = await alice.api.createRoom({ name: "long-replay", kind: "public" });
+    // 140 messages of 4,000 characters (≈ 600 Ki characters of frames) by 7 users (rate limits):
+    // the room sends half a window (512 Ki) unconfirmed, then waits for the client's echoes.
+    const authors = [alice, ...(await Promise.all(Array.from({ length: 6 }, () => newUser("author"))))];
+    for (const u of authors.slice(1)) await u.api.joinRoom(room.id);
+    const text = (i: number) => `${String(i).padStart(4, "0")} ${"x".repeat(3990)}`;
+    for (let i = 1; i <= 140; i++) {
+      const author = authors[(i - 1) % authors.length] as (typeof authors)[number];
+      await author.api.request("POST", `/message/rooms/${room.id}/messages`, { content: text(i) });
+    }
+    const first = open({ baseUrl: baseUrl(), roomId: room.id, token: alice.token });
+    const { epoch } = await first.whenReady();
+    first.close();
+    const resumed = open({
+      baseUrl: baseUrl(),
+      roomId: room.id,
+      token: alice.token,
+      resumeFrom: { seq: 0, epoch },
+    });
+    const seen = record(resumed);
+    await eventually(() => expect(seen.events.length).toBe(140), 20_000);
+    expect(seen.events.map((e) => e.seq)).toEqual(Array.from({ length: 140 }, (_, i) => i + 1));
+    expect(seen.readies).toMatchObject([{ recovered: true, replay_count: 140 }]);
+  });
 });
