@@ -20,7 +20,6 @@ import { Admission } from "./socket/admission";
 import { connect } from "./socket/connect";
 import { depart } from "./socket/departure";
 import { dispatch } from "./socket/dispatch";
-import { SendWindow } from "./socket/flow";
 import { attachmentOf, type SocketUser, userTag } from "./socket/identity";
 import { Replays } from "./socket/replay";
 import { historyPage } from "./timeline/history";
@@ -48,7 +47,6 @@ export class Room extends DurableObject<Bindings> {
   private readonly reactions: Reactions;
   private readonly threads: Threads;
   private readonly out: RoomOutput;
-  private readonly flow: SendWindow;
   private readonly replays: Replays;
   private readonly w: WriteSide;
   private readonly heads: MemberHeads;
@@ -72,20 +70,13 @@ export class Room extends DurableObject<Bindings> {
     const out = new RoomOutput(ctx, this.timeline, this.copies);
     this.out = out;
     out.hideWith(this.moderation.hidden);
-    // What leaves is counted per socket; a resume streams as its socket reads (issue 18).
-    const window = { window: config.WS_SEND_WINDOW_CHARS, unsynced: config.WS_UNSYNCED_MAX_CHARS };
-    this.flow = new SendWindow(ctx, window);
-    out.meterWith(this.flow);
-    const { timeline: t, flow } = this;
-    this.replays = new Replays({ ctx, timeline: t, config, out, flow, hidden: this.moderation.hidden });
-    const limits = new UserLimits(config);
+    this.replays = new Replays({ ctx, timeline: this.timeline, config, out, hidden: this.moderation.hidden });
     this.admission = new Admission(env, config);
     // What a write publishes leaves through the output, and the members' inboxes follow it.
     const publish = this.heads.observe(out);
-    const { timeline, roster, door, reactions, threads, moderation } = this;
-    const onSync = (ws: WebSocket, token: string) => this.replays.confirmed(ws, token);
-    const core = { ctx, env, timeline, roster, door, out, limits, config, publish, onSync };
-    this.w = assembleWrites({ ...core, reactions, threads, moderation });
+    const { timeline, roster, door, reactions, threads, moderation, replays } = this;
+    const core = { ctx, env, timeline, roster, door, out, config, publish, limits: new UserLimits(config) };
+    this.w = assembleWrites({ ...core, reactions, threads, moderation, sync: replays });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     if (this.timeline.initialised) this.startAnnotations();
     // Woken with a backlog (e.g. after an eviction mid-flush): make sure a copy is scheduled.
@@ -102,10 +93,9 @@ export class Room extends DurableObject<Bindings> {
 
   /** A WebSocket upgrade the worker forwarded (see `connect.ts`). */
   override fetch(request: Request): Promise<Response> {
-    const { ctx, timeline, config, door, out, admission, flow, replays } = this;
-    return connect({ ctx, timeline, config, door, out, admission, flow, replays }, request).finally(() =>
-      this.gauges.changed(),
-    );
+    const { ctx, timeline, config, door, out, admission, replays } = this;
+    const connected = connect({ ctx, timeline, config, door, out, admission, replays }, request);
+    return connected.finally(() => this.gauges.changed());
   }
 
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer) {
@@ -124,7 +114,6 @@ export class Room extends DurableObject<Bindings> {
 
   private depart(ws: WebSocket, code: number | null, reason: string) {
     const { ctx, out, admission } = this;
-    this.replays.gone(ws);
     const released = depart({ ctx, out, admission, roomId: this.timeline.roomId }, ws, code, reason);
     this.gauges.changed();
     return released;

@@ -5,7 +5,7 @@ import type { Door } from "../access/door";
 import { BATCH_TAG, type RoomOutput } from "../output";
 import type { Timeline } from "../timeline/timeline";
 import type { Admission } from "./admission";
-import { type SendWindow, SYNC_TAG } from "./flow";
+import { SYNC_TAG } from "./flow";
 import { type SocketUser, userTag } from "./identity";
 import { announce, onlineUsers, V2_TAG, versionOf } from "./presence";
 import { REPLAY_TAG, type Replays } from "./replay";
@@ -18,7 +18,6 @@ type Parts = {
   door: Door;
   out: RoomOutput;
   admission: Admission;
-  flow: SendWindow;
   replays: Replays;
 };
 
@@ -37,7 +36,7 @@ const refuse = (err: unknown) => {
  * given back if the replay cannot be prepared.
  */
 async function admit(
-  { ctx, timeline, config, door, admission }: Omit<Parts, "out" | "flow" | "replays">,
+  { ctx, timeline, config, door, admission }: Omit<Parts, "out" | "replays">,
   roomId: number,
   who: SocketUser,
   url: URL,
@@ -72,7 +71,7 @@ async function admit(
  * `ready`, the replay after `since` (if asked), and every broadcast from then on.
  */
 export async function connect(
-  { ctx, timeline, config, door, out, admission, flow, replays }: Parts,
+  { ctx, timeline, config, door, out, admission, replays }: Parts,
   request: Request,
 ): Promise<Response> {
   const who = JSON.parse(request.headers.get(CONNECT_HEADERS.user) ?? "null") as SocketUser | null;
@@ -98,7 +97,7 @@ export async function connect(
   if (replaying) tags.push(REPLAY_TAG);
   ctx.acceptWebSocket(server, tags);
   out.accepted(server, batch);
-  flow.accepted(server, sync);
+  replays.flow.accepted(server, sync);
   server.serializeAttachment(who satisfies SocketUser);
   out.send(server, {
     type: "ready",

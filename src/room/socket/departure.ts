@@ -45,6 +45,8 @@ export function depart(
       ws.close(reply, reason);
     } catch {}
   }
+  // Nothing more of a replay is sent to it (socket/replay.ts).
+  out.release(ws);
   const { user } = attachmentOf(ws);
   const others = ctx.getWebSockets(userTag(user.id)).filter((s) => s !== ws);
   if (others.length === 0) announce(out, ctx, ws, "leave", user);

@@ -23,7 +23,7 @@ type Parts = {
   conversation: Conversation;
   limits: UserLimits;
   out: RoomOutput;
-  onSync: (ws: WebSocket, token: string) => void;
+  sync: { confirmed(ws: WebSocket, token: string): void };
 };
 
 /** One handler per client frame type: each makes one call and answers (or lets the refusal throw). */
@@ -46,7 +46,7 @@ function checked({ env, ctx, out }: Parts, handlers: FrameHandlers): FrameHandle
   return Object.fromEntries(wrapped) as FrameHandlers;
 }
 
-function handlersOf({ ctx, door, sends, writes, conversation, limits, out, onSync }: Parts): FrameHandlers {
+function handlersOf({ ctx, door, sends, writes, conversation, limits, out, sync }: Parts): FrameHandlers {
   const react = async (
     ws: WebSocket,
     who: SocketUser,
@@ -59,7 +59,7 @@ function handlersOf({ ctx, door, sends, writes, conversation, limits, out, onSyn
   return {
     ping: (ws) => out.send(ws, { type: "pong" }),
     // An echoed marker is not answered: it only lets more be sent (socket/flow.ts).
-    sync: (ws, _who, f) => onSync(ws, f.token),
+    sync: (ws, _who, f) => sync.confirmed(ws, f.token),
     "message.send": (ws, who, f) => {
       const clientId = f.client_id ?? null;
       // A masked send says so, with what was stored: never a silent change of what was sent.

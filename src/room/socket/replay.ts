@@ -5,7 +5,7 @@ import type { RoomOutput } from "../output";
 import { readTimeline } from "../timeline/postgres-reads";
 import type { Timeline } from "../timeline/timeline";
 import { frame } from "./codec";
-import type { SendWindow } from "./flow";
+import { SendWindow } from "./flow";
 import { attachmentOf } from "./identity";
 
 /** The tag of sockets that connected with a resume: on a wake, only their attachments are read. */
@@ -19,7 +19,6 @@ type Parts = {
   timeline: Timeline;
   config: Config;
   out: RoomOutput;
-  flow: SendWindow;
   hidden: { viewOf<E extends TimelineEvent>(events: E[], readerId: number): Array<E | HiddenEvent> };
 };
 
@@ -41,9 +40,15 @@ export class Replays {
   private readonly running = new Set<WebSocket>();
   private readonly again = new Set<WebSocket>();
   /** A PostgreSQL page's events not yet sent (its next step sends them before reading more). */
-  private readonly leftover = new Map<WebSocket, TimelineEvent[]>();
+  private readonly leftover = new WeakMap<WebSocket, TimelineEvent[]>();
+
+  /** Every socket's send window; what leaves through the output is counted by it. */
+  readonly flow: SendWindow;
 
   constructor(private readonly p: Parts) {
+    const { WS_SEND_WINDOW_CHARS: window, WS_UNSYNCED_MAX_CHARS: unsynced } = p.config;
+    this.flow = new SendWindow(p.ctx, { window, unsynced });
+    p.out.meterWith(this.flow);
     // Woken mid-replay: those sockets stay held and their replays go on.
     for (const ws of p.ctx.getWebSockets(REPLAY_TAG)) {
       if (cursorOf(ws) === undefined) continue;
@@ -61,11 +66,11 @@ export class Replays {
 
   /** The socket echoed a marker: its replay may go on. */
   confirmed(ws: WebSocket, token: string) {
-    if (this.p.flow.confirm(ws, token) && cursorOf(ws) !== undefined) void this.pump(ws);
+    if (this.flow.confirm(ws, token) && cursorOf(ws) !== undefined) void this.pump(ws);
   }
 
-  /** A socket went away: nothing more is sent to it. */
-  gone(ws: WebSocket) {
+  /** Nothing more is sent to `ws` (a socket that went away is released by `departure.ts`). */
+  private gone(ws: WebSocket) {
     this.leftover.delete(ws);
     this.p.out.release(ws);
   }
@@ -92,7 +97,8 @@ export class Replays {
 
   /** Sends one step; true to take another at once. Reaching the room's end makes the socket live, synchronously. */
   private async step(ws: WebSocket): Promise<boolean> {
-    const { timeline, out, flow } = this.p;
+    const { timeline, out } = this.p;
+    const { flow } = this;
     const cursor = cursorOf(ws);
     if (cursor === undefined || ws.readyState !== WebSocket.OPEN) return false;
     if (cursor >= timeline.lastSeq) {

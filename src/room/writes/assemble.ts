@@ -27,8 +27,8 @@ type Parts = {
   publish: Publish;
   limits: UserLimits;
   config: Config;
-  /** A socket echoed a flow-control marker (`socket/replay.ts`). */
-  onSync: (ws: WebSocket, token: string) => void;
+  /** Told when a socket echoes a flow-control marker (`socket/replay.ts`). */
+  sync: { confirmed(ws: WebSocket, token: string): void };
 };
 
 export type WriteSide = ReturnType<typeof assembleWrites>;
@@ -40,7 +40,7 @@ export type WriteSide = ReturnType<typeof assembleWrites>;
 export function assembleWrites(p: Parts) {
   const { ctx, env, timeline, roster, door, reactions, threads, moderation, out, limits, config, publish } =
     p;
-  const { onSync } = p;
+  const { sync } = p;
   const writes = new RoomWrites(timeline, limits, config, publish, moderation);
   const conversation = new Conversation({
     timeline,
@@ -54,6 +54,6 @@ export function assembleWrites(p: Parts) {
   });
   moderation.answer({ door, writes, timeline, config, publish });
   const sends = new SendQueue(writes, conversation, new FileClaims(config, timeline), config);
-  const onFrame = frameHandlers({ ctx, env, door, sends, writes, conversation, limits, out, onSync });
+  const onFrame = frameHandlers({ ctx, env, door, sends, writes, conversation, limits, out, sync });
   return { writes, conversation, sends, onFrame };
 }
