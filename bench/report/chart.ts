@@ -107,7 +107,7 @@ const PANEL_GAP = 18;
 export function chart(results: Results): string {
   const panels = [...wsPanels(results), ...restPanels(results)];
   const out: string[] = [];
-  let y = 72;
+  let y = 84;
   for (const p of panels) {
     const max = Math.max(
       ...p.bars.flatMap((b) => b.values.map((v) => v.value)).filter(Number.isFinite),
@@ -141,7 +141,8 @@ export function chart(results: Results): string {
   const head = [
     `<text x="10" y="20" class="h">Roomcast against the baselines — ${results.quick ? "quick" : "full"} run ${esc(results.startedAt)}</text>`,
     `<text x="10" y="36" class="n">${m.cpus} × ${esc(m.cpuModel)}, load generators on the same machine${load}; medians of ${results.quick ? 1 : 3} runs.</text>`,
-    `<text x="10" y="49" class="n">roomcast: plain workerd, clients with batches; -1by1: one frame per event; -client: the typed client; -dev: wrangler dev; ceiling-batch: ws with batches; pale: deflate offered.</text>`,
+    `<text x="10" y="49" class="n">roomcast: plain workerd, clients with batches; -1by1: one frame per event; -client: the typed client; -dev: wrangler dev;</text>`,
+    `<text x="10" y="61" class="n">ceiling: bare ws broadcast; ceiling-batch: the same with per-turn batches; pale: deflate offered.</text>`,
   ];
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${y + 10}" viewBox="0 0 ${WIDTH} ${y + 10}" font-family="system-ui, sans-serif">
 <style>.h{font-size:15px;font-weight:600}.t{font-size:12.5px;font-weight:600}.l{font-size:11px}.v{font-size:10px;fill:#333}.n{font-size:10px;font-weight:400;fill:#666}</style>
