@@ -49,6 +49,10 @@ const BENCH_LIMITS = {
   WS_SENDS_PER_SECOND: "10000",
   WS_SEND_BURST: "100000",
   WS_MAX_SOCKETS_PER_USER: "1000",
+  // 50 bench users hold up to 1,000 sockets of one room, opened within seconds.
+  WS_CONNECT_BURST: "10000",
+  WS_CONNECTS_PER_MINUTE: "600000",
+  WS_MAX_SOCKETS_ACROSS_ROOMS: "100000",
   // A few bench users open every room and socket, from one address.
   SIGNUPS_PER_ADDRESS_PER_HOUR: "1000000",
   ROOMS_CREATED_PER_USER_PER_HOUR: "1000000",
