@@ -10,7 +10,7 @@ export type CloseReason =
   | "forbidden"
   /** No such room, or it was deleted (4404). Final. */
   | "not_found"
-  /** Too many sockets of yours in this room (4429). Retried with backoff. */
+  /** Too many sockets of yours (in this room or all rooms), or too many connects here (4429). Retried with backoff. */
   | "too_many_sockets"
   /** You called `close()`. */
   | "closed"

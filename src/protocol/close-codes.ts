@@ -15,7 +15,11 @@ export const CloseCode = {
   forbidden: 4403,
   /** No such room, or a private room you cannot see; an open socket: the room was deleted. */
   notFound: 4404,
-  /** Too many sockets of yours in this room. */
+  /**
+   * Refused for now: too many sockets of yours in this room (`too_many_sockets`) or across all
+   * rooms (`too_many_room_sockets`), or too many connects here (`connect_rate_limited`, after an
+   * `error` frame with `retry_after_ms`).
+   */
   tooManySockets: 4429,
   /** You read too slowly: more was sent than the send window allows unconfirmed (reconnect with `since`). */
   tooSlow: 4408,
