@@ -157,4 +157,29 @@ describe("moderation gaps", () => {
       "forbidden",
     );
   });
+
+  it("a change to the global list reaches loaded rooms at once, on sockets and REST", async () => {
+    const global = await newAdmin();
+    const { room, users } = await roomWith("member");
+    const member = users[0] as TestUser;
+    const word = `glob${Date.now().toString(36)}`;
+    // The room is loaded and holds a fresh copy of the (empty) global list.
+    expect((await send(member.token, room.id, "warm")).status).toBe(201);
+    const { socket } = await connect(room.id, member.token);
+    const created = await api<{ id: number }>("POST", "/moderation/filters", {
+      token: global.token,
+      json: { kind: "word", value: word, action: "block" },
+    });
+    expect(created.status).toBe(201);
+    try {
+      expectError(await send(member.token, room.id, `a ${word}`), 422, "message_blocked");
+      socket.send({ type: "message.send", content: word, client_id: "g1" });
+      expect(await socket.next(["error", "ack"])).toMatchObject({ type: "error", code: "message_blocked" });
+    } finally {
+      await api("DELETE", `/moderation/filters/${created.body.id}`, { token: global.token });
+    }
+    socket.send({ type: "message.send", content: word, client_id: "g2" });
+    expect(await socket.next(["error", "ack"])).toMatchObject({ type: "ack", client_id: "g2" });
+    socket.close();
+  });
 });

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
+import { GLOBAL_RULES_MAX_AGE_MS, RuleHolders } from "../moderation/rule-holders";
 
 /** What one room reports of itself: open sockets, and events not yet copied to PostgreSQL. */
 export type RoomGauges = { roomId: number; sockets: number; backlog: number };
@@ -23,10 +24,12 @@ export type LiveTotals = {
  */
 export class Gauges extends DurableObject<Bindings> {
   private readonly sql: SqlStorage;
+  private readonly holders: RuleHolders;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.holders = new RuleHolders(this.sql, GLOBAL_RULES_MAX_AGE_MS);
     this.sql.exec(`create table if not exists room_gauges (
       room_id integer primary key, sockets integer not null, backlog integer not null, reported_at integer not null)`);
   }
@@ -45,6 +48,16 @@ export class Gauges extends DurableObject<Bindings> {
       backlog,
       Date.now(),
     );
+  }
+
+  /** Moderation: a room is about to read the global filter list (moderation/rule-holders.ts). */
+  holdRules(roomId: number) {
+    this.holders.hold(roomId);
+  }
+
+  /** Moderation: the rooms to tell of a change to the global filter list. */
+  ruleHolders(limit: number): number[] {
+    return this.holders.current(limit);
   }
 
   totals(): LiveTotals {

@@ -62,7 +62,7 @@ export class Room extends DurableObject<Bindings> {
     this.roster = new Roster(ctx.storage.sql);
     this.reactions = new Reactions(ctx.storage.sql, config);
     this.threads = new Threads(ctx.storage.sql);
-    this.moderation = new RoomModeration(ctx.storage.sql, config);
+    this.moderation = new RoomModeration(ctx.storage.sql, config, env);
     this.heads = new MemberHeads(ctx.storage.sql, this.timeline, env, this.moderation.hidden);
     this.door = new Door(this.timeline, this.roster, env, () => this.startAnnotations(), this.moderation);
     this.outbox = new Outbox(this.timeline, config, env);

@@ -8,7 +8,7 @@ import { foldWord } from "../../moderation/normalize";
 import { compilePattern } from "../../moderation/patterns";
 import { requireRoomAdmin } from "../access";
 import { audit } from "./audit";
-import { rulesChanged } from "./notify";
+import { globalRulesChanged, rulesChanged } from "./notify";
 
 /** Per list (a room's, or the global one): bounds the automaton and the patterns run per message. */
 export const MAX_WORDS = 1000;
@@ -93,7 +93,7 @@ export async function createFilter(s: UserScope, roomId: number | null, f: Filte
     });
     return row;
   });
-  if (roomId !== null) await rulesChanged(s.env, roomId);
+  await (roomId === null ? globalRulesChanged(s.env) : rulesChanged(s.env, roomId));
   return toFilter(created);
 }
 
@@ -115,5 +115,5 @@ export async function deleteFilter(s: UserScope, roomId: number | null, filterId
     return row;
   });
   if (!removed) throw new AppError("filter_not_found", 404, "No such filter in this list");
-  if (roomId !== null) await rulesChanged(s.env, roomId);
+  await (roomId === null ? globalRulesChanged(s.env) : rulesChanged(s.env, roomId));
 }

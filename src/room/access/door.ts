@@ -1,7 +1,6 @@
 import { withDb } from "../../db/client";
 import { roomMembers } from "../../db/schema";
 import { type RoomAccess, reader, roomAdmin, writer } from "../../domain/access-rules";
-import { readRoomRules } from "../../domain/moderation/rules";
 import { type Bindings, type Config, loadConfig } from "../../env";
 import { notFound } from "../../errors";
 import { inboxRoom, notifyUser } from "../../inbox/notify";
@@ -46,7 +45,7 @@ export class Door {
     this.loading ??= withDb(this.config, async (db) => {
       const snapshot = await readSnapshot(db, roomId);
       if (!snapshot) throw notFound("Room");
-      if (this.rules.stale) this.rules.fill(await readRoomRules(db, roomId));
+      if (this.rules.stale) await this.rules.reload(db, roomId);
       if (!this.roster.loaded) this.roster.fill(snapshot);
       if (!this.timeline.initialised) this.timeline.initialise(roomId, snapshot.lastSeq);
       this.onLoaded();

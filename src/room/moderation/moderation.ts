@@ -1,6 +1,7 @@
 import type { EventData } from "../../domain/event-rows";
-import type { Config } from "../../env";
+import type { Bindings, Config } from "../../env";
 import { AppError } from "../../errors";
+import { gaugesStub } from "../../metrics/gauges-object";
 import type { Actor, SocketUser } from "../socket/identity";
 import { BlockedAttempts } from "./attempts";
 import { type ModerationCall, ModerationCalls, type ModerationParts, type ModerationResults } from "./calls";
@@ -31,8 +32,8 @@ export class RoomModeration {
   private readonly attempts: BlockedAttempts;
   private roomId = () => 0;
 
-  constructor(sql: SqlStorage, config: Config) {
-    this.rules = new ModerationRules(sql, config);
+  constructor(sql: SqlStorage, config: Config, env?: Bindings) {
+    this.rules = new ModerationRules(sql, config, env && announceTo(env));
     this.hidden = new HiddenEvents(sql);
     this.attempts = new BlockedAttempts(sql, config);
   }
@@ -58,6 +59,25 @@ export class RoomModeration {
   ): Promise<ModerationResults[ModerationCall["kind"]]> {
     if (!this.calls) throw new Error("moderation calls not wired");
     return this.calls.handle(roomId, who, call);
+  }
+
+  private refreshing: Promise<void> | null = null;
+
+  /** Whether the rules must be read again before the next send (`fresh`): cheap, on every send. */
+  get stale(): boolean {
+    return this.rules.stale;
+  }
+
+  /** Re-reads stale rules before a send (one read at a time); kept as they are if PostgreSQL fails. */
+  fresh(): Promise<void> {
+    if (!this.rules.stale) return Promise.resolve();
+    this.refreshing ??= this.rules
+      .refresh(this.roomId())
+      .catch((err) => this.rules.keep(err))
+      .finally(() => {
+        this.refreshing = null;
+      });
+    return this.refreshing;
   }
 
   /**
@@ -123,3 +143,12 @@ export class RoomModeration {
     }
   }
 }
+
+/** Registers with the deployment's registry; a failure is logged (the room then relies on staleness). */
+const announceTo = (env: Bindings) => async (roomId: number) => {
+  try {
+    await gaugesStub(env).holdRules(roomId);
+  } catch (err) {
+    console.warn("moderation: could not register as holding the global filter list", err);
+  }
+};

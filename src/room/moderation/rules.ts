@@ -1,9 +1,10 @@
-import { withDb } from "../../db/client";
+import { type Db, withDb } from "../../db/client";
 import { isModerator } from "../../domain/access-rules";
 import { NO_RULES, type RoomRules, readRoomRules } from "../../domain/moderation/rules";
 import type { Config } from "../../env";
 import { AppError } from "../../errors";
 import { FilterSet } from "../../moderation/filter-set";
+import { GLOBAL_RULES_MAX_AGE_MS } from "../../moderation/rule-holders";
 import type { Actor } from "../socket/identity";
 
 const SCHEMA = `
@@ -11,8 +12,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS slow_mode (user_id INTEGER PRIMARY KEY, last_at INTEGER NOT NULL);
 `;
 
-/** How long a room trusts its copy of the global filter list (room rules are pushed at once). */
-export const GLOBAL_RULES_MAX_AGE_MS = 30_000;
+export { GLOBAL_RULES_MAX_AGE_MS };
 
 /** What a send becomes once the rules let it through. */
 export type Admitted = {
@@ -32,8 +32,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * slow mode, filters, shadow-bans. PostgreSQL holds them (domain/moderation); the room keeps a
  * copy in its storage (so a woken room has it without a query) and reads it again when told of a
  * change, before the change's request returns: a rule applies to open sockets from the next send.
- * The global filter list is re-read when the copy is older than GLOBAL_RULES_MAX_AGE_MS (by the
- * door and the alarm), since a change to it is not pushed to every room.
+ * A change to the global filter list is pushed to the rooms registered as holding a copy young
+ * enough to be used (moderation/rule-holders.ts); an older copy is re-read before its next use
+ * (by the door, the alarm and every send: `RoomModeration.fresh`).
  */
 export class ModerationRules {
   private rules: RoomRules = NO_RULES;
@@ -45,6 +46,8 @@ export class ModerationRules {
   constructor(
     private readonly sql: SqlStorage,
     private readonly config: Config,
+    /** Registers the room as holding the global list, before each read (moderation/rule-holders.ts). */
+    private readonly announce: (roomId: number) => Promise<void> = async () => {},
   ) {
     this.load();
   }
@@ -75,8 +78,18 @@ export class ModerationRules {
 
   /** Reads the rules from PostgreSQL and keeps them. */
   async refresh(roomId: number) {
-    const rules = await withDb(this.config, (db) => readRoomRules(db, roomId));
-    this.fill(rules);
+    await withDb(this.config, (db) => this.reload(db, roomId));
+  }
+
+  /**
+   * Registers, then reads: a change to the global list committed after the registration is
+   * pushed to this room; one committed before it is in what this read sees. The copy's age
+   * counts from before the registration, so it is stale before the registry forgets the room.
+   */
+  async reload(db: Db, roomId: number) {
+    const started = Date.now();
+    await this.announce(roomId);
+    this.fill(await readRoomRules(db, roomId), started);
   }
 
   /** PostgreSQL could not be read: keep the rules as they are, and try again in a few seconds. */
@@ -85,8 +98,7 @@ export class ModerationRules {
     this.loadedAt = Math.max(this.loadedAt, Date.now() - GLOBAL_RULES_MAX_AGE_MS + 5000);
   }
 
-  fill(rules: RoomRules) {
-    const now = Date.now();
+  fill(rules: RoomRules, now = Date.now()) {
     this.sql.exec(
       "INSERT OR REPLACE INTO moderation_rules (id, json, loaded_at) VALUES (1, ?, ?)",
       JSON.stringify(rules),

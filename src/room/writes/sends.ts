@@ -35,16 +35,19 @@ export class SendQueue {
   /** `defer`: a socket send, written with the others of its turn (group commit). */
   post(user: Actor, r: SendRequest, defer = false): Sent | Promise<Sent> {
     const waits = (q: SendRequest) => q.files.length > 0 || Conversation.wants(q.content, q.replyTo);
-    if (this.waiting === 0 && !waits(r))
+    // Rules older than the global list's bound are read again first (moderation's `fresh`).
+    const stale = this.writes.moderation.stale;
+    if (this.waiting === 0 && !waits(r) && !stale)
       return this.writes.post(user, r.content, r.clientId, undefined, defer);
     this.waiting++;
-    const sent = this.tail.then(() =>
-      r.files.length > 0
+    const sent = this.tail.then(async () => {
+      await this.writes.moderation.fresh();
+      return r.files.length > 0
         ? this.withFiles(user, r)
         : Conversation.wants(r.content, r.replyTo)
           ? this.conversation.post(user, r.content, r.clientId, r.replyTo)
-          : this.writes.post(user, r.content, r.clientId, undefined, defer),
-    );
+          : this.writes.post(user, r.content, r.clientId, undefined, defer);
+    });
     this.tail = sent.then(
       () => undefined,
       () => undefined,

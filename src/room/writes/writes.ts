@@ -114,6 +114,7 @@ export class RoomWrites {
   /** Only the author edits; a deleted message cannot be edited. */
   async edit(actor: Actor, messageId: string, sent: string): Promise<Changed<EditEvent>> {
     checkContent(sent, this.config.MESSAGE_MAX_CHARS);
+    await this.moderation.fresh();
     const target = await this.findTarget(messageId);
     if (target.user_id !== actor.user.id)
       throw new AppError("not_author", 403, "Only the author can edit a message");
