@@ -2,7 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createApp } from "../src/app";
 import type { Bindings, ConfigVars } from "../src/env";
-import type { ApiResponse } from "./helpers";
+import { type ApiResponse, readResponse } from "./helpers";
 
 type Call = {
   token?: string;
@@ -32,11 +32,6 @@ export function configuredApi(vars: { [K in keyof ConfigVars]: string | undefine
       bindings,
       createExecutionContext(),
     );
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {}
-    return { status: res.status, body: parsed as T, headers: res.headers };
+    return readResponse<T>(res);
   };
 }

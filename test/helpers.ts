@@ -45,6 +45,11 @@ export async function api<T = unknown>(
   const res = await exports.default.fetch(
     new Request(`http://roomcast.test${path}`, { method, headers, body }),
   );
+  return readResponse<T>(res);
+}
+
+/** A response as tests read it: the status, the body parsed as JSON (else the text), the headers. */
+export async function readResponse<T>(res: Response): Promise<ApiResponse<T>> {
   const text = await res.text();
   let parsed: unknown = text;
   try {

@@ -1,10 +1,8 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
-import { rooms, users } from "./schema";
+import { createdAt, rooms, users } from "./schema";
 
 // The files' tables (issue 22), beside the core schema (drizzle.config.ts lists both files).
-
-const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 
 /**
  * Files users uploaded (issue 22). The bytes are in R2 under the upload's id; this row says whose

@@ -10,12 +10,11 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import { rooms, users } from "./schema";
+import { createdAt, rooms, users } from "./schema";
 
 // Moderation (issue 23), beside schema.ts (which the size rule keeps short). The messages'
 // `hidden` column is in schema.ts, with the table it belongs to.
 
-const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 const roomRef = () =>
   integer("room_id")
     .notNull()

@@ -4,29 +4,12 @@
  * from the bytes (sniff.ts), never taken from the client.
  */
 
-/** Accepted unless `FILES_ALLOWED_TYPES` says otherwise: pictures, media, documents, plain text. */
-export const DEFAULT_ALLOWED_TYPES = [
-  "image/png",
-  "image/jpeg",
-  "image/gif",
-  "image/webp",
-  "image/avif",
-  "video/mp4",
-  "video/webm",
-  "audio/mpeg",
-  "audio/ogg",
-  "audio/wav",
-  "application/pdf",
-  "application/zip",
-  "text/plain",
-].join(",");
-
 /**
  * Types a browser renders without running anything the file says: served `inline`, so a chat
  * can show them. Everything else (HTML, SVG, PDF, text, archives …) is served as an attachment,
  * even when an operator allows it, so an upload can never become a page on the API's origin.
  */
-const INLINE = new Set([
+const MEDIA = [
   "image/png",
   "image/jpeg",
   "image/gif",
@@ -37,7 +20,11 @@ const INLINE = new Set([
   "audio/mpeg",
   "audio/ogg",
   "audio/wav",
-]);
+];
+const INLINE = new Set(MEDIA);
+
+/** Accepted unless `FILES_ALLOWED_TYPES` says otherwise: pictures, media, documents, plain text. */
+export const DEFAULT_ALLOWED_TYPES = [...MEDIA, "application/pdf", "application/zip", "text/plain"].join(",");
 
 export const servedInline = (type: string) => INLINE.has(type);
 

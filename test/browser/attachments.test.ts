@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoomcastError } from "../../client/src";
 import { png } from "../fixtures/images";
 import { launchChromium } from "./chromium";
-import { baseUrl, newUser, PASSWORD, unique } from "./helpers";
-import { seen, waitUntilSeen } from "./visible";
+import { joinPublicRoom, signUpInDemo } from "./demo-page";
+import { newUser, unique } from "./helpers";
+import { seen } from "./visible";
 
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let scratch = "";
@@ -20,18 +21,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** A user signed up through the demo page, in a browser context of their own. */
-async function signUp(prefix: string): Promise<{ page: Page; username: string }> {
-  const page = await (await browser.createBrowserContext()).newPage();
-  page.on("pageerror", (err) => console.error(`[${prefix} page]`, err));
-  await page.goto(`${baseUrl()}/`);
-  const username = unique(prefix);
-  await page.type("#auth [name=username]", username);
-  await page.type("#auth [name=password]", PASSWORD);
-  await page.click("#auth [name=signup]");
-  await waitUntilSeen(page, "#new-room");
-  return { page, username };
-}
+const signUp = (prefix: string) => signUpInDemo(browser, prefix);
 
 /** The pictures of the last message as the page shows them: loaded (naturalWidth) and on screen. */
 const lastPictures = (page: Page) =>
@@ -55,19 +45,7 @@ describe("files in the demo page", () => {
     await alice.page.type("#new-room [name=name]", roomName);
     await alice.page.click("#new-room [type=submit]");
     await alice.page.waitForSelector('#status[data-state="ready"]');
-    await bob.page.reload();
-    await bob.page.waitForFunction(
-      (name) =>
-        [...document.querySelectorAll("#public-rooms li")].some((li) => li.textContent?.startsWith(name)),
-      {},
-      roomName,
-    );
-    await bob.page.$$eval(
-      "#public-rooms li",
-      (lis, name) => (lis.find((li) => li.textContent?.startsWith(name)) as HTMLElement).click(),
-      roomName,
-    );
-    await bob.page.waitForSelector('#status[data-state="ready"]');
+    await joinPublicRoom(bob.page, roomName);
 
     const file = path.join(scratch, "red-square.png");
     writeFileSync(file, await png(40, 30));

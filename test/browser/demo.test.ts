@@ -1,7 +1,8 @@
 import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./chromium";
-import { baseUrl, PASSWORD, unique } from "./helpers";
+import { joinPublicRoom, openDemo as openDemoIn, signUpInDemo } from "./demo-page";
+import { PASSWORD, unique } from "./helpers";
 import { seen, waitUntilSeen } from "./visible";
 
 let browser: Awaited<ReturnType<typeof launchChromium>>;
@@ -12,25 +13,8 @@ afterAll(async () => {
   await browser?.dispose();
 });
 
-/** A page of its own browser context (own storage) at the demo. */
-async function openDemo(prefix: string): Promise<Page> {
-  const context = await browser.createBrowserContext();
-  const page = await context.newPage();
-  page.on("pageerror", (err) => console.error(`[${prefix} page]`, err));
-  await page.goto(`${baseUrl()}/`);
-  return page;
-}
-
-/** A user in a browser context of their own, signed up through the page. */
-async function signUp(prefix: string): Promise<{ page: Page; username: string }> {
-  const page = await openDemo(prefix);
-  const username = unique(prefix);
-  await page.type("#auth [name=username]", username);
-  await page.type("#auth [name=password]", PASSWORD);
-  await page.click("#auth [name=signup]");
-  await waitUntilSeen(page, "#new-room");
-  return { page, username };
-}
+const openDemo = (prefix: string) => openDemoIn(browser, prefix);
+const signUp = (prefix: string) => signUpInDemo(browser, prefix);
 
 /** The parts of the page a person tells the two views apart by. */
 const VIEWS = {
@@ -116,19 +100,7 @@ describe("the demo page in Chromium, two users in two browser contexts", () => {
       composer: true,
     });
 
-    await bob.page.reload();
-    await bob.page.waitForFunction(
-      (name) =>
-        [...document.querySelectorAll("#public-rooms li")].some((li) => li.textContent?.startsWith(name)),
-      {},
-      roomName,
-    );
-    await bob.page.$$eval(
-      "#public-rooms li",
-      (lis, name) => (lis.find((li) => li.textContent?.startsWith(name)) as HTMLElement).click(),
-      roomName,
-    );
-    await bob.page.waitForSelector('#status[data-state="ready"]');
+    await joinPublicRoom(bob.page, roomName);
     await alice.page.waitForFunction(
       (u) => document.querySelector("#online")?.textContent?.includes(u),
       {},

@@ -2,7 +2,8 @@ import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoomcastApi } from "../../client/src";
 import { launchChromium } from "./chromium";
-import { baseUrl, PASSWORD, unique } from "./helpers";
+import { signUpInDemo } from "./demo-page";
+import { baseUrl, unique } from "./helpers";
 
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 beforeAll(async () => {
@@ -14,15 +15,7 @@ afterAll(async () => {
 
 /** A user signed up through the demo page in a browser context of their own; their API from Node. */
 async function signUp(prefix: string) {
-  const context = await browser.createBrowserContext();
-  const page = await context.newPage();
-  page.on("pageerror", (err) => console.error(`[${prefix} page]`, err));
-  await page.goto(`${baseUrl()}/`);
-  const username = unique(prefix);
-  await page.type("#auth [name=username]", username);
-  await page.type("#auth [name=password]", PASSWORD);
-  await page.click("#auth [name=signup]");
-  await page.waitForSelector("#app:not([hidden])");
+  const { page, username } = await signUpInDemo(browser, prefix);
   const me = await page.evaluate(() => JSON.parse(sessionStorage.getItem("me") ?? "null") as { id: number });
   // The demo keeps its session (the token pair) in sessionStorage; this client borrows its access token.
   const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem("session") ?? "null"));
