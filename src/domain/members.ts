@@ -4,6 +4,7 @@ import type { SessionUser } from "../auth/session";
 import type { UserScope } from "../context";
 import type { Db } from "../db/client";
 import { roomBans, roomMembers, users } from "../db/schema";
+import type { Bindings } from "../env";
 import { AppError, forbidden, notFound } from "../errors";
 import { inboxRoom, notifyUser } from "../inbox/notify";
 import { CloseCode, RoleSchema, type RoomRole } from "../protocol";
@@ -23,7 +24,17 @@ export const MemberSchema = z
   .openapi("Member");
 export type Member = z.infer<typeof MemberSchema>;
 
-const revoked = (reason: string) => ({ code: CloseCode.forbidden, reason });
+const ENDINGS = { removed: "removed from the room", banned: "banned from the room", left: "left the room" };
+
+/**
+ * A membership ended (its row is gone from PostgreSQL): the room closes the user's sockets there
+ * at once (4403, saying why) and their inbox drops the room.
+ */
+async function endMembership(env: Bindings, roomId: number, userId: number, end: keyof typeof ENDINGS) {
+  const revoked = { code: CloseCode.forbidden, reason: ENDINGS[end] };
+  await roomStub(env, roomId).rosterChanged(userId, { role: null, banned: end === "banned" }, revoked);
+  await notifyUser(env, userId, { type: `room.${end}`, room_id: roomId });
+}
 
 const ROLE_ORDER = sql`case ${roomMembers.role} when 'owner' then 0 when 'admin' then 1 else 2 end`;
 
@@ -170,12 +181,7 @@ export async function removeMember(s: UserScope, roomId: number, userId: number)
   const target = await memberOf(db, roomId, userId);
   requireAuthorityOver(actor, access, { ...target, ...(await requireUserExists(db, userId)) }, "removed");
   await db.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
-  await roomStub(env, roomId).rosterChanged(
-    userId,
-    { role: null, banned: false },
-    revoked("removed from the room"),
-  );
-  await notifyUser(env, userId, { type: "room.removed", room_id: roomId });
+  await endMembership(env, roomId, userId, "removed");
 }
 
 /** A room admin bans a user (member or not): membership ends, sockets close, rejoining is refused. */
@@ -194,12 +200,7 @@ export async function banUser(s: UserScope, roomId: number, userId: number) {
     await tx.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
     await tx.insert(roomBans).values({ roomId, userId, bannedBy: actor.id }).onConflictDoNothing();
   });
-  await roomStub(env, roomId).rosterChanged(
-    userId,
-    { role: null, banned: true },
-    revoked("banned from the room"),
-  );
-  await notifyUser(env, userId, { type: "room.banned", room_id: roomId });
+  await endMembership(env, roomId, userId, "banned");
 }
 
 export async function unbanUser(s: UserScope, roomId: number, userId: number) {
@@ -222,6 +223,5 @@ export async function leaveRoom(s: UserScope, roomId: number) {
   if (access.role === "owner")
     throw new AppError("owner_cannot_leave", 409, "The owner cannot leave; delete the room");
   await db.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, user.id)));
-  await roomStub(env, roomId).rosterChanged(user.id, { role: null, banned: false }, revoked("left the room"));
-  await notifyUser(env, user.id, { type: "room.left", room_id: roomId });
+  await endMembership(env, roomId, user.id, "left");
 }
