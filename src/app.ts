@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./context";
 import { apiCors } from "./cors";
 import { MAX_BODY_BYTES, payloadTooLarge, toAppError } from "./errors";
+import { health } from "./metrics/health";
 import { database } from "./middleware/database";
 import { securityHeaders } from "./middleware/security-headers";
 import { validationHook } from "./middleware/validation";
@@ -64,7 +65,7 @@ export function createApp() {
 
   app.use("*", securityHeaders);
   app.use("*", apiCors);
-  app.get("/health", (c) => c.json({ ok: true }));
+  app.get("/health", health);
 
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,

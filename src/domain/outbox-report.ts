@@ -10,8 +10,8 @@ const decode = (payload: string): unknown => {
   }
 };
 
-/** What operators need to see of the copy to PostgreSQL: set-aside events and stuck rooms. */
-export async function outboxReport(db: Db) {
+/** What PostgreSQL knows of the copy: set-aside events and stuck rooms. */
+export async function outboxRecords(db: Db) {
   const [[total], rejected, stuck] = await Promise.all([
     db.select({ n: count() }).from(outboxRejects),
     db.select().from(outboxRejects).orderBy(desc(outboxRejects.createdAt)).limit(50),

@@ -52,14 +52,14 @@ export class GaugeReporter {
 export function reportGauges(
   ctx: DurableObjectState,
   env: Bindings,
-  parts: () => [{ initialised: boolean; roomId: number }, { backlog: number }],
+  parts: () => [{ initialised: boolean; roomId: number }, { backlog: number; failing: boolean }],
 ): GaugeReporter {
   const open = () => ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length;
   return new GaugeReporter(
     () => {
       const [timeline, outbox] = parts();
       return timeline.initialised
-        ? { roomId: timeline.roomId, sockets: open(), backlog: outbox.backlog }
+        ? { roomId: timeline.roomId, sockets: open(), backlog: outbox.backlog, failing: outbox.failing }
         : null;
     },
     (gauges) => gaugesStub(env).report(gauges),

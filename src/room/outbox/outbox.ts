@@ -53,6 +53,11 @@ export class Outbox {
     return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, this.failures - 1));
   }
 
+  /** The last copy failed and events wait: PostgreSQL is not taking this room's backlog (GET /health). */
+  get failing(): boolean {
+    return this.failures > 0 && this.backlog > 0;
+  }
+
   get backlog(): number {
     return this.timeline.lastSeq - this.timeline.flushedSeq + this.timeline.markers.pending;
   }

@@ -4,7 +4,37 @@ import { bearer, errorResponses, jsonResponse } from "../schemas";
 
 export const OutboxReportSchema = z
   .object({
-    rejected_count: z.number().int().openapi({ description: "Events PostgreSQL refused, set aside" }),
+    postgres: z.enum(["available", "unavailable"]).openapi({
+      description:
+        "Whether PostgreSQL answered: if not, `rejected` and `stuck_rooms` are empty and `rejected_count` null",
+    }),
+    backlog: z
+      .object({
+        events: z.number().int(),
+        rooms_with_backlog: z.number().int(),
+        rooms_failing: z
+          .number()
+          .int()
+          .openapi({ description: "Rooms whose last copy failed with events waiting" }),
+        rooms: z.array(
+          z.object({
+            room_id: z.number().int(),
+            backlog: z.number().int(),
+            failing: z.boolean(),
+            reported_at: z.string(),
+          }),
+        ),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "Events acked and not yet in PostgreSQL, as the rooms report them (no PostgreSQL needed)",
+      }),
+    rejected_count: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "Events PostgreSQL refused, set aside (null: PostgreSQL unavailable)" }),
     rejected: z.array(
       z.object({
         room_id: z.number().int(),
