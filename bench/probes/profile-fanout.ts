@@ -1,4 +1,4 @@
-// npx tsx bench/probes/profile-fanout.ts [--receivers 10] [--messages 3000] [--deflate]
+// npx tsx bench/probes/profile-fanout.ts [--receivers 10] [--messages 3000] [--deflate] [--plain]
 // Where the room's CPU goes during a fan-out burst on the production-runtime line (plain workerd):
 // `perf record` on the workerd process for exactly the burst (first send to last delivery), then
 // the samples grouped by layer, as CPU µs per message. Needs `perf` (linux-perf) and root or
@@ -13,7 +13,13 @@ import { startStack } from "../lib/stack";
 import { fmt } from "../lib/stats";
 
 const { values: flags } = parseArgs({
-  options: { receivers: { type: "string" }, messages: { type: "string" }, deflate: { type: "boolean" } },
+  options: {
+    receivers: { type: "string" },
+    messages: { type: "string" },
+    deflate: { type: "boolean" },
+    // Receivers without batches (one frame per event), as the bench's roomcast-1by1 line.
+    plain: { type: "boolean" },
+  },
 });
 const receivers = Number(flags.receivers ?? 10);
 const messages = Number(flags.messages ?? 3000);
@@ -37,11 +43,17 @@ const LAYERS: Array<[string, RegExp]> = [
   ["libc (memcpy and the like)", /libc\.so|libstdc|libm\.so/],
 ];
 
-const stack = await startStack(new Set(["roomcast"]));
+const plain = Boolean(flags.plain);
+const stack = await startStack(new Set([plain ? "roomcast-1by1" : "roomcast"]));
 let perf: ChildProcess | null = null;
 try {
   const server = stack.ws[0];
-  const pid = execFileSync("pgrep", ["-f", "workerd serve .*roomcast-bench-bundle"])
+  // This clone's workerd (other clones may run one too), the newest.
+  const pid = execFileSync("pgrep", [
+    "-n",
+    "-f",
+    `${process.cwd()}/node_modules/.*workerd serve .*roomcast-bench-bundle`,
+  ])
     .toString()
     .trim()
     .split("\n")

@@ -33,13 +33,12 @@ type Copies = Pick<CopySchedule, "kick">;
  * (never sent) and their sockets closed with 1011. A published event also schedules its copy to
  * PostgreSQL (`outbox/schedule.ts`).
  *
- * Most clients get one frame per event, sent at once. A client that connected with `?batch=1`
- * (the typed client does) gets its frames as one frame, a JSON array in order: what the room
- * produced for it in one run of its code (the frames of one handler leave together, at the end of
- * its microtasks) — in a busy room (BUSY_MS), everything produced until a timer fires. So a
- * quiet room's first frame leaves at once (no timer: a `setTimeout(0)` costs ≈ 1.5 ms in
- * workerd), and under load the room sends one frame per socket and makes one SQLite commit per
- * timer window instead of one per event (docs/protocol.md, "Batches"). Order is per socket and total: acks, errors and events leave in the order produced.
+ * Frames leave when the room's code has run (at the end of the handler's microtasks), and in a
+ * busy room (BUSY_MS) when a timer fires, so that what arrives meanwhile shares one SQLite commit
+ * instead of one per event (an `fsync` each, locally). A quiet room's frames leave at once: no
+ * timer (a `setTimeout(0)` costs ≈ 1.5 ms in workerd). Most clients get one frame per event. A
+ * client that connected with `?batch=1` (the typed client does) gets what was queued for it as one
+ * frame, a JSON array in order: one frame per socket per flush (docs/protocol.md, "Batches"). Order is per socket and total: acks, errors and events leave in the order produced.
  */
 export class RoomOutput {
   private readonly batching = new WeakSet<WebSocket>();
@@ -148,11 +147,8 @@ export class RoomOutput {
     }
   }
 
+  /** Every frame is queued, batching or not: a busy room's frames share one commit (group commit). */
   private sendData(ws: WebSocket, data: string) {
-    if (!this.batching.has(ws)) {
-      this.timeline.commit();
-      return this.transmit(ws, data);
-    }
     const queue = this.queued.get(ws);
     if (queue) queue.push(data);
     else this.queued.set(ws, [data]);
@@ -213,6 +209,11 @@ export class RoomOutput {
     const queue = this.queued.get(ws);
     if (!queue) return;
     this.queued.delete(ws);
+    // A socket without batches gets its frames one by one, as produced, after the same commit.
+    if (!this.batching.has(ws)) {
+      for (const data of queue) this.transmit(ws, data);
+      return;
+    }
     for (const batch of bounded(queue, this.maxBatchBytes)) {
       this.transmit(ws, batch.length === 1 ? (batch[0] as string) : `[${batch.join(",")}]`);
     }

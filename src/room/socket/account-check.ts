@@ -17,8 +17,15 @@ type Checked = SocketUser & { checkedAt?: number };
  * 60 s, so a socket stops being able to send within the same bound. A lapsed account's sockets
  * in this room are closed (4403) and the frame is not handled.
  */
-export async function accountHolds(env: Bindings, ctx: DurableObjectState, out: RoomOutput, ws: WebSocket) {
-  const who = attachmentOf(ws) as Checked;
+export async function accountHolds(
+  env: Bindings,
+  ctx: DurableObjectState,
+  out: RoomOutput,
+  ws: WebSocket,
+  /** The socket's attachment, as the caller already read it (one read per frame, not two). */
+  attached: SocketUser,
+) {
+  const who = attached as Checked;
   const now = Date.now();
   if (who.checkedAt === undefined) {
     ws.serializeAttachment({ ...who, checkedAt: now } satisfies Checked);

@@ -9,7 +9,7 @@ import type { SendQueue, Sent } from "../writes/sends";
 import type { RoomWrites } from "../writes/writes";
 import { accountHolds } from "./account-check";
 import { frame, parseFrame } from "./codec";
-import { attachmentOf, type SocketUser } from "./identity";
+import { attachmentOf, type SocketUser, userTag } from "./identity";
 
 type Handler<F> = (ws: WebSocket, who: SocketUser, f: F) => unknown;
 export type FrameHandlers = { [T in ClientFrame["type"]]: Handler<ClientFrameOf<T>> };
@@ -41,7 +41,7 @@ function checked({ env, ctx, out }: Parts, handlers: FrameHandlers): FrameHandle
     UNCHECKED.has(type)
       ? handle
       : async (ws: WebSocket, who: SocketUser, f: never) =>
-          (await accountHolds(env, ctx, out, ws)) ? handle(ws, who, f) : undefined,
+          (await accountHolds(env, ctx, out, ws, who)) ? handle(ws, who, f) : undefined,
   ]);
   return Object.fromEntries(wrapped) as FrameHandlers;
 }
@@ -83,9 +83,11 @@ function handlersOf({ ctx, door, sends, writes, conversation, limits, out, sync 
     "message.edit": (_ws, who, f) => writes.edit(door.actor(who), f.message_id, f.content),
     "message.delete": (_ws, who, f) => writes.remove(door.actor(who), f.message_id),
     read: (_ws, who, f) => writes.markRead(who.user, f.seq),
-    typing: (ws, who) => {
+    typing: (_ws, who) => {
       limits.take("typing", who.user.id);
-      const others = ctx.getWebSockets().filter((s) => s !== ws && attachmentOf(s).user.id !== who.user.id);
+      // By tag, not by reading every socket's attachment (a deserialisation each) per frame.
+      const own = new Set(ctx.getWebSockets(userTag(who.user.id)));
+      const others = ctx.getWebSockets().filter((s) => !own.has(s));
       out.broadcast(others, frame({ type: "typing", user: who.user }));
     },
   };
