@@ -59,12 +59,21 @@ async function totalReceived(children: ChildProcess[]) {
   };
 }
 
-/** Waits until `want` deliveries arrived in all (or the timeout passed); returns the tally. */
+/**
+ * Waits until `want` deliveries arrived in all; returns the tally. Gives up after `timeoutMs`
+ * only once nothing more arrived for 15 s (a slow line still delivering is waited for, up to
+ * three times `timeoutMs`): what never arrives is then counted as lost by the check.
+ */
 export async function waitDelivered(load: Load, want: number, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
+  const start = Date.now();
+  let last = -1;
+  let progressAt = start;
   for (;;) {
     const s = await totalReceived(load.children);
-    if (s.received >= want || Date.now() > deadline) return s;
+    const now = Date.now();
+    if (s.received !== last) [last, progressAt] = [s.received, now];
+    if (s.received >= want || now - start > 3 * timeoutMs) return s;
+    if (now - start > timeoutMs && now - progressAt > 15_000) return s;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
