@@ -185,6 +185,10 @@ export class RoomSocket extends Channel<RoomSocketEvents> {
       return;
     }
     switch (frame.type) {
+      case "hidden":
+        // An event you do not see (a blocked or shadow-banned author's): its seq is still yours.
+        if (this.lastSeq === null || frame.seq > this.lastSeq) this.lastSeq = frame.seq;
+        return;
       case "ready":
         return void this.onReady(frame);
       case "ack":

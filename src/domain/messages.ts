@@ -14,9 +14,13 @@ import { blockedUsers } from "./people";
  * Messages are the room's business: its object decides access from its own roster and answers
  * from its own cache when it can, so a warm room needs no database round trip for these.
  */
-export const asSocketUser = (user: Pick<SessionUser, "id" | "username" | "isAdmin">): SocketUser => ({
+export const asSocketUser = (
+  user: Pick<SessionUser, "id" | "username" | "isAdmin" | "sessionId">,
+): SocketUser => ({
   user: { id: user.id, username: user.username },
   isAdmin: user.isAdmin,
+  // A socket remembers its session, so that ending the session closes it (README, Sessions).
+  ...(user.sessionId !== undefined && { sessionId: user.sessionId }),
 });
 
 const room = (s: UserScope, roomId: number) => roomStub(s.env, roomId);

@@ -3,10 +3,8 @@ import { accountStub } from "../account/account";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../auth/password";
 import { toSession } from "../auth/session";
 import type { Scope, UserScope } from "../context";
-import type { Db } from "../db/client";
 import { uniqueViolation } from "../db/errors";
 import { messages, roomMembers, rooms, type UserRow, users } from "../db/schema";
-import type { Bindings } from "../env";
 import { AppError, forbidden, notFound, unauthorized } from "../errors";
 import { fileSweeper } from "../files/sweeper";
 import { closeInbox } from "../inbox/notify";
@@ -14,6 +12,7 @@ import { CloseCode } from "../protocol";
 import { roomStub } from "../room";
 import { spend } from "./action-budget";
 import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
+import { tellRooms } from "./member-rooms";
 import { endSessions } from "./sessions";
 
 export type NewUser = { username: string; email: string; password: string; full_name?: string | undefined };
@@ -137,17 +136,6 @@ export async function updateUser(s: UserScope, userId: number, patch: UserPatch)
     await tellRooms(db, env, userId, (room) => room.userChanged(userId, { isAdmin: row.isAdmin }));
   }
   return row;
-}
-
-type RoomStub = ReturnType<typeof roomStub>;
-
-/** Every room the user belongs to (and so may have sockets in) hears of a change to them. */
-async function tellRooms(db: Db, env: Bindings, userId: number, tell: (room: RoomStub) => Promise<unknown>) {
-  const memberships = await db
-    .select({ roomId: roomMembers.roomId })
-    .from(roomMembers)
-    .where(eq(roomMembers.userId, userId));
-  await Promise.all(memberships.map((m) => tell(roomStub(env, m.roomId))));
 }
 
 /**

@@ -25,6 +25,8 @@ export const CONNECT_HEADERS = {
   user: "x-roomcast-user",
   room: "x-roomcast-room",
   subprotocol: "x-roomcast-subprotocol",
+  /** The connecting user's blocks (a JSON array of user ids): their events reach the socket as `hidden`. */
+  blocks: "x-roomcast-blocks",
 } as const;
 
 /** Headers the worker sets on an upgrade it forwards to a user's inbox, after verifying the token. */

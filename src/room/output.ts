@@ -1,6 +1,7 @@
 import type { AppError } from "../errors";
 import type { ServerFrame, TimelineEvent } from "../protocol";
 import { BATCH_MAX_CHARS, CloseCode } from "../protocol";
+import { type HiddenEvents, placeholder } from "./moderation/hidden";
 import type { CopySchedule } from "./outbox/schedule";
 import { frame } from "./socket/codec";
 import { userTag } from "./socket/identity";
@@ -61,7 +62,7 @@ export class RoomOutput {
     timeline.whenLost(() => this.abandon());
   }
 
-  private hidden: { ownerOf(seq: number): number | undefined } | undefined;
+  private hidden: Pick<HiddenEvents, "audience" | "split"> | undefined;
   /** Counts what leaves per socket (flow control, `socket/flow.ts`). */
   private meter: { sent(ws: WebSocket, chars: number): unknown } | undefined;
   /** Sockets still replaying (`socket/replay.ts`): their replay delivers the events, not the broadcast. */
@@ -85,21 +86,21 @@ export class RoomOutput {
     return this.held.size === 0 ? sockets : sockets.filter((ws) => !this.held.has(ws));
   }
 
-  /** Events only their owner may see (moderation/hidden.ts): the others get a placeholder. */
-  hideWith(hidden: { ownerOf(seq: number): number | undefined }) {
+  /** What some readers may not see (moderation/hidden.ts): they get a placeholder at its seq. */
+  hideWith(hidden: Pick<HiddenEvents, "audience" | "split">) {
     this.hidden = hidden;
   }
 
   /** A new timeline event: to every socket (serialised once), then its copy to PostgreSQL is scheduled. */
   event(e: TimelineEvent) {
-    const owner = this.hidden?.ownerOf(e.seq);
-    if (owner === undefined) this.broadcast(this.live(this.ctx.getWebSockets()), frame(e));
+    const rule = this.hidden;
+    const audience = rule?.audience(e);
+    if (!rule || !audience) this.broadcast(this.live(this.ctx.getWebSockets()), frame(e));
     else {
-      // Whole to its owner's sockets, a `hidden` placeholder at the same seq to everyone else.
-      const own = new Set(this.live(this.ctx.getWebSockets(userTag(owner))));
-      this.broadcast([...own], frame(e));
-      const others = this.live(this.ctx.getWebSockets()).filter((ws) => !own.has(ws));
-      this.broadcast(others, frame({ type: "hidden", room_id: e.room_id, seq: e.seq }));
+      // Whole to those who may see it, a `hidden` placeholder at the same seq to everyone else.
+      const { shown, hidden } = rule.split(this.ctx, audience);
+      this.broadcast(this.live(shown), frame(e));
+      this.broadcast(this.live(hidden), frame(placeholder(e)));
     }
     this.copies.kick();
   }

@@ -20,7 +20,7 @@ import { Admission } from "./socket/admission";
 import { connect } from "./socket/connect";
 import { depart } from "./socket/departure";
 import { dispatch } from "./socket/dispatch";
-import { attachmentOf, type SocketUser, userTag } from "./socket/identity";
+import { attachmentOf, ofSessions, type SocketUser, userTag } from "./socket/identity";
 import { Replays } from "./socket/replay";
 import { historyPage } from "./timeline/history";
 import type { HistoryWindow } from "./timeline/postgres-reads";
@@ -62,7 +62,7 @@ export class Room extends DurableObject<Bindings> {
     this.roster = new Roster(ctx.storage.sql);
     this.reactions = new Reactions(ctx.storage.sql, config);
     this.threads = new Threads(ctx.storage.sql);
-    this.moderation = new RoomModeration(ctx.storage.sql, config, env);
+    this.moderation = new RoomModeration(ctx.storage.sql, config, this.roster, env);
     this.heads = new MemberHeads(ctx.storage.sql, this.timeline, env, this.moderation.hidden);
     this.door = new Door(this.timeline, this.roster, env, () => this.startAnnotations(), this.moderation);
     this.outbox = new Outbox(this.timeline, config, env);
@@ -88,8 +88,6 @@ export class Room extends DurableObject<Bindings> {
     this.reactions.start(this.timeline.lastSeq);
     this.threads.start(this.timeline.lastSeq);
   }
-
-  // ── sockets ───────────────────────────────────────────────────────────────
 
   /** A WebSocket upgrade the worker forwarded (see `connect.ts`). */
   override fetch(request: Request): Promise<Response> {
@@ -199,11 +197,7 @@ export class Room extends DurableObject<Bindings> {
    * once, and a user who lost access has their sockets closed.
    */
   async rosterChanged(userId: number, m: Membership, close?: { code: number; reason: string }) {
-    await this.door.settled();
-    if (this.roster.loaded) {
-      this.roster.setMember(userId, m.role);
-      this.roster.setBanned(userId, m.banned);
-    }
+    await this.door.memberChanged(userId, m);
     if (m.role === null) this.heads.lost(userId);
     if (close) this.closeUser(userId, close.code, close.reason);
   }
@@ -230,9 +224,14 @@ export class Room extends DurableObject<Bindings> {
     }
   }
 
-  /** A user lost access (4403) or their tokens were revoked (4401): their sockets close now. */
-  closeUser(userId: number, code: number, reason: string) {
-    this.out.close(this.ctx.getWebSockets(userTag(userId)), code, reason);
+  /** A user lost access (4403) or tokens were revoked (4401; of `sessions` only, if given): sockets close now. */
+  closeUser(userId: number, code: number, reason: string, sessions?: string[]) {
+    this.out.close(ofSessions(this.ctx.getWebSockets(userTag(userId)), sessions), code, reason);
+  }
+
+  /** `viewerId` blocked (or unblocked) `authorId` (PostgreSQL first): their sockets and head follow at once. */
+  blocksChanged(viewerId: number, authorId: number, on: boolean) {
+    return this.door.blocksChanged(viewerId, authorId, on).then(() => this.heads.viewChanged(viewerId));
   }
 
   /** The room was deleted: close every socket and forget the room's storage. */

@@ -5,6 +5,7 @@ import { apiKeySocketUser } from "../auth/api-key-routes";
 import { authenticate } from "../auth/middleware";
 import type { AppEnv } from "../context";
 import { asSocketUser } from "../domain/messages";
+import { blockedUsers } from "../domain/people";
 import { AppError, unauthorized } from "../errors";
 import { inboxStub } from "../inbox/notify";
 import { CONNECT_HEADERS, INBOX_HEADERS, refusalCloseCode, SUBPROTOCOL, SUBPROTOCOL_V2 } from "../protocol";
@@ -103,6 +104,8 @@ export const wsRoutes = new OpenAPIHono<AppEnv>().get("/ws/me", inboxDoor).get("
     for (const name of [...headers.keys()]) if (name.startsWith("x-roomcast-")) headers.delete(name);
     headers.set(CONNECT_HEADERS.user, JSON.stringify(asSocketUser(user)));
     headers.set(CONNECT_HEADERS.room, String(parsedId.data));
+    if (!isApiKey(token))
+      headers.set(CONNECT_HEADERS.blocks, JSON.stringify(await blockedUsers(c.env, user.id)));
     if (echo) headers.set(CONNECT_HEADERS.subprotocol, echo);
     url.searchParams.delete("token");
     // The room decides access from its own roster; a refusal comes back as the error body and

@@ -1,12 +1,15 @@
+import { accountStub } from "../../account/account";
+import { blockedBy } from "../../account/block-store";
 import { withDb } from "../../db/client";
 import { roomMembers } from "../../db/schema";
-import { type RoomAccess, reader, roomAdmin, writer } from "../../domain/access-rules";
+import { type Membership, type RoomAccess, reader, roomAdmin, writer } from "../../domain/access-rules";
 import { type Bindings, type Config, loadConfig } from "../../env";
 import { notFound } from "../../errors";
 import { inboxRoom, notifyUser } from "../../inbox/notify";
 import type { ModerationRules } from "../moderation/rules";
 import type { Actor, SocketUser } from "../socket/identity";
 import type { Timeline } from "../timeline/timeline";
+import type { Blocks } from "./blocks";
 import { type Roster, readSnapshot } from "./roster";
 
 /**
@@ -19,6 +22,7 @@ export class Door {
   private loading: Promise<void> | null = null;
   private readonly config: Config;
   private readonly rules: ModerationRules;
+  private readonly blocks: Blocks;
 
   constructor(
     private readonly timeline: Timeline,
@@ -26,17 +30,22 @@ export class Door {
     private readonly env: Bindings,
     /** Called once the timeline exists (it starts the live reaction and thread copies). */
     private readonly onLoaded: () => void,
-    /** The moderation rules, read with the roster (and again once stale: the global list is not pushed). */
-    moderation: { rules: ModerationRules },
+    /**
+     * The moderation rules, read with the roster (and again once stale: the global list is not
+     * pushed), and the members' blocks, read with the roster too (a member who joins brings theirs).
+     */
+    moderation: { rules: ModerationRules; blocks: Blocks },
   ) {
     this.config = loadConfig(env);
     this.rules = moderation.rules;
+    this.blocks = moderation.blocks;
   }
 
   private ensureLoaded(roomId: number): Promise<void> {
-    if (this.timeline.initialised && this.roster.loaded && !this.rules.stale) return Promise.resolve();
+    const warm = this.timeline.initialised && this.roster.loaded && this.blocks.loaded;
+    if (warm && !this.rules.stale) return Promise.resolve();
     // A warm room answers without PostgreSQL: stale rules are refreshed when it can, kept when not.
-    if (this.timeline.initialised && this.roster.loaded) {
+    if (warm) {
       this.loading ??= this.rules.refresh(roomId).catch((err) => this.rules.keep(err));
       return this.loading.finally(() => {
         this.loading = null;
@@ -47,6 +56,7 @@ export class Door {
       if (!snapshot) throw notFound("Room");
       if (this.rules.stale) await this.rules.reload(db, roomId);
       if (!this.roster.loaded) this.roster.fill(snapshot);
+      if (!this.blocks.loaded) this.blocks.fill(snapshot.blocks);
       if (!this.timeline.initialised) this.timeline.initialise(roomId, snapshot.lastSeq);
       this.onLoaded();
     }).finally(() => {
@@ -71,15 +81,43 @@ export class Door {
     await this.ensureLoaded(roomId);
     const { joins, ...access } = writer(this.roster.room, this.roster.membership(who.user.id), who, join);
     if (joins) {
-      await withDb(this.config, (db) =>
-        db.insert(roomMembers).values({ roomId, userId: who.user.id, role: "member" }).onConflictDoNothing(),
-      );
+      const blocked = await withDb(this.config, async (db) => {
+        await db
+          .insert(roomMembers)
+          .values({ roomId, userId: who.user.id, role: "member" })
+          .onConflictDoNothing();
+        return blockedBy(db, who.user.id);
+      });
       this.roster.setMember(who.user.id, "member");
+      this.blocks.replace(who.user.id, blocked);
       // The user's channel hears of the join like of one through REST (not awaited: never in the way).
       const room = this.roster.room;
       if (room) void notifyUser(this.env, who.user.id, { type: "room.joined", room: inboxRoom(room) });
     }
     return access;
+  }
+
+  /** A member's role or ban changed (PostgreSQL first); a new member brings their blocks. */
+  async memberChanged(userId: number, m: Membership) {
+    await this.settled();
+    if (m.role !== null && this.roster.membership(userId).role === null) {
+      // From the user's Account object, which has them in memory.
+      this.blocks.replace(userId, await accountStub(this.env, userId).blocked(userId));
+    }
+    if (!this.roster.loaded) return;
+    this.roster.setMember(userId, m.role);
+    this.roster.setBanned(userId, m.banned);
+  }
+
+  /** A connecting user's blocks, as the worker read them from their Account object (the freshest copy). */
+  blocksOf(userId: number, blocked: readonly number[]) {
+    this.blocks.replace(userId, blocked);
+  }
+
+  /** A user blocked (or unblocked) an author; after a load in flight, which may predate it. */
+  async blocksChanged(viewerId: number, authorId: number, on: boolean) {
+    await this.settled();
+    this.blocks.set(viewerId, authorId, on);
   }
 
   /** May moderate here (the room's owner and admins, global admins). */

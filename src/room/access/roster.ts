@@ -16,6 +16,8 @@ export type RoomSnapshot = {
   lastSeq: number;
   members: Array<[number, RoomRole]>;
   bans: number[];
+  /** Every member's blocks, `[blocker, blocked]` (access/blocks.ts). */
+  blocks: Array<[number, number]>;
 };
 
 /**
@@ -88,18 +90,21 @@ const reviveRoom = (r: RoomRow): RoomRow => ({
   updatedAt: new Date(r.updatedAt),
 });
 
-/** The room's row, members, bans and last seq from PostgreSQL in one query; undefined if no such room. */
+/** The room's row, members, bans, members' blocks and last seq from PostgreSQL in one query; undefined if no such room. */
 export async function readSnapshot(db: Db, roomId: number): Promise<RoomSnapshot | undefined> {
   const result = await db.execute<{
     room: Record<string, unknown>;
     last_seq: string | number;
     members: Array<[number, RoomRole]>;
     bans: number[];
+    blocks: Array<[number, number]>;
   }>(sql`
     select row_to_json(r) as room,
       (select coalesce(max(seq), 0) from messages where room_id = r.id) as last_seq,
       (select coalesce(json_agg(json_build_array(user_id, role)), '[]') from room_members where room_id = r.id) as members,
-      (select coalesce(json_agg(user_id), '[]') from room_bans where room_id = r.id) as bans
+      (select coalesce(json_agg(user_id), '[]') from room_bans where room_id = r.id) as bans,
+      (select coalesce(json_agg(json_build_array(b.blocker_id, b.blocked_id)), '[]') from user_blocks b
+        where b.blocker_id in (select user_id from room_members where room_id = r.id)) as blocks
     from ${rooms} r where r.id = ${roomId}`);
   const row = result.rows[0];
   if (!row) return undefined;
@@ -118,5 +123,6 @@ export async function readSnapshot(db: Db, roomId: number): Promise<RoomSnapshot
     lastSeq: Number(row.last_seq),
     members: row.members,
     bans: row.bans,
+    blocks: row.blocks,
   };
 }

@@ -1,11 +1,13 @@
+import { toMessageEvent } from "../../domain/event-rows";
 import type { Bindings } from "../../env";
 import { inboxStub } from "../../inbox/notify";
-import type { RoomHead, TimelineEvent } from "../../protocol";
+import type { HeadPreview, RoomHead, TimelineEvent } from "../../protocol";
 import type { Door } from "../access/door";
+import type { HiddenEvents } from "../moderation/hidden";
 import type { Publish } from "../output";
 import type { Timeline } from "../timeline/timeline";
 import { HeadPushes } from "./head-pushes";
-import { UnreadIndex } from "./unread-index";
+import { previewOf, UnreadIndex } from "./unread-index";
 
 /**
  * The room's side of every member's inbox: each member's head (the room's last seq and message,
@@ -22,8 +24,11 @@ export class MemberHeads {
     sql: SqlStorage,
     private readonly timeline: Timeline,
     env: Bindings,
-    /** Events only their author sees (a shadow-banned user's) count in nobody's head. */
-    private readonly hidden: { ownerOf(seq: number): number | undefined },
+    /**
+     * Events only their author sees (a shadow-banned user's) count in nobody's head; a member's
+     * head leaves out the authors they blocked (counts and preview).
+     */
+    private readonly hidden: Pick<HiddenEvents, "ownerOf" | "hidesAuthor">,
   ) {
     this.index = new UnreadIndex(sql, timeline);
     this.pushes = new HeadPushes(
@@ -59,6 +64,11 @@ export class MemberHeads {
     }
   }
 
+  /** What a member sees changed (a block): their head is pushed again. */
+  viewChanged(userId: number) {
+    this.pushes.markerMoved(userId);
+  }
+
   /** A member lost the room: no head of it reaches their inbox from now on. */
   lost(userId: number) {
     this.pushes.unwatch(userId);
@@ -88,9 +98,23 @@ export class MemberHeads {
       room_id: this.timeline.roomId,
       room_seq: last,
       read_seq: read,
-      last_message: this.index.preview(last),
+      last_message: this.previewFor(userId, last),
       ...this.index.counts(userId, Math.max(read, this.index.since ?? 0)),
     };
+  }
+
+  /**
+   * The room's last message, or for a member who blocked its author the last one they may see,
+   * as the cache has it now (null when it is older than the cache: REST lists then show
+   * PostgreSQL's, which leaves blocked authors out too).
+   */
+  private previewFor(userId: number, lastSeq: number): HeadPreview | null {
+    const last = this.index.preview(lastSeq);
+    if (!last || !this.hidden.hidesAuthor(userId, last.user_id)) return last;
+    const id = this.index.lastShownTo(userId, lastSeq);
+    const row = id === undefined ? undefined : this.timeline.cachedMessage(id);
+    if (!row) return null;
+    return previewOf(this.timeline.cache.current(toMessageEvent(this.timeline.roomId, row)));
   }
 
   /** After the room's storage was wiped: empty tables again. */

@@ -1,4 +1,4 @@
-import type { HeadPreview, TimelineEvent } from "../../protocol";
+import type { HeadPreview, MessageEvent, TimelineEvent } from "../../protocol";
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS unread_index (
@@ -12,6 +12,16 @@ const SCHEMA = `
 `;
 
 const EXCERPT = 100;
+
+/** The row's author is not someone the viewer (the statement's parameter) blocked (access/blocks.ts). */
+const SHOWN = "NOT EXISTS (SELECT 1 FROM hidden_authors h WHERE h.viewer_id = ? AND h.author_id = u.author)";
+
+/** A message as a conversation list shows it. */
+export function previewOf(e: MessageEvent): HeadPreview {
+  const excerpt = e.content === null ? null : e.content.slice(0, EXCERPT);
+  const { id, seq, user_id, username, created_at } = e;
+  return { id, seq, user_id, username, excerpt, created_at };
+}
 
 export type Counts = { unread_count: number; mention_count: number };
 
@@ -96,19 +106,35 @@ export class UnreadIndex {
     return false;
   }
 
-  /** Messages from others after `marker`, not deleted, and how many of them mention `userId`. */
+  /**
+   * Messages from others after `marker`, not deleted, not by someone `userId` blocked (their
+   * @mentions then count for nothing either), and how many of them mention `userId`.
+   */
   counts(userId: number, marker: number): Counts {
     this.rows.commit();
     const row = this.sql
       .exec<{ n: number; m: number | null }>(
-        `SELECT count(*) AS n, sum(instr(mentions, ?) > 0) AS m FROM unread_index
-         WHERE seq > ? AND deleted = 0 AND (author IS NULL OR author != ?)`,
+        `SELECT count(*) AS n, sum(instr(mentions, ?) > 0) AS m FROM unread_index u
+         WHERE seq > ? AND deleted = 0 AND (author IS NULL OR author != ?) AND ${SHOWN}`,
         `,${userId},`,
         marker,
+        userId,
         userId,
       )
       .one();
     return { unread_count: row.n, mention_count: row.m ?? 0 };
+  }
+
+  /** The last message indexed up to `lastSeq` whose author `userId` did not block. */
+  lastShownTo(userId: number, lastSeq: number): string | undefined {
+    this.rows.commit();
+    return this.sql
+      .exec<{ message_id: string }>(
+        `SELECT message_id FROM unread_index u WHERE seq <= ? AND ${SHOWN} ORDER BY seq DESC LIMIT 1`,
+        lastSeq,
+        userId,
+      )
+      .toArray()[0]?.message_id;
   }
 
   /**

@@ -1,22 +1,33 @@
 import type { HiddenEvent, TimelineEvent } from "../../protocol";
+import { userTag } from "../socket/identity";
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS hidden_events (seq INTEGER PRIMARY KEY, user_id INTEGER NOT NULL);`;
 
 /** An event as one reader may see it: itself, or a placeholder at its seq. */
 export type Visible = TimelineEvent | HiddenEvent;
 
+/** Who blocked whom here (access/blocks.ts): a viewer does not see the events of authors they blocked. */
+export type AuthorBlocks = { hidersOf(authorId: number | null): ReadonlySet<number> | undefined };
+
+/** Who sees an event whole when not everyone does; the other sockets get its placeholder. */
+export type Audience = { only?: number; except?: ReadonlySet<number> };
+
 /**
- * Events of the timeline that only one user may see (a shadow-banned author's), and how every
- * other reader sees them: a `hidden` placeholder at the same seq, so that gap detection stays
- * exact (invariant 14) live, on resume and across it. The one mechanism for "this reader must
- * not see this event": a reader's own block list can answer through `hiddenFrom` the same way.
+ * The room's one rule for "this reader must not see this event", and how such a reader sees it:
+ * a `hidden` placeholder at the same seq, so that gap detection stays exact (invariant 14) live,
+ * on resume and across it. Two sources answer it: events only one user may see (a shadow-banned
+ * author's, kept here), and the reader's own blocks (an event caused by someone they blocked:
+ * their message, edit, delete, reaction or the thread counter their reply moved).
  *
  * Kept for the life of the room's storage (not trimmed with the cache), because a resume from
  * PostgreSQL replays those seqs too; a room whose storage is gone has a new epoch, and no resume
  * crosses that. PostgreSQL marks the same events (`messages.hidden`) for its own reads.
  */
 export class HiddenEvents {
-  constructor(private readonly sql: SqlStorage) {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly blocks: AuthorBlocks,
+  ) {
     this.load();
   }
 
@@ -54,15 +65,46 @@ export class HiddenEvents {
     return new Map(rows.map((r) => [r.seq, r.user_id]));
   }
 
+  /**
+   * Who sees a new event whole, or undefined when everyone does (the usual case: one lookup in
+   * the table, one in the block map).
+   */
+  audience(e: TimelineEvent): Audience | undefined {
+    const only = this.ownerOf(e.seq);
+    const except = this.blocks.hidersOf(e.user_id);
+    const blocked = except !== undefined && except.size > 0;
+    if (only === undefined && !blocked) return undefined;
+    return { ...(only !== undefined && { only }), ...(blocked && { except }) };
+  }
+
+  /** The sockets that get the event whole and those that get its placeholder (found by user tag). */
+  split(sockets: Pick<DurableObjectState, "getWebSockets">, a: Audience) {
+    const unseen = new Set([...(a.except ?? [])].flatMap((id) => sockets.getWebSockets(userTag(id))));
+    const all = sockets.getWebSockets();
+    const candidates = a.only === undefined ? all : sockets.getWebSockets(userTag(a.only));
+    const shown = new Set(candidates.filter((ws) => !unseen.has(ws)));
+    return { shown: [...shown], hidden: all.filter((ws) => !shown.has(ws)) };
+  }
+
+  /** Whether `readerId` blocked `authorId` (their events, typing and counts are not theirs to see). */
+  hidesAuthor(readerId: number, authorId: number | null): boolean {
+    return this.blocks.hidersOf(authorId)?.has(readerId) ?? false;
+  }
+
+  /** The sockets of readers who blocked `authorId` (found by user tag): their typing does not reach them. */
+  blockersSockets(sockets: Pick<DurableObjectState, "getWebSockets">, authorId: number): WebSocket[] {
+    return [...(this.blocks.hidersOf(authorId) ?? [])].flatMap((id) => sockets.getWebSockets(userTag(id)));
+  }
+
   /** A replay as `readerId` may see it. */
   viewOf<E extends TimelineEvent>(events: E[], readerId: number): Array<E | HiddenEvent> {
     if (events.length === 0) return events;
     const first = events[0]?.seq ?? 0;
     const hidden = this.within(first, events.at(-1)?.seq ?? first);
-    if (hidden.size === 0) return events;
     return events.map((e) => {
       const owner = hidden.get(e.seq);
-      return owner === undefined || owner === readerId ? e : placeholder(e);
+      const shown = (owner === undefined || owner === readerId) && !this.hidesAuthor(readerId, e.user_id);
+      return shown ? e : placeholder(e);
     });
   }
 

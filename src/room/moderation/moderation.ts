@@ -2,6 +2,8 @@ import type { EventData } from "../../domain/event-rows";
 import type { Bindings, Config } from "../../env";
 import { AppError } from "../../errors";
 import { gaugesStub } from "../../metrics/gauges-object";
+import { Blocks } from "../access/blocks";
+import type { Roster } from "../access/roster";
 import type { Actor, SocketUser } from "../socket/identity";
 import { BlockedAttempts } from "./attempts";
 import { type ModerationCall, ModerationCalls, type ModerationParts, type ModerationResults } from "./calls";
@@ -31,10 +33,13 @@ export class RoomModeration {
   readonly hidden: HiddenEvents;
   private readonly attempts: BlockedAttempts;
   private roomId = () => 0;
+  /** Who blocked whom here (users' own moderation): the other source of what a reader does not see. */
+  readonly blocks: Blocks;
 
-  constructor(sql: SqlStorage, config: Config, env?: Bindings) {
+  constructor(sql: SqlStorage, config: Config, roster: Pick<Roster, "room" | "membership">, env?: Bindings) {
     this.rules = new ModerationRules(sql, config, env && announceTo(env));
-    this.hidden = new HiddenEvents(sql);
+    this.blocks = new Blocks(sql, roster);
+    this.hidden = new HiddenEvents(sql, this.blocks);
     this.attempts = new BlockedAttempts(sql, config);
   }
 
@@ -44,6 +49,7 @@ export class RoomModeration {
     this.rules.reset();
     this.hidden.reset();
     this.attempts.load();
+    this.blocks.reset();
   }
 
   /** Wires the worker's moderation calls, once the room's other parts exist (they need this one). */

@@ -21,6 +21,14 @@ type Parts = {
   replays: Replays;
 };
 
+/** The user's blocks as the worker read them from their Account object (ids; junk is ignored). */
+function blockList(request: Request): number[] | undefined {
+  const header = request.headers.get(CONNECT_HEADERS.blocks);
+  if (header === null) return undefined;
+  const parsed: unknown = JSON.parse(header);
+  return Array.isArray(parsed) ? parsed.filter((id): id is number => Number.isSafeInteger(id)) : [];
+}
+
 /** A refusal the worker relays as a visible close; `Retry-After` carries a 429's retry hint. */
 const refuse = (err: unknown) => {
   const refusal = toAppError(err);
@@ -95,6 +103,9 @@ export async function connect(
   const tags = [userTag(user.id), ...(batch ? [BATCH_TAG] : []), ...(version === 1 ? [] : [V2_TAG])];
   if (sync) tags.push(SYNC_TAG);
   if (replaying) tags.push(REPLAY_TAG);
+  // The worker's copy of the user's blocks is the freshest: it wins over what the room kept.
+  const blocked = blockList(request);
+  if (blocked) door.blocksOf(user.id, blocked);
   ctx.acceptWebSocket(server, tags);
   out.accepted(server, batch);
   replays.flow.accepted(server, sync);
@@ -110,7 +121,8 @@ export async function connect(
     recovered: resume.recovered,
     replay_count: replaying ? timeline.lastSeq - resume.cursor : 0,
   });
-  // The replay streams as the socket reads (replay.ts); hidden events replay as placeholders.
+  // The replay streams as the socket reads (replay.ts); events hidden from this reader (a
+  // shadow-banned author's, a blocked author's) replay as placeholders: every seq is there.
   if (replaying) replays.start(server, resume.cursor);
   if (firstOfUser) announce(out, ctx, server, "join", user);
 

@@ -2,6 +2,7 @@ import type { Bindings } from "../../env";
 import { toAppError } from "../../errors";
 import type { ClientFrame, ClientFrameOf } from "../../protocol";
 import type { Door } from "../access/door";
+import type { HiddenEvents } from "../moderation/hidden";
 import type { RoomOutput } from "../output";
 import type { Conversation } from "../writes/conversation";
 import type { UserLimits } from "../writes/limits";
@@ -24,6 +25,8 @@ type Parts = {
   limits: UserLimits;
   out: RoomOutput;
   sync: { confirmed(ws: WebSocket, token: string): void };
+  /** Typing of someone a reader blocked does not reach them either. */
+  hidden: Pick<HiddenEvents, "blockersSockets">;
 };
 
 /** One handler per client frame type: each makes one call and answers (or lets the refusal throw). */
@@ -46,7 +49,8 @@ function checked({ env, ctx, out }: Parts, handlers: FrameHandlers): FrameHandle
   return Object.fromEntries(wrapped) as FrameHandlers;
 }
 
-function handlersOf({ ctx, door, sends, writes, conversation, limits, out, sync }: Parts): FrameHandlers {
+function handlersOf(p: Parts): FrameHandlers {
+  const { ctx, door, sends, writes, conversation, limits, out, sync, hidden } = p;
   const react = async (
     ws: WebSocket,
     who: SocketUser,
@@ -85,9 +89,13 @@ function handlersOf({ ctx, door, sends, writes, conversation, limits, out, sync 
     read: (_ws, who, f) => writes.markRead(who.user, f.seq),
     typing: (_ws, who) => {
       limits.take("typing", who.user.id);
-      // By tag, not by reading every socket's attachment (a deserialisation each) per frame.
-      const own = new Set(ctx.getWebSockets(userTag(who.user.id)));
-      const others = ctx.getWebSockets().filter((s) => !own.has(s));
+      // By tag, not by reading every socket's attachment (a deserialisation each) per frame; not
+      // to the sockets of readers who blocked the typist either.
+      const skip = new Set([
+        ...ctx.getWebSockets(userTag(who.user.id)),
+        ...hidden.blockersSockets(ctx, who.user.id),
+      ]);
+      const others = ctx.getWebSockets().filter((s) => !skip.has(s));
       out.broadcast(others, frame({ type: "typing", user: who.user }));
     },
   };

@@ -5,7 +5,12 @@ import type { RoomRole, UserRef } from "../../protocol";
  * attachment, so that it survives hibernation; the room role is not kept there but read from the
  * room's roster when needed, so that a role change applies to open sockets at once.
  */
-export type SocketUser = { user: UserRef; isAdmin: boolean };
+export type SocketUser = {
+  user: UserRef;
+  isAdmin: boolean;
+  /** The session of the token the socket was opened with: ending the session closes it. */
+  sessionId?: string;
+};
 
 /** Who is acting, with their role in this room. */
 export type Actor = SocketUser & { role: RoomRole | null };
@@ -14,3 +19,7 @@ export type Actor = SocketUser & { role: RoomRole | null };
 export const userTag = (userId: number) => `u:${userId}`;
 
 export const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as SocketUser;
+
+/** The sockets opened with one of these sessions' tokens (all of them without a list). */
+export const ofSessions = (sockets: WebSocket[], sessionIds?: readonly string[]) =>
+  sessionIds ? sockets.filter((ws) => sessionIds.includes(attachmentOf(ws).sessionId ?? "")) : sockets;

@@ -54,6 +54,8 @@ export function assembleWrites(p: Parts) {
   });
   moderation.answer({ door, writes, timeline, config, publish });
   const sends = new SendQueue(writes, conversation, new FileClaims(config, timeline), config);
-  const onFrame = frameHandlers({ ctx, env, door, sends, writes, conversation, limits, out, sync });
+  const { hidden } = moderation;
+  const parts = { ctx, env, door, sends, writes, conversation, limits, out, sync, hidden };
+  const onFrame = frameHandlers(parts);
   return { writes, conversation, sends, onFrame };
 }

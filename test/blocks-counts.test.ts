@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { api, type Message, newRoom, newUser, type RoomSummary, type TestUser } from "./helpers";
+import { connectInbox, type InboxOf, type InboxSocket } from "./inbox-socket";
+
+const post = (who: TestUser, roomId: number, content: string) =>
+  api<Message>("POST", `/message/rooms/${roomId}/messages`, { token: who.token, json: { content } });
+const block = (who: TestUser, other: TestUser) =>
+  api("PUT", `/user/blocks/${other.id}`, { token: who.token });
+const listed = async (u: TestUser, roomId: number) =>
+  (await api<RoomSummary[]>("GET", "/room/rooms", { token: u.token })).body.find((r) => r.id === roomId);
+
+/** The next head of a room on a channel that passes `ok` (heads of one room coalesce). */
+async function headWhere(
+  socket: InboxSocket,
+  roomId: number,
+  ok: (h: InboxOf<"room.head">) => boolean,
+): Promise<InboxOf<"room.head">> {
+  for (;;) {
+    const f = await socket.next();
+    if (f.type === "room.head" && f.room_id === roomId && ok(f)) return f;
+  }
+}
+
+describe("counts and previews leave blocked authors out", () => {
+  it("unread and mention counts and the last message, in the rooms list and on the inbox channel", async () => {
+    const alice = await newUser("alice");
+    const bob = await newUser("bob");
+    const carol = await newUser("carol");
+    const room = await newRoom(carol);
+    await api("POST", `/room/${room.id}/members/join`, { token: bob.token });
+    await post(carol, room.id, "from carol");
+    // Alice blocked Bob before she joined the (running) room, and never opens a socket there.
+    await block(alice, bob);
+    await api("POST", `/room/${room.id}/members/join`, { token: alice.token });
+    const inbox = (await connectInbox(alice.token)).socket;
+    await post(bob, room.id, `bob to @${alice.username}`);
+    const last = await post(bob, room.id, `bob again @${alice.username}`);
+    expect(await listed(alice, room.id)).toMatchObject({
+      unread_count: 1,
+      mention_count: 0,
+      last_message: { content: "from carol", user_id: carol.id },
+    });
+    const head = await headWhere(inbox, room.id, (h) => h.room_seq >= last.body.seq);
+    expect(head).toMatchObject({
+      unread_count: 1,
+      mention_count: 0,
+      last_message: { excerpt: "from carol", user_id: carol.id },
+    });
+    // Carol, who blocked nobody, counts everything.
+    expect(await listed(carol, room.id)).toMatchObject({
+      unread_count: 2,
+      last_message: { content: `bob again @${alice.username}` },
+    });
+  });
+
+  it("a block pushes the blocker's head again at once, without the blocked author's messages", async () => {
+    const alice = await newUser("alice");
+    const bob = await newUser("bob");
+    const room = await newRoom(bob);
+    await api("POST", `/room/${room.id}/members/join`, { token: alice.token });
+    const inbox = (await connectInbox(alice.token)).socket;
+    await post(bob, room.id, `hi @${alice.username}`);
+    await post(bob, room.id, "still there?");
+    await headWhere(inbox, room.id, (h) => h.unread_count === 2 && h.mention_count === 1);
+    await block(alice, bob);
+    const after = await headWhere(inbox, room.id, (h) => h.unread_count === 0);
+    expect(after).toMatchObject({ mention_count: 0, last_message: null });
+    expect(await listed(alice, room.id)).toMatchObject({
+      unread_count: 0,
+      mention_count: 0,
+      last_message: null,
+    });
+  });
+});
