@@ -85,6 +85,7 @@ export class RoomWrites {
     const { user } = who;
     const prior = this.prior(user.id, clientId);
     if (prior) return { event: prior, duplicate: true };
+    this.moderation.blocks.checkDirectPost(user.id);
     const claimed = extra?.claimed;
     checkContent(content, this.config.MESSAGE_MAX_CHARS, claimed !== undefined);
     this.checkBacklog();

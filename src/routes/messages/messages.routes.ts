@@ -67,8 +67,9 @@ export const send = createRoute({
     ...errorResponses(
       400,
       401,
-      [403, "forbidden", "banned", "not_a_member", "muted"],
+      [403, "forbidden", "banned", "not_a_member", "muted", "direct_unavailable"],
       [404, "not_found", "reply_parent_not_found"],
+      [409, "user_blocked"],
       413,
       [
         422,
