@@ -3,7 +3,17 @@ import { INBOX_HEADERS, type InboxReady, PROTOCOL_VERSION } from "../protocol";
 import { type SendWindow, SYNC_TAG } from "../room";
 import type { InboxLog } from "./log";
 
-export type InboxSocketUser = { id: number; username: string };
+/** A device's channel: whose, and the session its token belongs to (absent for tokens without one). */
+export type InboxSocketUser = { id: number; username: string; sessionId?: string };
+
+/** The channels opened with one of these sessions' tokens (all of them without a list). */
+export const ofSession = (sockets: WebSocket[], sessionIds?: readonly string[]) =>
+  sessionIds
+    ? sockets.filter((ws) => {
+        const { sessionId } = ws.deserializeAttachment() as InboxSocketUser;
+        return sessionId !== undefined && sessionIds.includes(sessionId);
+      })
+    : sockets;
 
 type Parts = {
   ctx: DurableObjectState;
@@ -44,7 +54,7 @@ export function connectInbox({ ctx, log, config, send, flow }: Parts, request: R
     type: "ready",
     protocol: PROTOCOL_VERSION,
     channel: "inbox",
-    user,
+    user: { id: user.id, username: user.username },
     epoch: log.epoch,
     last_seq: log.lastSeq,
     recovered: resume.recovered,

@@ -10,7 +10,7 @@ import {
   type RoomHead,
 } from "../protocol";
 import { roomStub, SendWindow } from "../room";
-import { connectInbox, type InboxSocketUser } from "./connect";
+import { connectInbox, type InboxSocketUser, ofSession } from "./connect";
 import { Heads } from "./heads";
 import { InboxLog } from "./log";
 import { RoomSockets } from "./room-sockets";
@@ -186,9 +186,9 @@ export class Inbox extends DurableObject<Bindings> {
     this.roomSockets.set(roomId, open);
   }
 
-  /** The user's tokens were revoked (4401) or the account disabled or deleted (4403). */
-  async closeAll(code: number, reason: string) {
-    for (const ws of this.ctx.getWebSockets()) {
+  /** The user's tokens were revoked (4401; of `sessions` only, if given) or the account disabled or deleted (4403). */
+  async closeAll(code: number, reason: string, sessions?: string[]) {
+    for (const ws of ofSession(this.ctx.getWebSockets(), sessions)) {
       try {
         ws.close(code, reason);
       } catch {}

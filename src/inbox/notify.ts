@@ -33,10 +33,19 @@ export async function notifyUser(env: Bindings, userId: number, notice: InboxNot
 export const notifyUsers = (env: Bindings, userIds: Iterable<number>, notice: InboxNotice) =>
   Promise.all([...new Set(userIds)].map((id) => notifyUser(env, id, notice)));
 
-/** Closes every device's channel of a user: tokens revoked (4401), account disabled or deleted (4403). */
-export async function closeInbox(env: Bindings, userId: number, code: number, reason: string) {
+/**
+ * Closes every device's channel of a user: tokens revoked (4401), account disabled or deleted
+ * (4403); with `sessions`, only the channels opened with those sessions' tokens (4401).
+ */
+export async function closeInbox(
+  env: Bindings,
+  userId: number,
+  code: number,
+  reason: string,
+  sessions?: string[],
+) {
   try {
-    await inboxStub(env, userId).closeAll(code, reason);
+    await inboxStub(env, userId).closeAll(code, reason, sessions);
   } catch (err) {
     console.error("inbox: could not close the channel of user", userId, err);
   }

@@ -7,6 +7,7 @@ import type { AppEnv } from "../context";
 import { asSocketUser } from "../domain/messages";
 import { blockedUsers } from "../domain/people";
 import { AppError, unauthorized } from "../errors";
+import type { InboxSocketUser } from "../inbox/connect";
 import { inboxStub } from "../inbox/notify";
 import { CONNECT_HEADERS, INBOX_HEADERS, refusalCloseCode, SUBPROTOCOL, SUBPROTOCOL_V2 } from "../protocol";
 import { roomStub } from "../room";
@@ -75,7 +76,9 @@ const inboxDoor = async (c: Context<AppEnv>) => {
     const user = await authenticate(c.env, c.var.config, token);
     const headers = new Headers(c.req.raw.headers);
     for (const name of [...headers.keys()]) if (name.startsWith("x-roomcast-")) headers.delete(name);
-    headers.set(INBOX_HEADERS.user, JSON.stringify({ id: user.id, username: user.username }));
+    const who: InboxSocketUser = { id: user.id, username: user.username };
+    if (user.sessionId !== undefined) who.sessionId = user.sessionId;
+    headers.set(INBOX_HEADERS.user, JSON.stringify(who));
     if (echo) headers.set(INBOX_HEADERS.subprotocol, echo);
     url.searchParams.delete("token");
     return await relay(await inboxStub(c.env, user.id).fetch(new Request(url, { headers })), echo);
