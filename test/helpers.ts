@@ -96,6 +96,15 @@ export async function newRoom(owner: TestUser, body: Record<string, unknown> = {
   return res.body;
 }
 
+/** A public room of a fresh owner that a fresh member has joined. */
+export async function roomWithMember() {
+  const owner = await newUser("owner");
+  const member = await newUser("member");
+  const room = await newRoom(owner);
+  await api("POST", `/room/${room.id}/members/join`, { token: member.token });
+  return { owner, member, room };
+}
+
 /** Asserts the one error shape: status plus a stable `code`. */
 export function expectError(res: ApiResponse, status: number, code: string) {
   // Whatever came back is read as an error body, for the assertions to compare.

@@ -8,7 +8,7 @@ import {
   type Message,
   newAdmin,
   newRoom,
-  newUser,
+  roomWithMember,
   withTestDb,
 } from "./helpers";
 import { connect } from "./socket";
@@ -28,14 +28,6 @@ const send = (token: string, roomId: number, content: string) =>
     token,
     json: { content },
   });
-
-async function roomWithMember() {
-  const owner = await newUser("owner");
-  const member = await newUser("member");
-  const room = await newRoom(owner);
-  await api("POST", `/room/${room.id}/members/join`, { token: member.token });
-  return { owner, member, room };
-}
 
 describe("word and pattern filters", () => {
   it("block on REST and on sockets with an error naming the filter; nothing is stored", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, expectError, type Message, newAdmin, newRoom, newUser } from "./helpers";
+import { api, expectError, type Message, newAdmin, roomWithMember } from "./helpers";
 import { connect } from "./socket";
 
 type ErrorWithDetails = { error: { code: string; message: string; details?: Record<string, string> } };
@@ -7,14 +7,6 @@ type ErrorWithDetails = { error: { code: string; message: string; details?: Reco
 const send = (token: string, roomId: number, content: string) =>
   api<Message>("POST", `/message/rooms/${roomId}/messages`, { token, json: { content } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function roomWithMember() {
-  const owner = await newUser("owner");
-  const member = await newUser("member");
-  const room = await newRoom(owner);
-  await api("POST", `/room/${room.id}/members/join`, { token: member.token });
-  return { owner, member, room };
-}
 
 describe("slow mode", () => {
   it("one message per user per N seconds, on REST and sockets alike, with retry_after; admins exempt", async () => {
