@@ -1,5 +1,6 @@
-import { and, asc, eq, gt, lte } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, lte } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { userBlocks } from "../db/people-schema";
 import { notificationSettings } from "../db/reach-schema";
 import { messages, roomMembers, rooms, users } from "../db/schema";
 import { defaultLevel } from "../domain/notification-settings";
@@ -38,6 +39,22 @@ async function recipients(db: Db, roomId: number, kind: RoomKind): Promise<Recip
   return rows.map((r) => ({ ...r, level: r.level ?? defaultLevel(kind), mutedUntil: r.mutedUntil ?? null }));
 }
 
+/** Each member's blocks among these authors: a blocker is not pushed for them (domain/people.ts, blockedAuthor). */
+async function withBlocks(db: Db, roomId: number, people: Recipient[], authors: number[]) {
+  if (people.length === 0 || authors.length === 0) return people;
+  const members = db
+    .select({ id: roomMembers.userId })
+    .from(roomMembers)
+    .where(eq(roomMembers.roomId, roomId));
+  const rows = await db
+    .select({ blocker: userBlocks.blockerId, blocked: userBlocks.blockedId })
+    .from(userBlocks)
+    .where(and(inArray(userBlocks.blockedId, authors), inArray(userBlocks.blockerId, members)));
+  const of = new Map<number, Set<number>>();
+  for (const r of rows) of.set(r.blocker, (of.get(r.blocker) ?? new Set()).add(r.blocked));
+  return people.map((p): Recipient => ({ ...p, blocked: of.get(p.userId) }));
+}
+
 /**
  * Decides the pushes for the room's messages in (`afterSeq`, `upTo`] and hands each to the
  * recipient's push queue. Returns the last seq decided. `live`: users whose sockets were
@@ -61,7 +78,9 @@ export async function fanOutPushes(
     .limit(BATCH);
   // A shadow-banned author's messages are visible to the author only: nobody is pushed for them.
   const wanted = rows.filter((r) => r.m.kind === "message" && r.m.content !== null && !r.m.hidden);
-  const people = wanted.length > 0 ? await recipients(db, roomId, room.kind) : [];
+  const authors = [...new Set(wanted.flatMap((r) => (r.m.userId === null ? [] : [r.m.userId])))];
+  const people =
+    wanted.length > 0 ? await withBlocks(db, roomId, await recipients(db, roomId, room.kind), authors) : [];
   const ctx = { direct: room.kind === "direct", live, now: new Date() };
   const sends: Promise<void>[] = [];
   for (const { m, username } of wanted) {

@@ -8,15 +8,18 @@ export type Recipient = {
   isBot: boolean;
   level: NotificationLevel;
   mutedUntil: Date | null;
+  /** Authors this user blocked (of this decision's messages): never pushed for (README, Blocks). */
+  blocked?: ReadonlySet<number>;
 };
 
 /** Why this user is pushed: a mention (or a DM) is urgent, an "all" room is not. */
 export type Reason = "mention" | "direct" | "all";
 
 /**
- * Who is pushed for one message, and why. Never the author, a bot, or a user whose socket was
- * connected when the message was sequenced (they saw it live); then the user's level for the room
- * (default: DMs all, other rooms mentions) and mute.
+ * Who is pushed for one message, and why. Never the author, a bot, a user whose socket was
+ * connected when the message was sequenced (they saw it live), or one who blocked the author
+ * (the rule of `blockedAuthor` in domain/people.ts: their counts leave it out too); then the
+ * user's level for the room (default: DMs all, other rooms mentions) and mute.
  */
 export function pushReason(
   msg: Sequenced,
@@ -24,6 +27,7 @@ export function pushReason(
   ctx: { direct: boolean; live: ReadonlySet<number>; now: Date },
 ): Reason | null {
   if (r.userId === msg.authorId || r.isBot || ctx.live.has(r.userId)) return null;
+  if (msg.authorId !== null && r.blocked?.has(msg.authorId)) return null;
   if (r.mutedUntil && r.mutedUntil > ctx.now) return null;
   const mentioned = msg.mentions.includes(r.userId);
   if (r.level === "nothing") return null;
