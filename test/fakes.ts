@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { api, newUser } from "./helpers";
 
 /**
  * The tests' side of the loopback fakes that test/global-setup.ts starts in Node
@@ -45,6 +46,18 @@ export async function newDevice() {
       call(vars.PUSH_SERVICE, "POST", `/subscribers/${id}/answers`, { statuses }),
   };
 }
+
+/** A user with one registered device at the loopback push service (no socket open: away). */
+export async function awayUser(prefix: string) {
+  const user = await newUser(prefix);
+  const device = await newDevice();
+  const res = await api("POST", "/push/subscriptions", { token: user.token, json: device.subscription });
+  if (res.status !== 201) throw new Error(`push subscription failed: ${res.status}`);
+  return { user, device };
+}
+
+/** Waits long enough for a push that should not come: the delay, the copy, and a margin. */
+export const quietPeriod = () => new Promise((r) => setTimeout(r, 3500));
 
 export type ReceiverState = {
   secret: string | null;

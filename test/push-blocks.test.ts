@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { newDevice } from "./fakes";
+import { awayUser, quietPeriod } from "./fakes";
 import { api, eventually, newRoom, newUser, type TestUser } from "./helpers";
-
-/** A user with one registered device at the loopback push service (no socket open: away). */
-async function awayUser(prefix: string) {
-  const user = await newUser(prefix);
-  const device = await newDevice();
-  const res = await api("POST", "/push/subscriptions", { token: user.token, json: device.subscription });
-  expect(res.status).toBe(201);
-  return { user, device };
-}
 
 const post = async (who: TestUser, roomId: number, content: string) =>
   (
@@ -18,9 +9,6 @@ const post = async (who: TestUser, roomId: number, content: string) =>
       json: { content },
     })
   ).body;
-
-/** Waits long enough for a push that should not come: the delay, the copy, and a margin. */
-const quietPeriod = () => new Promise((r) => setTimeout(r, 3500));
 
 describe("Web Push respects blocks (issue 21)", () => {
   it("the blocker gets no push for the blocked author's message; another member does", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type DeviceState, newDevice } from "./fakes";
+import { awayUser, type DeviceState, quietPeriod } from "./fakes";
 import { api, eventually, newRoom, newUser, type TestUser } from "./helpers";
 import { connect } from "./socket";
 
@@ -14,15 +14,6 @@ type Push = {
   reason: string;
 };
 
-/** A user with one registered device (no socket open: away). */
-async function awayUser(prefix: string) {
-  const user = await newUser(prefix);
-  const device = await newDevice();
-  const res = await api("POST", "/push/subscriptions", { token: user.token, json: device.subscription });
-  expect(res.status).toBe(201);
-  return { user, device };
-}
-
 const post = async (who: TestUser, roomId: number, content: string) =>
   (await api<Sent>("POST", `/message/rooms/${roomId}/messages`, { token: who.token, json: { content } }))
     .body;
@@ -31,9 +22,6 @@ const join = (who: TestUser, roomId: number) =>
   api("POST", `/room/${roomId}/members/join`, { token: who.token });
 
 const pushes = (s: DeviceState) => s.received.map((r) => r.payload as unknown as Push);
-
-/** Waits long enough for a push that should not come: the delay, the copy, and a margin. */
-const quietPeriod = () => new Promise((r) => setTimeout(r, 3500));
 
 describe("Web Push delivery", () => {
   it("pushes a mention, encrypted for the device and signed with VAPID, to the mentioned user only", async () => {
