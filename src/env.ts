@@ -22,6 +22,8 @@ export const ConfigSchema = z.object({
   REFRESH_GRACE_SECONDS: intVar(10, 0, 300),
   /** People directory searches per user per minute (GET /user/search). */
   DIRECTORY_SEARCHES_PER_MINUTE: intVar(30, 1, 10_000),
+  /** Blocks and unblocks per user per minute (PUT/DELETE /user/blocks): each tells all their rooms. */
+  BLOCK_CHANGES_PER_MINUTE: intVar(30, 1, 10_000),
   // 100,000 is the ceiling of Cloudflare's production runtime (workerd #1346); see docs/ARCHITECTURE.md.
   PBKDF2_ITERATIONS: intVar(DEFAULT_ITERATIONS, 10_000, DEFAULT_ITERATIONS),
   // Room limits (docs/protocol.md). Each is answered with an error frame, never a silent drop.

@@ -111,6 +111,22 @@ describe("blocking", () => {
     expect((await api<Block[]>("GET", "/user/blocks", { token: alice.token })).body).toEqual([]);
   });
 
+  it("limits blocks and unblocks together per user (BLOCK_CHANGES_PER_MINUTE, 30): 429 before any change", async () => {
+    const alice = await newUser();
+    const bob = await newUser();
+    const carol = await newUser();
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await (i % 2 ? unblock : block)(alice, bob)).status);
+    expect(statuses).toEqual(Array(30).fill(204));
+    const refused = await block(alice, carol);
+    expectError(refused, 429, "rate_limited");
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expectError(await unblock(alice, bob), 429, "rate_limited");
+    // Nothing of the refused calls was applied; another user's budget is their own.
+    expect((await api<Block[]>("GET", "/user/blocks", { token: alice.token })).body).toEqual([]);
+    expect((await block(bob, carol)).status).toBe(204);
+  });
+
   it("a blocked user cannot open a DM with the blocker and hears what a deactivated account's DM answers", async () => {
     const alice = await newUser();
     const bob = await newUser();

@@ -44,11 +44,13 @@ export class Account extends DurableObject<Bindings> {
   /** Loads and session changes, one at a time. */
   private readonly serial = new Serial();
   private readonly searches: MinuteWindow;
+  private readonly blockChanges: MinuteWindow;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.config = loadConfig(env);
     this.searches = new MinuteWindow(this.config.DIRECTORY_SEARCHES_PER_MINUTE);
+    this.blockChanges = new MinuteWindow(this.config.BLOCK_CHANGES_PER_MINUTE);
   }
 
   /**
@@ -134,6 +136,11 @@ export class Account extends DurableObject<Bindings> {
   /** One directory search more: 0 when allowed, else the milliseconds until the next is. */
   async takeSearch(): Promise<number> {
     return this.searches.take();
+  }
+
+  /** One block or unblock more (each tells every room of the user): 0 when allowed, else the wait. */
+  async takeBlockChange(): Promise<number> {
+    return this.blockChanges.take();
   }
 
   private async current(userId: number): Promise<Loaded> {

@@ -52,10 +52,15 @@ export async function searchPeople(
     .offset(page.offset);
 }
 
-/** Blocks (`on`) or unblocks a user; idempotent. The change applies to open sockets at once. */
+/**
+ * Blocks (`on`) or unblocks a user; idempotent. The change applies to open sockets at once, so
+ * each call (a repeat too) is counted against BLOCK_CHANGES_PER_MINUTE before any work.
+ */
 export async function setBlock(s: UserScope, otherId: number, on: boolean): Promise<void> {
   if (otherId === s.user.id) throw new AppError("cannot_block_self", 422, "You cannot block yourself");
   const account = accountStub(s.env, s.user.id);
+  const wait = await account.takeBlockChange();
+  if (wait > 0) throw rateLimited("Too many block changes; try again shortly", wait);
   if (on) {
     const [other] = await s.db.select({ id: users.id }).from(users).where(eq(users.id, otherId)).limit(1);
     if (!other) throw notFound("User");

@@ -31,6 +31,10 @@ export const search = createRoute({
   },
 });
 
+const BLOCK_LIMIT =
+  "Blocks and unblocks together are limited per user to `BLOCK_CHANGES_PER_MINUTE` " +
+  "(429 `rate_limited` with Retry-After): each one is told to every room of the caller.";
+
 export const block = createRoute({
   ...signedIn("people"),
   method: "put",
@@ -39,11 +43,18 @@ export const block = createRoute({
   summary: "Block a user: their messages are hidden from you and they cannot message you directly",
   description:
     "Idempotent. Applies at once, on open sockets too. The blocked user is not told: a direct " +
-    "message to you is refused with 403 `direct_unavailable`, the answer a deactivated account gets.",
+    "message to you is refused with 403 `direct_unavailable`, the answer a deactivated account gets. " +
+    BLOCK_LIMIT,
   request: { params: z.object({ user_id: IdParam("user_id") }) },
   responses: {
     204: { description: "Blocked" },
-    ...errorResponses(401, 404, [409, "too_many_blocks"], [422, "cannot_block_self", "validation_error"]),
+    ...errorResponses(
+      401,
+      404,
+      [409, "too_many_blocks"],
+      [422, "cannot_block_self", "validation_error"],
+      429,
+    ),
   },
 });
 
@@ -53,8 +64,9 @@ export const unblock = createRoute({
   operationId: "unblockUser",
   path: "/user/blocks/{user_id}",
   summary: "Unblock a user (idempotent)",
+  description: BLOCK_LIMIT,
   request: { params: z.object({ user_id: IdParam("user_id") }) },
-  responses: { 204: { description: "Not blocked" }, ...errorResponses(401, 422) },
+  responses: { 204: { description: "Not blocked" }, ...errorResponses(401, 422, 429) },
 });
 
 export const blocks = createRoute({
