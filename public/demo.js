@@ -3,6 +3,7 @@
 // the client refreshes its tokens by itself, before they expire and when the server refuses one.
 
 import { attachmentsView, takeStaged, wireAttachments } from "/demo-files.js";
+import { wirePush } from "/demo-push.js";
 import { Inbox, RoomcastApi, RoomSocket } from "/vendor/roomcast-client.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -223,6 +224,7 @@ $("#composer").addEventListener("submit", (e) => {
     .catch((err) => ($("#chat-error").textContent = err.message));
 });
 wireAttachments(api, $("#composer"), (text) => ($("#chat-error").textContent = text));
+wirePush(api);
 
 let lastTyping = 0;
 $("#composer input").addEventListener("input", () => {

@@ -1,11 +1,13 @@
-import type { Browser, Page } from "puppeteer-core";
+import type { Browser, BrowserContext, Page } from "puppeteer-core";
 import { baseUrl, PASSWORD, unique } from "./helpers";
 import { waitUntilSeen } from "./visible";
 
-/** A page of its own browser context (own storage) at the demo; its errors go to the test's log. */
-export async function openDemo(browser: Browser, prefix: string): Promise<Page> {
-  const context = await browser.createBrowserContext();
-  const page = await context.newPage();
+/**
+ * A page at the demo, of a browser context of its own (own storage) unless `context` is given;
+ * its errors go to the test's log.
+ */
+export async function openDemo(browser: Browser, prefix: string, context?: BrowserContext): Promise<Page> {
+  const page = await (context ?? (await browser.createBrowserContext())).newPage();
   page.on("pageerror", (err) => console.error(`[${prefix} page]`, err));
   await page.goto(`${baseUrl()}/`);
   return page;
@@ -15,8 +17,9 @@ export async function openDemo(browser: Browser, prefix: string): Promise<Page> 
 export async function signUpInDemo(
   browser: Browser,
   prefix: string,
+  context?: BrowserContext,
 ): Promise<{ page: Page; username: string }> {
-  const page = await openDemo(browser, prefix);
+  const page = await openDemo(browser, prefix, context);
   const username = unique(prefix);
   await page.type("#auth [name=username]", username);
   await page.type("#auth [name=password]", PASSWORD);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Bridge, startBridge } from "../../scripts/lib/bridge";
+import { newVapidKeys } from "../../scripts/lib/dev-vars";
 import { type Cluster, freePort, startCluster } from "../../scripts/lib/embedded-pg";
 import { applyMigrations } from "../../scripts/lib/migrate";
 
@@ -42,6 +43,7 @@ export async function startServer(vars: Record<string, string> = {}): Promise<Se
     await applyMigrations(url);
     bridge = await startBridge(`127.0.0.1:${cluster.port}`);
     const envFile = path.join(scratch, "vars.env");
+    const vapid = newVapidKeys();
     writeFileSync(
       envFile,
       [
@@ -54,6 +56,9 @@ export async function startServer(vars: Record<string, string> = {}): Promise<Se
         "SIGNUPS_PER_ADDRESS_PER_HOUR=1000000",
         "ROOMS_CREATED_PER_USER_PER_HOUR=1000000",
         "DMS_OPENED_PER_USER_PER_HOUR=1000000",
+        // Web Push on, as `npm run dev` has it: a fresh pair, as .dev.vars gets on a first run.
+        `VAPID_PUBLIC_KEY=${vapid.publicKey}`,
+        `VAPID_PRIVATE_KEY=${vapid.privateKey}`,
         ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
         "",
       ].join("\n"),

@@ -1,0 +1,22 @@
+// The demo's service worker: shows a Roomcast push (its payload: docs/notifications.md) as a
+// notification, one per room (a newer one replaces it, as the server's Topic does), and brings the
+// demo forward when it is clicked.
+
+self.addEventListener("push", (event) => {
+  const push = event.data?.json() ?? {};
+  const title = push.room_name ? `${push.author?.username ?? "Someone"} in ${push.room_name}` : "Roomcast";
+  const shown = self.registration.showNotification(title, {
+    body: push.preview ?? "",
+    tag: `room-${push.room_id}`,
+    data: push,
+  });
+  event.waitUntil(shown);
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const opened = self.clients
+    .matchAll({ type: "window" })
+    .then((windows) => windows[0]?.focus() ?? self.clients.openWindow("/"));
+  event.waitUntil(opened);
+});
