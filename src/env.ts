@@ -90,6 +90,8 @@ export const ConfigSchema = z.object({
     .regex(/^[a-z0-9-]+$/i, "TRUSTED_PROXY_HEADER must be a header name or none")
     .transform((s) => s.toLowerCase())
     .default("cf-connecting-ip"),
+  /** A throttled login's first wait after the free failures (doubles per failure, ≤ 15 min). */
+  LOGIN_THROTTLE_FIRST_DELAY_SECONDS: intVar(1, 1, 900),
   SIGNUPS_PER_ADDRESS_PER_HOUR: intVar(10, 1, 1_000_000),
   ROOMS_CREATED_PER_USER_PER_HOUR: intVar(20, 1, 1_000_000),
   DMS_OPENED_PER_USER_PER_HOUR: intVar(20, 1, 1_000_000),

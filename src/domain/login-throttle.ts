@@ -66,9 +66,12 @@ async function isKnownDevice(db: Db, username: string, address: string): Promise
   return rows.length > 0;
 }
 
-export async function recordLoginFailure(db: Db, username: string, address: string) {
+/** One more failure for both keys; `firstDelayS` is the first wait past the free ones (config). */
+export async function recordLoginFailure(db: Db, username: string, address: string, firstDelayS: number) {
   const keys = keysOf(username, address);
-  await Promise.all((Object.keys(POLICY) as Kind[]).map((kind) => bump(db, keys[kind], POLICY[kind])));
+  await Promise.all(
+    (Object.keys(POLICY) as Kind[]).map((kind) => bump(db, keys[kind], { ...POLICY[kind], firstDelayS })),
+  );
 }
 
 /** Clears the pair and remembers the address as one of the account's devices. */
@@ -84,11 +87,11 @@ export async function recordLoginSuccess(db: Db, username: string, address: stri
     });
 }
 
-/** One more failure for `key`; past `free` failures, blocked for 2^(n − free) seconds, capped. */
-async function bump(db: Db, key: string, p: { free: number; maxDelayS: number }) {
+/** One more failure for `key`; past `free` failures, blocked for first · 2^(n − free) seconds, capped. */
+async function bump(db: Db, key: string, p: { free: number; maxDelayS: number; firstDelayS: number }) {
   const n = sql`case when ${loginFailures.updatedAt} < now() - ${WINDOW} then 1 else ${loginFailures.failures} + 1 end`;
   const delay = (failures: unknown) =>
-    sql`case when ${failures} >= ${p.free} then now() + least(${p.maxDelayS}, power(2, ${failures} - ${p.free})) * interval '1 second' end`;
+    sql`case when ${failures} >= ${p.free} then now() + least(${p.maxDelayS}, ${p.firstDelayS} * power(2, ${failures} - ${p.free})) * interval '1 second' end`;
   await db
     .insert(loginFailures)
     .values({ key, failures: 1 })

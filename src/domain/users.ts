@@ -79,7 +79,7 @@ export async function checkCredentials(
     .limit(1);
   const ok = await verifyPassword(password, user?.passwordHash ?? dummyHash(config.PBKDF2_ITERATIONS));
   if (!user || !ok) {
-    await recordLoginFailure(db, username, address);
+    await recordLoginFailure(db, username, address, config.LOGIN_THROTTLE_FIRST_DELAY_SECONDS);
     throw unauthorized("Incorrect username or password");
   }
   if (!user.isActive) throw unauthorized("Account is disabled");
@@ -186,7 +186,7 @@ export async function changePassword(
   await checkLoginAllowed(db, user.username, address);
   const [stored] = await db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id));
   if (!stored || !(await verifyPassword(current, stored.hash))) {
-    await recordLoginFailure(db, user.username, address);
+    await recordLoginFailure(db, user.username, address, config.LOGIN_THROTTLE_FIRST_DELAY_SECONDS);
     throw new AppError("wrong_password", 400, "Current password is incorrect");
   }
   await recordLoginSuccess(db, user.username, address);
