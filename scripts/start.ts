@@ -6,9 +6,10 @@ import type { ChildProcess } from "node:child_process";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { type Bridge, startBridge } from "./lib/bridge";
-import { ensureDevVars, readVars } from "./lib/dev-vars";
+import { ensureDevVars, portSetting, readVars } from "./lib/dev-vars";
 import { openLocalDatabase } from "./lib/local-db";
 import { applyMigrations } from "./lib/migrate";
+import { setVariable } from "./lib/ports";
 import { buildBundle, readWorkerSettings, startWorkerd } from "./lib/workerd";
 
 const BUNDLE_DIR = "dist";
@@ -82,7 +83,8 @@ try {
   vars.TRUSTED_PROXY_HEADER ??= "none";
   if (local.bridgeTarget) {
     bridge = await startBridge(local.bridgeTarget, {
-      port: Number(process.env.DB_WS_PROXY_PORT || 54330),
+      port: portSetting("DB_WS_PROXY_PORT", 54330),
+      portRemedy: setVariable("DB_WS_PROXY_PORT"),
     });
     vars.DB_WS_PROXY = `127.0.0.1:${bridge.port}`;
   } else {
