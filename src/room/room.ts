@@ -1,33 +1,17 @@
-import { DurableObject } from "cloudflare:workers";
 import type { RoomRow } from "../db/schema";
 import type { Membership } from "../domain/access-rules";
-import type { Bindings, Config } from "../env";
-import { loadConfig } from "../env";
-import { CloseCode, PING_FRAME, PONG_FRAME } from "../protocol";
-import { Door } from "./access/door";
-import { Roster } from "./access/roster";
-import { reportGauges } from "./gauge-reporter";
-import { MemberHeads } from "./heads/member-heads";
-import { Reactions } from "./live/reactions";
-import { Threads } from "./live/threads";
-import { type ModerationCall, RoomModeration } from "./moderation/moderation";
+import { CloseCode } from "../protocol";
+import type { ModerationCall } from "./moderation/moderation";
 import { tellCourier } from "./outbox/courier-notice";
-import { Outbox } from "./outbox/outbox";
-import { CopySchedule } from "./outbox/schedule";
-import { RoomOutput } from "./output";
+import { RoomParts } from "./parts";
 import { replyOf } from "./rpc-envelope";
-import { Admission } from "./socket/admission";
 import { connect } from "./socket/connect";
 import { depart } from "./socket/departure";
 import { dispatch } from "./socket/dispatch";
 import { attachmentOf, ofSessions, type SocketUser, userTag } from "./socket/identity";
-import { Replays } from "./socket/replay";
 import { historyPage } from "./timeline/history";
 import type { HistoryWindow } from "./timeline/postgres-reads";
-import { Timeline } from "./timeline/timeline";
-import { assembleWrites, type WriteSide } from "./writes/assemble";
 import type { ThreadWindow } from "./writes/conversation";
-import { UserLimits } from "./writes/limits";
 import type { SendRequest } from "./writes/sends";
 
 /**
@@ -35,60 +19,10 @@ import type { SendRequest } from "./writes/sends";
  * from REST, is sequenced and written to this object's SQLite storage, then acknowledged and
  * broadcast, then copied to PostgreSQL by the outbox. Sockets use the hibernation API, so an idle
  * room costs nothing and wakes with everything it needs (identity in attachments, counters in
- * storage). This file holds only the object's edges: each one parses, makes one call, answers.
+ * storage). This file holds only the object's edges: each one parses, makes one call, answers;
+ * the parts they call are built and wired in `parts.ts`.
  */
-export class Room extends DurableObject<Bindings> {
-  private readonly config: Config;
-  private readonly timeline: Timeline;
-  private readonly roster: Roster;
-  private readonly door: Door;
-  private readonly outbox: Outbox;
-  private readonly copies: CopySchedule;
-  private readonly reactions: Reactions;
-  private readonly threads: Threads;
-  private readonly out: RoomOutput;
-  private readonly replays: Replays;
-  private readonly w: WriteSide;
-  private readonly heads: MemberHeads;
-  private readonly gauges = reportGauges(this.ctx, this.env, () => [this.timeline, this.outbox]);
-  private readonly moderation: RoomModeration;
-  private readonly admission: Admission;
-
-  constructor(ctx: DurableObjectState, env: Bindings) {
-    super(ctx, env);
-    const config = loadConfig(env);
-    this.config = config;
-    this.timeline = new Timeline(ctx.storage.sql);
-    this.roster = new Roster(ctx.storage.sql);
-    this.reactions = new Reactions(ctx.storage.sql, config);
-    this.threads = new Threads(ctx.storage.sql);
-    this.moderation = new RoomModeration(ctx.storage.sql, config, this.roster, env);
-    this.heads = new MemberHeads(ctx.storage.sql, this.timeline, env, this.moderation.hidden);
-    this.door = new Door(this.timeline, this.roster, env, () => this.startAnnotations(), this.moderation);
-    this.outbox = new Outbox(this.timeline, config, env);
-    this.copies = new CopySchedule(ctx.storage, this.outbox);
-    const out = new RoomOutput(ctx, this.timeline, this.copies);
-    this.out = out;
-    out.hideWith(this.moderation.hidden);
-    this.replays = new Replays({ ctx, timeline: this.timeline, config, out, hidden: this.moderation.hidden });
-    this.admission = new Admission(env, config);
-    // What a write publishes leaves through the output, and the members' inboxes follow it.
-    const publish = this.heads.observe(out);
-    const { timeline, roster, door, reactions, threads, moderation, replays } = this;
-    const core = { ctx, env, timeline, roster, door, out, config, publish, limits: new UserLimits(config) };
-    this.w = assembleWrites({ ...core, reactions, threads, moderation, sync: replays });
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
-    if (this.timeline.initialised) this.startAnnotations();
-    // Woken with a backlog (e.g. after an eviction mid-flush): make sure a copy is scheduled.
-    if (this.timeline.initialised && this.outbox.backlog > 0) this.copies.kick();
-  }
-
-  /** Reactions and thread counters kept from here on; older messages' live in PostgreSQL. */
-  private startAnnotations() {
-    this.reactions.start(this.timeline.lastSeq);
-    this.threads.start(this.timeline.lastSeq);
-  }
-
+export class Room extends RoomParts {
   /** A WebSocket upgrade the worker forwarded (see `connect.ts`). */
   override fetch(request: Request): Promise<Response> {
     const { ctx, timeline, config, door, out, admission, replays } = this;
