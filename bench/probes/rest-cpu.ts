@@ -1,20 +1,30 @@
-// npx tsx bench/probes/rest-cpu.ts [--requests 2000] [--profile] [--ops health,room,history,post]
+// npx tsx bench/probes/rest-cpu.ts [--requests 2000] [--profile] [--perf] [--ops health,room,history,post]
 // What one REST request costs under load on the production-runtime line: 10 concurrent clients
 // (autocannon) send `--requests` requests per operation to plain workerd and to the Fastify + `pg`
 // baseline; measured are req/s and the CPU time of the server's process per request (workerd's
 // whole process; the baseline's Node process without PostgreSQL's). CPU per request is steadier
 // than req/s on a shared machine. With --profile, a V8 CPU profile of the worker (through
-// workerd's inspector) during each operation, as self time per function.
-import { readFileSync } from "node:fs";
+// workerd's inspector) during each operation, as self time per function. With --perf, `perf record`
+// on workerd during each operation, its samples grouped by layer (native included), as µs per request.
+import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import WebSocket from "ws";
 import { freePort } from "../../scripts/lib/embedded-pg";
+import { layersOf, perfRecord } from "../lib/perf";
 import { startStack } from "../lib/stack";
 import { fmt } from "../lib/stats";
 
 const { values: flags } = parseArgs({
-  options: { requests: { type: "string" }, profile: { type: "boolean" }, ops: { type: "string" } },
+  options: {
+    requests: { type: "string" },
+    profile: { type: "boolean" },
+    perf: { type: "boolean" },
+    ops: { type: "string" },
+    top: { type: "string" },
+  },
 });
 const REQUESTS = Number(flags.requests ?? 2000);
 const OPS = (flags.ops ?? "health,room,history,post").split(",");
@@ -79,6 +89,7 @@ try {
   const profiler = flags.profile ? await inspector(inspectorPort) : null;
   console.log("| op | server | req/s | CPU ms per request (server process) |\n|---|---|---|---|");
   const profiles: Array<[string, Array<[string, number]>]> = [];
+  const layered: Array<[string, ReturnType<typeof layersOf>]> = [];
   for (const op of OPS)
     for (const server of stack.rest) {
       const pid = stack.pids[server.name] ?? 0;
@@ -96,14 +107,18 @@ try {
       await run(200); // warm-up
       const profiling = profiler && server.name === "roomcast";
       if (profiling) await profiler.call("Profiler.start");
+      const perf = flags.perf && server.name === "roomcast" ? await perfRecord(pid) : null;
       const cpu0 = cpuSeconds(pid);
       const result = await run(REQUESTS);
       const cpu = cpuSeconds(pid) - cpu0;
+      if (perf) layered.push([op, layersOf(await perf.stop(), Number(flags.top ?? 0))]);
       if (profiling) {
         const { profile } = (await profiler.call("Profiler.stop")) as {
           profile: Parameters<typeof topFunctions>[0];
         };
         profiles.push([op, topFunctions(profile, 25).map(([k, us]) => [k, us / REQUESTS])]);
+        // The whole profile too, for DevTools (Performance, "Load profile") or a call-tree reading.
+        writeFileSync(path.join(os.tmpdir(), `roomcast-rest-${op}.cpuprofile`), JSON.stringify(profile));
       }
       const bad = result.non2xx + result.errors;
       if (bad)
@@ -121,6 +136,13 @@ try {
       `\n${op}: worker JavaScript, self time per request (V8 profile)\n\n| function | µs |\n|---|---|`,
     );
     for (const [k, us] of top) console.log(`| ${k} | ${fmt(us, 1)} |`);
+  }
+  for (const [op, { cpuSeconds: s, byLayer, symbols }] of layered) {
+    const perRequest = (s * 1e6) / REQUESTS;
+    console.log(`\n${op}: workerd CPU by layer (perf), ${fmt(perRequest)} µs per request\n\n| layer | µs |\n|---|---|`);
+    for (const [layer, pct] of [...byLayer].sort((a, b) => b[1] - a[1]))
+      console.log(`| ${layer} | ${fmt((pct / 100) * perRequest)} |`);
+    for (const [sym, pct] of symbols) console.log(`  ${fmt((pct / 100) * perRequest, 1)} µs  ${sym}`);
   }
   profiler?.close();
 } finally {

@@ -39,8 +39,36 @@ export async function issueAccessToken(config: Config, claims: TokenClaims, issu
   return { access_token: accessToken, token_type: "bearer" as const, expires_in: expiresIn };
 }
 
+/**
+ * Tokens that verified lately, with the config they verified under and their `exp`: the same
+ * bytes verify the same way until they expire, so a client's next request skips the HMAC and the
+ * claim parsing. Only verified tokens enter (a flood of forged ones adds nothing); the oldest
+ * leaves first. What can change between requests — revocation, the account — is not cached here:
+ * the account object answers that on every request (auth/middleware.ts).
+ */
+const VERIFIED_MAX = 1000;
+const verified = new Map<string, { config: Config; claims: TokenClaims; exp: number }>();
+
+function remembered(config: Config, token: string): TokenClaims | undefined {
+  const hit = verified.get(token);
+  if (!hit || hit.config !== config) return undefined;
+  // jose's rule, without a clock tolerance: expired once `exp` is not after now.
+  if (hit.exp <= Math.floor(Date.now() / 1000)) {
+    verified.delete(token);
+    throw unauthorized("Token has expired");
+  }
+  return hit.claims;
+}
+
+function remember(config: Config, token: string, claims: TokenClaims, exp: number) {
+  if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
+  verified.set(token, { config, claims, exp });
+}
+
 /** Verifies signature (HS256 only: `alg: none` and others are refused), `exp`, `iss` and `aud`. */
 export async function verifyToken(config: Config, token: string): Promise<TokenClaims> {
+  const known = remembered(config, token);
+  if (known) return known;
   try {
     const { payload } = await jwtVerify(token, await verifyKey(config), {
       algorithms: [ALG],
@@ -52,7 +80,9 @@ export async function verifyToken(config: Config, token: string): Promise<TokenC
     const { ver: tokenVersion, sid: sessionId } = payload;
     if (!Number.isSafeInteger(userId) || typeof tokenVersion !== "number" || typeof sessionId !== "string")
       throw unauthorized("Invalid token");
-    return { userId, tokenVersion, sessionId };
+    const claims = { userId, tokenVersion, sessionId };
+    remember(config, token, claims, payload.exp as number);
+    return claims;
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) throw unauthorized("Token has expired");
     if (err instanceof joseErrors.JOSEError) throw unauthorized("Invalid token");

@@ -65,12 +65,17 @@ export class Roster {
     this.row = room;
   }
 
+  /** One statement: every REST request and upgrade asks this, and each statement has a fixed cost. */
   membership(userId: number): Membership {
-    const role = this.sql
-      .exec<{ role: RoomRole }>("SELECT role FROM roster WHERE user_id = ?", userId)
-      .toArray()[0];
-    const banned = this.sql.exec("SELECT 1 FROM bans WHERE user_id = ?", userId).toArray().length > 0;
-    return { role: role?.role ?? null, banned };
+    const row = this.sql
+      .exec<{ role: RoomRole | null; banned: number }>(
+        `SELECT (SELECT role FROM roster WHERE user_id = ?) AS role,
+           EXISTS (SELECT 1 FROM bans WHERE user_id = ?) AS banned`,
+        userId,
+        userId,
+      )
+      .one();
+    return { role: row.role ?? null, banned: row.banned === 1 };
   }
 
   setMember(userId: number, role: RoomRole | null) {

@@ -5,6 +5,9 @@
  * its own table, so that wiping one (a reset) never moves the other's.
  */
 export class LiveSince {
+  /** The mark as last read: it changes only through `load` and `start`, which forget it. */
+  private known: number | undefined;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly table: "reactions_meta" | "threads_meta",
@@ -12,19 +15,26 @@ export class LiveSince {
 
   /** Creates the table (again, after the room's storage was wiped). */
   load() {
+    this.known = undefined;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS ${this.table} (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
   }
 
   start(lastSeq: number) {
+    this.known = undefined;
     this.sql.exec(`INSERT OR IGNORE INTO ${this.table} (key, value) VALUES ('since', ?)`, lastSeq);
   }
 
-  /** The mark; every message before `start` (all of them, until it is called). */
+  /**
+   * The mark; every message before `start` (all of them, until it is called). Kept in memory once
+   * read: a history page asks it once per message, and each read was a statement of its own.
+   */
   get seq(): number {
+    if (this.known !== undefined) return this.known;
     const row = this.sql
       .exec<{ value: number }>(`SELECT value FROM ${this.table} WHERE key = 'since'`)
       .toArray()[0];
-    return row?.value ?? Number.MAX_SAFE_INTEGER;
+    this.known = row?.value ?? Number.MAX_SAFE_INTEGER;
+    return this.known;
   }
 }
 
