@@ -11,12 +11,22 @@ import type { AppEnv } from "./context";
  */
 const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 
+/** The last `ALLOWED_ORIGINS` parsed: CORS asks on every request, and the variable never changes in an isolate. */
+let parsed: { configured: string; list: string[] } | null = null;
+function allowedList(configured: string): string[] {
+  if (parsed?.configured !== configured) {
+    const list = configured
+      .split(",")
+      .map((o) => o.trim().replace(/\/$/, ""))
+      .filter(Boolean);
+    parsed = { configured, list };
+  }
+  return parsed.list;
+}
+
 /** `ALLOWED_ORIGINS`: comma-separated exact origins (`https://app.example.com`), or `*` for any. */
 export function originAllowed(origin: string, configured: string | undefined): boolean {
-  const list = (configured ?? "")
-    .split(",")
-    .map((o) => o.trim().replace(/\/$/, ""))
-    .filter(Boolean);
+  const list = allowedList(configured ?? "");
   if (list.length === 0) return LOCAL_ORIGIN.test(origin);
   return list.includes("*") || list.includes(origin);
 }

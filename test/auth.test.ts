@@ -132,6 +132,18 @@ describe("bearer tokens", () => {
     const res = await api<ErrorBody>("GET", "/room/rooms", { token: expired });
     expect(res.body.error.message).toMatch(/expired/i);
   });
+
+  it("refuses a token that worked a moment ago once its exp has passed (verified tokens are remembered)", async () => {
+    const u = await newUser();
+    const claims = { sub: String(u.id), ver: 0, sid: decodeJwt(u.token).sid };
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const shortLived = await sign(claims, { exp });
+    expect((await api("GET", "/room/rooms", { token: shortLived })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+    const res = await api<ErrorBody>("GET", "/room/rooms", { token: shortLived });
+    expectError(res, 401, "unauthorized");
+    expect(res.body.error.message).toMatch(/expired/i);
+  });
 });
 
 describe("configuration", () => {

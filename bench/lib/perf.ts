@@ -11,7 +11,10 @@ export const LAYERS: Array<[string, RegExp]> = [
   ["zlib (permessage-deflate)", /deflate|inflate|zlib|crc32|adler32|longest_match/i],
   ["SQLite (Durable Object storage)", /sqlite|Sqlite/],
   ["kernel: network, syscalls, scheduling", /^\[kernel/],
-  ["WebSocket, HTTP and pipes (kj, hyper)", /WebSocket|kj_hyper|hyper::|HttpService|Http[A-Z]|AsyncPipe|Pump/],
+  [
+    "WebSocket, HTTP and pipes (kj, hyper)",
+    /WebSocket|kj_hyper|hyper::|HttpService|Http[A-Z]|AsyncPipe|Pump/,
+  ],
   ["memory allocation (tcmalloc)", /tcmalloc|TCMalloc/],
   ["JavaScript (V8 builtins, JIT code)", /\bBuiltins_|\[unknown\]|\bJIT\b|perf-\d+\.map/],
   ["V8 runtime and garbage collection", /v8::|cppgc::|\bv8_/],
@@ -23,9 +26,13 @@ export const LAYERS: Array<[string, RegExp]> = [
 /** Starts `perf record` on `pid`; `stop()` ends it and returns the perf.data path. */
 export async function perfRecord(pid: number | string): Promise<{ stop: () => Promise<string> }> {
   const data = path.join(mkdtempSync(path.join(os.tmpdir(), "roomcast-perf-")), "perf.data");
-  const perf: ChildProcess = spawn("perf", ["record", "-F", String(PERF_HZ), "-g", "-p", String(pid), "-o", data], {
-    stdio: "ignore",
-  });
+  const perf: ChildProcess = spawn(
+    "perf",
+    ["record", "-F", String(PERF_HZ), "-g", "-p", String(pid), "-o", data],
+    {
+      stdio: "ignore",
+    },
+  );
   await new Promise((r) => setTimeout(r, 500));
   return {
     stop: async () => {
@@ -37,10 +44,25 @@ export async function perfRecord(pid: number | string): Promise<{ stop: () => Pr
 }
 
 /** Self time per symbol of a recording, grouped by layer: the CPU seconds sampled and each layer's percent. */
-export function layersOf(data: string, top = 0): { cpuSeconds: number; byLayer: Map<string, number>; symbols: Array<[string, number]> } {
+export function layersOf(
+  data: string,
+  top = 0,
+): { cpuSeconds: number; byLayer: Map<string, number>; symbols: Array<[string, number]> } {
   const report = execFileSync(
     "perf",
-    ["report", "-i", data, "--no-children", "--sort", "dso,sym", "--stdio", "-g", "none", "--percent-limit", "0"],
+    [
+      "report",
+      "-i",
+      data,
+      "--no-children",
+      "--sort",
+      "dso,sym",
+      "--stdio",
+      "-g",
+      "none",
+      "--percent-limit",
+      "0",
+    ],
     { maxBuffer: 64 * 2 ** 20 },
   ).toString();
   // perf's default event here is cpu-clock, whose event count is CPU time in nanoseconds.
@@ -56,4 +78,3 @@ export function layersOf(data: string, top = 0): { cpuSeconds: number; byLayer: 
   }
   return { cpuSeconds: cpuNs / 1e9, byLayer, symbols };
 }
-

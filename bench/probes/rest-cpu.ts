@@ -139,7 +139,9 @@ try {
   }
   for (const [op, { cpuSeconds: s, byLayer, symbols }] of layered) {
     const perRequest = (s * 1e6) / REQUESTS;
-    console.log(`\n${op}: workerd CPU by layer (perf), ${fmt(perRequest)} µs per request\n\n| layer | µs |\n|---|---|`);
+    console.log(
+      `\n${op}: workerd CPU by layer (perf), ${fmt(perRequest)} µs per request\n\n| layer | µs |\n|---|---|`,
+    );
     for (const [layer, pct] of [...byLayer].sort((a, b) => b[1] - a[1]))
       console.log(`| ${layer} | ${fmt((pct / 100) * perRequest)} |`);
     for (const [sym, pct] of symbols) console.log(`  ${fmt((pct / 100) * perRequest, 1)} µs  ${sym}`);
