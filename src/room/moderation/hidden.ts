@@ -24,6 +24,13 @@ export type Audience = { only?: number; except?: ReadonlySet<number> };
  * crosses that. PostgreSQL marks the same events (`messages.hidden`) for its own reads.
  */
 export class HiddenEvents {
+  /**
+   * The highest seq in the table (0: none): a seq past it is hidden from nobody, without a
+   * query. Every new event asks (twice: its broadcast and the members' heads), and this class
+   * alone writes the table; read from the table when the object starts, so it survives hibernation.
+   */
+  private top = 0;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly blocks: AuthorBlocks,
@@ -33,21 +40,26 @@ export class HiddenEvents {
 
   load() {
     this.sql.exec(SCHEMA);
+    this.top =
+      this.sql.exec<{ top: number | null }>("SELECT max(seq) AS top FROM hidden_events").one().top ?? 0;
   }
 
   /** After the storage was wiped (room deleted). */
   reset() {
     this.load();
     this.sql.exec("DELETE FROM hidden_events");
+    this.top = 0;
   }
 
   /** The event at `seq` is shown to `userId` only. */
   hide(seq: number, userId: number) {
     this.sql.exec("INSERT OR REPLACE INTO hidden_events (seq, user_id) VALUES (?, ?)", seq, userId);
+    this.top = Math.max(this.top, seq);
   }
 
   /** The only user who sees the event at `seq`, if it is hidden from the others. */
   ownerOf(seq: number): number | undefined {
+    if (seq > this.top) return undefined;
     return this.sql
       .exec<{ user_id: number }>("SELECT user_id FROM hidden_events WHERE seq = ?", seq)
       .toArray()[0]?.user_id;
