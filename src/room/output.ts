@@ -3,8 +3,9 @@ import type { ServerFrame, TimelineEvent } from "../protocol";
 import { BATCH_MAX_CHARS, CloseCode } from "../protocol";
 import { type HiddenEvents, placeholder } from "./moderation/hidden";
 import type { CopySchedule } from "./outbox/schedule";
-import { frame } from "./socket/codec";
+import { bounded, frame } from "./socket/codec";
 import { userTag } from "./socket/identity";
+import { SocketList } from "./socket/socket-list";
 import type { Timeline } from "./timeline/timeline";
 
 /**
@@ -43,6 +44,7 @@ type Copies = Pick<CopySchedule, "kick">;
  */
 export class RoomOutput {
   private readonly batching = new WeakSet<WebSocket>();
+  private readonly everyone: SocketList;
   private readonly queued = new Map<WebSocket, string[]>();
   private flushScheduled = false;
   /** The last flush's write is not durable yet. */
@@ -59,6 +61,7 @@ export class RoomOutput {
     private readonly maxBatchBytes = BATCH_MAX_CHARS,
   ) {
     for (const ws of ctx.getWebSockets(BATCH_TAG)) this.batching.add(ws);
+    this.everyone = new SocketList(ctx);
     timeline.whenLost(() => this.abandon());
   }
 
@@ -95,7 +98,7 @@ export class RoomOutput {
   event(e: TimelineEvent) {
     const rule = this.hidden;
     const audience = rule?.audience(e);
-    if (!rule || !audience) this.broadcast(this.live(this.ctx.getWebSockets()), frame(e));
+    if (!rule || !audience) this.broadcast(this.live(this.everyone.all()), frame(e));
     else {
       // Whole to those who may see it, a `hidden` placeholder at the same seq to everyone else.
       const { shown, hidden } = rule.split(this.ctx, audience);
@@ -114,6 +117,12 @@ export class RoomOutput {
   /** A socket was accepted; `batch`: it asked for batches. */
   accepted(ws: WebSocket, batch: boolean) {
     if (batch) this.batching.add(ws);
+    this.everyone.changed();
+  }
+
+  /** A socket is gone (its close or error handler ran). */
+  departed() {
+    this.everyone.changed();
   }
 
   send(ws: WebSocket, f: ServerFrame) {
@@ -140,6 +149,7 @@ export class RoomOutput {
   /** Closes sockets with a code the client can act on, after what is queued for them. */
   close(sockets: WebSocket[], code: number, reason: string) {
     this.written();
+    this.everyone.changed();
     for (const ws of sockets) {
       this.flushOne(ws);
       try {
@@ -229,26 +239,4 @@ export class RoomOutput {
     }
     this.meter?.sent(ws, data.length);
   }
-}
-
-/**
- * Splits a socket's queue into batches of at most `maxChars` UTF-16 units (a frame longer than
- * that is a batch of one). Without the bound one replay of large
- * messages became a single 48 MB string in the room's isolate.
- */
-export function bounded(queue: string[], maxChars: number): string[][] {
-  const batches: string[][] = [];
-  let batch: string[] = [];
-  let size = 2;
-  for (const data of queue) {
-    if (batch.length > 0 && size + data.length + 1 > maxChars) {
-      batches.push(batch);
-      batch = [];
-      size = 2;
-    }
-    batch.push(data);
-    size += data.length + 1;
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
 }

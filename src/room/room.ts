@@ -8,7 +8,7 @@ import { replyOf } from "./rpc-envelope";
 import { connect } from "./socket/connect";
 import { depart } from "./socket/departure";
 import { dispatch } from "./socket/dispatch";
-import { attachmentOf, ofSessions, type SocketUser, userTag } from "./socket/identity";
+import { attachmentOf, ofSessions, type SocketUser, userTag, writeAttachment } from "./socket/identity";
 import { historyPage } from "./timeline/history";
 import type { HistoryWindow } from "./timeline/postgres-reads";
 import type { ThreadWindow } from "./writes/conversation";
@@ -154,7 +154,7 @@ export class Room extends RoomParts {
   /** A user's global rights changed: their open sockets act with them at once. */
   async userChanged(userId: number, change: { isAdmin: boolean }) {
     for (const ws of this.ctx.getWebSockets(userTag(userId))) {
-      ws.serializeAttachment({ ...attachmentOf(ws), ...change } satisfies SocketUser);
+      writeAttachment(ws, { ...attachmentOf(ws), ...change } satisfies SocketUser);
     }
   }
 

@@ -2,7 +2,7 @@ import { accountStub } from "../../account/account";
 import type { Bindings } from "../../env";
 import { CloseCode } from "../../protocol";
 import type { RoomOutput } from "../output";
-import { attachmentOf, type SocketUser, userTag } from "./identity";
+import { attachmentOf, type SocketUser, userTag, writeAttachment } from "./identity";
 
 /** The same bound REST has for changes made behind the service's back (account/account.ts). */
 export const ACCOUNT_RECHECK_MS = 60_000;
@@ -28,13 +28,13 @@ export async function accountHolds(
   const who = attached as Checked;
   const now = Date.now();
   if (who.checkedAt === undefined) {
-    ws.serializeAttachment({ ...who, checkedAt: now } satisfies Checked);
+    writeAttachment(ws, { ...who, checkedAt: now } satisfies Checked);
     return true;
   }
   if (now - who.checkedAt < ACCOUNT_RECHECK_MS) return true;
   const session = await accountStub(env, who.user.id).session(who.user.id);
   if (session?.isActive) {
-    ws.serializeAttachment({ ...attachmentOf(ws), checkedAt: now } satisfies Checked);
+    writeAttachment(ws, { ...attachmentOf(ws), checkedAt: now } satisfies Checked);
     return true;
   }
   const reason = session ? "account disabled" : "account deleted";

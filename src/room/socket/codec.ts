@@ -40,3 +40,25 @@ export function parseFrame(data: string | ArrayBuffer, maxBytes: number): Client
   const issues = result.error.issues.map((i) => `${i.path.join(".") || "frame"}: ${i.message}`).join("; ");
   throw frameError("invalid_frame", issues);
 }
+
+/**
+ * Splits a socket's queue into batches of at most `maxChars` UTF-16 units (a frame longer than
+ * that is a batch of one). Without the bound one replay of large
+ * messages became a single 48 MB string in the room's isolate.
+ */
+export function bounded(queue: string[], maxChars: number): string[][] {
+  const batches: string[][] = [];
+  let batch: string[] = [];
+  let size = 2;
+  for (const data of queue) {
+    if (batch.length > 0 && size + data.length + 1 > maxChars) {
+      batches.push(batch);
+      batch = [];
+      size = 2;
+    }
+    batch.push(data);
+    size += data.length + 1;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}

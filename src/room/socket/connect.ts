@@ -6,7 +6,7 @@ import { BATCH_TAG, type RoomOutput } from "../output";
 import type { Timeline } from "../timeline/timeline";
 import type { Admission } from "./admission";
 import { SYNC_TAG } from "./flow";
-import { type SocketUser, userTag } from "./identity";
+import { type SocketUser, userTag, writeAttachment } from "./identity";
 import { announce, onlineUsers, V2_TAG, versionOf } from "./presence";
 import { REPLAY_TAG, type Replays } from "./replay";
 import { prepareResume } from "./resume";
@@ -109,7 +109,7 @@ export async function connect(
   ctx.acceptWebSocket(server, tags);
   out.accepted(server, batch);
   replays.flow.accepted(server, sync);
-  server.serializeAttachment(who satisfies SocketUser);
+  writeAttachment(server, who satisfies SocketUser);
   out.send(server, {
     type: "ready",
     protocol: version,

@@ -47,6 +47,7 @@ export function depart(
   }
   // Nothing more of a replay is sent to it (socket/replay.ts).
   out.release(ws);
+  out.departed();
   const { user } = attachmentOf(ws);
   const others = ctx.getWebSockets(userTag(user.id)).filter((s) => s !== ws);
   if (others.length === 0) announce(out, ctx, ws, "leave", user);

@@ -1,4 +1,5 @@
 import { CloseCode, type ServerFrame } from "../../protocol";
+import { readAttachment, writeAttachment } from "./identity";
 
 /** The tag of sockets that echo `sync` markers (`?sync=1`); it survives hibernation. */
 export const SYNC_TAG = "sync";
@@ -114,8 +115,8 @@ export class SendWindow {
   private state(ws: WebSocket): Live {
     let s = this.states.get(ws);
     if (s) return s;
-    const kept = (ws.deserializeAttachment() as { flow?: FlowState } | null)?.flow;
-    const base = kept ?? { sent: 0, confirmed: 0, markers: [] };
+    const kept = readAttachment<{ flow?: FlowState } | null>(ws)?.flow;
+    const base = kept ? { ...kept, markers: [...kept.markers] } : { sent: 0, confirmed: 0, markers: [] };
     s = { ...base, synced: this.syncing.has(ws), next: 0, closed: false };
     s.next = s.sent + this.step(s);
     this.states.set(ws, s);
@@ -124,8 +125,8 @@ export class SendWindow {
 }
 
 function save(ws: WebSocket, s: Live) {
-  const flow: FlowState = { sent: s.sent, confirmed: s.confirmed, markers: s.markers };
+  const flow: FlowState = { sent: s.sent, confirmed: s.confirmed, markers: [...s.markers] };
   try {
-    ws.serializeAttachment({ ...(ws.deserializeAttachment() as object), flow });
+    writeAttachment(ws, { ...readAttachment<object>(ws), flow });
   } catch {}
 }

@@ -6,7 +6,7 @@ import { readTimeline } from "../timeline/postgres-reads";
 import type { Timeline } from "../timeline/timeline";
 import { frame } from "./codec";
 import { SendWindow } from "./flow";
-import { attachmentOf } from "./identity";
+import { attachmentOf, readAttachment, writeAttachment } from "./identity";
 
 /** The tag of sockets that connected with a resume: on a wake, only their attachments are read. */
 export const REPLAY_TAG = "replay";
@@ -150,9 +150,9 @@ export class Replays {
   }
 }
 
-const cursorOf = (ws: WebSocket) => (ws.deserializeAttachment() as Replaying | null)?.replay;
+const cursorOf = (ws: WebSocket) => readAttachment<Replaying | null>(ws)?.replay;
 
 function save(ws: WebSocket, cursor: number | undefined) {
-  const { replay: _, ...rest } = ws.deserializeAttachment() as Replaying;
-  ws.serializeAttachment(cursor === undefined ? rest : { ...rest, replay: cursor });
+  const { replay: _, ...rest } = readAttachment<Replaying>(ws);
+  writeAttachment(ws, cursor === undefined ? rest : { ...rest, replay: cursor });
 }
