@@ -43,32 +43,43 @@ async function lockRoomAndAuthors(tx: Tx, roomId: number, batch: EventRow[]) {
   return { authorIds, authors: new Set(locked.map((u) => u.id)) };
 }
 
-/** Inserts the batch's events; returns the ids actually inserted (not already there). */
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * Inserts the batch's events; returns the ids actually inserted (not already there). The rows go
+ * as one JSON parameter (`jsonb_to_recordset`), not as 15 bound values per row: building the
+ * latter with the query builder cost ≈ 25 µs of the room's CPU per event (a busy room copies 500
+ * at a time), more than sequencing and broadcasting it.
+ */
 async function insertEvents(tx: Tx, roomId: number, batch: EventRow[], authors: Set<number>) {
-  const inserted = await tx
-    .insert(messages)
-    .values(
-      batch.map((e) => ({
-        id: e.id,
-        roomId,
-        seq: e.seq,
-        kind: e.kind,
-        targetId: e.target_id,
-        userId: e.user_id !== null && authors.has(e.user_id) ? e.user_id : null,
-        // An edit row keeps no text: the message row holds the current text.
-        content: e.kind === "edit" ? null : e.content,
-        clientId: e.client_id,
-        createdAt: new Date(e.created_at),
-        editedAt: e.edited_at === null ? null : new Date(e.edited_at),
-        deletedAt: e.deleted_at === null ? null : new Date(e.deleted_at),
-        replyTo: e.reply_to,
-        data: e.data === null ? null : JSON.parse(e.data),
-        mentions: e.kind === "message" ? (dataOf(e).mentions ?? null) : null,
-      })),
-    )
-    .onConflictDoNothing({ target: [messages.roomId, messages.seq] })
-    .returning({ id: messages.id });
-  return new Set(inserted.map((r) => r.id));
+  const rows = batch.map((e) => ({
+    id: e.id,
+    seq: e.seq,
+    kind: e.kind,
+    target_id: e.target_id,
+    user_id: e.user_id !== null && authors.has(e.user_id) ? e.user_id : null,
+    // An edit row keeps no text: the message row holds the current text.
+    content: e.kind === "edit" ? null : e.content,
+    client_id: e.client_id,
+    created_at: iso(e.created_at),
+    edited_at: iso(e.edited_at),
+    deleted_at: iso(e.deleted_at),
+    reply_to: e.reply_to,
+    data: e.data,
+    mentions: e.kind === "message" ? (dataOf(e).mentions ?? null) : null,
+  }));
+  const inserted = await tx.execute<{ id: string }>(sql`
+    insert into ${messages} (id, room_id, seq, kind, target_id, user_id, content, client_id,
+      created_at, edited_at, deleted_at, reply_to, data, mentions)
+    select r.id, ${roomId}::int, r.seq, r.kind, r.target_id, r.user_id, r.content, r.client_id,
+      r.created_at, r.edited_at, r.deleted_at, r.reply_to, r.data::jsonb, r.mentions
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id text, seq bigint, kind text,
+      target_id text, user_id int, content text, client_id text, created_at timestamptz,
+      edited_at timestamptz, deleted_at timestamptz, reply_to text, data text, mentions int[])
+    order by r.seq
+    on conflict (room_id, seq) do nothing
+    returning id`);
+  return new Set(inserted.rows.map((r) => r.id));
 }
 
 /**
