@@ -7,7 +7,7 @@
 // are checked (every receiver gets every message exactly once, in order), so a figure never comes
 // from a lossy run. `--idle`: instead, one message at a time into a quiet room (20 a second),
 // send-to-receipt latency at every receiver, p50 / p99.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { closeClients, collect, openClients, send, verdict, waitDelivered } from "../lib/load";
@@ -79,25 +79,12 @@ async function fanOut(server: WsServer) {
   return { room, load, sender };
 }
 
-const workerds = () =>
-  execFileSync("pgrep", ["-f", "workerd serve .*roomcast-bench-bundle"], { encoding: "utf8" })
-    .trim()
-    .split("\n")
-    .filter(Boolean);
-const already = new Set(
-  (() => {
-    try {
-      return workerds();
-    } catch {
-      return [];
-    }
-  })(),
-);
 const stack = await startStack(new Set(["roomcast", "roomcast-1by1"]));
 let pid: string | undefined;
 try {
-  // This process's own workerd: the one that was not running before (others may be on the machine).
-  pid = workerds().find((p) => !already.has(p));
+  // This stack's own workerd, by the pid it was started with: other clones on the machine may
+  // run bench workerds of their own (picking by name measured theirs, or nothing).
+  pid = stack.pids.roomcast ? String(stack.pids.roomcast) : undefined;
   if (!pid) throw new Error("no workerd");
   for (const mode of modes) {
     const server = stack.ws.find((s) => s.name === (mode === "batch" ? "roomcast" : "roomcast-1by1"));
