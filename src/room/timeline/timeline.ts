@@ -1,12 +1,12 @@
-import { monotonicFactory } from "ulidx";
 import type { EventData, EventRow } from "../../domain/event-rows";
 import { toDeleteEvent, toEditEvent, toMessageEvent } from "../../domain/event-rows";
 import type { DeleteEvent, EditEvent, MessageEvent, UserRef } from "../../protocol";
 import { CachedEvents } from "./cache";
 import { EventRows } from "./group-commit";
 import { ReadMarkers } from "./read-markers";
+import { monotonicUlid } from "./ulid";
 
-const ulid = monotonicFactory();
+const ulid = monotonicUlid();
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

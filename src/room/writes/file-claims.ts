@@ -1,14 +1,14 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
-import { monotonicFactory } from "ulidx";
 import { withDb } from "../../db/client";
 import { uploads } from "../../db/files-schema";
 import type { Config } from "../../env";
 import { AppError } from "../../errors";
 import type { Attachment } from "../../protocol";
 import type { Timeline } from "../timeline/timeline";
+import { monotonicUlid } from "../timeline/ulid";
 
 /** The message's id, minted before it is appended because its files are claimed for it first. */
-const mintEventId = monotonicFactory();
+const mintEventId = monotonicUlid();
 
 /** Files claimed for a message about to be sequenced: its id (minted first) and what it carries. */
 export type Claimed = { id: string; attachments: Attachment[] };
