@@ -32,6 +32,8 @@ export class HeadPushes {
   private readonly markers = new Set<number>();
   private scheduled = false;
   private running = false;
+  /** How many watchers the table holds (null: not counted since it changed); 0 skips every round. */
+  private watchers: number | null = null;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -43,6 +45,7 @@ export class HeadPushes {
 
   load() {
     this.sql.exec(SCHEMA);
+    this.watchers = null;
   }
 
   /** A member's inbox wants this room's heads; `floor` is their read marker as PostgreSQL had it. */
@@ -53,31 +56,40 @@ export class HeadPushes {
       userId,
       floor,
     );
+    this.watchers = null;
   }
 
   /** The member lost the room: no more pushes, from now on. */
   unwatch(userId: number) {
     this.sql.exec("DELETE FROM inbox_watchers WHERE user_id = ?", userId);
     this.markers.delete(userId);
+    this.watchers = null;
   }
 
   /** The inbox said "no device here" to a push: dropped, unless it watched again since. */
   private declined(t: Watcher) {
     this.sql.exec("DELETE FROM inbox_watchers WHERE user_id = ? AND gen = ?", t.user_id, t.gen);
+    this.watchers = null;
   }
 
   get watcherCount(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox_watchers").one().n;
+    this.watchers ??= this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox_watchers").one().n;
+    return this.watchers;
   }
 
-  /** The room's head moved (a message, a delete): every watcher hears of it in the next round. */
+  /**
+   * The room's head moved (a message, a delete): every watcher hears of it in the next round.
+   * While nobody watches, nothing is scheduled (a busy room's every event asks: no timer, no query).
+   */
   headMoved() {
+    if (this.watcherCount === 0) return;
     this.moved = true;
     this.schedule();
   }
 
   /** One member's read marker moved: that member's inbox hears of it in the next round. */
   markerMoved(userId: number) {
+    if (this.watcherCount === 0) return;
     this.markers.add(userId);
     this.schedule();
   }
