@@ -85,6 +85,22 @@ describe("the room's output, batches", () => {
     expect(a.ws.sent.slice(1).map((f) => JSON.parse(f))).toEqual([[{ type: "pong" }, event]]);
   });
 
+  it("gives each batching socket its own queue's frames, whether or not the previous socket's was the same", async () => {
+    const [a, b, c, d] = [socket(), socket(), socket(), socket()];
+    const { out } = output([a, b, c, d], [a, b, c, d]);
+    const typing = (id: number) => ({ type: "typing", user: { id, username: `u${id}` } }) as const;
+    out.broadcast([a, b, c, d], JSON.stringify(typing(1)));
+    out.send(c, { type: "pong" });
+    out.broadcast([a, b, c, d], JSON.stringify(typing(2)));
+    out.send(d, { type: "pong" });
+    await Promise.resolve();
+    const got = (s: WebSocket & { ws: { sent: string[] } }) => s.ws.sent.map((f) => JSON.parse(f));
+    expect(got(a)).toEqual([[typing(1), typing(2)]]);
+    expect(got(b)).toEqual([[typing(1), typing(2)]]);
+    expect(got(c)).toEqual([[typing(1), { type: "pong" }, typing(2)]]);
+    expect(got(d)).toEqual([[typing(1), typing(2), { type: "pong" }]]);
+  });
+
   it("abandons the queued frames when their events cannot be written, and closes those sockets 1011", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout"] });
     const a = socket();

@@ -3,7 +3,7 @@ import type { ServerFrame, TimelineEvent } from "../protocol";
 import { BATCH_MAX_CHARS, CloseCode } from "../protocol";
 import { type HiddenEvents, placeholder } from "./moderation/hidden";
 import type { CopySchedule } from "./outbox/schedule";
-import { bounded, frame } from "./socket/codec";
+import { type Batched, batchFrames, frame } from "./socket/codec";
 import { userTag } from "./socket/identity";
 import { SocketList } from "./socket/socket-list";
 import type { Timeline } from "./timeline/timeline";
@@ -180,7 +180,8 @@ export class RoomOutput {
   flush() {
     this.flushScheduled = false;
     if (!this.written()) return;
-    for (const ws of this.queued.keys()) this.flushOne(ws);
+    let last: Batched | undefined;
+    for (const ws of this.queued.keys()) last = this.flushOne(ws, last);
     const storage = this.ctx.storage;
     if (!storage || this.inFlight) return;
     this.inFlight = true;
@@ -216,18 +217,19 @@ export class RoomOutput {
     this.queued.clear();
   }
 
-  private flushOne(ws: WebSocket) {
+  /** `last`: the previous batching socket's frames in this flush (reused if its queue was the same). */
+  private flushOne(ws: WebSocket, last?: Batched): Batched | undefined {
     const queue = this.queued.get(ws);
-    if (!queue) return;
+    if (!queue) return last;
     this.queued.delete(ws);
     // A socket without batches gets its frames one by one, as produced, after the same commit.
     if (!this.batching.has(ws)) {
       for (const data of queue) this.transmit(ws, data);
-      return;
+      return last;
     }
-    for (const batch of bounded(queue, this.maxBatchBytes)) {
-      this.transmit(ws, batch.length === 1 ? (batch[0] as string) : `[${batch.join(",")}]`);
-    }
+    const batched = batchFrames(queue, this.maxBatchBytes, last);
+    for (const data of batched.frames) this.transmit(ws, data);
+    return batched;
   }
 
   /** A socket that is closing fails quietly (its close handler cleans up). */

@@ -62,3 +62,25 @@ export function bounded(queue: string[], maxChars: number): string[][] {
   if (batch.length > 0) batches.push(batch);
   return batches;
 }
+
+/** A batching socket's queue and the frames it became. */
+export type Batched = { queue: string[]; frames: string[] };
+
+/**
+ * The frames for a batching socket's queue (`bounded`, each batch a JSON array). `last` is the
+ * previous socket's of the same flush: a broadcast's receivers queue the very same strings, so
+ * their frames are joined once, not once per receiver (a sender's queue, with its ack, differs).
+ */
+export function batchFrames(queue: string[], maxChars: number, last?: Batched): Batched {
+  if (last && sameFrames(last.queue, queue)) return last;
+  const frames = bounded(queue, maxChars).map((b) =>
+    b.length === 1 ? (b[0] as string) : `[${b.join(",")}]`,
+  );
+  return { queue, frames };
+}
+
+function sameFrames(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
