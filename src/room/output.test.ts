@@ -85,6 +85,22 @@ describe("the room's output, batches", () => {
     expect(a.ws.sent.slice(1).map((f) => JSON.parse(f))).toEqual([[{ type: "pong" }, event]]);
   });
 
+  it("abandons the queued frames when their events cannot be written, and closes those sockets 1011", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout"] });
+    const a = socket();
+    const b = socket();
+    const { out, fail } = output([a, b], [a]);
+    out.send(a, event);
+    out.send(b, event);
+    fail();
+    await Promise.resolve();
+    vi.runAllTimers();
+    expect([a.ws.sent, a.ws.closed]).toEqual([[], 1011]);
+    expect([b.ws.sent, b.ws.closed]).toEqual([[], 1011]);
+  });
+});
+
+describe("the room's output, a broadcast's batches", () => {
   it("gives each batching socket its own queue's frames, whether or not the previous socket's was the same", async () => {
     const [a, b, c, d] = [socket(), socket(), socket(), socket()];
     const { out } = output([a, b, c, d], [a, b, c, d]);
@@ -99,19 +115,5 @@ describe("the room's output, batches", () => {
     expect(got(b)).toEqual([[typing(1), typing(2)]]);
     expect(got(c)).toEqual([[typing(1), { type: "pong" }, typing(2)]]);
     expect(got(d)).toEqual([[typing(1), typing(2), { type: "pong" }]]);
-  });
-
-  it("abandons the queued frames when their events cannot be written, and closes those sockets 1011", async () => {
-    vi.useFakeTimers({ toFake: ["setTimeout"] });
-    const a = socket();
-    const b = socket();
-    const { out, fail } = output([a, b], [a]);
-    out.send(a, event);
-    out.send(b, event);
-    fail();
-    await Promise.resolve();
-    vi.runAllTimers();
-    expect([a.ws.sent, a.ws.closed]).toEqual([[], 1011]);
-    expect([b.ws.sent, b.ws.closed]).toEqual([[], 1011]);
   });
 });
