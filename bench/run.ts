@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { measureFsync } from "./lib/disk";
 import { BENCH_DIR, ROOT } from "./lib/procs";
 import {
   type Outcome,
@@ -97,9 +98,11 @@ try {
   }
   if (only.has("quiet")) {
     results.quiet = [];
+    results.quietFloor = [measureFsync()];
     for (const n of quick ? [10, 100] : [10, 100, 1000])
       for (const s of stack.ws)
         await collect(results.quiet, `quiet room ${n} ${s.name}`, () => quiet(ctx, s, n));
+    results.quietFloor.push(measureFsync());
   }
   if (only.has("fanout")) {
     results.fanout = [];

@@ -1,3 +1,4 @@
+import type { FsyncFloor } from "./disk";
 import type { Latency, Summary } from "./stats";
 
 /**
@@ -106,6 +107,8 @@ export type Results = {
   machine: Machine;
   idle?: IdleRow[];
   quiet?: QuietRow[];
+  /** The disk's fsync latency (bench/lib/disk.ts) before and after the quiet scenario: its floor. */
+  quietFloor?: FsyncFloor[];
   fanout?: FanoutRow[];
   rooms?: RoomsRow[];
   inbox?: InboxRow[];

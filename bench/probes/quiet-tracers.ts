@@ -13,7 +13,16 @@ export type OffCpu = { from: number; to: number; runnable: boolean };
 export type Trace = { calls: Call[]; offCpu: OffCpu[] };
 export type Tracer = { stop: () => Promise<Trace> };
 
-export const SYSCALLS = ["recvfrom", "sendto", "writev", "pwrite64", "fsync", "fdatasync", "epoll_wait", "write"];
+export const SYSCALLS = [
+  "recvfrom",
+  "sendto",
+  "writev",
+  "pwrite64",
+  "fsync",
+  "fdatasync",
+  "epoll_wait",
+  "write",
+];
 
 /** Milliseconds on the monotonic clock. */
 export const monoMs = () => Number(process.hrtime.bigint()) / 1e6;
@@ -29,7 +38,7 @@ async function stopped(p: ChildProcess) {
 
 /** strace of every thread of `pid`; its wall-clock stamps are moved onto the monotonic clock. */
 export function strace(pid: number, file: string): Tracer {
-  const offset = Date.now() - monoMs();
+  const offset = performance.timeOrigin + performance.now() - monoMs();
   const p = run("strace", [
     "-f",
     "-ttt",

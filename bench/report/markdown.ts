@@ -203,7 +203,7 @@ function restThroughputTable(rows: RestThroughputRow[]): string[] {
 export function markdown(results: Results): string {
   const parts: string[][] = [];
   if (results.idle) parts.push(idleTable(results.idle));
-  if (results.quiet) parts.push(quietTable(results.quiet));
+  if (results.quiet) parts.push(quietTable(results.quiet, results.quietFloor));
   if (results.fanout) parts.push(fanoutTable(results.fanout));
   if (results.rooms) parts.push(roomsTable(results.rooms));
   if (results.inbox) parts.push(inboxTable(results.inbox));

@@ -1,10 +1,26 @@
 // The quiet-room table: one message at a time, p50/p99 per server, against both ceilings.
+import type { FsyncFloor } from "../lib/disk";
 import type { QuietRow } from "../lib/results";
 import { ceilingOf, isRoomcast } from "../lib/results";
 import { fmt } from "../lib/stats";
 import { ratio, table } from "./format";
 
-export function quietTable(rows: QuietRow[]): string[] {
+/**
+ * The floor under the table: one durable local write. Roomcast's frames wait for one (the room's
+ * SQLite commit, an `fsync`); the peer's for one too (PostgreSQL's WAL flush at its default
+ * `synchronous_commit = on`); the ceilings store nothing.
+ */
+function floorLine(floor: FsyncFloor[] | undefined): string[] {
+  if (!floor?.length) return [];
+  const each = floor.map((f) => `${fmt(f.p50, 2)} ms (p90 ${fmt(f.p90, 2)})`).join(", then ");
+  return [
+    `Disk floor: a 4 KiB append + \`fsync\` beside the Durable Object files takes p50 ${each} (before, then after this table). ` +
+      "Roomcast's frames wait for one such commit (the room's SQLite), the peer's for one PostgreSQL WAL flush (`synchronous_commit = on`); the ceilings store nothing.",
+    "",
+  ];
+}
+
+export function quietTable(rows: QuietRow[], floor?: FsyncFloor[]): string[] {
   const of = (r: QuietRow, server: string) =>
     rows.find((x) => x.receivers === r.receivers && x.server === server);
   const vs = (r: QuietRow, server: string) => {
@@ -14,6 +30,7 @@ export function quietTable(rows: QuietRow[]): string[] {
   return [
     "### Quiet room: one message at a time (the next once every receiver has it), send → receipt at every receiver",
     "",
+    ...floorLine(floor),
     ...table(
       [
         "N",

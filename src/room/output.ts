@@ -3,18 +3,11 @@ import type { ServerFrame, TimelineEvent } from "../protocol";
 import { BATCH_MAX_CHARS, CloseCode } from "../protocol";
 import { type HiddenEvents, placeholder } from "./moderation/hidden";
 import type { CopySchedule } from "./outbox/schedule";
+import { Pace } from "./pace";
 import { type Batched, batchFrames, frame } from "./socket/codec";
 import { userTag } from "./socket/identity";
 import { SocketList } from "./socket/socket-list";
 import type { Timeline } from "./timeline/timeline";
-
-/**
- * A room is busy while a batch's write is becoming durable and for this long after (ms): frames
- * then wait for a timer (≈ 1.5 ms in workerd) to gather what arrives meanwhile into one frame and
- * one commit; a quiet room's frames leave at once. Measured: without the window a burst's batches
- * held about two events (the next frames arrive just after the commit, one by one).
- */
-const BUSY_MS = 5;
 
 /** The tag of sockets that asked for batches (`?batch=1`); it survives hibernation. */
 export const BATCH_TAG = "batch";
@@ -36,9 +29,9 @@ type Copies = Pick<CopySchedule, "kick">;
  * PostgreSQL (`outbox/schedule.ts`).
  *
  * Frames leave when the room's code has run (at the end of the handler's microtasks), and in a
- * busy room (BUSY_MS) when a timer fires, so that what arrives meanwhile shares one SQLite commit
+ * busy room when a timer fires (`pace.ts`), so that what arrives meanwhile shares one SQLite commit
  * instead of one per event (an `fsync` each, locally). A quiet room's frames leave at once: no
- * timer (a `setTimeout(0)` costs ≈ 1.5 ms in workerd). Most clients get one frame per event. A
+ * timer (a `setTimeout(0)` costs ≈ 1.1–1.5 ms in workerd). Most clients get one frame per event. A
  * client that connected with `?batch=1` (the typed client does) gets what was queued for it as one
  * frame, a JSON array in order: one frame per socket per flush (docs/protocol.md, "Batches"). Order is per socket and total: acks, errors and events leave in the order produced.
  */
@@ -47,10 +40,7 @@ export class RoomOutput {
   private readonly everyone: SocketList;
   private readonly queued = new Map<WebSocket, string[]>();
   private flushScheduled = false;
-  /** The last flush's write is not durable yet. */
-  private inFlight = false;
-  /** When the last flush's write became durable: frames soon after it are a busy room's. */
-  private settledAt = Number.NEGATIVE_INFINITY;
+  private readonly pace = new Pace();
 
   /** After a wake, the sockets tagged BATCH_TAG say which sockets batch. */
   constructor(
@@ -98,6 +88,7 @@ export class RoomOutput {
   event(e: TimelineEvent) {
     const rule = this.hidden;
     const audience = rule?.audience(e);
+    this.pace.event();
     if (!rule || !audience) this.broadcast(this.live(this.everyone.all()), frame(e));
     else {
       // Whole to those who may see it, a `hidden` placeholder at the same seq to everyone else.
@@ -167,7 +158,7 @@ export class RoomOutput {
     this.flushScheduled = true;
     // A quiet room: at the end of this run of its code. A busy one: after the events already
     // waiting (a timer), so that what they produce joins the batch and shares its commit.
-    if (this.inFlight || Date.now() - this.settledAt < BUSY_MS) setTimeout(() => this.flush(), 0);
+    if (this.pace.wait()) setTimeout(() => this.flush(), 0);
     else queueMicrotask(() => this.flush());
   }
 
@@ -183,13 +174,7 @@ export class RoomOutput {
     let last: Batched | undefined;
     for (const ws of this.queued.keys()) last = this.flushOne(ws, last);
     const storage = this.ctx.storage;
-    if (!storage || this.inFlight) return;
-    this.inFlight = true;
-    const settled = () => {
-      this.inFlight = false;
-      this.settledAt = Date.now();
-    };
-    storage.sync().then(settled, settled);
+    this.pace.flushed(storage && (() => storage.sync()));
   }
 
   /** Writes what is pending; false if that failed (`abandon` has then dropped the queues). */
