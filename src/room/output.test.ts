@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { TimelineEvent } from "../protocol";
 import { BATCH_TAG, RoomOutput } from "./output";
 
 /** A socket as the output sees it: what it was sent, how it was closed. */
@@ -83,6 +84,32 @@ describe("the room's output, batches", () => {
     vi.runAllTimers();
     expect(log).toEqual(["commit"]);
     expect(a.ws.sent.slice(1).map((f) => JSON.parse(f))).toEqual([[{ type: "pong" }, event]]);
+  });
+
+  it("stops waiting once a wait gathers nothing: one message at a time in a busy room leaves at once", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout"] });
+    const a = socket();
+    const never = () => new Promise<void>(() => {}); // never durable: the room stays busy
+    const { out } = output([a], [a], { sync: never });
+    const message = (seq: number) => ({ type: "message", seq }) as unknown as TimelineEvent;
+    const sent = async (e: TimelineEvent) => {
+      out.event(e);
+      await Promise.resolve();
+      return a.ws.sent.length;
+    };
+    expect(await sent(message(1))).toBe(1); // quiet: at once
+    expect(await sent(message(2))).toBe(1); // busy: waits for the timer…
+    vi.runAllTimers();
+    expect(a.ws.sent).toHaveLength(2); // …which gathered nothing more
+    expect(await sent(message(3))).toBe(3); // so the next leaves at once
+    // Every eighth busy flush waits again; when it gathers a burst, the room waits from then on.
+    for (let seq = 4; seq <= 9; seq++) expect(await sent(message(seq))).toBe(seq);
+    expect(await sent(message(10))).toBe(9);
+    out.event(message(11));
+    vi.runAllTimers();
+    expect(a.ws.sent).toHaveLength(10);
+    expect(JSON.parse(a.ws.sent[9] as string)).toHaveLength(2);
+    expect(await sent(message(12))).toBe(10);
   });
 
   it("abandons the queued frames when their events cannot be written, and closes those sockets 1011", async () => {
