@@ -86,6 +86,24 @@ describe("the room's output, batches", () => {
     expect(a.ws.sent.slice(1).map((f) => JSON.parse(f))).toEqual([[{ type: "pong" }, event]]);
   });
 
+  it("abandons the queued frames when their events cannot be written, and closes those sockets 1011", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout"] });
+    const a = socket();
+    const b = socket();
+    const { out, fail } = output([a, b], [a]);
+    out.send(a, event);
+    out.send(b, event);
+    fail();
+    await Promise.resolve();
+    vi.runAllTimers();
+    expect([a.ws.sent, a.ws.closed]).toEqual([[], 1011]);
+    expect([b.ws.sent, b.ws.closed]).toEqual([[], 1011]);
+  });
+});
+
+describe("the room's output, pace", () => {
+  afterEach(() => vi.useRealTimers());
+
   it("stops waiting once a wait gathers nothing: one message at a time in a busy room leaves at once", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout"] });
     const a = socket();
@@ -110,20 +128,6 @@ describe("the room's output, batches", () => {
     expect(a.ws.sent).toHaveLength(10);
     expect(JSON.parse(a.ws.sent[9] as string)).toHaveLength(2);
     expect(await sent(message(12))).toBe(10);
-  });
-
-  it("abandons the queued frames when their events cannot be written, and closes those sockets 1011", async () => {
-    vi.useFakeTimers({ toFake: ["setTimeout"] });
-    const a = socket();
-    const b = socket();
-    const { out, fail } = output([a, b], [a]);
-    out.send(a, event);
-    out.send(b, event);
-    fail();
-    await Promise.resolve();
-    vi.runAllTimers();
-    expect([a.ws.sent, a.ws.closed]).toEqual([[], 1011]);
-    expect([b.ws.sent, b.ws.closed]).toEqual([[], 1011]);
   });
 });
 
