@@ -14,6 +14,11 @@ import { roomStub } from "../room";
 import { IdParam } from "./schemas";
 
 const TOKEN_PROTOCOL_PREFIX = "bearer.";
+/**
+ * Built once: `.openapi()` registers every schema it makes in zod-to-openapi's global registry
+ * for good, so building it per upgrade kept four schemas alive per connection (issue 25).
+ */
+const RoomIdParam = IdParam("room_id");
 /** A room socket speaks v2 (presence deltas) when offered, else v1 (docs/protocol.md, "Version 2"). */
 const ROOM_SUBPROTOCOLS = [SUBPROTOCOL_V2, SUBPROTOCOL] as const;
 
@@ -95,7 +100,7 @@ export const wsRoutes = new OpenAPIHono<AppEnv>().get("/ws/me", inboxDoor).get("
   const url = new URL(c.req.url);
   const { token, echo } = tokenOf(url, c.req.header("sec-websocket-protocol"), ROOM_SUBPROTOCOLS);
   try {
-    const parsedId = IdParam("room_id").safeParse(c.req.param("room_id"));
+    const parsedId = RoomIdParam.safeParse(c.req.param("room_id"));
     if (!parsedId.success) throw new AppError("validation_error", 422, "room_id must be a positive integer");
     if (!token) throw unauthorized("Missing token: use ?token= or the bearer.<jwt> subprotocol");
     const user = isApiKey(token)
