@@ -1,5 +1,5 @@
 // npm run bench [-- --quick] [-- --only idle,quiet,fanout,rooms,inbox,rest] [-- --servers roomcast,peer,…]
-//                [-- --deflate off|on|both]
+//                [-- --deflate off|on|both] [-- --rooms 100] [-- --runs 1]
 // Starts the stack (bench/lib/stack.ts), runs every scenario (bench/scenarios/) against every
 // server, checks that nothing was lost, prints the tables and writes the JSON (and, for a full
 // run, LATEST.md, LATEST.json and the chart LATEST.svg).
@@ -37,6 +37,8 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
     servers: { type: "string" },
     deflate: { type: "string" },
+    rooms: { type: "string" },
+    runs: { type: "string" },
   },
 });
 const quick = Boolean(flags.quick);
@@ -48,7 +50,11 @@ for (const s of servers)
   if (!ALL_SERVERS.includes(s)) throw new Error(`unknown server ${s}: ${ALL_SERVERS.join(", ")}`);
 const deflateModes = { off: [false], on: [true], both: [false, true] }[flags.deflate ?? "both"];
 if (!deflateModes) throw new Error("--deflate takes off, on or both");
+// One size of the many-rooms scenario alone (e.g. the full run's 100 rooms), and fewer runs.
+const roomSizes = flags.rooms ? flags.rooms.split(",").map(Number) : quick ? [10] : [10, 100];
 const complete =
+  !flags.rooms &&
+  !flags.runs &&
   !quick &&
   only.size === SCENARIOS.length &&
   servers.size === ALL_SERVERS.length &&
@@ -70,7 +76,7 @@ const results: Results = {
 
 const stack = await startStack(servers);
 process.on("SIGINT", () => void stack.stop().then(() => process.exit(130)));
-const ctx: RunContext = { quick, runs: quick ? 1 : 3, procs: stack.procs };
+const ctx: RunContext = { quick, runs: Number(flags.runs ?? (quick ? 1 : 3)), procs: stack.procs };
 
 /** Runs one scenario step, keeping its rows and its failures; says what runs (a full run is long). */
 async function collect<Row>(rows: Row[], label: string, step: () => Promise<Outcome<Row>>) {
@@ -115,7 +121,7 @@ try {
   }
   if (only.has("rooms")) {
     results.rooms = [];
-    for (const n of quick ? [10] : [10, 100])
+    for (const n of roomSizes)
       for (const deflate of deflateModes)
         for (const s of lines(deflate))
           await collect(results.rooms, `${n} rooms ${s.name}${on(deflate)}`, () =>

@@ -64,7 +64,12 @@ export async function startRoomcastDev(procs: Processes, vars: Record<string, st
 }
 
 /** A Node baseline of bench/baselines/, which announces its port over IPC. */
-export async function startBaseline(procs: Processes, file: string, args: string[]): Promise<Started> {
-  const child = procs.fork(file, ["0", ...args]);
+export async function startBaseline(
+  procs: Processes,
+  file: string,
+  args: string[],
+  nodeFlags: string[] = [],
+): Promise<Started> {
+  const child = procs.fork(file, ["0", ...args], nodeFlags);
   return { port: (await firstMessage<{ port: number }>(child)).port, pid: child.pid ?? 0 };
 }

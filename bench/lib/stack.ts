@@ -39,6 +39,8 @@ export type Stack = {
   inbox: InboxKit | null;
   /** The process (group leader) of each started server, for the probes. */
   pids: Partial<Record<WsServerName | RestServerName, number>>;
+  /** Roomcast's database (for the probes' counters). */
+  roomcastDb: string;
   stop: () => Promise<void>;
 };
 export type { InboxKit };
@@ -69,7 +71,8 @@ const REST_HISTORY = 60;
 /** Starts the servers named in `want` (and what they need); `stop()` ends every process it started. */
 export async function startStack(
   want: Set<WsServerName | RestServerName>,
-  opts: { workerdArgs?: string[] } = {},
+  /** More flags: `workerd serve`'s for the roomcast line, Node's per baseline (e.g. `--inspect`). */
+  opts: { workerdArgs?: string[]; nodeFlags?: Partial<Record<"ceiling" | "peer", string[]>> } = {},
 ): Promise<Stack> {
   const procs = new Processes();
   const stamp = `${Date.now()}`;
@@ -125,9 +128,11 @@ export async function startStack(
     await Promise.all([
       start("roomcast", () => startRoomcastWorkerd(procs, settings, vars, opts.workerdArgs)),
       start("roomcast-dev", () => startRoomcastDev(procs, vars)),
-      start("ceiling", () => startBaseline(procs, "baselines/ws-ceiling.ts", [])),
+      start("ceiling", () => startBaseline(procs, "baselines/ws-ceiling.ts", [], opts.nodeFlags?.ceiling)),
       start("ceiling-batch", () => startBaseline(procs, "baselines/ws-batching.ts", [])),
-      start("peer", () => startBaseline(procs, "baselines/socketio-pg.ts", [cluster.url(dbs.peer)])),
+      start("peer", () =>
+        startBaseline(procs, "baselines/socketio-pg.ts", [cluster.url(dbs.peer)], opts.nodeFlags?.peer),
+      ),
       start("rest-pg", () =>
         startBaseline(procs, "baselines/rest-pg.ts", [
           cluster.url(dbs.rest),
@@ -247,7 +252,7 @@ export async function startStack(
         )
       : null;
     const pids = Object.fromEntries([...started].map(([name, s]) => [name, s.pid]));
-    return { procs, ws, rest, users, inbox, pids, stop };
+    return { procs, ws, rest, users, inbox, pids, roomcastDb: cluster.url(dbs.roomcast), stop };
   } catch (err) {
     await stop();
     throw err;

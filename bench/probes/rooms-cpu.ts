@@ -1,0 +1,150 @@
+// npx tsx bench/probes/rooms-cpu.ts [--rooms 100] [--profile]
+// Where the many-rooms scenario's CPU goes (issue 25), in a way that holds up on a busy machine:
+// the bench's own scenario (scenarios/rooms.ts: R rooms × 5 members, each sending 10 msg/s, 30
+// each, the delivery check included) against the production-runtime line, and the CPU time
+// (user + system, every thread, reaped children included) of each process family around it:
+// workerd (the worker and every room object), PostgreSQL (the postmaster and every backend),
+// this process (the bench and the bridge the Neon driver reaches PostgreSQL through) and the
+// load processes, per message sent. Also: PostgreSQL sessions opened per second (each is a
+// backend fork and a bridge connection) and transactions per message. `--profile`: the room
+// objects' JavaScript by self time per message (a V8 CPU profile over workerd's inspector).
+// workerd's `fsync` calls per message are counted with `perf stat` where it can run: its local
+// Durable Object storage commits with one on the thread that runs every room object.
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { freePort } from "../../scripts/lib/embedded-pg";
+import { type CpuProfile, inspector, selfTimes } from "../lib/inspector";
+import { startStack } from "../lib/stack";
+import { manyRooms } from "../scenarios/rooms";
+
+const { values: flags } = parseArgs({ options: { rooms: { type: "string" }, profile: { type: "boolean" } } });
+const ROOMS = Number(flags.rooms ?? 100);
+const MESSAGES = ROOMS * 5 * 30;
+
+type Proc = { pid: number; ppid: number; comm: string; ticks: number };
+
+/** Every process on the machine with its CPU ticks so far (own + reaped children's). */
+function processes(): Proc[] {
+  const out: Proc[] = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      out.push({ pid: Number(d), ppid: Number(f[1]), comm, ticks });
+    } catch {}
+  }
+  return out;
+}
+
+/** CPU ms of this process's descendants by family, and of this process itself. */
+function cpuByFamily(): Record<string, number> {
+  const all = processes();
+  const mine = new Set([process.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of all)
+      if (!mine.has(p.pid) && mine.has(p.ppid)) {
+        mine.add(p.pid);
+        grew = true;
+      }
+  }
+  const sum: Record<string, number> = { workerd: 0, postgres: 0, load: 0 };
+  for (const p of all) {
+    if (!mine.has(p.pid) || p.pid === process.pid) continue;
+    const family = p.comm.startsWith("workerd")
+      ? "workerd"
+      : p.comm.startsWith("postgres")
+        ? "postgres"
+        : "load";
+    sum[family] = (sum[family] ?? 0) + p.ticks * 10; // USER_HZ 100: 10 ms a tick
+  }
+  const self = process.cpuUsage();
+  sum["bench + bridge"] = (self.user + self.system) / 1000;
+  return sum;
+}
+
+/** `perf stat` counting workerd's fsync calls until stopped (null where perf cannot run). */
+function fsyncCounter(pid: number) {
+  const events = "syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync";
+  const p = spawn("perf", ["stat", "-x", ",", "-e", events, "-p", String(pid)], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let err = "";
+  p.stderr.on("data", (d) => {
+    err += String(d);
+  });
+  p.on("error", () => {});
+  return async () => {
+    p.kill("SIGINT");
+    await new Promise((r) => p.once("exit", r));
+    const counts = err.split("\n").map((l) => Number(l.split(",")[0]));
+    return counts.some((n) => !Number.isNaN(n))
+      ? counts.filter((n) => !Number.isNaN(n)).reduce((a, b) => a + b, 0)
+      : null;
+  };
+}
+
+const port = await freePort();
+const stack = await startStack(new Set(["roomcast"]), {
+  workerdArgs: flags.profile ? [`--inspector-addr=127.0.0.1:${port}`] : [],
+});
+const server = stack.ws.find((s) => s.name === "roomcast");
+if (!server) throw new Error("no roomcast line");
+const db = new pg.Pool({ connectionString: stack.roomcastDb, max: 1 });
+/** Sessions opened and transactions committed so far, in the whole cluster. */
+const counters = async () =>
+  (
+    await db.query<{ sessions: string; xacts: string }>(
+      "select sum(sessions) sessions, sum(xact_commit) xacts from pg_stat_database",
+    )
+  ).rows[0] ?? { sessions: "0", xacts: "0" };
+const ctx = { quick: false, runs: 1, procs: stack.procs };
+try {
+  await manyRooms({ ...ctx, quick: true }, server, 10, false); // warm-up: code, caches, the pool
+  const profiler = flags.profile ? await inspector(port) : null;
+  if (profiler) await profiler.start();
+  const stopPerf = fsyncCounter(stack.pids.roomcast ?? 0);
+  const pg0 = await counters();
+  const cpu0 = cpuByFamily();
+  const t0 = Date.now();
+  const { rows, failures } = await manyRooms(ctx, server, ROOMS, false);
+  const seconds = (Date.now() - t0) / 1000;
+  const cpu1 = cpuByFamily();
+  const pg1 = await counters();
+  const fsyncs = await stopPerf();
+  const row = rows[0];
+  if (failures.length || !row) throw new Error(`delivery check: ${failures.join("; ")}`);
+  console.log(
+    `${ROOMS} rooms × 5, ${MESSAGES} messages in ${seconds.toFixed(1)} s: ${row.deliveriesPerSec.median.toFixed(0)} deliveries/s ` +
+      `(${(row.deliveriesPerSec.median / (row.offeredPerSec * 5)).toFixed(2)}× of offered), ` +
+      `p50 ${row.latency.p50.toFixed(0)} ms, p99 ${row.latency.p99.toFixed(0)} ms; ${row.integrity}`,
+  );
+  const sessions = Number(pg1.sessions) - Number(pg0.sessions);
+  const xacts = Number(pg1.xacts) - Number(pg0.xacts);
+  console.log(
+    `  PostgreSQL: ${(sessions / seconds).toFixed(0)} sessions opened per second, ${(xacts / MESSAGES).toFixed(3)} transactions per message; ` +
+      `workerd fsync per message: ${fsyncs === null ? "? (no perf)" : (fsyncs / MESSAGES).toFixed(2)}`,
+  );
+  for (const [family, ms] of Object.entries(cpu1)) {
+    const used = ms - (cpu0[family] ?? 0);
+    console.log(
+      `  ${family.padEnd(15)} ${((used * 1000) / MESSAGES).toFixed(0).padStart(6)} µs CPU per message (${(used / 1000 / seconds).toFixed(2)} cores)`,
+    );
+  }
+  if (profiler) {
+    const profile: CpuProfile = await profiler.stop();
+    console.log("\n  JavaScript of the worker and room objects, self time per message:");
+    for (const [fn, us] of selfTimes(profile).slice(0, 25))
+      console.log(`  ${(us / MESSAGES).toFixed(1).padStart(7)} µs  ${fn}`);
+    profiler.close();
+  }
+} finally {
+  await db.end();
+  await stack.stop();
+  process.exit(0);
+}
