@@ -6,7 +6,7 @@ import { accountStub } from "../src/account/account";
 import { users } from "../src/db/schema";
 import type { Bindings } from "../src/env";
 import { BATCH_MAX_CHARS } from "../src/protocol";
-import { roomStub } from "../src/room";
+import { roomStub, writeAttachment } from "../src/room";
 import {
   api,
   eventually,
@@ -122,7 +122,8 @@ describe("a room's backlog while PostgreSQL is down", () => {
 async function aMinuteLater(roomId: number, userId: number) {
   await runInDurableObject(roomStub(env as Bindings, roomId), async (_room, state) => {
     for (const ws of state.getWebSockets()) {
-      ws.serializeAttachment({ ...ws.deserializeAttachment(), checkedAt: Date.now() - 61_000 });
+      // Through the room's own writer: the room keeps attachments in memory (socket/identity.ts).
+      writeAttachment(ws, { ...ws.deserializeAttachment(), checkedAt: Date.now() - 61_000 });
     }
   });
   await runInDurableObject(accountStub(env as Bindings, userId), async (account) => {

@@ -9,7 +9,7 @@ export { copyReadMarkers } from "./outbox/copy-statements";
 export { Room } from "./room";
 export { unwrap } from "./rpc-envelope";
 export { SendWindow, SYNC_TAG } from "./socket/flow";
-export type { SocketUser } from "./socket/identity";
+export { type SocketUser, writeAttachment } from "./socket/identity";
 export { roomStub } from "./stub";
 export type { HistoryWindow } from "./timeline/postgres-reads";
 export type { ThreadWindow } from "./writes/conversation";
