@@ -1,5 +1,22 @@
 import type { EventRow } from "../../domain/event-rows";
 
+const COLUMNS = [
+  "seq",
+  "id",
+  "kind",
+  "target_id",
+  "user_id",
+  "username",
+  "content",
+  "client_id",
+  "created_at",
+  "reply_to",
+  "data",
+] as const satisfies ReadonlyArray<keyof EventRow>;
+const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => "?").join(", ")})`;
+/** Durable Object SQLite binds at most 100 parameters per statement. */
+const ROWS_PER_INSERT = Math.floor(100 / COLUMNS.length);
+
 /**
  * The backstop's delay (ms). Not 0: workerd fires a context's timers one per tick of its ≈ 1 ms
  * clock, in order of when they are due, so a backstop due with a busy room's flush timer ran first
@@ -45,7 +62,7 @@ export class EventRows {
   add(row: EventRow, defer: boolean) {
     if (!defer) {
       this.commit();
-      this.write(row);
+      this.write([row]);
       return;
     }
     this.pending.push(row);
@@ -70,7 +87,7 @@ export class EventRows {
     this.pending = [];
     this.followers = [];
     try {
-      for (const row of rows) this.write(row);
+      this.write(rows);
       for (const write of followers) write();
     } catch (err) {
       this.onLost(err);
@@ -92,21 +109,13 @@ export class EventRows {
     }
   }
 
-  private write(row: EventRow) {
-    this.raw.exec(
-      `INSERT INTO events (seq, id, kind, target_id, user_id, username, content, client_id, created_at, reply_to, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.seq,
-      row.id,
-      row.kind,
-      row.target_id,
-      row.user_id,
-      row.username,
-      row.content,
-      row.client_id,
-      row.created_at,
-      row.reply_to,
-      row.data,
-    );
+  /** In seq order, up to ROWS_PER_INSERT rows per statement (each statement has a fixed cost). */
+  private write(rows: EventRow[]) {
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+      const values = chunk.map(() => ROW_PLACEHOLDERS).join(", ");
+      const bindings = chunk.flatMap((row) => COLUMNS.map((c) => row[c]));
+      this.raw.exec(`INSERT INTO events (${COLUMNS.join(", ")}) VALUES ${values}`, ...bindings);
+    }
   }
 }
