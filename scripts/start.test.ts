@@ -74,6 +74,42 @@ describe("npm start under a supervisor", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("serves the assets and the worker from one worker: files with their headers, the API, upgrades", async () => {
+    const port = await freePort();
+    const start = runStart(dir, port, {
+      DATABASE_URL: cluster.url("start"),
+      DB_WS_PROXY_PORT: String(await freePort()),
+    });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await healthy(`${base}/health`, start);
+      const page = await fetch(`${base}/`);
+      expect([page.status, page.headers.get("content-type"), page.headers.get("x-frame-options")]).toEqual([
+        200,
+        "text/html; charset=utf-8",
+        "DENY",
+      ]);
+      expect(await page.text()).toContain("<html");
+      const api = await fetch(`${base}/no-such-route`);
+      expect([api.status, ((await api.json()) as { error: { code: string } }).error.code]).toEqual([
+        404,
+        "route_not_found",
+      ]);
+      // An upgrade reaches the worker through the wrapper: without a token it is refused visibly.
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/1`);
+      const closed = await new Promise<number>((resolve) =>
+        ws.addEventListener("close", (e) => resolve(e.code)),
+      );
+      expect(closed).toBe(4401);
+      // One worker: the router wraps it (no second worker for a socket to pass through, issue 25).
+      const config = readFileSync(path.join(dir, "dist/workerd.capnp"), "utf8");
+      expect(config).toContain('service = "main")]');
+      expect(config).not.toContain('(name = "router"');
+    } finally {
+      if (start.child.exitCode === null) start.child.kill("SIGKILL");
+    }
+  });
+
   it("exits non-zero within seconds when workerd dies, and stops its bridge", async () => {
     const port = await freePort();
     const bridgePort = await freePort();

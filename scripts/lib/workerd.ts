@@ -15,6 +15,13 @@ export const WORKERD = (require("workerd") as { default: string }).default;
 const ASSETS_ROUTER = path.join(path.dirname(fileURLToPath(import.meta.url)), "assets-router.js");
 /** The router's copy beside the bundle (capnp `embed` paths are relative to the config file). */
 const ROUTER_FILE = "_assets-router.js";
+/** With [assets]: the worker's first module, the bundle's worker wrapped by the router. */
+const ENTRY_FILE = "_entry.js";
+const ENTRY = `import worker from "./index.js";
+import { withAssets } from "./${ROUTER_FILE}";
+export * from "./index.js";
+export default withAssets(worker);
+`;
 /** The local R2 stand-in (r2-disk.js), copied beside the bundle like the router. */
 const R2_DISK = path.join(path.dirname(fileURLToPath(import.meta.url)), "r2-disk.js");
 const R2_DISK_FILE = "_r2-disk.js";
@@ -86,45 +93,41 @@ const str = (s: string) => JSON.stringify(s);
 
 /** The `workerd serve` config (Cap'n Proto text) for the bundle in `bundleDir`. */
 export function workerdConfig(o: WorkerdOptions): string {
-  const modules = readdirSync(o.bundleDir)
-    .filter((f) => /\.m?js$/.test(f) && f !== ROUTER_FILE && f !== R2_DISK_FILE)
-    .sort((a, b) => Number(b === "index.js") - Number(a === "index.js"))
-    .map((f) => `(name = ${str(f)}, esModule = embed ${str(f)})`);
+  const assets = o.settings.assetsDir;
+  const bundle = readdirSync(o.bundleDir)
+    .filter((f) => /\.m?js$/.test(f) && ![ROUTER_FILE, R2_DISK_FILE, ENTRY_FILE].includes(f))
+    .sort((a, b) => Number(b === "index.js") - Number(a === "index.js"));
+  // With [assets], the router wraps the worker in the same worker: its entry module comes first.
+  const modules = (assets ? [ENTRY_FILE, ...bundle, ROUTER_FILE] : bundle).map(
+    (f) => `(name = ${str(f)}, esModule = embed ${str(f)})`,
+  );
   const bindings = [
     ...Object.entries(o.vars).map(([k, v]) => `(name = ${str(k)}, text = ${str(v)})`),
     ...o.settings.durableObjects.map(
       (d) => `(name = ${str(d.binding)}, durableObjectNamespace = ${str(d.className)})`,
     ),
     ...o.settings.r2Buckets.map((b) => `(name = ${str(b.binding)}, r2Bucket = ${str(`r2-${b.bucketName}`)})`),
+    ...(assets ? [`(name = "ASSETS", service = "assets")`] : []),
   ];
   const namespaces = o.settings.durableObjects.map(
     // A stable uniqueKey keeps each object's storage file across restarts.
     (d) =>
       `(className = ${str(d.className)}, uniqueKey = ${str(`roomcast-${d.className}`)}, enableSql = ${d.sql})`,
   );
-  const assets = o.settings.assetsDir;
-  // With [assets], the socket serves the router, which answers files from disk or calls the worker.
-  const router = assets
+  const assetsService = assets
     ? `
-    (name = "router", worker = (
-      modules = [(name = "router.js", esModule = embed ${str(ROUTER_FILE)})],
-      compatibilityDate = ${str(o.settings.compatibilityDate)},
-      # The worker's flags: the socket's outer worker decides e.g. WebSocket compression.
-      compatibilityFlags = [${o.settings.compatibilityFlags.map(str).join(", ")}],
-      bindings = [(name = "ASSETS", service = "assets"), (name = "WORKER", service = "main")],
-    )),
     (name = "assets", disk = (path = ${str(assets)}, writable = false)),`
     : "";
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
   services = [
-    (name = "main", worker = .roomcast),${router}
+    (name = "main", worker = .roomcast),${assetsService}
     (name = "do-storage", disk = (path = ${str(path.resolve(o.storageDir))}, writable = true)),${r2Services(o)}
     # The database may be Neon (public, TLS) or a server on this machine or network.
     (name = "internet", network = (allow = ["public", "private", "local"], tlsOptions = (trustBrowserCas = true))),
   ],
-  sockets = [(name = "http", address = ${str(`${o.host}:${o.port}`)}, http = (), service = ${str(assets ? "router" : "main")})],
+  sockets = [(name = "http", address = ${str(`${o.host}:${o.port}`)}, http = (), service = "main")],
 );
 
 const roomcast :Workerd.Worker = (
@@ -166,7 +169,10 @@ export function startWorkerd(
   mkdirSync(o.storageDir, { recursive: true });
   for (const b of o.settings.r2Buckets) mkdirSync(path.join(o.r2Dir, b.bucketName), { recursive: true });
   if (o.settings.r2Buckets.length > 0) copyFileSync(R2_DISK, path.join(o.bundleDir, R2_DISK_FILE));
-  if (o.settings.assetsDir) copyFileSync(ASSETS_ROUTER, path.join(o.bundleDir, ROUTER_FILE));
+  if (o.settings.assetsDir) {
+    copyFileSync(ASSETS_ROUTER, path.join(o.bundleDir, ROUTER_FILE));
+    writeFileSync(path.join(o.bundleDir, ENTRY_FILE), ENTRY);
+  }
   const configFile = path.join(o.bundleDir, "workerd.capnp");
   writeFileSync(configFile, workerdConfig(o));
   return spawn(WORKERD, ["serve", configFile, ...(o.extraArgs ?? [])], {
