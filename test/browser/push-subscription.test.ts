@@ -1,11 +1,11 @@
 import { webcrypto } from "node:crypto";
-import type { HTTPRequest, HTTPResponse } from "puppeteer-core";
+import type { HTTPRequest, HTTPResponse, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoomcastApi } from "../../client/src";
 import { launchChromium } from "./chromium";
 import { signUpInDemo } from "./demo-page";
 import { chromiumGcmArgs, type FakeGcm, startFakeGcm } from "./fake-gcm";
-import { baseUrl, PASSWORD } from "./helpers";
+import { baseUrl, eventually, newUser, PASSWORD } from "./helpers";
 import { seen } from "./visible";
 
 // Chromium subscribes through Google's GCM/FCM (check-in, then registration) before it hands out a
@@ -22,6 +22,10 @@ afterAll(async () => {
   await gcm?.close();
 });
 
+/** What the first test leaves for the second: the subscribed user and Chromium's subscription. */
+let subscribed: { api: RoomcastApi; userId: number; subscription: SubscriptionJson; token: string } | null =
+  null;
+
 type SubscriptionJson = {
   endpoint: string;
   expirationTime: number | null;
@@ -29,7 +33,7 @@ type SubscriptionJson = {
 };
 
 /** The page's own subscription, as its service worker registration holds it. */
-const browserSubscription = (page: import("puppeteer-core").Page) =>
+const browserSubscription = (page: Page) =>
   page.evaluate(async () => {
     const registration = await navigator.serviceWorker.ready;
     return (await registration.pushManager.getSubscription())?.toJSON() ?? null;
@@ -89,7 +93,50 @@ describe("Web Push in Chromium: a person enables notifications on the demo page"
     // …and lists it as this user's device.
     const api = new RoomcastApi(baseUrl());
     await api.login(username, PASSWORD);
-    const listed = await api.request<Array<{ endpoint: string }>>("GET", "/push/subscriptions");
+    const listed = await api.request<Array<{ id: string; endpoint: string }>>("GET", "/push/subscriptions");
     expect(listed.map((s) => s.endpoint)).toEqual([subscription.endpoint]);
+
+    // The person leaves: no page of the demo is open, only the service worker remains.
+    await page.close();
+    await api.request("DELETE", `/push/subscriptions/${listed[0]?.id}`);
+    const { id: userId } = await api.request<{ id: number }>("GET", "/user/me");
+    subscribed = { api, userId, subscription, token: registration.token };
+  });
+
+  it("delivers a DM's push from the server through the relay to Chromium, whose service worker shows it", async () => {
+    if (!subscribed) throw new Error("needs the subscription the first test made");
+    const { api, userId, subscription, token } = subscribed;
+    // Google's endpoint is out of reach offline: the same keys are registered under the fake's
+    // relay, which passes the server's encrypted bytes down the MCS socket as FCM would.
+    await eventually(() => expect(gcm.mcs.connected()).toBe(true), 20_000);
+    const relay = { ...subscription, endpoint: `${gcm.url}/relay/${token}` };
+    await api.request("POST", "/push/subscriptions", relay);
+
+    const sender = await newUser("dmer");
+    const dm = await sender.api.request<{ id: number }>("POST", `/dm/${userId}`);
+    await sender.api.sendMessage(dm.id, { content: "are you there? pushed through Chromium" });
+
+    await eventually(() => expect(gcm.relayed.map((r) => r.token)).toEqual([token]), 20_000);
+    const target = await browser.waitForTarget(
+      (t) => t.type() === "service_worker" && t.url().startsWith(baseUrl()),
+    );
+    const worker = await target.worker();
+    if (!worker) throw new Error("no service worker");
+    const shown = () =>
+      worker.evaluate(async () =>
+        (
+          await (
+            self as unknown as { registration: ServiceWorkerRegistration }
+          ).registration.getNotifications()
+        ).map((n) => ({
+          title: n.title,
+          body: n.body,
+        })),
+      );
+    await eventually(async () => expect(await shown()).toHaveLength(1), 10_000);
+    expect(await shown()).toEqual([
+      { title: expect.stringContaining(sender.username), body: "are you there? pushed through Chromium" },
+    ]);
+    expect(gcm.errors).toEqual([]);
   });
 });

@@ -20,7 +20,7 @@ type Subscriber = {
   errors: string[];
 };
 
-async function checkVapid(req: IncomingMessage, origin: string, vapidKey: string) {
+export async function checkVapid(req: IncomingMessage, origin: string, vapidKey: string) {
   const m = (req.headers.authorization ?? "").match(/^vapid t=([\w-]+\.[\w-]+\.[\w-]+), k=([\w-]+)$/);
   if (!m?.[1] || !m[2]) throw new Error("no vapid authorization");
   if (m[2] !== vapidKey) throw new Error("k is not the server's VAPID public key");
@@ -41,7 +41,7 @@ async function checkVapid(req: IncomingMessage, origin: string, vapidKey: string
     throw new Error("VAPID sub missing");
 }
 
-function checkHeaders(req: IncomingMessage) {
+export function checkHeaders(req: IncomingMessage) {
   if (req.headers["content-encoding"] !== "aes128gcm") throw new Error("content-encoding is not aes128gcm");
   if (!/^\d+$/.test(String(req.headers.ttl))) throw new Error("TTL missing");
   if (!["very-low", "low", "normal", "high"].includes(String(req.headers.urgency)))
