@@ -48,16 +48,8 @@ const stack = await startStack(new Set([plain ? "roomcast-1by1" : "roomcast"]));
 let perf: ChildProcess | null = null;
 try {
   const server = stack.ws[0];
-  // This clone's workerd (other clones may run one too), the newest.
-  const pid = execFileSync("pgrep", [
-    "-n",
-    "-f",
-    `${process.cwd()}/node_modules/.*workerd serve .*roomcast-bench-bundle`,
-  ])
-    .toString()
-    .trim()
-    .split("\n")
-    .at(-1);
+  // This stack's own workerd, by the pid it was started with (other clones may run bench workerds).
+  const pid = String(stack.pids.roomcast ?? "");
   if (!server || !pid) throw new Error("no workerd");
   const room = await server.newRoom();
   const load = await openClients(
