@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ClientFrame } from "../../protocol";
 import { frame, parseFrame } from "./codec";
 
 const MAX = 100;
@@ -20,6 +21,22 @@ describe("client frames", () => {
     });
     expect(parse('  {"type":"read","seq":3}')).toEqual({ type: "read", seq: 3 });
     expect(parse('{"type":"ping"}')).toEqual({ type: "ping" });
+  });
+
+  it("reads a send with nothing but its text as the schema does, and every other send by the schema", () => {
+    const frames = [
+      '{"type":"message.send","content":"hi"}',
+      '{"content":"hi","type":"message.send"}',
+      '{"type":"message.send","content":""}',
+      '{"type":"message.send","content":"hi","extra":1}',
+      '{"type":"message.send","content":"hi","client_id":""}',
+      '{"type":"message.send","content":7}',
+      '{"type":"message.send","content":"hi","__proto__":{"x":1}}',
+    ];
+    for (const f of frames) {
+      const schema = ClientFrame.safeParse(JSON.parse(f));
+      expect([f, parse(f)]).toEqual([f, schema.success ? schema.data : expect.any(String)]);
+    }
   });
 
   it("takes plain text as a message (clients of the original service send that)", () => {
