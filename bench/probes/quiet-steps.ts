@@ -12,6 +12,8 @@ export type Steps = {
   code: number;
   /** of `code`, the time the thread was preempted (runnable, but another process had the CPU) */
   codePreempted: number;
+  /** of `code`, the time the thread slept (waiting for I/O or a timer) */
+  codeAsleep: number;
   /** the durable commits before the first frame left: file, ms each (from the previous step's end) */
   commits: Array<{ file: string; ms: number; fsyncMs: number }>;
   /** last commit durable → first frame written */
@@ -28,9 +30,10 @@ export type Steps = {
 const isSend = (c: Call) => c.name === "sendto" || c.name === "writev";
 const isSync = (c: Call) => c.name === "fsync" || c.name === "fdatasync";
 
-function preempted(off: OffCpu[], from: number, to: number): number {
+function offCpu(off: OffCpu[], from: number, to: number, runnable: boolean): number {
   let sum = 0;
-  for (const o of off) if (o.runnable) sum += Math.max(0, Math.min(o.to, to) - Math.max(o.from, from));
+  for (const o of off)
+    if (o.runnable === runnable) sum += Math.max(0, Math.min(o.to, to) - Math.max(o.from, from));
   return sum;
 }
 
@@ -82,7 +85,8 @@ export function messageSteps(
     out.push({
       wireIn: read.at - t0,
       code: codeEnd - readEnd,
-      codePreempted: preempted(trace.offCpu, readEnd, codeEnd),
+      codePreempted: offCpu(trace.offCpu, readEnd, codeEnd, true),
+      codeAsleep: offCpu(trace.offCpu, readEnd, codeEnd, false),
       commits,
       release: first.at - start,
       sends: last.at + last.dur - first.at,
