@@ -9,8 +9,9 @@
 // - peer: the Socket.IO + PostgreSQL baseline (bench/baselines/socketio-pg.ts);
 // - floor: the runtime's own floor, a Durable Object accepting hibernatable sockets and keeping
 //   nothing (probes/floor/floor.js); floor-router: the same behind a pass-through worker, as
-//   `npm start` puts the assets router in front of the worker; floor-attach: behind the router,
-//   with Roomcast's tags and an attachment of its size.
+//   `npm start` did with its assets router before issue 25; floor-attach: behind the router,
+//   with Roomcast's tags and an attachment of its size; floor-worker: the worker accepts the socket
+//   itself (no object, not hibernatable).
 // Each line: a small warm-up round (N/20 sockets opened and closed), then RSS, N sockets opened,
 // `--settle` seconds, RSS; then `--idle` seconds more without traffic (a room object may
 // hibernate after 10 s without events) and RSS (each the median of three samples), and for
@@ -205,8 +206,9 @@ try {
     }
     const inspectorPort = await freePort();
     const floor = await startFloor(stack.procs, {
-      router: name !== "floor",
+      router: name === "floor-router" || name === "floor-attach",
       attach: name === "floor-attach",
+      direct: name === "floor-worker",
       inspectorPort,
     });
     let next = 0;

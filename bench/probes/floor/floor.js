@@ -3,7 +3,8 @@
 // state of its own. Speaks the bench's ceiling protocol (`/?room=…`, "ready" once accepted), so
 // the bench's load clients can hold its sockets. With the binding ATTACH = "1", every socket also
 // gets Roomcast's tags and an attachment of Roomcast's shape and size (50 users, as the bench's),
-// to see what those cost the runtime.
+// to see what those cost the runtime. With DIRECT = "1" the worker accepts the socket itself (not
+// hibernatable, no object): the cost of a connection without the hop to an object.
 import { DurableObject } from "cloudflare:workers";
 
 const TAGS = ["batch", "v2", "sync"];
@@ -32,6 +33,12 @@ export default {
   fetch(request, env) {
     const url = new URL(request.url);
     if (url.pathname === "/health") return new Response("ok");
+    if (env.DIRECT === "1") {
+      const { 0: client, 1: server } = new WebSocketPair();
+      server.accept();
+      server.send("ready");
+      return new Response(null, { status: 101, webSocket: client });
+    }
     const room = url.searchParams.get("room") ?? "";
     return env.FLOOR.get(env.FLOOR.idFromName(room)).fetch(request);
   },
