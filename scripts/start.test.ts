@@ -106,7 +106,9 @@ describe("npm start under a supervisor", () => {
       expect(config).toContain('service = "main")]');
       expect(config).not.toContain('(name = "router"');
     } finally {
-      if (start.child.exitCode === null) start.child.kill("SIGKILL");
+      // SIGTERM: npm start stops its workerd and bridge (a SIGKILL would leave them running).
+      if (start.child.exitCode === null) start.child.kill("SIGTERM");
+      await within(start.exited, 15_000);
     }
   });
 
