@@ -80,11 +80,6 @@ export default defineConfig({
           globalSetup: ["./test/global-setup.ts"],
           setupFiles: ["./test/setup.ts"],
           fileParallelism: false,
-          // One workerd and one module graph for every file: isolating each file cost ~2.8 s of
-          // start-up and re-import per file (≈ 3 min of CI). Tests make their own users and rooms,
-          // so nothing depends on a fresh deployment, except the deployment-wide gauges that
-          // test/metrics.test.ts reads: it waits for the rooms of earlier files to go quiet first.
-          isolate: false,
           testTimeout: 20_000,
           hookTimeout: 60_000,
         },

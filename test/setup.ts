@@ -10,17 +10,11 @@ afterEach(() => {
 });
 
 // Lines a test said it causes on purpose (expectLogs) are kept out of the output; others print.
-// Files share one module graph (isolate: false), and this runs before each: wrap console once.
-const filtered = Symbol.for("roomcast.expected-logs");
-const marks = globalThis as { [filtered]?: true };
-if (!marks[filtered]) {
-  marks[filtered] = true;
-  for (const level of ["log", "info", "warn", "error"] as const) {
-    const print = console[level].bind(console);
-    console[level] = (...args: unknown[]) => {
-      if (!isExpected(args)) print(...args);
-    };
-  }
+for (const level of ["log", "info", "warn", "error"] as const) {
+  const print = console[level].bind(console);
+  console[level] = (...args: unknown[]) => {
+    if (!isExpected(args)) print(...args);
+  };
 }
 afterEach(() => {
   endExpectations();
