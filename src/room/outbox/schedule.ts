@@ -8,6 +8,12 @@ const FLUSH_WINDOW_MS = 50;
  * for the copy: history and resume read unflushed events from the room itself.
  */
 const BUSY_FLUSH_INTERVAL_MS = 1000;
+/**
+ * After a copy, an alarm stays set this far ahead (the backstop): an event whose alarm is set a
+ * commit after its own (see `kick`) is still copied if the object dies in between. It fires once
+ * after a room's last copy and is not renewed by a copy of nothing.
+ */
+const BACKSTOP_MS = 60_000;
 
 /**
  * When the copy to PostgreSQL runs. It runs in the alarm handler, an event of its own: its
@@ -35,12 +41,14 @@ export class CopySchedule {
    * connection and one INSERT; while PostgreSQL is failing, arrivals wait for the backoff
    * instead of hammering it.
    *
-   * The alarm is set once the event's own write is durable, not with it: an alarm moved earlier
-   * is handed to the runtime's alarm manager *before* the commit it belongs to (workerd's
+   * While an alarm is pending (the backstop after a copy, at the latest), moving it earlier
+   * waits until the event's own write is durable: an alarm moved earlier is handed to the
+   * runtime's alarm manager *before* the commit it belongs to (workerd's
    * `ActorSqlite::startPrecommitAlarmScheduling`; locally its own SQLite file and `fsync`), so
    * every quiet message's frames waited for two durable writes instead of one (measured, issue
-   * 25, bench/probes/quiet-timeline.ts). Nothing is lost by setting it a commit later: the backlog
-   * is in storage, and a room woken with a backlog kicks again (`Room`'s constructor).
+   * 25, bench/probes/quiet-timeline.ts). Should the object die in between, the pending alarm
+   * still fires. With no alarm known to be pending (the first event after a quiet minute, or
+   * after a wake) nothing else would copy the event, so its alarm goes in its own commit.
    */
   kick() {
     const at = Math.max(
@@ -49,6 +57,7 @@ export class CopySchedule {
       this.retryAt,
     );
     if (this.alarmAt !== null && this.alarmAt <= at) return;
+    if (this.alarmAt === null && this.deferredAt === null) return this.schedule(at);
     if (this.deferredAt !== null) {
       this.deferredAt = Math.min(this.deferredAt, at);
       return;
@@ -76,6 +85,7 @@ export class CopySchedule {
   async run(): Promise<"room_gone" | undefined> {
     this.alarmAt = null;
     this.lastFlushAt = Date.now();
+    const copying = this.outbox.backlog > 0;
     const outcome = await this.outbox.flush();
     if (outcome === "room_gone") return outcome;
     if (outcome === "failed") {
@@ -84,6 +94,7 @@ export class CopySchedule {
     } else {
       this.retryAt = 0;
       if (this.outbox.backlog > 0) this.kick();
+      else if (copying) this.schedule(Date.now() + BACKSTOP_MS, true);
     }
   }
 
