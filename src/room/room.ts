@@ -181,6 +181,7 @@ export class Room extends RoomParts {
   /** The copy to PostgreSQL (see `outbox/schedule.ts`, `outbox/outbox.ts`), then what follows it. */
   override async alarm() {
     if (!this.timeline.initialised) return this.copies.forget();
+    if (this.copies.quietWake()) return;
     await this.moderation.refreshIfStale(this.timeline.roomId);
     const before = this.timeline.flushedSeq;
     if ((await this.copies.run()) === "room_gone") return this.destroy();

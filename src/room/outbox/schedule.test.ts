@@ -74,8 +74,9 @@ describe("the copy's schedule: the backstop", () => {
     const box = outbox();
     const copies = new CopySchedule(s, box);
     copies.kick();
+    expect(copies.quietWake()).toBe(false); // the alarm fires: an event waits
     await copies.run();
-    await copies.run(); // the backstop fires: nothing waits
+    expect(copies.quietWake()).toBe(true); // the backstop fires: nothing waits
     expect(log).toEqual(["alarm", "alarm (unconfirmed)"]);
     box.backlog = 1;
     copies.kick(); // no alarm pending any more: in the event's commit again

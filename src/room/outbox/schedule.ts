@@ -81,6 +81,13 @@ export class CopySchedule {
     void this.storage.setAlarm(at, { allowUnconfirmed: unconfirmed });
   }
 
+  /** The alarm fired with nothing to copy (the backstop, after a quiet minute): nothing to do. */
+  quietWake(): boolean {
+    if (this.outbox.backlog > 0 || this.retryAt > 0) return false;
+    this.alarmAt = null;
+    return true;
+  }
+
   /** The alarm fired: copy the backlog; on failure retry with backoff. Says whether the room is gone. */
   async run(): Promise<"room_gone" | undefined> {
     this.alarmAt = null;
