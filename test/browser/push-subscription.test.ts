@@ -166,7 +166,7 @@ describe("Web Push in Chromium: a person enables notifications on the demo page"
       return event as Logged;
     }, 10_000);
     expect(shown.origin).toBe(`${baseUrl()}/`);
-    expect(shown.metadata).toEqual({ Title: `${sender.username} in direct`, Body: text });
+    expect(shown.metadata).toEqual({ Title: sender.username, Body: text });
     expect(gcm.errors).toEqual([]);
   });
 });
