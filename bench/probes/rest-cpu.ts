@@ -11,8 +11,8 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import WebSocket from "ws";
 import { freePort } from "../../scripts/lib/embedded-pg";
+import { inspector, selfTimes } from "../lib/inspector";
 import { layersOf, perfRecord } from "../lib/perf";
 import { startStack } from "../lib/stack";
 import { fmt } from "../lib/stats";
@@ -33,52 +33,6 @@ const OPS = (flags.ops ?? "health,room,history,post").split(",");
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-}
-
-type Node = {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-};
-
-/** A minimal DevTools-protocol session on workerd's inspector (its first target: the worker). */
-async function inspector(port: number) {
-  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{
-    webSocketDebuggerUrl: string;
-  }>;
-  const url = targets[0]?.webSocketDebuggerUrl;
-  if (!url) throw new Error("no inspector target");
-  const ws = new WebSocket(url);
-  await new Promise((r, j) => ws.once("open", r).once("error", j));
-  let id = 0;
-  const call = (method: string, params: object = {}) =>
-    new Promise<Record<string, unknown>>((resolve) => {
-      const mine = ++id;
-      const onMessage = (data: Buffer) => {
-        const m = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown> };
-        if (m.id === mine) {
-          ws.off("message", onMessage);
-          resolve(m.result ?? {});
-        }
-      };
-      ws.on("message", onMessage);
-      ws.send(JSON.stringify({ id: mine, method, params }));
-    });
-  await call("Profiler.enable");
-  await call("Profiler.setSamplingInterval", { interval: 100 });
-  return { call, close: () => ws.close() };
-}
-
-/** Self time per function of a CPU profile, top `n`, as µs per request. */
-function topFunctions(profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] }, n: number) {
-  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map<string, number>();
-  profile.samples.forEach((nodeId, i) => {
-    const f = byNode.get(nodeId)?.callFrame;
-    const key = f ? `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber + 1}` : "?";
-    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  });
-  return [...self].sort((a, b) => b[1] - a[1]).slice(0, n);
 }
 
 const inspectorPort = await freePort();
@@ -106,17 +60,15 @@ try {
         autocannon({ url: server.base + req.path, ...req, headers: auth, connections: 10, amount });
       await run(200); // warm-up
       const profiling = profiler && server.name === "roomcast";
-      if (profiling) await profiler.call("Profiler.start");
+      if (profiling) await profiler.start();
       const perf = flags.perf && server.name === "roomcast" ? await perfRecord(pid) : null;
       const cpu0 = cpuSeconds(pid);
       const result = await run(REQUESTS);
       const cpu = cpuSeconds(pid) - cpu0;
       if (perf) layered.push([op, layersOf(await perf.stop(), Number(flags.top ?? 0))]);
       if (profiling) {
-        const { profile } = (await profiler.call("Profiler.stop")) as {
-          profile: Parameters<typeof topFunctions>[0];
-        };
-        profiles.push([op, topFunctions(profile, 25).map(([k, us]) => [k, us / REQUESTS])]);
+        const profile = await profiler.stop();
+        profiles.push([op, selfTimes(profile).slice(0, 25).map(([k, us]) => [k, us / REQUESTS])]);
         // The whole profile too, for DevTools (Performance, "Load profile") or a call-tree reading.
         writeFileSync(path.join(os.tmpdir(), `roomcast-rest-${op}.cpuprofile`), JSON.stringify(profile));
       }
