@@ -68,7 +68,12 @@ try {
       if (perf) layered.push([op, layersOf(await perf.stop(), Number(flags.top ?? 0))]);
       if (profiling) {
         const profile = await profiler.stop();
-        profiles.push([op, selfTimes(profile).slice(0, 25).map(([k, us]) => [k, us / REQUESTS])]);
+        profiles.push([
+          op,
+          selfTimes(profile)
+            .slice(0, 25)
+            .map(([k, us]) => [k, us / REQUESTS]),
+        ]);
         // The whole profile too, for DevTools (Performance, "Load profile") or a call-tree reading.
         writeFileSync(path.join(os.tmpdir(), `roomcast-rest-${op}.cpuprofile`), JSON.stringify(profile));
       }
