@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { api, type Message, newRoom, newUser, type RoomSummary, type TestUser } from "./helpers";
+import { api, block, newRoom, newUser, postAs as post, type RoomSummary, type TestUser } from "./helpers";
 import { connectInbox, type InboxOf, type InboxSocket } from "./inbox-socket";
 
-const post = (who: TestUser, roomId: number, content: string) =>
-  api<Message>("POST", `/message/rooms/${roomId}/messages`, { token: who.token, json: { content } });
-const block = (who: TestUser, other: TestUser) =>
-  api("PUT", `/user/blocks/${other.id}`, { token: who.token });
 const listed = async (u: TestUser, roomId: number) =>
   (await api<RoomSummary[]>("GET", "/room/rooms", { token: u.token })).body.find((r) => r.id === roomId);
 

@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { api, expectError, type Message, newUser, type TestUser } from "./helpers";
+import { api, block, expectError, type Message, newUser, postAs as post, unblock } from "./helpers";
 import { connect } from "./socket";
-
-const post = (who: TestUser, roomId: number, content: string) =>
-  api<Message>("POST", `/message/rooms/${roomId}/messages`, { token: who.token, json: { content } });
-const block = (who: TestUser, other: TestUser) =>
-  api("PUT", `/user/blocks/${other.id}`, { token: who.token });
-const unblock = (who: TestUser, other: TestUser) =>
-  api("DELETE", `/user/blocks/${other.id}`, { token: who.token });
 
 describe("direct messages between blocked users (issue 19)", () => {
   it("a blocked user cannot post in an existing DM with the blocker, over REST or a socket, and is not told why", async () => {

@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { api, eventually, type Message, newRoom, newUser, storedMessages, type TestUser } from "./helpers";
+import { api, block, eventually, newRoom, newUser, postAs as post, storedMessages, unblock } from "./helpers";
 import { connect, type Frame, seqs } from "./socket";
 
-const post = (who: TestUser, roomId: number, content: string) =>
-  api<Message>("POST", `/message/rooms/${roomId}/messages`, { token: who.token, json: { content } });
-const block = (who: TestUser, other: TestUser) =>
-  api("PUT", `/user/blocks/${other.id}`, { token: who.token });
-const unblock = (who: TestUser, other: TestUser) =>
-  api("DELETE", `/user/blocks/${other.id}`, { token: who.token });
 /** What a socket showed of the timeline: content for messages, `hidden` for placeholders. */
 const shown = (frames: Frame[]) =>
   frames.flatMap((f) =>

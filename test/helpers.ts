@@ -4,7 +4,7 @@ import { expect } from "vitest";
 import { openDb } from "../src/db/client";
 import { messages, users } from "../src/db/schema";
 import { loadConfig } from "../src/env";
-import type { ErrorBody, Login, Room, User } from "./types";
+import type { ErrorBody, Login, Message, Room, User } from "./types";
 
 export type * from "./types";
 
@@ -104,6 +104,16 @@ export async function roomWithMember() {
   await api("POST", `/room/${room.id}/members/join`, { token: member.token });
   return { owner, member, room };
 }
+
+/** A message posted over REST by `who`. */
+export const postAs = (who: TestUser, roomId: number, content: string) =>
+  api<Message>("POST", `/message/rooms/${roomId}/messages`, { token: who.token, json: { content } });
+
+/** `who` blocks `other` (PUT /user/blocks/{id}); `unblock` undoes it. */
+export const block = (who: TestUser, other: TestUser) =>
+  api("PUT", `/user/blocks/${other.id}`, { token: who.token });
+export const unblock = (who: TestUser, other: TestUser) =>
+  api("DELETE", `/user/blocks/${other.id}`, { token: who.token });
 
 /** Asserts the one error shape: status plus a stable `code`. */
 export function expectError(res: ApiResponse, status: number, code: string) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   api,
   type Block,
+  block,
   eventually,
   expectError,
   type MentionsPage,
@@ -14,15 +15,12 @@ import {
   storedMessages,
   type TestUser,
   type User,
+  unblock,
   unique,
 } from "./helpers";
 
 const post = (token: string, roomId: number, content: string) =>
   api<Message>("POST", `/message/rooms/${roomId}/messages`, { token, json: { content } });
-const block = (who: TestUser, other: TestUser) =>
-  api("PUT", `/user/blocks/${other.id}`, { token: who.token });
-const unblock = (who: TestUser, other: TestUser) =>
-  api("DELETE", `/user/blocks/${other.id}`, { token: who.token });
 const directory = (who: TestUser, q: string, extra = "") =>
   api<PublicUser[]>("GET", `/user/search?q=${encodeURIComponent(q)}${extra}`, { token: who.token });
 
