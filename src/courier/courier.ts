@@ -30,21 +30,28 @@ export class Courier extends DurableObject<Bindings> {
 
   /**
    * The room copied its events up to `headSeq` to PostgreSQL (from `fromSeq`); `live` are the
-   * users whose sockets were connected, who saw them as they happened.
+   * users whose sockets were connected, who saw them as they happened; `everyone`: that is every
+   * member of the room.
    */
-  async sequenced(roomId: number, fromSeq: number, headSeq: number, live: number[]) {
+  async sequenced(roomId: number, fromSeq: number, headSeq: number, live: number[], everyone = false) {
     this.cursors.setMeta("room", roomId);
+    if (everyone && this.settledHere(fromSeq, headSeq)) return;
     if (this.cursors.meta("push_seq") === null) this.cursors.setMeta("push_seq", fromSeq - 1);
     this.cursors.setMeta("head", Math.max(headSeq, this.cursors.meta("head") ?? 0));
     this.rememberLive(live);
     await this.ctx.storage.setAlarm(Date.now());
   }
 
-  /** A new endpoint starts after what PostgreSQL holds now; returns that seq. */
+  /**
+   * A new endpoint starts after what PostgreSQL holds now; returns that seq. A run follows: a
+   * notice that arrived while PostgreSQL was being asked found no cursor and set no alarm
+   * (`settledHere`), so the events it announced would wait for the next notice.
+   */
   async added(roomId: number, endpointId: string): Promise<number> {
     this.cursors.setMeta("room", roomId);
     const head = await withDb(this.config, (db) => pgHead(db, roomId));
     this.cursors.reset(endpointId, head);
+    await this.ctx.storage.setAlarm(Date.now());
     return head;
   }
 
@@ -73,6 +80,23 @@ export class Courier extends DurableObject<Bindings> {
         return this.deliverWebhooks(db, roomId);
       });
     await runAlarm(this.ctx.storage, `courier: room ${roomId}`, run, RUN_RETRY_MS);
+  }
+
+  /**
+   * Events every member saw live (nobody is pushed for them) with no endpoint to deliver to, and
+   * nothing earlier waiting: decided here, without PostgreSQL or an alarm (issue 25: most copies
+   * of a busy room). Not when the range does not follow the last one (a notice was lost): the
+   * run then decides the gap, as before.
+   */
+  private settledHere(fromSeq: number, headSeq: number): boolean {
+    const pushSeq = this.cursors.meta("push_seq");
+    const head = this.cursors.meta("head");
+    const idle = pushSeq === null || (head !== null && pushSeq >= head && fromSeq <= head + 1);
+    if (!idle || this.cursors.any()) return false;
+    const to = Math.max(headSeq, head ?? 0);
+    this.cursors.setMeta("push_seq", to);
+    this.cursors.setMeta("head", to);
+    return true;
   }
 
   private rememberLive(live: number[]) {

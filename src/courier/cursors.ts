@@ -28,6 +28,11 @@ export class Cursors {
     return this.sql.exec<Cursor>("SELECT * FROM cursors").toArray();
   }
 
+  /** Whether any endpoint has a cursor (an endpoint without one is not delivered to). */
+  any(): boolean {
+    return this.sql.exec("SELECT 1 FROM cursors LIMIT 1").toArray().length > 0;
+  }
+
   get(id: string): Cursor | undefined {
     return this.sql.exec<Cursor>("SELECT * FROM cursors WHERE endpoint_id = ?", id).toArray()[0];
   }

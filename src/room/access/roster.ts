@@ -99,6 +99,18 @@ export class Roster {
     return { role: row.role ?? null, banned: row.banned === 1 };
   }
 
+  /**
+   * Whether every member is among `users` (the courier's "nobody was away"). False while the
+   * roster was never loaded: its tables are then empty, not the room's.
+   */
+  allAmong(users: ReadonlySet<number>): boolean {
+    if (!this.loaded) return false;
+    const members = this.sql
+      .exec<{ user_id: number }>("SELECT user_id FROM roster LIMIT ?", users.size + 1)
+      .toArray();
+    return members.length <= users.size && members.every((m) => users.has(m.user_id));
+  }
+
   setMember(userId: number, role: RoomRole | null) {
     if (role === null) this.sql.exec("DELETE FROM roster WHERE user_id = ?", userId);
     else this.sql.exec("INSERT OR REPLACE INTO roster (user_id, role) VALUES (?, ?)", userId, role);

@@ -1,0 +1,188 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { courierStub } from "../src/courier/stub";
+import type { Bindings } from "../src/env";
+import { roomStub } from "../src/room";
+import { awayUser, type DeviceState, newReceiver, quietPeriod } from "./fakes";
+import { api, eventually, newRoom, newUser, postAs, storedMessages, type TestUser } from "./helpers";
+import { connect } from "./socket";
+
+/**
+ * A copy whose events every member saw live, in a room without webhook cursors, is decided by the
+ * courier at once, without PostgreSQL or an alarm (src/courier/courier.ts, `settledHere`). These
+ * tests hold what that must never cost: a push to a member who was away, a webhook delivery.
+ */
+const bindings = env as unknown as Bindings;
+const join = (who: TestUser, roomId: number) =>
+  api("POST", `/room/${roomId}/members/join`, { token: who.token });
+const pushSeqs = (s: DeviceState) => s.received.map((r) => (r.payload as { seq: number }).seq);
+
+/** The courier's state: its push cursor, its head and its pending alarm. */
+const courierState = (roomId: number) =>
+  runInDurableObject(courierStub(bindings, roomId), async (_c, state) => {
+    const meta = (key: string) =>
+      state.storage.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]
+        ?.value ?? null;
+    return { pushSeq: meta("push_seq"), head: meta("head"), alarm: await state.storage.getAlarm() };
+  });
+
+type Notice = { headSeq: number; everyone: boolean };
+
+/** Records the room's notices to its courier (the class's method, while `use` runs). */
+async function recordingNotices<T>(roomId: number, use: (notices: Notice[]) => Promise<T>): Promise<T> {
+  const notices: Notice[] = [];
+  let undo = () => {};
+  await runInDurableObject(courierStub(bindings, roomId), async (courier) => {
+    const proto = Object.getPrototypeOf(courier) as typeof courier;
+    const original = proto.sequenced;
+    proto.sequenced = function (this: typeof courier, ...args: Parameters<typeof original>) {
+      if (args[0] === roomId) notices.push({ headSeq: args[2], everyone: args[4] ?? false });
+      return original.apply(this, args);
+    };
+    undo = () => {
+      proto.sequenced = original;
+    };
+  });
+  try {
+    return await use(notices);
+  } finally {
+    undo();
+  }
+}
+
+const socketsIn = (roomId: number) =>
+  runInDurableObject(roomStub(bindings, roomId), async (_r, state) => state.getWebSockets().length);
+
+describe("the courier's rule: decided without PostgreSQL only when nobody was away and no endpoint waits", () => {
+  it("sets no alarm for a range everyone saw with no endpoint, and one otherwise", async () => {
+    const roomId = 900_000_000 + Math.floor(Math.random() * 1_000_000);
+    await runInDurableObject(courierStub(bindings, roomId), async (courier, state) => {
+      await courier.sequenced(roomId, 1, 3, [1, 2], true);
+      expect(await state.storage.getAlarm()).toBeNull();
+      await courier.sequenced(roomId, 4, 5, [1], false); // somebody away: the run decides
+      expect(await state.storage.getAlarm()).not.toBeNull();
+      await state.storage.deleteAlarm();
+      // Everyone live now, but 4..5 are not decided yet: the run decides all of it.
+      await courier.sequenced(roomId, 6, 7, [1, 2], true);
+      expect(await state.storage.getAlarm()).not.toBeNull();
+    });
+  });
+
+  it("lets the run decide a range that does not follow the last one (a notice was lost)", async () => {
+    const roomId = 900_000_000 + Math.floor(Math.random() * 1_000_000);
+    await runInDurableObject(courierStub(bindings, roomId), async (courier, state) => {
+      await courier.sequenced(roomId, 1, 3, [1], true);
+      await courier.sequenced(roomId, 9, 10, [1], true); // 4..8 were never told
+      expect(await state.storage.getAlarm()).not.toBeNull();
+    });
+  });
+});
+
+describe("pushes when the courier decides without PostgreSQL", () => {
+  it("pushes a member who left after everyone had been connected, for what they missed only", async () => {
+    const alice = await newUser("alice");
+    const bob = await awayUser("bob");
+    const room = await newRoom(alice);
+    await join(bob.user, room.id);
+    const a = await connect(room.id, alice.token);
+    const b = await connect(room.id, bob.user.token);
+    const missed = await recordingNotices(room.id, async (notices) => {
+      const seen = (await postAs(alice, room.id, `@${bob.user.username} you are here`)).body;
+      // The room said nobody was away: the courier decided it by itself (the rule's test above).
+      await eventually(() => expect(notices.at(-1)).toEqual({ headSeq: seen.seq, everyone: true }));
+      await eventually(async () =>
+        expect(await courierState(room.id)).toEqual({ pushSeq: seen.seq, head: seen.seq, alarm: null }),
+      );
+      b.socket.ws.close();
+      await eventually(async () => expect(await socketsIn(room.id)).toBe(1));
+      const sent = (await postAs(alice, room.id, `@${bob.user.username} you left`)).body;
+      await eventually(() => expect(notices.at(-1)).toEqual({ headSeq: sent.seq, everyone: false }));
+      return sent;
+    });
+    const state = await eventually(async () => {
+      const s = await bob.device.state();
+      expect(s.received).toHaveLength(1);
+      return s;
+    }, 10_000);
+    expect(pushSeqs(state)).toEqual([missed.seq]);
+    await quietPeriod();
+    expect(pushSeqs(await bob.device.state())).toEqual([missed.seq]);
+    a.socket.ws.close();
+  });
+
+  it("pushes the one member who is away while every other member is connected", async () => {
+    const alice = await newUser("alice");
+    const bob = await awayUser("bob");
+    const carol = await awayUser("carol");
+    const room = await newRoom(alice);
+    await join(bob.user, room.id);
+    await join(carol.user, room.id);
+    const a = await connect(room.id, alice.token);
+    const b = await connect(room.id, bob.user.token);
+    const sent = (await postAs(alice, room.id, `@${bob.user.username} @${carol.user.username} both`)).body;
+    const state = await eventually(async () => {
+      const s = await carol.device.state();
+      expect(s.received).toHaveLength(1);
+      return s;
+    }, 10_000);
+    expect(pushSeqs(state)).toEqual([sent.seq]);
+    await quietPeriod();
+    expect((await bob.device.state()).attempts).toBe(0);
+    a.socket.ws.close();
+    b.socket.ws.close();
+  });
+});
+
+describe("webhooks when every member is connected", () => {
+  async function hook(owner: TestUser, roomId: number) {
+    const receiver = await newReceiver();
+    const res = await api<{ secret: string }>("POST", `/room/${roomId}/webhooks`, {
+      token: owner.token,
+      json: { url: receiver.url },
+    });
+    expect(res.status).toBe(201);
+    await receiver.setSecret(res.body.secret);
+    return receiver;
+  }
+
+  it("still delivers every event, in order, exactly once", async () => {
+    const alice = await newUser("alice");
+    const room = await newRoom(alice);
+    const receiver = await hook(alice, room.id);
+    const a = await connect(room.id, alice.token);
+    const sent: number[] = [];
+    await recordingNotices(room.id, async (notices) => {
+      for (let i = 1; i <= 4; i++) sent.push((await postAs(alice, room.id, `w${i}`)).body.seq);
+      // Nobody was away: only the endpoint's cursor sends the courier to PostgreSQL.
+      await eventually(() => expect(notices.at(-1)).toEqual({ headSeq: sent.at(-1), everyone: true }));
+    });
+    const state = await eventually(async () => {
+      const s = await receiver.state();
+      expect(s.accepted).toHaveLength(4);
+      return s;
+    }, 15_000);
+    expect(state.accepted.map((x) => x.seq)).toEqual(sent);
+    expect(state).toMatchObject({ outOfOrder: 0, duplicates: 0, badSignatures: 0 });
+    a.socket.ws.close();
+  });
+
+  it("gives an endpoint added meanwhile what follows its creation, nothing before", async () => {
+    const alice = await newUser("alice");
+    const room = await newRoom(alice);
+    const a = await connect(room.id, alice.token);
+    const before = (await postAs(alice, room.id, "before")).body;
+    await eventually(async () => expect((await courierState(room.id)).head).toBe(before.seq));
+    expect((await storedMessages(room.id)).map((m) => m.content)).toEqual(["before"]);
+    const receiver = await hook(alice, room.id);
+    await postAs(alice, room.id, "after 1");
+    await postAs(alice, room.id, "after 2");
+    await eventually(async () => {
+      const s = await receiver.state();
+      expect(s.accepted.map((x) => x.data.content)).toEqual(["after 1", "after 2"]);
+    }, 15_000);
+    await quietPeriod();
+    expect((await receiver.state()).accepted).toHaveLength(2);
+    a.socket.ws.close();
+  });
+});
