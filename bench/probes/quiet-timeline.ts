@@ -11,12 +11,12 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import WebSocket from "ws";
 import { measureFsync } from "../lib/disk";
 import { startStack } from "../lib/stack";
 import type { Endpoint } from "../lib/targets";
+import { type Client, open, quantile as q, quietRun as run, type Trial } from "./quiet-clients";
 import { messageSteps, printSteps } from "./quiet-steps";
-import { monoMs, perfRecord, strace, type Tracer } from "./quiet-tracers";
+import { perfRecord, strace, type Tracer } from "./quiet-tracers";
 
 const { values: flags } = parseArgs({
   options: {
@@ -29,76 +29,14 @@ const { values: flags } = parseArgs({
 const receivers = Number(flags.receivers ?? 10);
 const messages = Number(flags.messages ?? 20);
 const interval = Number(flags.interval ?? 500);
-const q = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))] ?? Number.NaN;
 
-/** An open client; `onFrame` sets who hears its frames (with their receipt time, monotonic ms). */
-type Client = { ws: WebSocket; onFrame: (f: (text: string, at: number) => void) => void };
-
-/** Opens a client; resolves once `ready` accepts a frame (the server's hello). */
-function open(url: string, ready: (text: string) => boolean): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    let listener: ((t: string, at: number) => void) | null = null;
-    let opened = false;
-    const onFrame = (f: (t: string, at: number) => void) => {
-      listener = f;
-    };
-    ws.on("error", reject);
-    ws.on("message", (raw: Buffer) => {
-      const at = monoMs();
-      const text = raw.toString();
-      if (opened) return listener?.(text, at);
-      if (ready(text)) {
-        opened = true;
-        resolve({ ws, onFrame });
-      }
-    });
-  });
-}
-
-type Trial = { sentAt: number; ack: number; first: number; last: number };
-
-/** One message, sent when the room is quiet; resolves when every receiver (and the ack) has it. */
-async function one(sender: Client, rx: Client[], body: string, isAck: ((t: string) => boolean) | null) {
-  const tag = `quiet-${Math.random().toString(36).slice(2)}`;
-  const seen: number[] = [];
-  let ackAt = Number.NaN;
-  const done = new Promise<void>((resolve) => {
-    const check = () => {
-      if (seen.length === rx.length && (isAck === null || !Number.isNaN(ackAt))) resolve();
-    };
-    for (const r of rx)
-      r.onFrame((t, at) => {
-        if (t.includes(tag)) seen.push(at);
-        check();
-      });
-    sender.onFrame((t, at) => {
-      if (isAck?.(t)) ackAt = at;
-      check();
-    });
-  });
-  const sentAt = monoMs();
-  sender.ws.send(body.replace("TAG", tag));
-  await done;
-  return { sentAt, ack: ackAt - sentAt, first: Math.min(...seen) - sentAt, last: Math.max(...seen) - sentAt };
-}
-
-async function quietRun(
+const quietRun = (
   sender: Client,
   rx: Client[],
   body: string,
   isAck: ((t: string) => boolean) | null,
   n: number,
-) {
-  const trials: Trial[] = [];
-  for (let i = 0; i < n; i++) {
-    trials.push(await one(sender, rx, body, isAck));
-    // 0: the next leaves as soon as the last has arrived everywhere, as the bench's quiet line does.
-    if (interval > 0) await new Promise((r) => setTimeout(r, interval));
-  }
-  return trials;
-}
+) => run(sender, rx, body, isAck, n, interval);
 
 function summary(name: string, trials: Trial[]) {
   const f = (k: "ack" | "first" | "last", p = 0.5) =>

@@ -96,6 +96,11 @@ export class Timeline {
     this.rows.later(write);
   }
 
+  /** The room's output (`RoomOutput`) flushes when a socket send's row is pending: the flush writes it. */
+  whenPending(listener: () => void) {
+    this.rows.whenPending(listener);
+  }
+
   /** The room's output (`RoomOutput`) drops the frames of events whose write failed. */
   whenLost(listener: (err: unknown) => void) {
     this.lost = listener;

@@ -1,0 +1,102 @@
+// npx tsx bench/probes/quiet-cpu.ts [--receivers 10] [--messages 500] [--runs 3] [--perf] [--js] [--top 30]
+// The room thread's own time for one quiet message (one message at a time, the next as soon as
+// the last receiver has it, as the bench's quiet line), on the production-runtime line (plain
+// workerd): CPU time of workerd's event-loop thread (the one that runs every object) and of the
+// whole process, per message, from /proc/<pid>/task/*/schedstat — figures that hold up on a busy
+// machine better than wall clock. `--perf`: the thread's samples grouped by layer and the top
+// symbols (bench/lib/perf.ts). `--js`: a V8 profile of the run through the inspector (slows the
+// isolate: compare functions within it, not its totals).
+import { readdirSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { freePort } from "../../scripts/lib/embedded-pg";
+import { inspector, selfTimes, totalTimes } from "../lib/inspector";
+import { layersOf, perfRecord } from "../lib/perf";
+import { startStack } from "../lib/stack";
+import { open, quantile, quietRun } from "./quiet-clients";
+
+const { values: flags } = parseArgs({
+  options: {
+    receivers: { type: "string" },
+    messages: { type: "string" },
+    runs: { type: "string" },
+    perf: { type: "boolean" },
+    js: { type: "boolean" },
+    top: { type: "string" },
+  },
+});
+const receivers = Number(flags.receivers ?? 10);
+const messages = Number(flags.messages ?? 500);
+const runs = Number(flags.runs ?? 3);
+const top = Number(flags.top ?? 30);
+
+/** CPU ns of one thread (schedstat's first field). */
+const threadNs = (pid: number, tid: number) =>
+  Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+const processNs = (pid: number) =>
+  readdirSync(`/proc/${pid}/task`).reduce((sum, t) => {
+    try {
+      return sum + threadNs(pid, Number(t));
+    } catch {
+      return sum;
+    }
+  }, 0);
+
+const port = await freePort();
+const stack = await startStack(new Set(["roomcast"]), {
+  workerdArgs: flags.js ? [`--inspector-addr=127.0.0.1:${port}`] : [],
+});
+try {
+  const rc = stack.ws.find((s) => s.name === "roomcast");
+  const pid = stack.pids.roomcast ?? 0;
+  if (!rc || !pid) throw new Error("no roomcast");
+  const room = await rc.newRoom();
+  const url = (i: number) => {
+    const ep = room.endpoint(i);
+    return ep.kind === "roomcast"
+      ? `ws://127.0.0.1:${ep.port}/ws/${ep.roomId}?token=${ep.token}&batch=1`
+      : "";
+  };
+  const ready = (t: string) => t.includes('"type":"ready"');
+  const sender = await open(url(0), ready);
+  const rx = await Promise.all(Array.from({ length: receivers }, (_, i) => open(url(i + 1), ready)));
+  const body = JSON.stringify({ type: "message.send", content: "TAG" });
+  const isAck = (t: string) => t.includes('"type":"ack"');
+  await quietRun(sender, rx, body, isAck, 100, 0); // warm-up: compiled, alarms settled
+  for (let r = 0; r < runs; r++) {
+    const perf = flags.perf && r === runs - 1 ? await perfRecord(pid) : null;
+    const js = flags.js && r === runs - 1 ? await inspector(port) : null;
+    await js?.start();
+    const [t0, p0] = [threadNs(pid, pid), processNs(pid)];
+    const trials = await quietRun(sender, rx, body, isAck, messages, 0);
+    const [t1, p1] = [threadNs(pid, pid), processNs(pid)];
+    const last = trials.map((t) => t.last);
+    console.log(
+      `run ${r + 1}: ${messages} quiet messages to ${receivers}: event-loop thread ${((t1 - t0) / 1e3 / messages).toFixed(0)} µs CPU per message, whole workerd ${((p1 - p0) / 1e3 / messages).toFixed(0)} µs; send → last receiver p50 ${quantile(last, 0.5).toFixed(2)} ms, p90 ${quantile(last, 0.9).toFixed(2)} ms`,
+    );
+    if (perf) {
+      const data = await perf.stop();
+      const { cpuSeconds, byLayer, symbols } = layersOf(data, top);
+      console.log(`perf (${data}): ${((cpuSeconds * 1e6) / messages).toFixed(0)} µs sampled per message`);
+      for (const [layer, pct] of [...byLayer].sort((a, b) => b[1] - a[1]))
+        console.log(
+          `  ${pct.toFixed(1)}%  ${(((pct / 100) * (cpuSeconds * 1e6)) / messages).toFixed(0)} µs  ${layer}`,
+        );
+      for (const [sym, pct] of symbols) console.log(`    ${pct.toFixed(2)}%  ${sym}`);
+    }
+    if (js) {
+      const profile = await js.stop();
+      js.close();
+      const fmt = (rows: Array<[string, number]>) =>
+        rows.slice(0, top).map(([k, us]) => `    ${(us / messages).toFixed(1)} µs  ${k}`);
+      console.log("JS self time per message:", ["", ...fmt(selfTimes(profile))].join("\n"));
+      console.log("JS total time per message:", ["", ...fmt(totalTimes(profile))].join("\n"));
+    }
+  }
+  for (const c of [sender, ...rx]) c.ws.close();
+} catch (err) {
+  console.error("probe failed:", err);
+  process.exitCode = 1;
+} finally {
+  await stack.stop();
+  process.exit();
+}
