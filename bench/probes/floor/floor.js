@@ -4,7 +4,9 @@
 // the bench's load clients can hold its sockets. With the binding ATTACH = "1", every socket also
 // gets Roomcast's tags and an attachment of Roomcast's shape and size (50 users, as the bench's),
 // to see what those cost the runtime. With DIRECT = "1" the worker accepts the socket itself (not
-// hibernatable, no object): the cost of a connection without the hop to an object.
+// hibernatable, no object): the cost of a connection without the hop to an object. With STORE =
+// "1", every message is first appended to the object's SQLite (one INSERT, as a room's event
+// row): the runtime's own floor for durable before visible (bench/probes/quiet-floor.ts).
 import { DurableObject } from "cloudflare:workers";
 
 const TAGS = ["batch", "v2", "sync"];
@@ -25,6 +27,12 @@ export class Floor extends DurableObject {
   }
 
   webSocketMessage(_ws, message) {
+    if (this.env.STORE === "1") {
+      const sql = this.ctx.storage.sql;
+      sql.exec("CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+      sql.exec("INSERT INTO log (body) VALUES (?)", message);
+    }
+    // The output gate holds these until the INSERT is durable.
     for (const other of this.ctx.getWebSockets()) other.send(message);
   }
 }

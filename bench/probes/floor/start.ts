@@ -11,7 +11,14 @@ import { type Processes, ROOT, waitForHttp } from "../../lib/procs";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const str = (s: string) => JSON.stringify(s);
 
-export type FloorOptions = { router: boolean; attach: boolean; direct: boolean; inspectorPort: number };
+export type FloorOptions = {
+  router: boolean;
+  attach: boolean;
+  direct: boolean;
+  inspectorPort: number;
+  /** Each message is appended to the object's SQLite before it is broadcast. */
+  store?: boolean;
+};
 
 /** The floor's workerd; resolves with its port and pid once it answers. */
 export async function startFloor(procs: Processes, o: FloorOptions) {
@@ -30,7 +37,7 @@ const config :Workerd.Config = (
       modules = [(name = "floor.js", esModule = embed "floor.js")], ${compat},
       durableObjectNamespaces = [(className = "Floor", uniqueKey = "floor", enableSql = true)],
       durableObjectStorage = (localDisk = "storage"),
-      bindings = [(name = "FLOOR", durableObjectNamespace = "Floor"), (name = "ATTACH", text = ${str(o.attach ? "1" : "0")}), (name = "DIRECT", text = ${str(o.direct ? "1" : "0")})],
+      bindings = [(name = "FLOOR", durableObjectNamespace = "Floor"), (name = "ATTACH", text = ${str(o.attach ? "1" : "0")}), (name = "DIRECT", text = ${str(o.direct ? "1" : "0")}), (name = "STORE", text = ${str(o.store ? "1" : "0")})],
     )),
     (name = "router", worker = (
       modules = [(name = "router.js", esModule = embed "router.js")], ${compat},
