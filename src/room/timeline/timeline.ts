@@ -39,10 +39,7 @@ const SCHEMA = `
  */
 export class Timeline {
   private meta = new Map<string, string>();
-  /**
-   * The last seq, kept in memory and derived from the events table on wake: the cache never
-   * trims the newest event, so appending is a single INSERT (no counter row to rewrite).
-   */
+  /** The last seq, from the events table on wake (the cache keeps the newest): one INSERT appends. */
   private last = 0;
   /** Reads of the recent-history cache (`cache.ts`). */
   readonly cache: CachedEvents;
