@@ -82,4 +82,25 @@ describe("ending a session closes its sockets at once (issue 19)", () => {
     expect(other.room.closed).toBeNull();
     expect(other.inbox.closed).toBeNull();
   });
+
+  it("a password change closes every other session's sockets with 4401 'password changed', whichever close came first", async () => {
+    const alice = await newUser();
+    const room = await newRoom(alice);
+    const phone = await login(alice);
+    const laptop = await login(alice);
+    const p = await device(room.id, phone);
+    const l = await device(room.id, laptop);
+    const changed = await api("POST", "/user/update_password", {
+      token: laptop.access_token,
+      json: { current_password: alice.password, new_password: "another long password" },
+    });
+    expect(changed.status).toBe(200);
+    // The phone's session ended and its token was revoked: two closes, one reason.
+    const PASSWORD = { code: 4401, reason: "password changed" };
+    expect(await p.room.waitClosed()).toEqual(PASSWORD);
+    expect(await p.inbox.waitClosed()).toEqual(PASSWORD);
+    // The laptop's sockets were opened with a token issued before the change: closed alike.
+    expect(await l.room.waitClosed()).toEqual(PASSWORD);
+    expect(await l.inbox.waitClosed()).toEqual(PASSWORD);
+  });
 });

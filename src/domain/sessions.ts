@@ -68,9 +68,11 @@ export async function endSessions(
   s: UserScope,
   which: { only: string[] } | { except: string | null },
   reason: string,
+  /** The sockets' close reason (default `session revoked`). */
+  closeReason?: string,
 ): Promise<string[]> {
   const revoked = await accountStub(s.env, s.user.id).revoke(s.user.id, which, reason);
-  await closeSessionSockets(s, s.user.id, revoked);
+  await closeSessionSockets(s, s.user.id, revoked, closeReason);
   return revoked;
 }
 

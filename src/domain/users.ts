@@ -13,6 +13,7 @@ import { roomStub } from "../room";
 import { spend } from "./action-budget";
 import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
 import { tellRooms } from "./member-rooms";
+import { PASSWORD_CHANGED } from "./session-sockets";
 import { endSessions } from "./sessions";
 
 export type NewUser = { username: string; email: string; password: string; full_name?: string | undefined };
@@ -198,10 +199,12 @@ export async function changePassword(
     .returning();
   if (!row) throw notFound("User");
   await accountStub(env, row.id).updated(toSession(row));
-  await closeInbox(env, user.id, CloseCode.unauthorized, "password changed");
-  await endSessions(s, { except: user.sessionId ?? null }, "password_changed");
+  // One reason for every close: a socket of another session is closed twice (its session ended,
+  // its token revoked), and the client must read the same whichever close reached it first.
+  await closeInbox(env, user.id, CloseCode.unauthorized, PASSWORD_CHANGED);
+  await endSessions(s, { except: user.sessionId ?? null }, "password_changed", PASSWORD_CHANGED);
   await tellRooms(db, env, user.id, (room) =>
-    room.closeUser(user.id, CloseCode.unauthorized, "password changed"),
+    room.closeUser(user.id, CloseCode.unauthorized, PASSWORD_CHANGED),
   );
   return row;
 }
