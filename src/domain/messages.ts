@@ -1,7 +1,9 @@
 import type { SessionUser } from "../auth/session";
 import type { UserScope } from "../context";
+import type { MessageEvent } from "../protocol";
 import {
   type HistoryWindow,
+  quoteAs,
   roomStub,
   type SendRequest,
   type SocketUser,
@@ -26,15 +28,18 @@ export const asSocketUser = (
 const room = (s: UserScope, roomId: number) => roomStub(s.env, roomId);
 
 /**
- * Leaves out messages by users the caller blocked. Their seqs are simply absent, as those of
- * edit and delete events always are from these pages (README, People).
+ * Leaves out messages by users the caller blocked, and hides what replies quote of them (the
+ * room's rule, `quoteAs`; the room applies it too, this covers a reader whose blocks it does not
+ * keep). Their seqs are simply absent, as those of edit and delete events always are from these
+ * pages (README, People).
  */
-async function withoutBlocked<T extends { user_id: number | null }>(s: UserScope, page: Promise<T[]>) {
+async function withoutBlocked(s: UserScope, page: Promise<MessageEvent[]>) {
   // The token check brought the list along (auth/middleware.ts); a bot's key did not.
   const [rows, blocked] = await Promise.all([page, s.user.blocked ?? blockedUsers(s.env, s.user.id)]);
   if (blocked.length === 0) return rows;
   const hidden = new Set(blocked);
-  return rows.filter((m) => m.user_id === null || !hidden.has(m.user_id));
+  const hides = (id: number | null) => id !== null && hidden.has(id);
+  return rows.filter((m) => !hides(m.user_id)).map((m) => quoteAs(m, hides));
 }
 
 /** A page of a room's messages, oldest first, in their current state (reads its own writes). */

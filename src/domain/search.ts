@@ -6,8 +6,9 @@ import { pgError } from "../db/errors";
 import { messages, roomBans, roomMembers, rooms, users } from "../db/schema";
 import { AppError } from "../errors";
 import type { MessageEvent } from "../protocol";
+import { quoteAs } from "../room";
 import { fromPostgres, toMessageEvent } from "./event-rows";
-import { blockedAuthor } from "./people";
+import { blockedAuthor, blockedUsers } from "./people";
 
 /**
  * Messages of the rooms the user may read now: not banned, and a public room, a room they are a
@@ -206,9 +207,12 @@ async function newestFirst(
       .orderBy(desc(messages.createdAt), desc(messages.id))
       .limit(q.limit + 1),
   );
+  // What a result quotes of someone the reader blocked is hidden, as in the room (`quoteAs`).
+  const blocked = new Set(await (s.user.blocked ?? blockedUsers(s.env, s.user.id)));
+  const hides = (id: number | null) => id !== null && blocked.has(id);
   const page = rows
     .slice(0, q.limit)
-    .map(({ m, username }) => toMessageEvent(m.roomId, fromPostgres(m, username)));
+    .map(({ m, username }) => quoteAs(toMessageEvent(m.roomId, fromPostgres(m, username)), hides));
   const last = page.at(-1);
   return { page, next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null };
 }

@@ -92,6 +92,9 @@ export const ParentPreviewSchema = z.object({
   username: z.string().nullable(),
   excerpt: z.string().nullable().meta({ description: "The parent's first characters; null once deleted" }),
   deleted: z.boolean(),
+  hidden: z.boolean().optional().meta({
+    description: "true: the parent is by someone you blocked: no author, no text, like the message itself",
+  }),
 });
 export type ParentPreview = z.infer<typeof ParentPreviewSchema>;
 

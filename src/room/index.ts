@@ -5,6 +5,7 @@
  */
 
 export type { ModerationCall, ModerationResults } from "./moderation/calls";
+export { quoteAs } from "./moderation/hidden";
 export { copyReadMarkers } from "./outbox/copy-statements";
 export { Room } from "./room";
 export { unwrap } from "./rpc-envelope";

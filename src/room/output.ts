@@ -1,7 +1,7 @@
 import type { AppError } from "../errors";
 import type { ServerFrame, TimelineEvent } from "../protocol";
 import { BATCH_MAX_CHARS, CloseCode } from "../protocol";
-import { type HiddenEvents, placeholder } from "./moderation/hidden";
+import type { HiddenEvents } from "./moderation/hidden";
 import type { CopySchedule } from "./outbox/schedule";
 import { Pace } from "./pace";
 import { type Batched, batchFrames, frame } from "./socket/codec";
@@ -57,7 +57,7 @@ export class RoomOutput {
     timeline.whenPending(() => this.scheduleFlush());
   }
 
-  private hidden: Pick<HiddenEvents, "audience" | "split"> | undefined;
+  private hidden: Pick<HiddenEvents, "audience" | "views"> | undefined;
   /** Counts what leaves per socket (flow control, `socket/flow.ts`). */
   private meter: { sent(ws: WebSocket, chars: number): unknown } | undefined;
   /** Sockets still replaying (`socket/replay.ts`): their replay delivers the events, not the broadcast. */
@@ -82,7 +82,7 @@ export class RoomOutput {
   }
 
   /** What some readers may not see (moderation/hidden.ts): they get a placeholder at its seq. */
-  hideWith(hidden: Pick<HiddenEvents, "audience" | "split">) {
+  hideWith(hidden: Pick<HiddenEvents, "audience" | "views">) {
     this.hidden = hidden;
   }
 
@@ -93,10 +93,11 @@ export class RoomOutput {
     this.pace.event();
     if (!rule || !audience) this.broadcast(this.live(this.everyone.all()), frame(e));
     else {
-      // Whole to those who may see it, a `hidden` placeholder at the same seq to everyone else.
-      const { shown, hidden } = rule.split(this.ctx, audience);
-      this.broadcast(this.live(shown), frame(e));
-      this.broadcast(this.live(hidden), frame(placeholder(e)));
+      // Whole to those who may see it, a `hidden` placeholder at the same seq to everyone else
+      // (and without its quote to those who may not see the message it replies to).
+      for (const [sockets, view] of rule.views(this.ctx, e, audience)) {
+        if (sockets.length > 0) this.broadcast(this.live(sockets), frame(view));
+      }
     }
     this.copies.kick();
   }

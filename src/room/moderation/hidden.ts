@@ -1,4 +1,4 @@
-import type { HiddenEvent, TimelineEvent } from "../../protocol";
+import type { HiddenEvent, ParentPreview, TimelineEvent } from "../../protocol";
 import { userTag } from "../socket/identity";
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS hidden_events (seq INTEGER PRIMARY KEY, user_id INTEGER NOT NULL);`;
@@ -9,8 +9,11 @@ export type Visible = TimelineEvent | HiddenEvent;
 /** Who blocked whom here (access/blocks.ts): a viewer does not see the events of authors they blocked. */
 export type AuthorBlocks = { hidersOf(authorId: number | null): ReadonlySet<number> | undefined };
 
-/** Who sees an event whole when not everyone does; the other sockets get its placeholder. */
-export type Audience = { only?: number; except?: ReadonlySet<number> };
+/**
+ * Who sees an event whole when not everyone does; the other sockets get its placeholder.
+ * `unquoted`: readers who see it, but not the message it quotes (a reply to an author they blocked).
+ */
+export type Audience = { only?: number; except?: ReadonlySet<number>; unquoted?: ReadonlySet<number> };
 
 /**
  * The room's one rule for "this reader must not see this event", and how such a reader sees it:
@@ -85,17 +88,27 @@ export class HiddenEvents {
     const only = this.ownerOf(e.seq);
     const except = this.blocks.hidersOf(e.user_id);
     const blocked = except !== undefined && except.size > 0;
-    if (only === undefined && !blocked) return undefined;
-    return { ...(only !== undefined && { only }), ...(blocked && { except }) };
+    const unquoted = e.type === "message" && e.parent ? this.blocks.hidersOf(e.parent.user_id) : undefined;
+    const quoting = unquoted !== undefined && unquoted.size > 0;
+    if (only === undefined && !blocked && !quoting) return undefined;
+    return { ...(only !== undefined && { only }), ...(blocked && { except }), ...(quoting && { unquoted }) };
   }
 
-  /** The sockets that get the event whole and those that get its placeholder (found by user tag). */
-  split(sockets: Pick<DurableObjectState, "getWebSockets">, a: Audience) {
-    const unseen = new Set([...(a.except ?? [])].flatMap((id) => sockets.getWebSockets(userTag(id))));
+  /** Each group of sockets (found by user tag) and the view of `e` it gets: whole, unquoted, a placeholder. */
+  views(sockets: Pick<DurableObjectState, "getWebSockets">, e: TimelineEvent, a: Audience) {
+    const of = (ids?: ReadonlySet<number>) =>
+      new Set([...(ids ?? [])].flatMap((id) => sockets.getWebSockets(userTag(id))));
+    const unseen = of(a.except);
     const all = sockets.getWebSockets();
     const candidates = a.only === undefined ? all : sockets.getWebSockets(userTag(a.only));
     const shown = new Set(candidates.filter((ws) => !unseen.has(ws)));
-    return { shown: [...shown], hidden: all.filter((ws) => !shown.has(ws)) };
+    const unquoted = of(a.unquoted);
+    const groups: Array<[WebSocket[], Visible]> = [
+      [[...shown].filter((ws) => !unquoted.has(ws)), e],
+      [all.filter((ws) => !shown.has(ws)), placeholder(e)],
+    ];
+    if (unquoted.size > 0) groups.push([[...shown].filter((ws) => unquoted.has(ws)), unquote(e)]);
+    return groups;
   }
 
   /** Whether `readerId` blocked `authorId` (their events, typing and counts are not theirs to see). */
@@ -116,8 +129,13 @@ export class HiddenEvents {
     return events.map((e) => {
       const owner = hidden.get(e.seq);
       const shown = (owner === undefined || owner === readerId) && !this.hidesAuthor(readerId, e.user_id);
-      return shown ? e : placeholder(e);
+      return shown ? this.quotedFor(e, readerId) : placeholder(e);
     });
+  }
+
+  /** A reply as `readerId` may see what it quotes: a message by someone they blocked is hidden there too. */
+  quotedFor<E extends TimelineEvent>(e: E, readerId: number): E {
+    return quoteAs(e, (authorId) => this.hidesAuthor(readerId, authorId));
   }
 
   /** Only what `readerId` may see at all (REST pages: a hidden message is left out, not replaced). */
@@ -132,3 +150,29 @@ export const placeholder = (e: Pick<TimelineEvent, "room_id" | "seq">): HiddenEv
   room_id: e.room_id,
   seq: e.seq,
 });
+
+/**
+ * What a reply shows of a parent its reader may not see: no author, no text, `hidden: true` (the
+ * quoted message is hidden exactly as it is where it stands; a client shows "a hidden message").
+ */
+const hiddenQuote = (p: ParentPreview): ParentPreview => ({
+  id: p.id,
+  user_id: null,
+  username: null,
+  excerpt: null,
+  deleted: false,
+  hidden: true,
+});
+
+const unquote = <E extends TimelineEvent>(e: E): E =>
+  e.type === "message" && e.parent ? { ...e, parent: hiddenQuote(e.parent) } : e;
+
+/**
+ * `e` as a reader sees what it quotes, given whose messages that reader does not see (`hides`):
+ * the same rule as `HiddenEvents.quotedFor`, for pages the worker filters with the reader's own
+ * block list (search, mentions, history read by a non-member).
+ */
+export function quoteAs<E extends TimelineEvent>(e: E, hides: (authorId: number | null) => boolean): E {
+  if (e.type !== "message" || !e.parent || e.parent.hidden || !hides(e.parent.user_id)) return e;
+  return unquote(e);
+}

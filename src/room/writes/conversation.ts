@@ -201,7 +201,8 @@ export class Conversation {
    * PostgreSQL, in one query each, for older messages they never saw.
    */
   async decorate(all: MessageEvent[], viewerId: number): Promise<MessageEvent[]> {
-    // A hidden message (a shadow-banned author's) is left out of pages for everyone but its author.
+    // A hidden message (a shadow-banned author's, a blocked one's) is left out of pages for
+    // everyone but its author; a reply quoting a blocked author shows a hidden quote (moderation/hidden.ts).
     const page = this.writes.moderation.hidden.visibleTo(all, viewerId);
     if (page.length === 0) return page;
     const roomId = this.timeline.roomId;
@@ -212,7 +213,7 @@ export class Conversation {
     const parentGone = new Set<string>();
     const ask: string[] = [];
     for (const m of page) {
-      if (!m.parent || m.parent.deleted) continue;
+      if (!m.parent || m.parent.deleted || m.parent.hidden) continue;
       const now = this.timeline.cache.currentText(m.parent.id);
       if (now === undefined) ask.push(m.parent.id);
       else if (now.content === null) parentGone.add(m.parent.id);
