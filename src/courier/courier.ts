@@ -8,6 +8,7 @@ import { type Bindings, type Config, loadConfig } from "../env";
 import { Cursors } from "./cursors";
 import { deliverEndpoint } from "./deliver";
 import { fanOutPushes } from "./push-fanout";
+import { type Away, QuietMembers } from "./quiet";
 
 /** Retry delay when a whole run failed (PostgreSQL down): the alarm comes back, nothing is lost. */
 const RUN_RETRY_MS = 5_000;
@@ -21,21 +22,23 @@ const RUN_RETRY_MS = 5_000;
 export class Courier extends DurableObject<Bindings> {
   private readonly config: Config;
   private readonly cursors: Cursors;
+  private readonly quiet: QuietMembers;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.config = loadConfig(env);
     this.cursors = new Cursors(ctx.storage.sql);
+    this.quiet = new QuietMembers(ctx.storage.sql);
   }
 
   /**
    * The room copied its events up to `headSeq` to PostgreSQL (from `fromSeq`); `live` are the
-   * users whose sockets were connected, who saw them as they happened; `everyone`: that is every
-   * member of the room.
+   * users whose sockets were connected, who saw them as they happened; `away`, when the room knew
+   * them, the members without a socket and whom the range mentions.
    */
-  async sequenced(roomId: number, fromSeq: number, headSeq: number, live: number[], everyone = false) {
+  async sequenced(roomId: number, fromSeq: number, headSeq: number, live: number[], away?: Away) {
     this.cursors.setMeta("room", roomId);
-    if (everyone && this.settledHere(fromSeq, headSeq)) return;
+    if (away && this.settledHere(fromSeq, headSeq, away)) return;
     if (this.cursors.meta("push_seq") === null) this.cursors.setMeta("push_seq", fromSeq - 1);
     this.cursors.setMeta("head", Math.max(headSeq, this.cursors.meta("head") ?? 0));
     this.rememberLive(live);
@@ -53,6 +56,11 @@ export class Courier extends DurableObject<Bindings> {
     this.cursors.reset(endpointId, head);
     await this.ctx.storage.setAlarm(Date.now());
     return head;
+  }
+
+  /** A member's notification level for this room changed (PostgreSQL has it already). */
+  async levelChanged(userId: number) {
+    this.quiet.forget(userId);
   }
 
   async removed(endpointId: string) {
@@ -83,16 +91,16 @@ export class Courier extends DurableObject<Bindings> {
   }
 
   /**
-   * Events every member saw live (nobody is pushed for them) with no endpoint to deliver to, and
-   * nothing earlier waiting: decided here, without PostgreSQL or an alarm (issue 25: most copies
-   * of a busy room). Not when the range does not follow the last one (a notice was lost): the
-   * run then decides the gap, as before.
+   * Events nobody can be pushed for (every member without a socket is quiet and not mentioned:
+   * `quiet.ts`) with no endpoint to deliver to, and nothing earlier waiting: decided here,
+   * without PostgreSQL or an alarm (issue 25: most copies of a busy room). Not when the range
+   * does not follow the last one (a notice was lost): the run then decides the gap, as before.
    */
-  private settledHere(fromSeq: number, headSeq: number): boolean {
+  private settledHere(fromSeq: number, headSeq: number, away: Away): boolean {
     const pushSeq = this.cursors.meta("push_seq");
     const head = this.cursors.meta("head");
     const idle = pushSeq === null || (head !== null && pushSeq >= head && fromSeq <= head + 1);
-    if (!idle || this.cursors.any()) return false;
+    if (!idle || this.cursors.any() || !this.quiet.none(away, Date.now())) return false;
     const to = Math.max(headSeq, head ?? 0);
     this.cursors.setMeta("push_seq", to);
     this.cursors.setMeta("head", to);
@@ -111,13 +119,15 @@ export class Courier extends DurableObject<Bindings> {
     if (afterSeq === null || head === null || afterSeq >= head) return;
     this.rememberLive([]);
     const live = this.ctx.storage.sql.exec<{ user_id: number }>("SELECT user_id FROM live").toArray();
-    const done = await fanOutPushes(
+    const [gen, readAt] = [this.quiet.generation, Date.now()];
+    const { done, quiet } = await fanOutPushes(
       this.env,
       db,
       roomId,
       { afterSeq, upTo: head },
       new Set(live.map((r) => r.user_id)),
     );
+    if (quiet) this.quiet.replace(quiet, readAt, gen);
     this.cursors.setMeta("push_seq", done);
     if (done >= head) this.ctx.storage.sql.exec("DELETE FROM live");
   }

@@ -55,10 +55,17 @@ async function withBlocks(db: Db, roomId: number, people: Recipient[], authors: 
   return people.map((p): Recipient => ({ ...p, blocked: of.get(p.userId) }));
 }
 
+/** The members a message that does not mention them cannot push (src/courier/quiet.ts). */
+const quietOf = (people: Recipient[]) =>
+  people.length < MAX_RECIPIENTS
+    ? people.filter((p) => p.isBot || p.level !== "all").map((p) => p.userId)
+    : null;
+
 /**
  * Decides the pushes for the room's messages in (`afterSeq`, `upTo`] and hands each to the
- * recipient's push queue. Returns the last seq decided. `live`: users whose sockets were
- * connected when these messages were broadcast.
+ * recipient's push queue. Returns the last seq decided and, when it read the members, the quiet
+ * ones (null: not read, or not all of them). `live`: users whose sockets were connected when
+ * these messages were broadcast.
  */
 export async function fanOutPushes(
   env: Bindings,
@@ -66,9 +73,9 @@ export async function fanOutPushes(
   roomId: number,
   range: { afterSeq: number; upTo: number },
   live: ReadonlySet<number>,
-): Promise<number> {
+): Promise<{ done: number; quiet: number[] | null }> {
   const [room] = await db.select().from(rooms).where(eq(rooms.id, roomId));
-  if (!room) return range.upTo;
+  if (!room) return { done: range.upTo, quiet: null };
   const rows = await db
     .select({ m: messages, username: users.username })
     .from(messages)
@@ -101,5 +108,6 @@ export async function fanOutPushes(
     }
   }
   await Promise.all(sends);
-  return rows.length === BATCH ? (rows.at(-1)?.m.seq ?? range.upTo) : range.upTo;
+  const done = rows.length === BATCH ? (rows.at(-1)?.m.seq ?? range.upTo) : range.upTo;
+  return { done, quiet: wanted.length > 0 ? quietOf(people) : null };
 }

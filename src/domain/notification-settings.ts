@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { UserScope } from "../context";
+import { courierStub } from "../courier/stub";
 import { notificationSettings } from "../db/reach-schema";
 import type { RoomRow } from "../db/schema";
 import { requireReader } from "./access";
@@ -56,5 +57,19 @@ export async function putSettings(
     .insert(notificationSettings)
     .values({ userId: s.user.id, roomId, ...values })
     .onConflictDoUpdate({ target: [notificationSettings.userId, notificationSettings.roomId], set: values });
+  await tellCourier(s, roomId);
   return { level: input.level, muted_until: values.mutedUntil?.toISOString() ?? null, is_default: false };
+}
+
+/**
+ * The room's courier keeps who cannot be pushed without a mention (src/courier/quiet.ts): told
+ * after PostgreSQL has the change. A notice that fails is logged; what the courier knew expires
+ * within a minute.
+ */
+async function tellCourier(s: UserScope, roomId: number) {
+  try {
+    await courierStub(s.env, roomId).levelChanged(s.user.id);
+  } catch (err) {
+    console.warn(`notifications: room ${roomId}: courier not told of a level change`, err);
+  }
 }

@@ -187,7 +187,8 @@ export class Room extends RoomParts {
     if ((await this.copies.run()) === "room_gone") return this.destroy();
     // Pushes and webhooks start from what PostgreSQL now holds (issue 21).
     const range = { fromSeq: before + 1, toSeq: this.timeline.flushedSeq };
-    await tellCourier(this.env, this.ctx, this.roster, this.timeline.roomId, range);
+    const mentioned = this.outbox.takeMentioned();
+    await tellCourier(this.env, this.ctx, this.roster, this.timeline.roomId, range, mentioned);
     this.gauges.changed();
   }
 }

@@ -100,15 +100,17 @@ export class Roster {
   }
 
   /**
-   * Whether every member is among `users` (the courier's "nobody was away"). False while the
-   * roster was never loaded: its tables are then empty, not the room's.
+   * The members not among `users` (for the courier: who had no socket), or null when more than
+   * `max` or while the roster was never loaded (its tables are then empty, not the room's).
    */
-  allAmong(users: ReadonlySet<number>): boolean {
-    if (!this.loaded) return false;
-    const members = this.sql
-      .exec<{ user_id: number }>("SELECT user_id FROM roster LIMIT ?", users.size + 1)
-      .toArray();
-    return members.length <= users.size && members.every((m) => users.has(m.user_id));
+  membersOutside(users: ReadonlySet<number>, max: number): number[] | null {
+    if (!this.loaded) return null;
+    const total = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM roster").one().n;
+    if (total > users.size + max) return null;
+    const outside: number[] = [];
+    for (const m of this.sql.exec<{ user_id: number }>("SELECT user_id FROM roster"))
+      if (!users.has(m.user_id)) outside.push(m.user_id);
+    return outside.length > max ? null : outside;
   }
 
   setMember(userId: number, role: RoomRole | null) {

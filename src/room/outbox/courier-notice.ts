@@ -1,3 +1,4 @@
+import { AWAY_MAX } from "../../courier/quiet";
 import { courierStub } from "../../courier/stub";
 import type { Bindings } from "../../env";
 import type { Roster } from "../access/roster";
@@ -6,9 +7,9 @@ import { attachmentOf } from "../socket/identity";
 /**
  * Tells the room's courier (src/courier/) that events up to `toSeq` reached PostgreSQL, with the
  * users whose sockets are connected now: they received those events live and are not pushed.
- * `everyone`: every member of the room is among them, so nobody is pushed for these events (the
- * courier then needs PostgreSQL only for a webhook endpoint's cursor). Called from the alarm
- * after each copy. A notice that fails is not retried here: the next copy's notice covers it
+ * With them the members without a socket and whom the copied messages mention (`mentioned`):
+ * when none of those can be pushed and no webhook endpoint waits, the courier decides without
+ * PostgreSQL (src/courier/quiet.ts). Called from the alarm after each copy. A notice that fails is not retried here: the next copy's notice covers it
  * (the courier keeps its own cursors and only moves its head forward).
  */
 export async function tellCourier(
@@ -17,6 +18,7 @@ export async function tellCourier(
   roster: Roster,
   roomId: number,
   range: { fromSeq: number; toSeq: number },
+  mentioned: number[],
 ) {
   if (range.toSeq < range.fromSeq) return;
   const live = new Set<number>();
@@ -24,9 +26,10 @@ export async function tellCourier(
     const who = attachmentOf(ws);
     if (who?.user) live.add(who.user.id);
   }
-  const everyone = roster.allAmong(live);
+  const users = roster.membersOutside(live, AWAY_MAX);
+  const away = users ? { users, mentioned } : undefined;
   try {
-    await courierStub(env, roomId).sequenced(roomId, range.fromSeq, range.toSeq, [...live], everyone);
+    await courierStub(env, roomId).sequenced(roomId, range.fromSeq, range.toSeq, [...live], away);
   } catch (err) {
     console.warn(`room ${roomId}: courier notice failed (the next copy repeats it)`, err);
   }

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { type Db, withDb } from "../../db/client";
 import { databaseUnavailable, errorText, pgError, refusedForData } from "../../db/errors";
 import { outboxRejects, outboxStuck } from "../../db/schema";
-import type { EventRow } from "../../domain/event-rows";
+import { dataOf, type EventRow } from "../../domain/event-rows";
 import type { Bindings, Config } from "../../env";
 import { fileSweeper } from "../../files/sweeper";
 import type { Timeline } from "../timeline/timeline";
@@ -30,6 +30,8 @@ export type FlushOutcome = "done" | "failed" | "room_gone";
  */
 export class Outbox {
   private running: Promise<FlushOutcome> | null = null;
+  /** Users the copied messages mention, since the courier was last told (`takeMentioned`). */
+  private mentioned = new Set<number>();
   private failures = 0;
   private reportedStuck = false;
 
@@ -46,6 +48,13 @@ export class Outbox {
       this.running = null;
     });
     return this.running;
+  }
+
+  /** Who the messages copied since the last call mention (the courier's notice). */
+  takeMentioned(): number[] {
+    const taken = [...this.mentioned];
+    this.mentioned.clear();
+    return taken;
   }
 
   /** Delay before the next retry, doubling with consecutive failures. */
@@ -113,6 +122,8 @@ export class Outbox {
       await this.copyIsolating(db, roomId, batch.slice(half));
       return;
     }
+    for (const e of batch)
+      if (e.kind === "message") for (const id of dataOf(e).mentions ?? []) this.mentioned.add(id);
     const last = batch.at(-1);
     if (last) this.timeline.markFlushed(last.seq, this.config.ROOM_CACHE_EVENTS);
   }
