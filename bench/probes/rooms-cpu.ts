@@ -1,4 +1,4 @@
-// npx tsx bench/probes/rooms-cpu.ts [--rooms 100] [--profile]
+// npx tsx bench/probes/rooms-cpu.ts [--rooms 100] [--per-member 30] [--profile]
 // Where the many-rooms scenario's CPU goes (issue 25), in a way that holds up on a busy machine:
 // the bench's own scenario (scenarios/rooms.ts: R rooms × 5 members, each sending 10 msg/s, 30
 // each, the delivery check included) against the production-runtime line, and the CPU time
@@ -21,9 +21,13 @@ import { startStack } from "../lib/stack";
 import { latency } from "../lib/stats";
 import { manyRooms } from "../scenarios/rooms";
 
-const { values: flags } = parseArgs({ options: { rooms: { type: "string" }, profile: { type: "boolean" } } });
+const { values: flags } = parseArgs({
+  options: { rooms: { type: "string" }, "per-member": { type: "string" }, profile: { type: "boolean" } },
+});
 const ROOMS = Number(flags.rooms ?? 100);
-const MESSAGES = ROOMS * 5 * 30; // 5 members, 30 messages each
+// The bench's 30 each last 3 s: a room copies 3-4 times. More: what is per copy weighs as in a longer run.
+const PER_MEMBER = Number(flags["per-member"] ?? 30);
+const MESSAGES = ROOMS * 5 * PER_MEMBER; // 5 members
 
 type Proc = { pid: number; ppid: number; comm: string; ticks: number };
 
@@ -106,7 +110,6 @@ const counters = async () =>
     )
   ).rows[0] ?? { sessions: "0", xacts: "0" };
 const MEMBERS = 5;
-const PER_MEMBER = 30;
 try {
   await manyRooms({ quick: true, runs: 1, procs: stack.procs }, server, 10, false); // warm-up
   // The scenario's steps, with the CPU measured from the first send until PostgreSQL holds every

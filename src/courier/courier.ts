@@ -134,7 +134,10 @@ export class Courier extends DurableObject<Bindings> {
 
   /** Each active endpoint that is due gets its next deliveries; returns when to come back. */
   private async deliverWebhooks(db: Db, roomId: number): Promise<number | null> {
-    const endpoints = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.roomId, roomId));
+    // An endpoint without a cursor is not delivered to: with none, PostgreSQL has nothing to say.
+    const endpoints = this.cursors.any()
+      ? await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.roomId, roomId))
+      : [];
     const known = new Set(endpoints.map((e) => e.id));
     for (const c of this.cursors.all()) if (!known.has(c.endpoint_id)) this.cursors.remove(c.endpoint_id);
     let next: number | null = null;
