@@ -36,7 +36,15 @@ export class Processes {
     return this.track(child);
   }
 
-  stopAll() {
+  /** Signals every child; resolves once they have exited (or after `waitMs`). */
+  stopAll(waitMs = 5000): Promise<void> {
+    const exits = [...this.children].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once("exit", () => resolve());
+        }),
+    );
     for (const child of this.children) {
       try {
         // Signal a leader's whole group: wrangler's workerd processes go with wrangler.
@@ -44,6 +52,7 @@ export class Processes {
         else child.kill("SIGTERM");
       } catch {}
     }
+    return Promise.race([Promise.all(exits).then(() => {}), new Promise<void>((r) => setTimeout(r, waitMs))]);
   }
 }
 

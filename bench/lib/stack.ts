@@ -92,7 +92,9 @@ export async function startStack(
     rest: new pg.Pool({ connectionString: cluster.url(dbs.rest), max: 2 }),
   };
   const stop = async () => {
-    procs.stopAll();
+    // The servers first: a courier still running when the bridge closed logged its run as
+    // failed ("Connection terminated unexpectedly", "Network connection lost": issue 25).
+    await procs.stopAll();
     await Promise.allSettled([...Object.values(pools).map((p) => p.end()), bridge.close()]);
     await new Promise((r) => setTimeout(r, 500));
     for (const db of Object.values(dbs)) await cluster.dropDatabase(db).catch(() => {});
