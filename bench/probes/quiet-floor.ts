@@ -7,7 +7,9 @@
 // - floor-store: the same object appending each message to its SQLite first (one INSERT, so the
 //   output gate holds the frames for one durable commit: an `fsync` here);
 // - roomcast: the room (batching receivers, as the bench).
-// Also the disk's `fsync` (bench/lib/disk.ts). p50 / p90 of send → last receiver, per round.
+// Also the disk's `fsync` (bench/lib/disk.ts). p50 / p90 of send → last receiver, per round, and
+// for the workerd lines the CPU time of the process's event-loop thread per message (schedstat).
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { freePort } from "../../scripts/lib/embedded-pg";
 import { measureFsync } from "../lib/disk";
@@ -28,7 +30,13 @@ type Line = {
   rx: Client[];
   body: string;
   isAck: ((t: string) => boolean) | null;
+  /** The process whose main thread runs the line's objects (0: not workerd). */
+  pid?: number;
 };
+
+/** CPU ns of a process's main thread (its event loop, in workerd). */
+const threadNs = (pid: number) =>
+  pid ? Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[0]) : 0;
 
 async function line(
   name: string,
@@ -66,15 +74,21 @@ try {
   };
   const lines = [
     await line("ceiling", curl, ready, "TAG", null),
-    await line("floor (object, no storage)", at(floor.port, "q"), ready, "TAG", null),
-    await line("floor-store (object, one INSERT)", at(stored.port, "q"), ready, "TAG", null),
+    {
+      ...(await line("floor (object, no storage)", at(floor.port, "q"), ready, "TAG", null)),
+      pid: floor.pid,
+    },
+    {
+      ...(await line("floor-store (object, one INSERT)", at(stored.port, "q"), ready, "TAG", null)),
+      pid: stored.pid,
+    },
     await line(
       "roomcast (batching)",
       rurl,
       (t) => t.includes('"type":"ready"'),
       JSON.stringify({ type: "message.send", content: "TAG" }),
       (t) => t.includes('"type":"ack"'),
-    ),
+    ).then((l) => ({ ...l, pid: stack.pids.roomcast ?? 0 })),
   ];
   for (const l of lines) await quietRun(l.sender, l.rx, l.body, l.isAck, 30, 0); // warm-up
   const p50s = new Map<string, number[]>();
@@ -82,10 +96,14 @@ try {
     const disk = measureFsync();
     console.log(`round ${r + 1}: disk fsync p50 ${disk.p50.toFixed(2)} ms, p90 ${disk.p90.toFixed(2)} ms`);
     for (const l of lines) {
+      const cpu0 = threadNs(l.pid ?? 0);
       const last = (await quietRun(l.sender, l.rx, l.body, l.isAck, messages, 0)).map((t) => t.last);
+      const cpu = l.pid
+        ? `, event-loop thread ${((threadNs(l.pid) - cpu0) / 1e3 / messages).toFixed(0)} µs CPU per message`
+        : "";
       const p50 = quantile(last, 0.5);
       p50s.set(l.name, [...(p50s.get(l.name) ?? []), p50]);
-      console.log(`  ${l.name}: p50 ${p50.toFixed(2)} ms, p90 ${quantile(last, 0.9).toFixed(2)} ms`);
+      console.log(`  ${l.name}: p50 ${p50.toFixed(2)} ms, p90 ${quantile(last, 0.9).toFixed(2)} ms${cpu}`);
     }
   }
   console.log("median of the rounds' p50s:");
