@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MessageEventSchema, RoleSchema } from "./frames";
+import { type MessageEvent, MessageEventSchema, RoleSchema } from "./frames";
 import { ROOM_KINDS } from "./kinds";
 
 /**
@@ -65,6 +65,8 @@ export const RoomSummaryFields = {
 /** A message as REST returns it: the timeline's `message` event without the frame `type`. */
 export const MessageOutSchema = MessageEventSchema.omit({ type: true });
 export type Message = z.infer<typeof MessageOutSchema>;
+/** The REST shape of a timeline message event: the same fields, without the frame `type`. */
+export const toMessageOut = ({ type: _type, ...m }: MessageEvent): Message => m;
 
 export const RoomSummaryOutSchema = RoomOutSchema.extend({
   my_role: RoomSummaryFields.my_role,

@@ -12,6 +12,7 @@ export { unwrap } from "./rpc-envelope";
 export { SendWindow, SYNC_TAG } from "./socket/flow";
 export { type SocketUser, writeAttachment } from "./socket/identity";
 export { roomStub } from "./stub";
+export type { HistoryBody } from "./timeline/history";
 export type { HistoryWindow } from "./timeline/postgres-reads";
 export type { ThreadWindow } from "./writes/conversation";
 export type { SendRequest } from "./writes/sends";

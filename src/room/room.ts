@@ -9,7 +9,7 @@ import { connect } from "./socket/connect";
 import { depart } from "./socket/departure";
 import { dispatch } from "./socket/dispatch";
 import { attachmentOf, ofSessions, type SocketUser, userTag, writeAttachment } from "./socket/identity";
-import { historyPage } from "./timeline/history";
+import { historyBody, historyPage } from "./timeline/history";
 import type { HistoryWindow } from "./timeline/postgres-reads";
 import type { ThreadWindow } from "./writes/conversation";
 import type { SendRequest } from "./writes/sends";
@@ -60,11 +60,19 @@ export class Room extends RoomParts {
     return replyOf(async () => (await this.door.reader(roomId, who)).room);
   }
 
+  /** A history page as `who` sees it, as values (the worker's room list reads a message of it). */
   history(roomId: number, who: SocketUser, w: HistoryWindow) {
-    return replyOf(async () => {
-      await this.door.reader(roomId, who);
-      return this.w.conversation.decorate(await historyPage(this.timeline, this.config, w), who.user.id);
-    });
+    return replyOf(() => this.page(roomId, who, w));
+  }
+
+  /** The same page as REST's response body, serialized here (`timeline/history.ts`). */
+  historyBody(roomId: number, who: SocketUser, w: HistoryWindow) {
+    return replyOf(async () => historyBody(await this.page(roomId, who, w)));
+  }
+
+  private async page(roomId: number, who: SocketUser, w: HistoryWindow) {
+    await this.door.reader(roomId, who);
+    return this.w.conversation.decorate(await historyPage(this.timeline, this.config, w), who.user.id);
   }
 
   sendMessage(roomId: number, who: SocketUser, send: SendRequest) {

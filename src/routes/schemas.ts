@@ -10,6 +10,7 @@ import {
   RoomOutSchema,
   RoomSummaryFields,
   TokenOutSchema,
+  toMessageOut,
   USERNAME_CHARS,
   USERNAME_MAX,
   USERNAME_MIN,
@@ -120,8 +121,7 @@ export const toRoomOut = (r: RoomRow): RoomOut => ({
   updated_at: r.updatedAt.toISOString(),
 });
 
-/** The REST shape of a timeline message event: the same fields, without the frame `type`. */
-export const toMessageOut = ({ type: _type, ...m }: MessageEvent): MessageOut => m;
+export { toMessageOut };
 
 /** A room in a listing, with its last message and the caller's unread count. */
 export const toSummaryOut = (

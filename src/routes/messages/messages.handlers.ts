@@ -7,6 +7,7 @@ import {
   postMessage,
   react,
 } from "../../domain/messages";
+import { jsonText } from "../json-text";
 import { toMessageOut } from "../schemas";
 import type * as routes from "./messages.routes";
 
@@ -24,8 +25,8 @@ export const send: AppRouteHandler<typeof routes.send> = async (c) => {
 };
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
-  const rows = await listMessages(userScopeOf(c), c.req.valid("param").room_id, c.req.valid("query"));
-  return c.json(rows.map(toMessageOut), 200);
+  const page = await listMessages(userScopeOf(c), c.req.valid("param").room_id, c.req.valid("query"));
+  return jsonText(c, page, 200);
 };
 
 export const edit: AppRouteHandler<typeof routes.edit> = async (c) => {
