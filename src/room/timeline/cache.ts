@@ -1,5 +1,6 @@
 import { type CurrentText, type EventRow, toMessageEvent, toTimelineEvent } from "../../domain/event-rows";
 import type { MessageEvent, TimelineEvent } from "../../protocol";
+import { EVENT_COLUMNS, eventRows } from "./event-cursor";
 
 /** What the cache reads of its timeline (the `Timeline` itself; named here so neither file imports the other's type). */
 type TimelineState = {
@@ -63,27 +64,26 @@ export class CachedEvents {
     after?: number | undefined;
     before?: number | undefined;
   }): MessageEvent[] | undefined {
-    const oldest = this.timeline.oldestCached;
     if (w.after !== undefined) {
-      if (w.after + 1 < oldest) return undefined;
-      return this.sql
-        .exec<EventRow>(
-          "SELECT * FROM events WHERE kind = 'message' AND seq > ? ORDER BY seq LIMIT ?",
+      if (w.after + 1 < this.timeline.oldestCached) return undefined;
+      return eventRows(
+        this.sql.exec(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE kind = 'message' AND seq > ? ORDER BY seq LIMIT ?`,
           w.after,
           w.limit,
-        )
-        .toArray()
-        .map((row) => toMessageEvent(this.timeline.roomId, row));
+        ),
+      ).map((row) => toMessageEvent(this.timeline.roomId, row));
     }
-    const rows = this.sql
-      .exec<EventRow>(
-        "SELECT * FROM events WHERE kind = 'message' AND seq < ? ORDER BY seq DESC LIMIT ?",
+    const rows = eventRows(
+      this.sql.exec(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE kind = 'message' AND seq < ? ORDER BY seq DESC LIMIT ?`,
         w.before ?? Number.MAX_SAFE_INTEGER,
         w.limit,
-      )
-      .toArray();
-    // Fewer than asked: right only if the cache holds the timeline from its first event.
-    if (rows.length < w.limit && oldest > 1) return undefined;
+      ),
+    );
+    // Fewer than asked: right only if the cache holds the timeline from its first event (a
+    // full page needs no such check, so it costs no statement).
+    if (rows.length < w.limit && this.timeline.oldestCached > 1) return undefined;
     return rows.reverse().map((row) => toMessageEvent(this.timeline.roomId, row));
   }
 
