@@ -1,6 +1,6 @@
 import { type CurrentText, type EventRow, toMessageEvent, toTimelineEvent } from "../../domain/event-rows";
 import type { MessageEvent, TimelineEvent } from "../../protocol";
-import { EVENT_COLUMNS, eventRows } from "./event-cursor";
+import { MESSAGE_COLUMNS, messageRows } from "./event-cursor";
 
 /** What the cache reads of its timeline (the `Timeline` itself; named here so neither file imports the other's type). */
 type TimelineState = {
@@ -66,17 +66,17 @@ export class CachedEvents {
   }): MessageEvent[] | undefined {
     if (w.after !== undefined) {
       if (w.after + 1 < this.timeline.oldestCached) return undefined;
-      return eventRows(
+      return messageRows(
         this.sql.exec(
-          `SELECT ${EVENT_COLUMNS} FROM events WHERE kind = 'message' AND seq > ? ORDER BY seq LIMIT ?`,
+          `SELECT ${MESSAGE_COLUMNS} FROM events WHERE kind = 'message' AND seq > ? ORDER BY seq LIMIT ?`,
           w.after,
           w.limit,
         ),
       ).map((row) => toMessageEvent(this.timeline.roomId, row));
     }
-    const rows = eventRows(
+    const rows = messageRows(
       this.sql.exec(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE kind = 'message' AND seq < ? ORDER BY seq DESC LIMIT ?`,
+        `SELECT ${MESSAGE_COLUMNS} FROM events WHERE kind = 'message' AND seq < ? ORDER BY seq DESC LIMIT ?`,
         w.before ?? Number.MAX_SAFE_INTEGER,
         w.limit,
       ),
@@ -89,14 +89,13 @@ export class CachedEvents {
 
   /** Cached messages within a window's bounds (for merging into a page read from PostgreSQL). */
   cachedMessagesWithin(w: { after?: number | undefined; before?: number | undefined }): MessageEvent[] {
-    return this.sql
-      .exec<EventRow>(
-        "SELECT * FROM events WHERE kind = 'message' AND seq > ? AND seq < ? ORDER BY seq",
+    return messageRows(
+      this.sql.exec(
+        `SELECT ${MESSAGE_COLUMNS} FROM events WHERE kind = 'message' AND seq > ? AND seq < ? ORDER BY seq`,
         w.after ?? 0,
         w.before ?? Number.MAX_SAFE_INTEGER,
-      )
-      .toArray()
-      .map((row) => toMessageEvent(this.timeline.roomId, row));
+      ),
+    ).map((row) => toMessageEvent(this.timeline.roomId, row));
   }
 
   /** Up to `limit` events after `seq` from the cache, oldest first, as sent on the wire (current text). */

@@ -1,14 +1,15 @@
 import type { EventRow } from "../../domain/event-rows";
 
-/** The events table's columns, in the order `eventRows` reads them (`SELECT ${EVENT_COLUMNS} FROM events …`). */
-export const EVENT_COLUMNS =
-  "seq, id, kind, target_id, user_id, username, content, client_id, created_at, edited_at, deleted_at, reply_to, data";
+/**
+ * The columns a message row needs, in the order `messageRows` reads them
+ * (`SELECT ${MESSAGE_COLUMNS} FROM events WHERE kind = 'message' …`): a message has no target.
+ */
+export const MESSAGE_COLUMNS =
+  "seq, id, user_id, username, content, client_id, created_at, edited_at, deleted_at, reply_to, data";
 
-type RawEvent = [
+type RawMessage = [
   number,
   string,
-  EventRow["kind"],
-  string | null,
   number,
   string,
   string | null,
@@ -21,19 +22,18 @@ type RawEvent = [
 ];
 
 /**
- * Event rows read as arrays and made objects here: the runtime's own row objects name every
+ * Message rows read as arrays and made objects here: the runtime's own row objects name every
  * column of every row, which costs a history page of 50 more than its SQL (issue 25's profile).
  */
-export function eventRows(cursor: SqlStorageCursor<Record<string, SqlStorageValue>>): EventRow[] {
+export function messageRows(cursor: SqlStorageCursor<Record<string, SqlStorageValue>>): EventRow[] {
   const out: EventRow[] = [];
-  for (const r of cursor.raw<RawEvent>()) {
-    const [seq, id, kind, target_id, user_id, username, content, client_id, created_at] = r;
-    const [edited_at, deleted_at, reply_to, data] = [r[9], r[10], r[11], r[12]];
+  for (const r of cursor.raw<RawMessage>()) {
+    const [seq, id, user_id, username, content, client_id, created_at, edited_at, deleted_at] = r;
     out.push({
       seq,
       id,
-      kind,
-      target_id,
+      kind: "message",
+      target_id: null,
       user_id,
       username,
       content,
@@ -41,8 +41,8 @@ export function eventRows(cursor: SqlStorageCursor<Record<string, SqlStorageValu
       created_at,
       edited_at,
       deleted_at,
-      reply_to,
-      data,
+      reply_to: r[9],
+      data: r[10],
     });
   }
   return out;
