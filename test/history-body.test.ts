@@ -38,16 +38,22 @@ describe("a history page as the room serializes it", () => {
     expect((await page(alice, room.id, "?limit=1&before=2")).map((m) => m.content)).toEqual(["root"]);
   });
 
-  it("leaves out a blocked author's messages and still matches the schema", async () => {
+  it("leaves out a blocked author's messages, hides what replies quote of them, and still matches the schema", async () => {
     const alice = await newUser("alice");
     const bob = await newUser("bob");
     const room = await newRoom(alice);
     await api("POST", `/room/${room.id}/members/join`, { token: bob.token });
     await postAs(alice, room.id, "one");
-    await postAs(bob, room.id, "two");
-    await postAs(alice, room.id, "three");
+    const two = (await postAs(bob, room.id, "two")).body;
+    await api("POST", `/message/rooms/${room.id}/messages`, {
+      token: alice.token,
+      json: { content: "three", reply_to: two.id },
+    });
     expect((await block(alice, bob)).status).toBe(204);
-    expect((await page(alice, room.id)).map((m) => m.content)).toEqual(["one", "three"]);
+    const seen = await page(alice, room.id);
+    expect(seen.map((m) => m.content)).toEqual(["one", "three"]);
+    // What the reply quotes of Bob is hidden too (no author, no text).
+    expect(seen[1]?.parent).toMatchObject({ id: two.id, user_id: null, excerpt: null, hidden: true });
     expect((await page(bob, room.id)).map((m) => m.content)).toEqual(["one", "two", "three"]);
   });
 });
