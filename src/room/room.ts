@@ -9,6 +9,7 @@ import { connect } from "./socket/connect";
 import { depart } from "./socket/departure";
 import { dispatch } from "./socket/dispatch";
 import { attachmentOf, ofSessions, type SocketUser, userTag, writeAttachment } from "./socket/identity";
+import { blockSeen } from "./socket/presence";
 import { historyBody, historyPage } from "./timeline/history";
 import type { HistoryWindow } from "./timeline/postgres-reads";
 import type { ThreadWindow } from "./writes/conversation";
@@ -26,7 +27,8 @@ export class Room extends RoomParts {
   /** A WebSocket upgrade the worker forwarded (see `connect.ts`). */
   override fetch(request: Request): Promise<Response> {
     const { ctx, timeline, config, door, out, admission, replays } = this;
-    const connected = connect({ ctx, timeline, config, door, out, admission, replays }, request);
+    const { hidden } = this.moderation;
+    const connected = connect({ ctx, timeline, config, door, out, admission, replays, hidden }, request);
     return connected.finally(() => this.gauges.changed());
   }
 
@@ -46,7 +48,8 @@ export class Room extends RoomParts {
 
   private depart(ws: WebSocket, code: number | null, reason: string) {
     const { ctx, out, admission } = this;
-    const released = depart({ ctx, out, admission, roomId: this.timeline.roomId }, ws, code, reason);
+    const parts = { ctx, out, admission, roomId: this.timeline.roomId, hidden: this.moderation.hidden };
+    const released = depart(parts, ws, code, reason);
     this.gauges.changed();
     return released;
   }
@@ -171,9 +174,11 @@ export class Room extends RoomParts {
     this.out.close(ofSessions(this.ctx.getWebSockets(userTag(userId)), sessions), code, reason);
   }
 
-  /** `viewerId` blocked (or unblocked) `authorId` (PostgreSQL first): their sockets and head follow at once. */
-  blocksChanged(viewerId: number, authorId: number, on: boolean) {
-    return this.door.blocksChanged(viewerId, authorId, on).then(() => this.heads.viewChanged(viewerId));
+  /** `viewerId` blocked (or unblocked) `authorId` (PostgreSQL first): their sockets, presence and head follow at once. */
+  async blocksChanged(viewerId: number, authorId: number, on: boolean) {
+    await this.door.blocksChanged(viewerId, authorId, on);
+    blockSeen(this.out, this.ctx, { viewerId, authorId, on }, this.moderation.hidden);
+    this.heads.viewChanged(viewerId);
   }
 
   /** The room was deleted: close every socket and forget the room's storage. */

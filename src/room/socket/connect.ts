@@ -7,7 +7,7 @@ import type { Timeline } from "../timeline/timeline";
 import type { Admission } from "./admission";
 import { SYNC_TAG } from "./flow";
 import { type SocketUser, userTag, writeAttachment } from "./identity";
-import { announce, onlineUsers, V2_TAG, versionOf } from "./presence";
+import { announce, onlineFor, type PresenceRule, V2_TAG, versionOf } from "./presence";
 import { REPLAY_TAG, type Replays } from "./replay";
 import { prepareResume } from "./resume";
 
@@ -19,6 +19,8 @@ type Parts = {
   out: RoomOutput;
   admission: Admission;
   replays: Replays;
+  /** Whose presence each reader does not see (the users they blocked). */
+  hidden: PresenceRule;
 };
 
 /** The user's blocks as the worker read them from their Account object (ids; junk is ignored). */
@@ -44,7 +46,7 @@ const refuse = (err: unknown) => {
  * given back if the replay cannot be prepared.
  */
 async function admit(
-  { ctx, timeline, config, door, admission }: Omit<Parts, "out" | "replays">,
+  { ctx, timeline, config, door, admission }: Omit<Parts, "out" | "replays" | "hidden">,
   roomId: number,
   who: SocketUser,
   url: URL,
@@ -79,7 +81,7 @@ async function admit(
  * `ready`, the replay after `since` (if asked), and every broadcast from then on.
  */
 export async function connect(
-  { ctx, timeline, config, door, out, admission, replays }: Parts,
+  { ctx, timeline, config, door, out, admission, replays, hidden }: Parts,
   request: Request,
 ): Promise<Response> {
   const who = JSON.parse(request.headers.get(CONNECT_HEADERS.user) ?? "null") as SocketUser | null;
@@ -117,14 +119,14 @@ export async function connect(
     user,
     epoch: timeline.epoch,
     last_seq: timeline.lastSeq,
-    online: onlineUsers(ctx.getWebSockets()),
+    online: onlineFor(ctx.getWebSockets(), user.id, hidden),
     recovered: resume.recovered,
     replay_count: replaying ? timeline.lastSeq - resume.cursor : 0,
   });
   // The replay streams as the socket reads (replay.ts); events hidden from this reader (a
   // shadow-banned author's, a blocked author's) replay as placeholders: every seq is there.
   if (replaying) replays.start(server, resume.cursor);
-  if (firstOfUser) announce(out, ctx, server, "join", user);
+  if (firstOfUser) announce(out, ctx, server, "join", user, hidden);
 
   const headers = new Headers();
   const protocol = request.headers.get(CONNECT_HEADERS.subprotocol);

@@ -1,7 +1,7 @@
 import type { RoomOutput } from "../output";
 import type { Admission } from "./admission";
 import { attachmentOf, userTag } from "./identity";
-import { announce } from "./presence";
+import { announce, type PresenceRule } from "./presence";
 
 /**
  * Codes the runtime reports for a connection that ended without a close frame: 1006 (dropped) and
@@ -25,6 +25,7 @@ type Parts = {
   out: RoomOutput;
   admission: Pick<Admission, "released">;
   roomId: number;
+  hidden: PresenceRule;
 };
 
 /**
@@ -34,7 +35,7 @@ type Parts = {
  * many this room still holds), and its user leaves presence if it was their last.
  */
 export function depart(
-  { ctx, out, admission, roomId }: Parts,
+  { ctx, out, admission, roomId, hidden }: Parts,
   ws: WebSocket,
   code: number | null,
   reason = "",
@@ -50,6 +51,6 @@ export function depart(
   out.departed();
   const { user } = attachmentOf(ws);
   const others = ctx.getWebSockets(userTag(user.id)).filter((s) => s !== ws);
-  if (others.length === 0) announce(out, ctx, ws, "leave", user);
+  if (others.length === 0) announce(out, ctx, ws, "leave", user, hidden);
   return admission.released(user.id, roomId, others.length);
 }
