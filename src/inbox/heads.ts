@@ -113,5 +113,7 @@ function classify(before: RoomHead | null, after: RoomHead): HeadChange {
   if (after.room_seq < before.room_seq) return null;
   if (after.read_seq > before.read_seq) return "room.read";
   const same = after.unread_count === before.unread_count && after.mention_count === before.mention_count;
-  return same ? null : "room.head";
+  // The same seq with another last message: what the user may see changed (a block, an unblock).
+  const shown = (h: RoomHead) => `${h.last_message?.id}:${h.last_message?.excerpt}`;
+  return same && shown(after) === shown(before) ? null : "room.head";
 }

@@ -50,7 +50,7 @@ export abstract class RoomParts extends DurableObject<Bindings> {
     this.reactions = new Reactions(ctx.storage.sql, config);
     this.threads = new Threads(ctx.storage.sql);
     this.moderation = new RoomModeration(ctx.storage.sql, config, this.roster, env);
-    this.heads = new MemberHeads(ctx.storage.sql, this.timeline, env, this.moderation.hidden);
+    this.heads = new MemberHeads(ctx.storage.sql, this.timeline, env, this.moderation.hidden, config);
     this.door = new Door(this.timeline, this.roster, env, () => this.startAnnotations(), this.moderation);
     this.outbox = new Outbox(this.timeline, config, env);
     this.copies = new CopySchedule(ctx.storage, this.outbox);

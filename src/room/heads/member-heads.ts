@@ -1,5 +1,5 @@
 import { toMessageEvent } from "../../domain/event-rows";
-import type { Bindings } from "../../env";
+import type { Bindings, Config } from "../../env";
 import { inboxStub } from "../../inbox/notify";
 import type { HeadPreview, RoomHead, TimelineEvent } from "../../protocol";
 import type { Door } from "../access/door";
@@ -7,6 +7,7 @@ import type { HiddenEvents } from "../moderation/hidden";
 import type { Publish } from "../output";
 import type { Timeline } from "../timeline/timeline";
 import { HeadPushes } from "./head-pushes";
+import { StoredPreviews } from "./stored-previews";
 import { previewOf, UnreadIndex } from "./unread-index";
 
 /**
@@ -19,6 +20,7 @@ import { previewOf, UnreadIndex } from "./unread-index";
 export class MemberHeads {
   private readonly index: UnreadIndex;
   private readonly pushes: HeadPushes;
+  private readonly stored: StoredPreviews;
 
   constructor(
     sql: SqlStorage,
@@ -29,12 +31,20 @@ export class MemberHeads {
      * head leaves out the authors they blocked (counts and preview).
      */
     private readonly hidden: Pick<HiddenEvents, "ownerOf" | "hidesAuthor">,
+    config: Config,
   ) {
     this.index = new UnreadIndex(sql, timeline);
     this.pushes = new HeadPushes(
       sql,
       (userId, floor) => this.compute(userId, floor),
       (userId, head) => inboxStub(env, userId).roomHead(head),
+    );
+    // A preview read from PostgreSQL moves that member's head: pushed again like a marker.
+    this.stored = new StoredPreviews(
+      config,
+      () => timeline.roomId,
+      (e) => timeline.cache.current(e),
+      (userId) => this.pushes.markerMoved(userId),
     );
   }
 
@@ -59,6 +69,10 @@ export class MemberHeads {
       // The index starts at the first event it sees (older messages of the room count as read).
       this.index.start(e.seq - 1);
       if (this.index.follow(e)) this.pushes.headMoved();
+      // A preview read from PostgreSQL that showed this message is read again and pushed.
+      if (e.type === "message.edited" || e.type === "message.deleted") {
+        for (const userId of this.stored.messageChanged(e.message_id)) this.pushes.markerMoved(userId);
+      }
     } catch (err) {
       console.error("room: unread index could not follow an event", e.seq, err);
     }
@@ -66,6 +80,7 @@ export class MemberHeads {
 
   /** What a member sees changed (a block): their head is pushed again. */
   viewChanged(userId: number) {
+    this.stored.forget(userId);
     this.pushes.markerMoved(userId);
   }
 
@@ -83,7 +98,10 @@ export class MemberHeads {
       return null;
     }
     this.pushes.watch(userId, floor);
-    return this.compute(userId, floor);
+    const head = this.compute(userId, floor);
+    // The first head of an inbox waits for a preview PostgreSQL is being asked for (bounded).
+    const reading = this.stored.pending(userId);
+    return reading ? reading.then(() => this.compute(userId, floor)) : head;
   }
 
   /** One member's head, or null while this room's timeline does not exist here yet. */
@@ -104,16 +122,16 @@ export class MemberHeads {
   }
 
   /**
-   * The room's last message, or for a member who blocked its author the last one they may see,
-   * as the cache has it now (null when it is older than the cache: REST lists then show
-   * PostgreSQL's, which leaves blocked authors out too).
+   * The room's last message, or for a member who blocked its author the last one they may see:
+   * as the cache has it now, or, older than the cache, as PostgreSQL has it (`stored-previews`:
+   * null until that read arrives, then pushed again).
    */
   private previewFor(userId: number, lastSeq: number): HeadPreview | null {
     const last = this.index.preview(lastSeq);
     if (!last || !this.hidden.hidesAuthor(userId, last.user_id)) return last;
     const id = this.index.lastShownTo(userId, lastSeq);
     const row = id === undefined ? undefined : this.timeline.cachedMessage(id);
-    if (!row) return null;
+    if (!row) return this.stored.get(userId, id ?? "before the index") ?? null;
     return previewOf(this.timeline.cache.current(toMessageEvent(this.timeline.roomId, row)));
   }
 
@@ -121,5 +139,6 @@ export class MemberHeads {
   reset() {
     this.index.load();
     this.pushes.load();
+    this.stored.reset();
   }
 }
