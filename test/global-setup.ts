@@ -28,10 +28,8 @@ declare module "vitest" {
  * leads to a closed port: what the worker meets when its database is not running at all.
  */
 export default async function setup(project: TestProject) {
-  const cluster = await startCluster(".data/postgres-test", await freePort(), {
-    onProgress: (line) => console.log(`  ${line}`),
-  });
-  const database = `roomcast_test_${Date.now()}_${process.pid}`;
+  const cluster = await sharedCluster();
+  const database = `roomcast_test_${project.name.replace(/\W/g, "_")}_${Date.now()}_${process.pid}`;
   await cluster.createDatabase(database);
   const url = cluster.url(database);
   await applyMigrations(url);
@@ -61,6 +59,33 @@ export default async function setup(project: TestProject) {
     await testBridge.close();
     await deadEndBridge.close();
     await cluster.dropDatabase(database).catch(() => {});
-    await cluster.stop();
+    await releaseCluster();
   };
+}
+
+type Cluster = Awaited<ReturnType<typeof startCluster>>;
+type Shared = { start?: Promise<Cluster>; users: number };
+// On globalThis: each project may load its own copy of this module.
+const holder = globalThis as { roomcastTestCluster?: Shared };
+holder.roomcastTestCluster ??= { users: 0 };
+const shared: Shared = holder.roomcastTestCluster;
+
+/**
+ * The worker's two projects (vitest.config.ts) run this setup each, in one process: they share
+ * one PostgreSQL (each has its own database and bridges), started by the first, stopped by the last.
+ */
+function sharedCluster(): Promise<Cluster> {
+  shared.users += 1;
+  shared.start ??= freePort().then((port) =>
+    startCluster(".data/postgres-test", port, { onProgress: (line) => console.log(`  ${line}`) }),
+  );
+  return shared.start;
+}
+
+async function releaseCluster() {
+  shared.users -= 1;
+  if (shared.users > 0 || shared.start === undefined) return;
+  const cluster = await shared.start;
+  shared.start = undefined;
+  await cluster.stop();
 }
