@@ -1,4 +1,5 @@
 import type { HeadPreview, MessageEvent, TimelineEvent } from "../../protocol";
+import type { Timeline } from "../timeline/timeline";
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS unread_index (
@@ -26,7 +27,13 @@ export function previewOf(e: MessageEvent): HeadPreview {
 export type Counts = { unread_count: number; mention_count: number };
 
 /** The timeline's group commit (`timeline/group-commit.ts`): the index's writes go with their event's row. */
-export type WithRows = { withRows(write: () => void): void; commit(): void };
+export type WithRows = Pick<Timeline, "withRows" | "commit" | "companion">;
+
+/** A message's row in the index: seq, id, author, mentions. */
+type IndexRow = [number, string, number | null, string];
+/** Durable Object SQLite binds at most 100 parameters per statement. */
+const ROWS_PER_INSERT = 25;
+const PLACEHOLDERS = Array.from({ length: ROWS_PER_INSERT }, () => "(?, ?, ?, ?)");
 
 /**
  * What unread and mention counts are derived from, kept by the room, the single writer of its
@@ -41,12 +48,36 @@ export type WithRows = { withRows(write: () => void): void; commit(): void };
 export class UnreadIndex {
   private previewCache: HeadPreview | null | undefined;
   private sinceCache: number | null = null;
+  /** Indexes a message with the others of its turn: one INSERT per 25, not one per message. */
+  private readonly indexed: (row: IndexRow) => void;
+  /** Writes the preview once per turn (a burst's older previews are skipped). */
+  private readonly previewed: (p: HeadPreview) => void;
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly rows: WithRows,
   ) {
+    this.indexed = rows.companion((items: IndexRow[]) => this.insert(items));
+    this.previewed = rows.companion((items: HeadPreview[]) => {
+      const last = items.at(-1);
+      if (last)
+        this.sql.exec(
+          "INSERT OR REPLACE INTO unread_meta (key, value) VALUES ('preview', ?)",
+          JSON.stringify(last),
+        );
+    });
     this.load();
+  }
+
+  private insert(items: IndexRow[]) {
+    for (let i = 0; i < items.length; i += ROWS_PER_INSERT) {
+      const chunk = items.slice(i, i + ROWS_PER_INSERT);
+      const values = chunk.length === ROWS_PER_INSERT ? PLACEHOLDERS : PLACEHOLDERS.slice(0, chunk.length);
+      this.sql.exec(
+        `INSERT OR IGNORE INTO unread_index (seq, message_id, author, mentions) VALUES ${values.join(", ")}`,
+        ...chunk.flat(),
+      );
+    }
   }
 
   /** Creates the tables (again, after the room's storage was wiped). */
@@ -79,15 +110,7 @@ export class UnreadIndex {
     if (e.type === "message") {
       const mentions = e.mentions.length ? `,${e.mentions.join(",")},` : "";
       const { seq, id, user_id } = e;
-      this.rows.withRows(() =>
-        this.sql.exec(
-          "INSERT OR IGNORE INTO unread_index (seq, message_id, author, mentions) VALUES (?, ?, ?, ?)",
-          seq,
-          id,
-          user_id,
-          mentions,
-        ),
-      );
+      this.indexed([seq, id, user_id, mentions]);
       const excerpt = e.content === null ? null : e.content.slice(0, EXCERPT);
       this.setPreview({ id, seq, user_id, username: e.username, excerpt, created_at: e.created_at });
       return true;
@@ -153,13 +176,6 @@ export class UnreadIndex {
 
   private setPreview(p: HeadPreview) {
     this.previewCache = p;
-    // With the pending rows; a burst's older previews are skipped, so the row is rewritten once.
-    this.rows.withRows(() => {
-      if (this.previewCache !== p) return;
-      this.sql.exec(
-        "INSERT OR REPLACE INTO unread_meta (key, value) VALUES ('preview', ?)",
-        JSON.stringify(p),
-      );
-    });
+    this.previewed(p);
   }
 }

@@ -44,6 +44,8 @@ export class EventRows {
   private pending: EventRow[] = [];
   /** Writes that belong with the pending rows (the unread index's), run right after them. */
   private followers: Array<() => void> = [];
+  /** Rows of other tables gathered for this turn (`companion`), dropped with the pending rows. */
+  private readonly gathered: Array<{ items: unknown[] }> = [];
   /** Every statement on the events goes through this: it writes what is pending first. */
   readonly sql: Pick<SqlStorage, "exec">;
   /** Told of a turn's first pending row (the output's flush writes it); null: a timer does. */
@@ -91,6 +93,26 @@ export class EventRows {
     else this.followers.push(write);
   }
 
+  /**
+   * A writer of another table's rows that belong with the events (the unread index's): a turn's
+   * items go to `write` together, once, right after the event rows (one statement for a busy
+   * turn instead of one per event); with nothing pending, at once. Lost or discarded with them.
+   */
+  companion<T>(write: (items: T[]) => void): (item: T) => void {
+    const gathered = { items: [] as T[] };
+    this.gathered.push(gathered);
+    const flush = () => {
+      const { items } = gathered;
+      gathered.items = [];
+      write(items);
+    };
+    return (item) => {
+      if (this.pending.length === 0) return write([item]);
+      if (gathered.items.length === 0) this.followers.push(flush);
+      gathered.items.push(item);
+    };
+  }
+
   /** Writes the pending rows, in one transaction with whatever else this turn writes. */
   commit() {
     if (this.pending.length === 0) return;
@@ -102,6 +124,7 @@ export class EventRows {
       this.write(rows);
       for (const write of followers) write();
     } catch (err) {
+      this.dropGathered();
       this.onLost(err);
       throw err;
     }
@@ -111,6 +134,11 @@ export class EventRows {
   discard() {
     this.pending = [];
     this.followers = [];
+    this.dropGathered();
+  }
+
+  private dropGathered() {
+    for (const g of this.gathered) g.items = [];
   }
 
   private commitQuietly() {

@@ -98,6 +98,11 @@ export class Timeline {
     this.rows.whenPending(listener);
   }
 
+  /** Another table's rows, written with this turn's event rows (`EventRows.companion`). */
+  companion<T>(write: (items: T[]) => void) {
+    return this.rows.companion(write);
+  }
+
   /** The room's output (`RoomOutput`) drops the frames of events whose write failed. */
   whenLost(listener: (err: unknown) => void) {
     this.lost = listener;
