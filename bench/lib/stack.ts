@@ -41,6 +41,8 @@ export type Stack = {
   pids: Partial<Record<WsServerName | RestServerName, number>>;
   /** Roomcast's database (for the probes' counters). */
   roomcastDb: string;
+  /** Cuts (true) or restores the Neon driver's way to PostgreSQL: an outage, for the probes. */
+  setDatabaseDown: (down: boolean) => void;
   stop: () => Promise<void>;
 };
 export type { InboxKit };
@@ -254,7 +256,18 @@ export async function startStack(
         )
       : null;
     const pids = Object.fromEntries([...started].map(([name, s]) => [name, s.pid]));
-    return { procs, ws, rest, users, inbox, pids, roomcastDb: cluster.url(dbs.roomcast), stop };
+    const setDatabaseDown = bridge.setDown;
+    return {
+      procs,
+      ws,
+      rest,
+      users,
+      inbox,
+      pids,
+      roomcastDb: cluster.url(dbs.roomcast),
+      setDatabaseDown,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

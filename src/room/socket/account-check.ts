@@ -17,21 +17,33 @@ type Checked = SocketUser & { checkedAt?: number };
  * 60 s, so a socket stops being able to send within the same bound. A lapsed account's sockets
  * in this room are closed (4403) and the frame is not handled.
  */
-export async function accountHolds(
+export function accountHolds(
   env: Bindings,
   ctx: DurableObjectState,
   out: RoomOutput,
   ws: WebSocket,
   /** The socket's attachment, as the caller already read it (one read per frame, not two). */
   attached: SocketUser,
-) {
+): true | Promise<boolean> {
   const who = attached as Checked;
   const now = Date.now();
   if (who.checkedAt === undefined) {
     writeAttachment(ws, { ...who, checkedAt: now } satisfies Checked);
     return true;
   }
+  // Synchronous while checked: no promise per frame (it was one of each frame's turns).
   if (now - who.checkedAt < ACCOUNT_RECHECK_MS) return true;
+  return recheck(env, ctx, out, ws, who, now);
+}
+
+async function recheck(
+  env: Bindings,
+  ctx: DurableObjectState,
+  out: RoomOutput,
+  ws: WebSocket,
+  who: Checked,
+  now: number,
+) {
   const session = await accountStub(env, who.user.id).session(who.user.id);
   if (session?.isActive) {
     writeAttachment(ws, { ...attachmentOf(ws), checkedAt: now } satisfies Checked);

@@ -1,6 +1,6 @@
 import { AppError } from "../../errors";
 import { ClientFrame, type ServerFrame } from "../../protocol";
-import { requireStorable } from "../../text";
+import { invalidText, requireStorable, storable } from "../../text";
 
 export const frame = (f: ServerFrame) => JSON.stringify(f);
 
@@ -30,9 +30,9 @@ export function parseFrame(data: string | ArrayBuffer, maxBytes: number): Client
   } catch {
     throw frameError("invalid_json", "Frame is not valid JSON");
   }
-  requireStorable(json);
   const plain = plainSend(json);
   if (plain) return plain;
+  requireStorable(json);
   const result = ClientFrame.safeParse(json);
   if (result.success) return result.data;
   const type = (json as { type?: unknown } | null)?.type;
@@ -53,6 +53,8 @@ function plainSend(json: unknown): ClientFrame | undefined {
   const { type, content } = json as { type?: unknown; content?: unknown };
   if (type !== "message.send" || typeof content !== "string" || Object.keys(json).length !== 2)
     return undefined;
+  // Its one free-form string is the content (the same refusal as `requireStorable` on the frame).
+  if (!storable(content)) throw invalidText("content");
   return { type, content };
 }
 

@@ -43,8 +43,12 @@ function checked({ env, ctx, out }: Parts, handlers: FrameHandlers): FrameHandle
     type,
     UNCHECKED.has(type)
       ? handle
-      : async (ws: WebSocket, who: SocketUser, f: never) =>
-          (await accountHolds(env, ctx, out, ws, who)) ? handle(ws, who, f) : undefined,
+      : (ws: WebSocket, who: SocketUser, f: never) => {
+          const holds = accountHolds(env, ctx, out, ws, who);
+          return holds === true
+            ? handle(ws, who, f)
+            : holds.then((ok) => (ok ? handle(ws, who, f) : undefined));
+        },
   ]);
   return Object.fromEntries(wrapped) as FrameHandlers;
 }
