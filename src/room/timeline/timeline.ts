@@ -2,32 +2,12 @@ import type { EventData, EventRow } from "../../domain/event-rows";
 import { toDeleteEvent, toEditEvent, toMessageEvent } from "../../domain/event-rows";
 import type { DeleteEvent, EditEvent, MessageEvent, UserRef } from "../../protocol";
 import { CachedEvents } from "./cache";
+import { fromRaw, ROW_COLUMNS, SCHEMA } from "./event-table";
 import { EventRows } from "./group-commit";
 import { ReadMarkers } from "./read-markers";
 import { monotonicUlid } from "./ulid";
 
 const ulid = monotonicUlid();
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    target_id TEXT,
-    user_id INTEGER NOT NULL,
-    username TEXT NOT NULL,
-    content TEXT,
-    client_id TEXT,
-    created_at INTEGER NOT NULL,
-    edited_at INTEGER,
-    deleted_at INTEGER,
-    reply_to TEXT,
-    data TEXT
-  );
-  CREATE UNIQUE INDEX IF NOT EXISTS events_client ON events (user_id, client_id) WHERE client_id IS NOT NULL;
-  CREATE INDEX IF NOT EXISTS events_target ON events (target_id) WHERE target_id IS NOT NULL;
-`;
 
 /**
  * The room's timeline in the Durable Object's own SQLite storage: the sequence counter, the
@@ -159,10 +139,14 @@ export class Timeline {
     return this.sql.exec<EventRow>("SELECT * FROM events WHERE id = ? AND kind = 'message'", id).toArray()[0];
   }
 
+  /** Read as arrays (`raw-rows.ts`: cheaper than the runtime's row objects). */
   rowsAfter(seq: number, limit = Number.MAX_SAFE_INTEGER): EventRow[] {
-    return this.sql
-      .exec<EventRow>("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
-      .toArray();
+    const rows = this.sql.exec(
+      `SELECT ${ROW_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
+      seq,
+      limit,
+    );
+    return Array.from(rows.raw(), fromRaw);
   }
 
   /** The lowest seq the cache still holds (lastSeq + 1 when empty). */
