@@ -2,7 +2,8 @@ import type { EventData, EventRow } from "../../domain/event-rows";
 import { toDeleteEvent, toEditEvent, toMessageEvent } from "../../domain/event-rows";
 import type { DeleteEvent, EditEvent, MessageEvent, UserRef } from "../../protocol";
 import { CachedEvents } from "./cache";
-import { fromRaw, ROW_COLUMNS, SCHEMA } from "./event-table";
+import { EVENT_COLUMNS, eventRows } from "./event-cursor";
+import { SCHEMA } from "./event-table";
 import { EventRows } from "./group-commit";
 import { ReadMarkers } from "./read-markers";
 import { monotonicUlid } from "./ulid";
@@ -139,14 +140,10 @@ export class Timeline {
     return this.sql.exec<EventRow>("SELECT * FROM events WHERE id = ? AND kind = 'message'", id).toArray()[0];
   }
 
-  /** Read as arrays (`raw-rows.ts`: cheaper than the runtime's row objects). */
+  /** Read as arrays (`event-cursor.ts`: cheaper than the runtime's row objects). */
   rowsAfter(seq: number, limit = Number.MAX_SAFE_INTEGER): EventRow[] {
-    const rows = this.sql.exec(
-      `SELECT ${ROW_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
-      seq,
-      limit,
-    );
-    return Array.from(rows.raw(), fromRaw);
+    const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`;
+    return eventRows(this.sql.exec(sql, seq, limit));
   }
 
   /** The lowest seq the cache still holds (lastSeq + 1 when empty). */
