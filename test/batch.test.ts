@@ -77,11 +77,7 @@ describe("batches (?batch=1)", () => {
     });
     client.accept();
     server.accept();
-    const out = new RoomOutput(
-      { getWebSockets: () => [] },
-      { commit() {}, whenLost() {}, whenPending() {} },
-      { kick() {} },
-    );
+    const out = new RoomOutput({ getWebSockets: () => [] }, { commit() {}, whenLost() {} }, { kick() {} });
     out.accepted(server, true);
     out.send(server, { type: "pong" });
     out.send(server, { type: "typing", user: { id: 1, username: "a" } });

@@ -18,7 +18,6 @@ function socket() {
 function output(sockets: WebSocket[], batching: WebSocket[] = [], storage?: { sync: () => Promise<void> }) {
   const log: string[] = [];
   let lost: (err: unknown) => void = () => {};
-  let pending: () => void = () => {};
   let failing = false;
   const timeline = {
     commit: () => {
@@ -31,27 +30,16 @@ function output(sockets: WebSocket[], batching: WebSocket[] = [], storage?: { sy
     whenLost: (l: (err: unknown) => void) => {
       lost = l;
     },
-    whenPending: (l: () => void) => {
-      pending = l;
-    },
   };
   const ctx = { getWebSockets: (tag?: string) => (tag === BATCH_TAG ? batching : sockets), storage };
   const out = new RoomOutput(ctx as DurableObjectState, timeline, { kick: () => log.push("kick") });
-  return { out, log, fail: () => (failing = true), rowPending: () => pending() };
+  return { out, log, fail: () => (failing = true) };
 }
 
 const event = { type: "typing", user: { id: 1, username: "a" } } as const;
 
 describe("the room's output", () => {
   afterEach(() => vi.useRealTimers());
-
-  it("writes a pending row at the end of the turn even when no frame is queued", async () => {
-    const { log, rowPending } = output([socket()]);
-    rowPending();
-    expect(log).toEqual([]);
-    await Promise.resolve();
-    expect(log).toEqual(["commit"]);
-  });
 
   it("writes what is pending before a frame leaves, then schedules the copy", async () => {
     const a = socket();

@@ -17,7 +17,7 @@ export type Publish = Pick<RoomOutput, "event" | "readMarker">;
 
 /** What the output needs of the object, the timeline and the copy (narrow, so a test can stand in). */
 type Sockets = Pick<DurableObjectState, "getWebSockets"> & { storage?: Pick<DurableObjectStorage, "sync"> };
-type Written = Pick<Timeline, "commit" | "whenLost" | "whenPending">;
+type Written = Pick<Timeline, "commit" | "whenLost">;
 type Copies = Pick<CopySchedule, "kick">;
 
 /**
@@ -53,8 +53,6 @@ export class RoomOutput {
     for (const ws of ctx.getWebSockets(BATCH_TAG)) this.batching.add(ws);
     this.everyone = new SocketList(ctx);
     timeline.whenLost(() => this.abandon());
-    // A pending row is written by the next flush, whether or not a frame is queued by then.
-    timeline.whenPending(() => this.scheduleFlush());
   }
 
   private hidden: Pick<HiddenEvents, "audience" | "views"> | undefined;
@@ -157,10 +155,6 @@ export class RoomOutput {
     const queue = this.queued.get(ws);
     if (queue) queue.push(data);
     else this.queued.set(ws, [data]);
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush() {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     // A quiet room: at the end of this run of its code. A busy one: after the events already

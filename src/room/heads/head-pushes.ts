@@ -99,11 +99,11 @@ export class HeadPushes {
   private schedule() {
     if (this.scheduled || this.running) return;
     this.scheduled = true;
-    // After the turn: the frames of the events that moved the head leave first. And after a
-    // busy room's flush timer (room/pace.ts): workerd fires timers in order of when they are
-    // due, and a round that ran before the group commit made the room's back-to-back sends with
-    // 100 inboxes watching ≈ 4× slower (the bench's inbox line: ≈ 55 against ≈ 240 messages/s,
-    // three runs each).
+    // After the turn: the frames of the events that moved the head leave first. And after the
+    // group commit's backstop (due 1 ms after a row, timeline/group-commit.ts): workerd fires
+    // timers in order of when they are due, and a round that ran before it made the room's
+    // back-to-back sends with 100 inboxes watching ≈ 4× slower (the bench's inbox line: ≈ 55
+    // against ≈ 240 messages/s, three runs each).
     setTimeout(() => void this.run(), ROUND_DELAY_MS);
   }
 

@@ -18,10 +18,10 @@ const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => "?").join(", ")})`;
 const ROWS_PER_INSERT = Math.floor(100 / COLUMNS.length);
 
 /**
- * The backstop's delay (ms), when no output listens (`whenPending`). Not 0: workerd fires a
- * context's timers one per tick of its ≈ 1 ms clock, in order of when they are due, so a backstop
- * due with a busy room's flush timer ran first and delayed that flush's frames by one more tick
- * (measured, issue 25).
+ * The backstop's delay (ms). Not 0: workerd fires a context's timers one per tick of its ≈ 1 ms
+ * clock, in order of when they are due, so a backstop due with a busy room's flush timer ran first
+ * and delayed that flush's frames by one more tick (measured, issue 25). Due later, it finds
+ * nothing left to write whenever a frame was sent.
  */
 const BACKSTOP_MS = 1;
 
@@ -34,10 +34,9 @@ const BACKSTOP_MS = 1;
  * Nothing about a pending event may leave the room before it is written, because the runtime's
  * output gate only holds frames back for writes already made. So every statement on the events
  * goes through `sql`, which writes what is pending first; every frame the room sends calls
- * `commit` first (`RoomOutput`, `room/output.ts`); and a turn's first pending row tells the output
- * (`whenPending`), whose flush writes the rows even if no frame is sent. If the write fails, the
- * pending rows are dropped and `onLost` runs: the timeline steps its sequence back and the frames
- * queued for those events are discarded, never sent.
+ * `commit` first (`RoomOutput`, `room/output.ts`); and a backstop timer writes a turn's rows if no
+ * frame did. If the write fails, the pending rows are dropped and `onLost` runs: the timeline
+ * steps its sequence back and the frames queued for those events are discarded, never sent.
  */
 export class EventRows {
   /** Socket sends of this turn: sequenced, not yet written. */
@@ -48,8 +47,6 @@ export class EventRows {
   private readonly gathered: Array<{ items: unknown[] }> = [];
   /** Every statement on the events goes through this: it writes what is pending first. */
   readonly sql: Pick<SqlStorage, "exec">;
-  /** Told of a turn's first pending row (the output's flush writes it); null: a timer does. */
-  private onPending: (() => void) | null = null;
 
   constructor(
     private readonly raw: SqlStorage,
@@ -71,16 +68,7 @@ export class EventRows {
       return;
     }
     this.pending.push(row);
-    if (this.pending.length > 1) return;
-    // The output's flush, already due for the event's own frames: no timer per message (each one
-    // costs the room's thread a timer set and a timer event, measured, issue 25).
-    if (this.onPending) this.onPending();
-    else setTimeout(() => this.commitQuietly(), BACKSTOP_MS);
-  }
-
-  /** `listener` runs when a turn's first row becomes pending and must see it written soon. */
-  whenPending(listener: () => void) {
-    this.onPending = listener;
+    if (this.pending.length === 1) setTimeout(() => this.commitQuietly(), BACKSTOP_MS);
   }
 
   /**

@@ -74,11 +74,6 @@ export class Timeline {
     this.rows.later(write);
   }
 
-  /** The room's output (`RoomOutput`) flushes when a socket send's row is pending: the flush writes it. */
-  whenPending(listener: () => void) {
-    this.rows.whenPending(listener);
-  }
-
   /** Another table's rows, written with this turn's event rows (`EventRows.companion`). */
   companion<T>(write: (items: T[]) => void) {
     return this.rows.companion(write);
