@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { api, block, eventually, newRoom, newUser, postAs as post, storedMessages, unblock } from "./helpers";
+import {
+  api,
+  block,
+  eventually,
+  newRoom,
+  newUser,
+  postAs as post,
+  storedMessages,
+  threeInARoom,
+  unblock,
+} from "./helpers";
 import { connect, type Frame, seqs } from "./socket";
 
 /** What a socket showed of the timeline: content for messages, `hidden` for placeholders. */
@@ -7,15 +17,6 @@ const shown = (frames: Frame[]) =>
   frames.flatMap((f) =>
     f.type === "message" ? [`${f.seq}:${f.content}`] : f.type === "hidden" ? [`${f.seq}:hidden`] : [],
   );
-
-async function threeInARoom() {
-  const alice = await newUser("alice");
-  const bob = await newUser("bob");
-  const carol = await newUser("carol");
-  const room = await newRoom(carol);
-  for (const u of [alice, bob]) await api("POST", `/room/${room.id}/members/join`, { token: u.token });
-  return { alice, bob, carol, room };
-}
 
 describe("blocks on live sockets (invariant 14: a hidden event keeps its seq)", () => {
   it("an open socket hides the blocked user's events at once, as placeholders with their seq", async () => {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { api, block, newRoom, newUser, postAs as post, type TestUser, unblock } from "./helpers";
+import {
+  api,
+  block,
+  newRoom,
+  newUser,
+  postAs as post,
+  type TestUser,
+  threeInARoom,
+  unblock,
+} from "./helpers";
 import { type ConnectOptions, connect, type Frame, type TestSocket } from "./socket";
 
 const v2 = (user: TestUser): ConnectOptions => ({
@@ -16,15 +25,6 @@ const about = (frames: Frame[], user: TestUser) =>
 async function settle(s: TestSocket, carol: TestUser, roomId: number, text: string) {
   await post(carol, roomId, text);
   for (;;) if ((await s.next("message")).content === text) return;
-}
-
-async function threeInARoom() {
-  const alice = await newUser("alice");
-  const bob = await newUser("bob");
-  const carol = await newUser("carol");
-  const room = await newRoom(carol);
-  for (const u of [alice, bob]) await api("POST", `/room/${room.id}/members/join`, { token: u.token });
-  return { alice, bob, carol, room };
 }
 
 describe("a blocker does not see the blocked user's presence (issue 19)", () => {

@@ -9,6 +9,7 @@ import {
   postAs as post,
   storedMessages,
   type TestUser,
+  threeInARoom,
   unblock,
 } from "./helpers";
 import { connect, type Frame } from "./socket";
@@ -27,15 +28,6 @@ const found = async (who: TestUser, path: string) =>
 /** The reply with id `id` among frames or messages. */
 const theReply = (all: Array<Frame | Message>, id: string) =>
   all.find((m) => "id" in m && m.id === id) as Message | undefined;
-
-async function threeInARoom() {
-  const alice = await newUser("alice");
-  const bob = await newUser("bob");
-  const carol = await newUser("carol");
-  const room = await newRoom(carol);
-  for (const u of [alice, bob]) await api("POST", `/room/${room.id}/members/join`, { token: u.token });
-  return { alice, bob, carol, room };
-}
 
 describe("a reply quoting someone the reader blocked hides the quote like the message", () => {
   it("live, on resume, in history, threads, search and mentions, from the cache and from PostgreSQL", async () => {

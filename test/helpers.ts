@@ -116,6 +116,16 @@ export const unblock = (who: TestUser, other: TestUser) =>
   api("DELETE", `/user/blocks/${other.id}`, { token: who.token });
 
 /** Asserts the one error shape: status plus a stable `code`. */
+/** alice and bob join a room carol owns (the blocks suites' cast). */
+export async function threeInARoom() {
+  const alice = await newUser("alice");
+  const bob = await newUser("bob");
+  const carol = await newUser("carol");
+  const room = await newRoom(carol);
+  for (const u of [alice, bob]) await api("POST", `/room/${room.id}/members/join`, { token: u.token });
+  return { alice, bob, carol, room };
+}
+
 export function expectError(res: ApiResponse, status: number, code: string) {
   // Whatever came back is read as an error body, for the assertions to compare.
   const body = res.body as ErrorBody | null;
