@@ -1,6 +1,7 @@
 // The clients of the quiet-room probes (quiet-timeline.ts, quiet-cpu.ts): open a socket, send one
 // message into a quiet room and wait until every receiver (and the sender's ack) has it.
 import WebSocket from "ws";
+import type { Stack } from "../lib/stack";
 import { monoMs } from "./quiet-tracers";
 
 /** An open client; `onFrame` sets who hears its frames (with their receipt time, monotonic ms). */
@@ -80,3 +81,27 @@ export async function quietRun(
 /** p-quantile of `xs` (nearest rank below). */
 export const quantile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))] ?? Number.NaN;
+
+/**
+ * A fresh room on the stack's `roomcast` line with a sender and `receivers` batching receivers,
+ * warmed up (compiled, alarms settled): what the quiet CPU probes measure from.
+ */
+export async function warmBatchingRoom(stack: Stack, receivers: number) {
+  const rc = stack.ws.find((s) => s.name === "roomcast");
+  const pid = stack.pids.roomcast ?? 0;
+  if (!rc || !pid) throw new Error("no roomcast");
+  const room = await rc.newRoom();
+  const url = (i: number) => {
+    const ep = room.endpoint(i);
+    return ep.kind === "roomcast"
+      ? `ws://127.0.0.1:${ep.port}/ws/${ep.roomId}?token=${ep.token}&batch=1`
+      : "";
+  };
+  const ready = (t: string) => t.includes('"type":"ready"');
+  const sender = await open(url(0), ready);
+  const rx = await Promise.all(Array.from({ length: receivers }, (_, i) => open(url(i + 1), ready)));
+  const body = JSON.stringify({ type: "message.send", content: "TAG" });
+  const isAck = (t: string) => t.includes('"type":"ack"');
+  await quietRun(sender, rx, body, isAck, 100, 0);
+  return { pid, sender, rx, body, isAck };
+}

@@ -12,7 +12,7 @@ import { freePort } from "../../scripts/lib/embedded-pg";
 import { inspector, selfTimes, totalTimes } from "../lib/inspector";
 import { layersOf, perfRecord } from "../lib/perf";
 import { startStack } from "../lib/stack";
-import { open, quantile, quietRun } from "./quiet-clients";
+import { quantile, quietRun, warmBatchingRoom } from "./quiet-clients";
 
 const { values: flags } = parseArgs({
   options: {
@@ -46,22 +46,7 @@ const stack = await startStack(new Set(["roomcast"]), {
   workerdArgs: flags.js ? [`--inspector-addr=127.0.0.1:${port}`] : [],
 });
 try {
-  const rc = stack.ws.find((s) => s.name === "roomcast");
-  const pid = stack.pids.roomcast ?? 0;
-  if (!rc || !pid) throw new Error("no roomcast");
-  const room = await rc.newRoom();
-  const url = (i: number) => {
-    const ep = room.endpoint(i);
-    return ep.kind === "roomcast"
-      ? `ws://127.0.0.1:${ep.port}/ws/${ep.roomId}?token=${ep.token}&batch=1`
-      : "";
-  };
-  const ready = (t: string) => t.includes('"type":"ready"');
-  const sender = await open(url(0), ready);
-  const rx = await Promise.all(Array.from({ length: receivers }, (_, i) => open(url(i + 1), ready)));
-  const body = JSON.stringify({ type: "message.send", content: "TAG" });
-  const isAck = (t: string) => t.includes('"type":"ack"');
-  await quietRun(sender, rx, body, isAck, 100, 0); // warm-up: compiled, alarms settled
+  const { pid, sender, rx, body, isAck } = await warmBatchingRoom(stack, receivers);
   for (let r = 0; r < runs; r++) {
     const perf = flags.perf && r === runs - 1 ? await perfRecord(pid) : null;
     const js = flags.js && r === runs - 1 ? await inspector(port) : null;

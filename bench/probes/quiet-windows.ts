@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startStack } from "../lib/stack";
-import { open, quietRun } from "./quiet-clients";
+import { quietRun, warmBatchingRoom } from "./quiet-clients";
 import { windowsReport } from "./quiet-window-report";
 
 const { values: flags } = parseArgs({
@@ -21,22 +21,7 @@ const hz = flags.hz ?? "20000";
 
 const stack = await startStack(new Set(["roomcast"]));
 try {
-  const rc = stack.ws.find((s) => s.name === "roomcast");
-  const pid = stack.pids.roomcast ?? 0;
-  if (!rc || !pid) throw new Error("no roomcast");
-  const room = await rc.newRoom();
-  const url = (i: number) => {
-    const ep = room.endpoint(i);
-    return ep.kind === "roomcast"
-      ? `ws://127.0.0.1:${ep.port}/ws/${ep.roomId}?token=${ep.token}&batch=1`
-      : "";
-  };
-  const ready = (t: string) => t.includes('"type":"ready"');
-  const sender = await open(url(0), ready);
-  const rx = await Promise.all(Array.from({ length: receivers }, (_, i) => open(url(i + 1), ready)));
-  const body = JSON.stringify({ type: "message.send", content: "TAG" });
-  const isAck = (t: string) => t.includes('"type":"ack"');
-  await quietRun(sender, rx, body, isAck, 100, 0);
+  const { pid, sender, rx, body, isAck } = await warmBatchingRoom(stack, receivers);
   const file = path.join(os.tmpdir(), `quiet-windows-${process.pid}.data`);
   const args = [
     "record",
