@@ -1,21 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { api, block, newRoom, newUser, postAs as post, type RoomSummary, type TestUser } from "./helpers";
-import { connectInbox, type InboxOf, type InboxSocket } from "./inbox-socket";
-
-const listed = async (u: TestUser, roomId: number) =>
-  (await api<RoomSummary[]>("GET", "/room/rooms", { token: u.token })).body.find((r) => r.id === roomId);
-
-/** The next head of a room on a channel that passes `ok` (heads of one room coalesce). */
-async function headWhere(
-  socket: InboxSocket,
-  roomId: number,
-  ok: (h: InboxOf<"room.head">) => boolean,
-): Promise<InboxOf<"room.head">> {
-  for (;;) {
-    const f = await socket.next();
-    if (f.type === "room.head" && f.room_id === roomId && ok(f)) return f;
-  }
-}
+import { api, block, listedRoom as listed, newRoom, newUser, postAs as post } from "./helpers";
+import { connectInbox, headWhere } from "./inbox-socket";
 
 describe("counts and previews leave blocked authors out", () => {
   it("unread and mention counts and the last message, in the rooms list and on the inbox channel", async () => {

@@ -3,33 +3,13 @@ import {
   api,
   block,
   eventually,
+  listedRoom as listed,
   newRoom,
   newUser,
   postAs as post,
-  type RoomSummary,
   storedMessages,
-  type TestUser,
 } from "./helpers";
-import { connectInbox, type InboxOf, type InboxSocket } from "./inbox-socket";
-
-const listed = async (u: TestUser, roomId: number) =>
-  (await api<RoomSummary[]>("GET", "/room/rooms", { token: u.token })).body.find((r) => r.id === roomId);
-
-/** The next head of a room on a channel that passes `ok` (heads of one room coalesce). */
-async function headWhere(
-  socket: InboxSocket,
-  roomId: number,
-  ok: (h: InboxOf<"room.head">) => boolean,
-): Promise<InboxOf<"room.head">> {
-  const seen: unknown[] = [];
-  for (;;) {
-    const f = await socket.next().catch((err: Error) => {
-      throw new Error(`${err.message}; heads seen: ${JSON.stringify(seen)}`);
-    });
-    if (f.type === "room.head" && f.room_id === roomId && ok(f)) return f;
-    seen.push(f.type === "room.head" ? [f.room_seq, f.unread_count, f.last_message?.excerpt] : f.type);
-  }
-}
+import { connectInbox, headWhere } from "./inbox-socket";
 
 describe("a blocker's preview older than the room's cache comes from PostgreSQL", () => {
   it("a pushed head shows the last message the blocker may see, not null", async () => {

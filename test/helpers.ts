@@ -4,7 +4,7 @@ import { expect } from "vitest";
 import { openDb } from "../src/db/client";
 import { messages, users } from "../src/db/schema";
 import { loadConfig } from "../src/env";
-import type { ErrorBody, Login, Message, Room, User } from "./types";
+import type { ErrorBody, Login, Message, Room, RoomSummary, User } from "./types";
 
 export type * from "./types";
 
@@ -125,6 +125,10 @@ export async function threeInARoom() {
   for (const u of [alice, bob]) await api("POST", `/room/${room.id}/members/join`, { token: u.token });
   return { alice, bob, carol, room };
 }
+
+/** The room as `GET /room/rooms` lists it for `u` (counts, preview). */
+export const listedRoom = async (u: TestUser, roomId: number) =>
+  (await api<RoomSummary[]>("GET", "/room/rooms", { token: u.token })).body.find((r) => r.id === roomId);
 
 export function expectError(res: ApiResponse, status: number, code: string) {
   // Whatever came back is read as an error body, for the assertions to compare.

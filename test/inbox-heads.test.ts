@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { inboxStub } from "../src/inbox/notify";
 import {
   api,
+  listedRoom as listed,
   type Message,
   newRoom,
   newUser,
-  type RoomSummary,
   storedMessages,
   type TestUser,
 } from "./helpers";
@@ -16,9 +16,6 @@ import { connect } from "./socket";
 
 const post = (u: TestUser, roomId: number, content: string) =>
   api<Message>("POST", `/message/rooms/${roomId}/messages`, { token: u.token, json: { content } });
-
-const listed = async (u: TestUser, roomId: number) =>
-  (await api<RoomSummary[]>("GET", "/room/rooms", { token: u.token })).body.find((r) => r.id === roomId);
 
 /** The next head of a room on a channel whose room seq reached `seq` (heads of one room coalesce). */
 async function headAt(socket: InboxSocket, roomId: number, seq: number): Promise<InboxOf<"room.head">> {

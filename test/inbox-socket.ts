@@ -66,3 +66,19 @@ export async function connectInbox(token: string, opts: InboxOptions = {}) {
 
 /** The `seq`s of events. */
 export const inboxSeqs = (events: ReadonlyArray<InboxFrame>) => events.map((e) => (e as InboxEvent).seq);
+
+/** The next head of a room on a channel that passes `ok` (heads of one room coalesce). */
+export async function headWhere(
+  socket: InboxSocket,
+  roomId: number,
+  ok: (h: InboxOf<"room.head">) => boolean,
+): Promise<InboxOf<"room.head">> {
+  const seen: unknown[] = [];
+  for (;;) {
+    const f = await socket.next().catch((err: Error) => {
+      throw new Error(`${err.message}; heads seen: ${JSON.stringify(seen)}`);
+    });
+    if (f.type === "room.head" && f.room_id === roomId && ok(f)) return f;
+    seen.push(f.type === "room.head" ? [f.room_seq, f.unread_count, f.last_message?.excerpt] : f.type);
+  }
+}

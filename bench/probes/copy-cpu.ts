@@ -9,8 +9,8 @@
 // so its runs are not counted. Checked: every receiver got every message once, in order, and
 // PostgreSQL holds exactly 1..M.
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { processCpuNs as cpuNs } from "../lib/cpu";
 import { closeClients, collect, openClients, send, verdict, waitDelivered } from "../lib/load";
 import { startStack } from "../lib/stack";
 
@@ -21,15 +21,6 @@ const receivers = Number(flags.receivers ?? 10);
 const messages = Number(flags.messages ?? 5000);
 const runs = Number(flags.runs ?? 3);
 
-function cpuNs(pid: string): number {
-  let total = 0;
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
-    } catch {}
-  }
-  return total;
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 

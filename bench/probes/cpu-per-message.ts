@@ -8,8 +8,8 @@
 // from a lossy run. `--idle`: instead, one message at a time into a quiet room (20 a second),
 // send-to-receipt latency at every receiver, p50 / p99.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { processCpuNs as cpuNs } from "../lib/cpu";
 import { closeClients, collect, openClients, send, verdict, waitDelivered } from "../lib/load";
 import { startStack, type WsServer } from "../lib/stack";
 
@@ -28,17 +28,6 @@ const messages = Number(flags.messages ?? 2000);
 const runs = Number(flags.runs ?? 3);
 const modes = (flags.modes ?? "batch,plain").split(",") as Array<"batch" | "plain">;
 const usePerf = flags.perf !== false;
-
-/** CPU time of every thread of `pid`, in ns (schedstat's first field). */
-function cpuNs(pid: string): number {
-  let total = 0;
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
-    } catch {}
-  }
-  return total;
-}
 
 /** `perf stat` on the process until stopped; resolves with its counters. */
 function perfStat(pid: string): { stop: () => Promise<Record<string, number>> } {

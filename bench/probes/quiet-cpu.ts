@@ -6,9 +6,9 @@
 // machine better than wall clock. `--perf`: the thread's samples grouped by layer and the top
 // symbols (bench/lib/perf.ts). `--js`: a V8 profile of the run through the inspector (slows the
 // isolate: compare functions within it, not its totals).
-import { readdirSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { freePort } from "../../scripts/lib/embedded-pg";
+import { processCpuNs as processNs, threadCpuNs as threadNs } from "../lib/cpu";
 import { inspector, selfTimes, totalTimes } from "../lib/inspector";
 import { layersOf, perfRecord } from "../lib/perf";
 import { startStack } from "../lib/stack";
@@ -28,18 +28,6 @@ const receivers = Number(flags.receivers ?? 10);
 const messages = Number(flags.messages ?? 500);
 const runs = Number(flags.runs ?? 3);
 const top = Number(flags.top ?? 30);
-
-/** CPU ns of one thread (schedstat's first field). */
-const threadNs = (pid: number, tid: number) =>
-  Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
-const processNs = (pid: number) =>
-  readdirSync(`/proc/${pid}/task`).reduce((sum, t) => {
-    try {
-      return sum + threadNs(pid, Number(t));
-    } catch {
-      return sum;
-    }
-  }, 0);
 
 const port = await freePort();
 const stack = await startStack(new Set(["roomcast"]), {

@@ -9,9 +9,9 @@
 // - roomcast: the room (batching receivers, as the bench).
 // Also the disk's `fsync` (bench/lib/disk.ts). p50 / p90 of send → last receiver, per round, and
 // for the workerd lines the CPU time of the process's event-loop thread per message (schedstat).
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { freePort } from "../../scripts/lib/embedded-pg";
+import { threadCpuNs } from "../lib/cpu";
 import { measureFsync } from "../lib/disk";
 import { startStack } from "../lib/stack";
 import { startFloor } from "./floor/start";
@@ -33,10 +33,6 @@ type Line = {
   /** The process whose main thread runs the line's objects (0: not workerd). */
   pid?: number;
 };
-
-/** CPU ns of a process's main thread (its event loop, in workerd). */
-const threadNs = (pid: number) =>
-  pid ? Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[0]) : 0;
 
 async function line(
   name: string,
@@ -96,10 +92,10 @@ try {
     const disk = measureFsync();
     console.log(`round ${r + 1}: disk fsync p50 ${disk.p50.toFixed(2)} ms, p90 ${disk.p90.toFixed(2)} ms`);
     for (const l of lines) {
-      const cpu0 = threadNs(l.pid ?? 0);
+      const cpu0 = l.pid ? threadCpuNs(l.pid) : 0;
       const last = (await quietRun(l.sender, l.rx, l.body, l.isAck, messages, 0)).map((t) => t.last);
       const cpu = l.pid
-        ? `, event-loop thread ${((threadNs(l.pid) - cpu0) / 1e3 / messages).toFixed(0)} µs CPU per message`
+        ? `, event-loop thread ${((threadCpuNs(l.pid) - cpu0) / 1e3 / messages).toFixed(0)} µs CPU per message`
         : "";
       const p50 = quantile(last, 0.5);
       p50s.set(l.name, [...(p50s.get(l.name) ?? []), p50]);
