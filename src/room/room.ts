@@ -10,7 +10,7 @@ import { depart } from "./socket/departure";
 import { dispatch } from "./socket/dispatch";
 import { attachmentOf, ofSessions, type SocketUser, userTag, writeAttachment } from "./socket/identity";
 import { blockSeen } from "./socket/presence";
-import { historyBody, historyPage } from "./timeline/history";
+import { type Decorate, historyBodyFor, historyPage } from "./timeline/history";
 import type { HistoryWindow } from "./timeline/postgres-reads";
 import type { ThreadWindow } from "./writes/conversation";
 import type { SendRequest } from "./writes/sends";
@@ -70,7 +70,11 @@ export class Room extends RoomParts {
 
   /** The same page as REST's response body, serialized here (`timeline/history.ts`). */
   historyBody(roomId: number, who: SocketUser, w: HistoryWindow) {
-    return replyOf(async () => historyBody(await this.page(roomId, who, w)));
+    return replyOf(async () => {
+      await this.door.reader(roomId, who);
+      const decorate: Decorate = (page, viewerId) => this.w.conversation.decorate(page, viewerId);
+      return historyBodyFor(this.timeline, this.config, decorate, who.user.id, w);
+    });
   }
 
   private async page(roomId: number, who: SocketUser, w: HistoryWindow) {

@@ -1,6 +1,7 @@
 import { type CurrentText, type EventRow, toMessageEvent, toTimelineEvent } from "../../domain/event-rows";
 import type { MessageEvent, TimelineEvent } from "../../protocol";
 import { MESSAGE_COLUMNS, messageRows } from "./event-cursor";
+import { type HistoryBody, PageMemo } from "./page-memo";
 
 /** What the cache reads of its timeline (the `Timeline` itself; named here so neither file imports the other's type). */
 type TimelineState = {
@@ -16,10 +17,21 @@ type TimelineState = {
  * later change to it; a window it cannot answer whole is `undefined` and read from PostgreSQL.
  */
 export class CachedEvents {
+  /** REST history pages as last serialized, until the storage changes (`page-memo.ts`). */
+  readonly pages = new PageMemo<HistoryBody>(() => this.changes());
+
   constructor(
     private readonly sql: Pick<SqlStorage, "exec">,
     private readonly timeline: TimelineState,
   ) {}
+
+  /**
+   * Rows changed in the room's storage so far (SQLite's `total_changes()`). Asked through the
+   * events' statement path, so the turn's pending rows are written, and counted, first.
+   */
+  private changes(): number {
+    return this.sql.exec<{ n: number }>("SELECT total_changes() AS n").one().n;
+  }
 
   /**
    * A message's text as the cache knows it now: from the message row, or, when the message is

@@ -1,7 +1,8 @@
 import { withDb } from "../../db/client";
 import type { Config } from "../../env";
-import { type JsonText, toJsonText } from "../../json-text";
-import { type Message, type MessageEvent, toMessageOut } from "../../protocol";
+import { toJsonText } from "../../json-text";
+import { type MessageEvent, toMessageOut } from "../../protocol";
+import type { HistoryBody } from "./page-memo";
 import { type HistoryWindow, readTimeline } from "./postgres-reads";
 import type { Timeline } from "./timeline";
 
@@ -17,8 +18,11 @@ export async function historyPage(
   config: Config,
   w: HistoryWindow,
 ): Promise<MessageEvent[]> {
-  const cached = timeline.cache.messagesPage(w);
-  if (cached) return cached;
+  return timeline.cache.messagesPage(w) ?? storedPage(timeline, config, w);
+}
+
+/** A page the cache cannot answer whole: PostgreSQL's, merged with what the cache knows. */
+async function storedPage(timeline: Timeline, config: Config, w: HistoryWindow): Promise<MessageEvent[]> {
   const stored = await withDb(config, (db) => readTimeline(db, timeline.roomId, w, true));
   const bySeq = new Map<number, MessageEvent>();
   for (const e of stored) if (e.type === "message") bySeq.set(e.seq, timeline.cache.current(e));
@@ -27,8 +31,33 @@ export async function historyPage(
   return w.after !== undefined ? sorted.slice(0, w.limit) : sorted.slice(-w.limit);
 }
 
-/** A history page as REST answers it: JSON text made once here, and who wrote its messages. */
-export type HistoryBody = { body: JsonText<Message[]>; authors: number[] };
+export type { HistoryBody } from "./page-memo";
+
+/** Decorates a page as one viewer sees it (`Conversation.decorate`: hidden events, reactions, threads). */
+export type Decorate = (page: MessageEvent[], viewerId: number) => Promise<MessageEvent[]>;
+
+/**
+ * A history page as `viewerId` sees it, as REST's response body. A page the room's cache
+ * answered whole is kept (`cache.pages`) until the room's storage next changes, so the same
+ * page asked again — a room opened by its readers between two messages — is answered without
+ * reading, decorating or serializing it again. A page that needed PostgreSQL is not kept: what
+ * PostgreSQL adds (e.g. a renamed author's name, joined there) may change without the room.
+ */
+export async function historyBodyFor(
+  timeline: Timeline,
+  config: Config,
+  decorate: Decorate,
+  viewerId: number,
+  w: HistoryWindow,
+): Promise<HistoryBody> {
+  const key = `${viewerId} ${w.limit} ${w.before ?? ""} ${w.after ?? ""}`;
+  const { kept, mark } = timeline.cache.pages.find(key);
+  if (kept) return kept;
+  const cached = timeline.cache.messagesPage(w);
+  const body = historyBody(await decorate(cached ?? (await storedPage(timeline, config, w)), viewerId));
+  if (cached) timeline.cache.pages.keep(key, body, mark);
+  return body;
+}
 
 /**
  * Serialized in the room, so the worker passes the page through as its response body: one

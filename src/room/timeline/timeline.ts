@@ -87,6 +87,7 @@ export class Timeline {
   /** After the storage was wiped (room deleted): an empty, uninitialised timeline again. */
   reset() {
     this.rows.discard();
+    this.cache.pages.forget();
     this.load();
     this.markers.load();
   }
