@@ -56,4 +56,27 @@ describe("a history page as the room serializes it", () => {
     expect(seen[1]?.parent).toMatchObject({ id: two.id, user_id: null, excerpt: null, hidden: true });
     expect((await page(bob, room.id)).map((m) => m.content)).toEqual(["one", "two", "three"]);
   });
+
+  it("a thread page is serialized by the room too: it matches the schema, a blocked replier left out", async () => {
+    const alice = await newUser("alice");
+    const bob = await newUser("bob");
+    const carol = await newUser("carol");
+    const room = await newRoom(alice);
+    for (const u of [bob, carol]) await api("POST", `/room/${room.id}/members/join`, { token: u.token });
+    const path = `/message/rooms/${room.id}/messages`;
+    const root = (await postAs(alice, room.id, "root")).body;
+    for (const [who, content] of [
+      [bob, "from bob"],
+      [carol, "from carol"],
+    ] as const)
+      await api("POST", path, { token: who.token, json: { content, reply_to: root.id } });
+    // (`page` reads `/messages` + its query: here the thread's path under it.)
+    const thread = `/${root.id}/thread`;
+    const all = await page(alice, room.id, thread);
+    expect(all.map((m) => m.content)).toEqual(["from bob", "from carol"]);
+    expect(all[0]?.parent).toMatchObject({ id: root.id, excerpt: "root", deleted: false });
+    expect((await block(alice, bob)).status).toBe(204);
+    expect((await page(alice, room.id, thread)).map((m) => m.content)).toEqual(["from carol"]);
+    expect((await page(bob, room.id, `${thread}?limit=1`)).map((m) => m.content)).toEqual(["from bob"]);
+  });
 });

@@ -3,6 +3,7 @@ import type { UserScope } from "../context";
 import { fromJsonText, toJsonText } from "../json-text";
 import { type MessageEvent, toMessageOut } from "../protocol";
 import {
+  type HistoryBody,
   type HistoryWindow,
   quoteAs,
   roomStub,
@@ -34,12 +35,6 @@ const room = (s: UserScope, roomId: number) => roomStub(s.env, roomId);
  * keep). Their seqs are simply absent, as those of edit and delete events always are from these
  * pages (README, People).
  */
-async function withoutBlocked(s: UserScope, page: Promise<MessageEvent[]>) {
-  // The token check brought the list along (auth/middleware.ts); a bot's key did not.
-  const [rows, blocked] = await Promise.all([page, s.user.blocked ?? blockedUsers(s.env, s.user.id)]);
-  return shownTo(blocked, rows);
-}
-
 function shownTo(blocked: number[], rows: MessageEvent[]) {
   if (blocked.length === 0) return rows;
   const hidden = new Set(blocked);
@@ -48,19 +43,20 @@ function shownTo(blocked: number[], rows: MessageEvent[]) {
 }
 
 /**
- * A page of a room's messages, oldest first, in their current state (reads its own writes), as
- * the JSON text the room made of it. Only a page by or quoting someone the caller blocked is
- * parsed here, to apply `withoutBlocked`'s rule to it.
+ * A page (history or thread) as the JSON text the room made of it, after `shownTo`'s rule: only
+ * a page by or quoting someone the caller blocked is parsed here, to apply it.
  */
-export async function listMessages(s: UserScope, roomId: number, w: HistoryWindow) {
-  const [page, blocked] = await Promise.all([
-    unwrap(room(s, roomId).historyBody(roomId, asSocketUser(s.user), w)),
-    s.user.blocked ?? blockedUsers(s.env, s.user.id),
-  ]);
+async function shownBody(s: UserScope, body: Promise<HistoryBody>) {
+  // The token check brought the list along (auth/middleware.ts); a bot's key did not.
+  const [page, blocked] = await Promise.all([body, s.user.blocked ?? blockedUsers(s.env, s.user.id)]);
   if (!page.authors.some((id) => blocked.includes(id))) return page.body;
   const rows = fromJsonText(page.body).map((m): MessageEvent => ({ type: "message", ...m }));
   return toJsonText(shownTo(blocked, rows).map(toMessageOut));
 }
+
+/** A page of a room's messages, oldest first, in their current state (reads its own writes). */
+export const listMessages = (s: UserScope, roomId: number, w: HistoryWindow) =>
+  shownBody(s, unwrap(room(s, roomId).historyBody(roomId, asSocketUser(s.user), w)));
 
 /** Sends through the room's object, the single writer of its timeline (optionally a reply, with files). */
 export const postMessage = (s: UserScope, roomId: number, send: SendRequest) =>
@@ -68,7 +64,7 @@ export const postMessage = (s: UserScope, roomId: number, send: SendRequest) =>
 
 /** The replies under a message, oldest first. */
 export const listThread = (s: UserScope, roomId: number, id: string, w: ThreadWindow) =>
-  withoutBlocked(s, unwrap(room(s, roomId).thread(roomId, asSocketUser(s.user), id, w)));
+  shownBody(s, unwrap(room(s, roomId).threadBody(roomId, asSocketUser(s.user), id, w)));
 
 /** Adds (`on`) or removes the caller's reaction; idempotent. */
 export const react = (s: UserScope, roomId: number, id: string, key: string, on: boolean) =>

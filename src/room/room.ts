@@ -10,7 +10,7 @@ import { depart } from "./socket/departure";
 import { dispatch } from "./socket/dispatch";
 import { attachmentOf, ofSessions, type SocketUser, userTag, writeAttachment } from "./socket/identity";
 import { blockSeen } from "./socket/presence";
-import { type Decorate, historyBodyFor, historyPage } from "./timeline/history";
+import { type Decorate, historyBody, historyBodyFor, historyPage } from "./timeline/history";
 import type { HistoryWindow } from "./timeline/postgres-reads";
 import type { ThreadWindow } from "./writes/conversation";
 import type { SendRequest } from "./writes/sends";
@@ -94,11 +94,11 @@ export class Room extends RoomParts {
     return replyOf(() => this.door.reader(roomId, who).then(() => this.w.writes.requireLive(messageId)));
   }
 
-  /** Replies under a message, oldest first (readers of the room). */
-  thread(roomId: number, who: SocketUser, messageId: string, w: ThreadWindow) {
+  /** Replies under a message, oldest first (readers of the room), serialized here like a history page. */
+  threadBody(roomId: number, who: SocketUser, messageId: string, w: ThreadWindow) {
     return replyOf(async () => {
       await this.door.reader(roomId, who);
-      return this.w.conversation.thread(messageId, w, who.user.id);
+      return historyBody(await this.w.conversation.thread(messageId, w, who.user.id));
     });
   }
 

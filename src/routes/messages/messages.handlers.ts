@@ -43,8 +43,8 @@ export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
 
 export const thread: AppRouteHandler<typeof routes.thread> = async (c) => {
   const { room_id, message_id } = c.req.valid("param");
-  const rows = await listThread(userScopeOf(c), room_id, message_id, c.req.valid("query"));
-  return c.json(rows.map(toMessageOut), 200);
+  const page = await listThread(userScopeOf(c), room_id, message_id, c.req.valid("query"));
+  return jsonText(c, page, 200);
 };
 
 export const addReaction: AppRouteHandler<typeof routes.addReaction> = async (c) => {
