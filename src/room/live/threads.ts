@@ -57,8 +57,24 @@ export function previewOf(parent: EventRow): ParentPreview {
  * resume, in REST pages), and its author sees the public count plus their own (`forViewer`).
  */
 export class Threads extends LiveCopy {
+  /**
+   * Whether any reply here was ever hidden (undefined: not read yet). Without one, a page's
+   * counters are everyone's and `forViewer` needs no statement; only `count` adds such a row.
+   */
+  private anyHidden: boolean | undefined;
+
   constructor(sql: SqlStorage) {
     super(sql, "threads_meta", SCHEMA);
+  }
+
+  override reset() {
+    super.reset();
+    this.anyHidden = undefined;
+  }
+
+  private get hiddenReplies(): boolean {
+    this.anyHidden ??= this.sql.exec("SELECT 1 FROM thread_hidden_replies LIMIT 1").toArray().length > 0;
+    return this.anyHidden;
   }
 
   /** The counters if the live copy can answer (else undefined: ask PostgreSQL). */
@@ -134,6 +150,7 @@ export class Threads extends LiveCopy {
       hiddenFor,
       at,
     );
+    this.anyHidden = true;
     const shown = this.local(rootId, Number.MAX_SAFE_INTEGER) ?? { reply_count: 0, last_reply_at: null };
     return this.forViewer(new Map([[rootId, shown]]), hiddenFor).get(rootId) ?? shown;
   }
@@ -172,6 +189,7 @@ export class Threads extends LiveCopy {
     counters: Map<string, C>,
     viewerId: number,
   ): Map<string, C | ThreadCounters> {
+    if (!this.hiddenReplies) return new Map<string, C | ThreadCounters>(counters);
     const own = this.sql
       .exec<ThreadCounters & { root_id: string }>(
         `SELECT root_id, reply_count, last_reply_at FROM thread_hidden_replies

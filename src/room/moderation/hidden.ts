@@ -68,8 +68,9 @@ export class HiddenEvents {
       .toArray()[0]?.user_id;
   }
 
-  /** Hidden seqs within `[from, to]` and their owners (one query per replay). */
+  /** Hidden seqs within `[from, to]` and their owners (one query per replay; none past the highest). */
   within(from: number, to: number): Map<number, number> {
+    if (from > this.top) return new Map();
     const rows = this.sql
       .exec<{ seq: number; user_id: number }>(
         "SELECT seq, user_id FROM hidden_events WHERE seq BETWEEN ? AND ?",
