@@ -10,6 +10,7 @@ import type {
   ThreadEvent,
   TimelineEvent,
 } from "../protocol";
+import { isoTime } from "./iso-time";
 
 /**
  * One event of a room's timeline as stored (the room's SQLite cache, or PostgreSQL), and its
@@ -72,7 +73,7 @@ export const dataOf = (row: Pick<EventRow, "data">): EventData =>
 /** A message's text as it stands now: null once deleted; `editedAt` when the cache knows the last edit. */
 export type CurrentText = { content: string | null; editedAt?: number | null | undefined };
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = isoTime;
 const base = (roomId: number, row: EventRow) => {
   const known = row.user_id !== null && row.user_id > 0;
   return {
