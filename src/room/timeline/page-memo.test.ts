@@ -42,7 +42,9 @@ describe("PageMemo", () => {
     pages.forget();
     expect(pages.find("a").kept).toBeUndefined();
   });
+});
 
+describe("PageMemo's bounds", () => {
   it("is bounded in pages and characters, the oldest out first", () => {
     const { pages } = memo();
     const { mark } = pages.find("x");
