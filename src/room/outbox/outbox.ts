@@ -50,6 +50,11 @@ export class Outbox {
     return this.running;
   }
 
+  /** Told in the turn each copied batch is recorded locally (`Timeline.markFlushed`): its commit. */
+  whenFlushed(listener: () => void) {
+    this.timeline.whenFlushed(listener);
+  }
+
   /** Who the messages copied since the last call mention (the courier's notice). */
   takeMentioned(): number[] {
     const taken = [...this.mentioned];

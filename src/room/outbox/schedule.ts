@@ -9,9 +9,10 @@ const FLUSH_WINDOW_MS = 50;
  */
 const BUSY_FLUSH_INTERVAL_MS = 1000;
 /**
- * After a copy, an alarm stays set this far ahead (the backstop): an event whose alarm is set a
- * commit after its own (see `kick`) is still copied if the object dies in between. It fires once
- * after a room's last copy and is not renewed by a copy of nothing.
+ * After a copy, an alarm stays set (the backstop): an event whose alarm is set a commit after its
+ * own (see `kick`) is still copied if the object dies in between. In a room the busy interval
+ * paces, it is the next copy's earliest time (see `copied`); otherwise, or once a wake of that
+ * alarm found nothing, this far ahead. A wake of this one that finds nothing leaves no alarm.
  */
 const BACKSTOP_MS = 60_000;
 
@@ -24,17 +25,25 @@ const BACKSTOP_MS = 60_000;
 export class CopySchedule {
   /** When the next alarm is due, as far as this instance knows (saves redundant storage writes). */
   private alarmAt: number | null = null;
+  /** The pending alarm is the 60-s backstop (see `quietWake`). */
+  private backstop = false;
   /** Not before this time while the copy to PostgreSQL is failing (backoff). */
   private retryAt = 0;
   /** When the last copy started (in memory: after a wake the first copy is prompt, which is right). */
   private lastFlushAt = 0;
+  /** Since the last copy started, an event arrived that the busy interval held back. */
+  private paced = false;
+  /** The alarm the copy under way leaves (null: the 60-s backstop; see `copied`). */
+  private afterCopy: number | null = null;
   /** An alarm to set once this turn's writes are durable (see `kick`). */
   private deferredAt: number | null = null;
 
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly outbox: Outbox,
-  ) {}
+  ) {
+    outbox.whenFlushed(() => this.copied());
+  }
 
   /**
    * Something was appended: copy soon. A short window gathers a busy room's events into one
@@ -51,11 +60,10 @@ export class CopySchedule {
    * after a wake) nothing else would copy the event, so its alarm goes in its own commit.
    */
   kick() {
-    const at = Math.max(
-      Date.now() + FLUSH_WINDOW_MS,
-      this.lastFlushAt + BUSY_FLUSH_INTERVAL_MS,
-      this.retryAt,
-    );
+    const now = Date.now();
+    const busyAt = this.lastFlushAt + BUSY_FLUSH_INTERVAL_MS;
+    if (busyAt > now + FLUSH_WINDOW_MS) this.paced = true;
+    const at = Math.max(now + FLUSH_WINDOW_MS, busyAt, this.retryAt);
     if (this.alarmAt !== null && this.alarmAt <= at) return;
     if (this.alarmAt === null && this.deferredAt === null) return this.schedule(at);
     if (this.deferredAt !== null) {
@@ -75,16 +83,34 @@ export class CopySchedule {
     });
   }
 
-  private schedule(at: number, unconfirmed = false) {
+  private schedule(at: number, unconfirmed = false, backstop = false) {
     if (this.alarmAt !== null && this.alarmAt <= at) return;
     this.alarmAt = at;
+    this.backstop = backstop;
     void this.storage.setAlarm(at, { allowUnconfirmed: unconfirmed });
   }
 
-  /** The alarm fired with nothing to copy (the backstop, after a quiet minute): nothing to do. */
+  /**
+   * A copy is recording what PostgreSQL now holds (`Timeline.markFlushed`, this very turn): the
+   * alarm after the copy joins that commit, one room-file `fsync` fewer than a write of its own.
+   * In a room whose copies the busy interval paces it is the next copy's earliest time: the events
+   * until then find it pending and write no alarm (no alarm moved earlier, none renewed, per copy).
+   */
+  private copied() {
+    if (this.afterCopy !== null) this.schedule(this.afterCopy, true);
+    else this.schedule(Date.now() + BACKSTOP_MS, true, true);
+  }
+
+  /**
+   * The alarm fired with nothing to copy: nothing to do. The wake of a paced copy's alarm (or of
+   * one whose events a copy took meanwhile) leaves the 60-s backstop, so that the room's next
+   * event still finds an alarm pending; the backstop's own wake leaves none.
+   */
   quietWake(): boolean {
     if (this.outbox.backlog > 0 || this.retryAt > 0) return false;
+    const renew = this.alarmAt !== null && !this.backstop;
     this.alarmAt = null;
+    if (renew) this.schedule(Date.now() + BACKSTOP_MS, true, true);
     return true;
   }
 
@@ -92,16 +118,19 @@ export class CopySchedule {
   async run(): Promise<"room_gone" | undefined> {
     this.alarmAt = null;
     this.lastFlushAt = Date.now();
+    this.afterCopy = this.paced ? this.lastFlushAt + BUSY_FLUSH_INTERVAL_MS : null;
+    this.paced = false;
     const copying = this.outbox.backlog > 0;
     const outcome = await this.outbox.flush();
     if (outcome === "room_gone") return outcome;
     if (outcome === "failed") {
       this.retryAt = Date.now() + this.outbox.retryDelayMs;
+      this.alarmAt = null; // an alarm the copy left before it failed gives way to the backoff
       this.schedule(this.retryAt);
     } else {
       this.retryAt = 0;
       if (this.outbox.backlog > 0) this.kick();
-      else if (copying) this.schedule(Date.now() + BACKSTOP_MS, true);
+      else if (copying) this.copied(); // only read markers were copied (no `markFlushed`)
     }
   }
 

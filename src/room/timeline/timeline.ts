@@ -33,6 +33,8 @@ export class Timeline {
 
   /** Told when pending events could not be written, so that their frames never leave (`whenLost`). */
   private lost: (err: unknown) => void = () => {};
+  /** Told in the turn `flushed_seq` moves, so that a write can join its commit (`whenFlushed`). */
+  private flushed: () => void = () => {};
   constructor(private readonly raw: SqlStorage) {
     this.rows = new EventRows(raw, (err) => {
       this.last = this.storedLastSeq();
@@ -82,6 +84,11 @@ export class Timeline {
   /** The room's output (`RoomOutput`) drops the frames of events whose write failed. */
   whenLost(listener: (err: unknown) => void) {
     this.lost = listener;
+  }
+
+  /** The copy's schedule leaves its next alarm in the commit that records a copy (`markFlushed`). */
+  whenFlushed(listener: () => void) {
+    this.flushed = listener;
   }
 
   /** After the storage was wiped (room deleted): an empty, uninitialised timeline again. */
@@ -235,7 +242,10 @@ export class Timeline {
 
   /** Records that PostgreSQL holds everything up to `seq`, and trims the cache to `keep` (≥ 1) events. */
   markFlushed(seq: number, keep: number) {
-    if (seq > this.flushedSeq) this.set("flushed_seq", seq);
+    if (seq > this.flushedSeq) {
+      this.set("flushed_seq", seq);
+      this.flushed();
+    }
     this.sql.exec("DELETE FROM events WHERE seq <= ? AND seq <= ?", this.flushedSeq, this.lastSeq - keep);
   }
 }
