@@ -10,6 +10,12 @@ export const ACCOUNT_RECHECK_MS = 60_000;
 type Checked = SocketUser & { checkedAt?: number };
 
 /**
+ * A socket's recheck under way: the frames that arrive meanwhile wait for the same answer, so
+ * they are handled in arrival order (two calls could answer out of order) and ask once.
+ */
+const rechecking = new WeakMap<WebSocket, Promise<boolean>>();
+
+/**
  * Whether the socket's account still holds, asked of the user's Account object at most once a
  * minute per socket (its first frame after connecting counts as checked: the worker just did).
  * Every change the service makes is pushed to open sockets at once; this covers the others — an
@@ -33,7 +39,12 @@ export function accountHolds(
   }
   // Synchronous while checked: no promise per frame (it was one of each frame's turns).
   if (now - who.checkedAt < ACCOUNT_RECHECK_MS) return true;
-  return recheck(env, ctx, out, ws, who, now);
+  let pending = rechecking.get(ws);
+  if (!pending) {
+    pending = recheck(env, ctx, out, ws, who, now).finally(() => rechecking.delete(ws));
+    rechecking.set(ws, pending);
+  }
+  return pending;
 }
 
 async function recheck(
