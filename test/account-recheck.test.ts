@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Bindings } from "../src/env";
 import type { RoomOutput } from "../src/room/output";
 import { ACCOUNT_RECHECK_MS, accountHolds } from "../src/room/socket/account-check";
-import { writeAttachment } from "../src/room/socket/identity";
+import { type SocketUser, writeAttachment } from "../src/room/socket/identity";
 
 /** An Account stub whose `session` calls the test answers by hand, in any order. */
 function handAnswered() {
@@ -49,7 +49,8 @@ describe("the once-a-minute account recheck of a socket", () => {
     expect(handled).toEqual([1, 2, 3]);
     expect(calls).toHaveLength(1);
     // Checked now: the next frame is handled at once, without a call.
-    expect(accountHolds(env, ctx, out, ws, { ...who, checkedAt: Date.now() })).toBe(true);
+    const checked: SocketUser = { ...who, checkedAt: Date.now() } as SocketUser;
+    expect(accountHolds(env, ctx, out, ws, checked)).toBe(true);
   });
 
   it("a lapsed account refuses every frame that waited for the recheck", async () => {
