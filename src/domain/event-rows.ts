@@ -43,13 +43,21 @@ export type EventRow = {
   last_reply_at?: number | null;
 };
 
+/**
+ * A reply's parent preview as its row keeps it. `only`: the quoted message was hidden from all but
+ * that user when the reply was sent (a shadow-banned message, quoted by its author after the ban
+ * was lifted), which it stays for good (hidden events are decided when sequenced). Never sent:
+ * `quoteAs` (room/moderation/hidden.ts) drops it and hides the quote from everyone else.
+ */
+export type StoredParent = ParentPreview & { only?: number };
+
 /** The JSON in `EventRow.data`, by kind. */
 export type EventData = {
   /** message: who it mentions, and the parent of a reply as it stood when sent. */
   mentions?: number[];
   /** message: the files it carries (claimed when it was sequenced). */
   attachments?: Attachment[];
-  parent?: ParentPreview;
+  parent?: StoredParent;
   /** reaction: the key, whether it was added (else removed), the totals after it. */
   key?: string;
   on?: boolean;

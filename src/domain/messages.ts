@@ -35,11 +35,11 @@ const room = (s: UserScope, roomId: number) => roomStub(s.env, roomId);
  * keep). Their seqs are simply absent, as those of edit and delete events always are from these
  * pages (README, People).
  */
-function shownTo(blocked: number[], rows: MessageEvent[]) {
+function shownTo(readerId: number, blocked: number[], rows: MessageEvent[]) {
   if (blocked.length === 0) return rows;
   const hidden = new Set(blocked);
   const hides = (id: number | null) => id !== null && hidden.has(id);
-  return rows.filter((m) => !hides(m.user_id)).map((m) => quoteAs(m, hides));
+  return rows.filter((m) => !hides(m.user_id)).map((m) => quoteAs(m, { id: readerId, hides }));
 }
 
 /**
@@ -51,7 +51,7 @@ async function shownBody(s: UserScope, body: Promise<HistoryBody>) {
   const [page, blocked] = await Promise.all([body, s.user.blocked ?? blockedUsers(s.env, s.user.id)]);
   if (!page.authors.some((id) => blocked.includes(id))) return page.body;
   const rows = fromJsonText(page.body).map((m): MessageEvent => ({ type: "message", ...m }));
-  return toJsonText(shownTo(blocked, rows).map(toMessageOut));
+  return toJsonText(shownTo(s.user.id, blocked, rows).map(toMessageOut));
 }
 
 /** A page of a room's messages, oldest first, in their current state (reads its own writes). */

@@ -207,12 +207,13 @@ async function newestFirst(
       .orderBy(desc(messages.createdAt), desc(messages.id))
       .limit(q.limit + 1),
   );
-  // What a result quotes of someone the reader blocked is hidden, as in the room (`quoteAs`).
+  // What a result quotes of someone the reader blocked, or of a message hidden from them, is
+  // hidden, as in the room (`quoteAs`).
   const blocked = new Set(await (s.user.blocked ?? blockedUsers(s.env, s.user.id)));
-  const hides = (id: number | null) => id !== null && blocked.has(id);
+  const reader = { id: s.user.id, hides: (id: number | null) => id !== null && blocked.has(id) };
   const page = rows
     .slice(0, q.limit)
-    .map(({ m, username }) => quoteAs(toMessageEvent(m.roomId, fromPostgres(m, username)), hides));
+    .map(({ m, username }) => quoteAs(toMessageEvent(m.roomId, fromPostgres(m, username)), reader));
   const last = page.at(-1);
   return { page, next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null };
 }

@@ -2,6 +2,7 @@ import { and, count, desc, eq, gt, inArray, isNull, ne, not, sql } from "drizzle
 import type { Db } from "../db/client";
 import { messages, roomMembers, rooms, users } from "../db/schema";
 import type { MessageEvent } from "../protocol";
+import { quoteAs } from "../room";
 import { fromPostgres, toMessageEvent } from "./event-rows";
 import { blockedAuthor } from "./people";
 import { notHiddenFrom } from "./search";
@@ -28,9 +29,11 @@ export async function summarise(
     lastMessages(db, userId, roomIds),
     unreadCounts(db, userId, roomIds),
   ]);
-  for (const { m, username } of last) {
+  for (const { m, username, quoteBlocked } of last) {
     const s = out.get(m.roomId);
-    if (s) s.last_message = toMessageEvent(m.roomId, fromPostgres(m, username));
+    // Its quote as the user may see it now, as in the room (`quoteAs`).
+    const reader = { id: userId, hides: () => quoteBlocked === true };
+    if (s) s.last_message = quoteAs(toMessageEvent(m.roomId, fromPostgres(m, username)), reader);
   }
   for (const { roomId, n, mentions } of unread) {
     const s = out.get(roomId);
@@ -45,7 +48,11 @@ export async function summarise(
 /** Each room's last message the user may see (not by someone they blocked). */
 const lastMessages = (db: Db, userId: number, roomIds: number[]) =>
   db
-    .selectDistinctOn([messages.roomId], { m: messages, username: users.username })
+    .selectDistinctOn([messages.roomId], {
+      m: messages,
+      username: users.username,
+      quoteBlocked: blockedAuthor(userId, sql`(${messages.data}->'parent'->>'user_id')::int`),
+    })
     .from(messages)
     .leftJoin(users, eq(users.id, messages.userId))
     .where(

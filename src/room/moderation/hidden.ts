@@ -1,3 +1,4 @@
+import type { StoredParent } from "../../domain/event-rows";
 import type { HiddenEvent, ParentPreview, TimelineEvent } from "../../protocol";
 import { userTag } from "../socket/identity";
 
@@ -10,10 +11,20 @@ export type Visible = TimelineEvent | HiddenEvent;
 export type AuthorBlocks = { hidersOf(authorId: number | null): ReadonlySet<number> | undefined };
 
 /**
- * Who sees an event whole when not everyone does; the other sockets get its placeholder.
- * `unquoted`: readers who see it, but not the message it quotes (a reply to an author they blocked).
+ * Who sees an event whole when not everyone does; the other sockets get its placeholder. Readers
+ * who see a reply but not the message it quotes get it with a hidden quote: `unquoted` (they
+ * blocked the quoted author), everyone but `quotedBy` (the quoted message is hidden from all but
+ * that user: `StoredParent.only`, domain/event-rows.ts).
  */
-export type Audience = { only?: number; except?: ReadonlySet<number>; unquoted?: ReadonlySet<number> };
+export type Audience = {
+  only?: number;
+  except?: ReadonlySet<number>;
+  unquoted?: ReadonlySet<number>;
+  quotedBy?: number;
+};
+
+/** Who reads a quote: their id, and whose messages they do not see (their blocks). */
+export type QuoteReader = { id: number; hides(authorId: number | null): boolean };
 
 /**
  * The room's one rule for "this reader must not see this event", and how such a reader sees it:
@@ -89,10 +100,17 @@ export class HiddenEvents {
     const only = this.ownerOf(e.seq);
     const except = this.blocks.hidersOf(e.user_id);
     const blocked = except !== undefined && except.size > 0;
-    const unquoted = e.type === "message" && e.parent ? this.blocks.hidersOf(e.parent.user_id) : undefined;
+    const parent = e.type === "message" ? (e.parent as StoredParent | null) : null;
+    const unquoted = parent ? this.blocks.hidersOf(parent.user_id) : undefined;
     const quoting = unquoted !== undefined && unquoted.size > 0;
-    if (only === undefined && !blocked && !quoting) return undefined;
-    return { ...(only !== undefined && { only }), ...(blocked && { except }), ...(quoting && { unquoted }) };
+    const quotedBy = parent?.only;
+    if (only === undefined && !blocked && !quoting && quotedBy === undefined) return undefined;
+    return {
+      ...(only !== undefined && { only }),
+      ...(blocked && { except }),
+      ...(quoting && { unquoted }),
+      ...(quotedBy !== undefined && { quotedBy }),
+    };
   }
 
   /** Each group of sockets (found by user tag) and the view of `e` it gets: whole, unquoted, a placeholder. */
@@ -103,12 +121,15 @@ export class HiddenEvents {
     const all = sockets.getWebSockets();
     const candidates = a.only === undefined ? all : sockets.getWebSockets(userTag(a.only));
     const shown = new Set(candidates.filter((ws) => !unseen.has(ws)));
-    const unquoted = of(a.unquoted);
+    const blockers = of(a.unquoted);
+    const quoters =
+      a.quotedBy === undefined ? undefined : new Set(sockets.getWebSockets(userTag(a.quotedBy)));
+    const unquoted = (ws: WebSocket) => blockers.has(ws) || (quoters !== undefined && !quoters.has(ws));
     const groups: Array<[WebSocket[], Visible]> = [
-      [[...shown].filter((ws) => !unquoted.has(ws)), e],
+      [[...shown].filter((ws) => !unquoted(ws)), bare(e)],
       [all.filter((ws) => !shown.has(ws)), placeholder(e)],
     ];
-    if (unquoted.size > 0) groups.push([[...shown].filter((ws) => unquoted.has(ws)), unquote(e)]);
+    if (blockers.size > 0 || quoters) groups.push([[...shown].filter(unquoted), unquote(e)]);
     return groups;
   }
 
@@ -134,9 +155,12 @@ export class HiddenEvents {
     });
   }
 
-  /** A reply as `readerId` may see what it quotes: a message by someone they blocked is hidden there too. */
+  /**
+   * A reply as `readerId` may see what it quotes, now: a message by someone they blocked, or one
+   * hidden from them, is hidden there too.
+   */
   quotedFor<E extends TimelineEvent>(e: E, readerId: number): E {
-    return quoteAs(e, (authorId) => this.hidesAuthor(readerId, authorId));
+    return quoteAs(e, { id: readerId, hides: (authorId) => this.hidesAuthor(readerId, authorId) });
   }
 
   /** Only what `readerId` may see at all (REST pages: a hidden message is left out, not replaced). */
@@ -168,12 +192,22 @@ const hiddenQuote = (p: ParentPreview): ParentPreview => ({
 const unquote = <E extends TimelineEvent>(e: E): E =>
   e.type === "message" && e.parent ? { ...e, parent: hiddenQuote(e.parent) } : e;
 
+/** `e` without what its row keeps of its quote for the room alone (`StoredParent.only`). */
+const bare = <E extends TimelineEvent>(e: E): E => {
+  if (e.type !== "message" || (e.parent as StoredParent | null)?.only === undefined) return e;
+  const { only: _, ...parent } = e.parent as StoredParent;
+  return { ...e, parent };
+};
+
 /**
- * `e` as a reader sees what it quotes, given whose messages that reader does not see (`hides`):
- * the same rule as `HiddenEvents.quotedFor`, for pages the worker filters with the reader's own
- * block list (search, mentions, history read by a non-member).
+ * `e` as `reader` sees what it quotes, at the time they read it: the quote is shown only if they
+ * may see the quoted message (not hidden from them, not by someone they blocked), else hidden.
+ * The same rule as `HiddenEvents.quotedFor`, for pages the worker reads from PostgreSQL or
+ * filters with the reader's own block list (search, mentions, room lists, history).
  */
-export function quoteAs<E extends TimelineEvent>(e: E, hides: (authorId: number | null) => boolean): E {
-  if (e.type !== "message" || !e.parent || e.parent.hidden || !hides(e.parent.user_id)) return e;
-  return unquote(e);
+export function quoteAs<E extends TimelineEvent>(e: E, reader: QuoteReader): E {
+  if (e.type !== "message" || !e.parent) return e;
+  const { only, user_id, hidden } = e.parent as StoredParent;
+  const sees = hidden === true || ((only === undefined || only === reader.id) && !reader.hides(user_id));
+  return sees ? bare(e) : unquote(e);
 }

@@ -2,6 +2,7 @@ import { withDb } from "../../db/client";
 import {
   type EventData,
   type EventRow,
+  type StoredParent,
   toMessageEvent,
   toReactionEvent,
   toThreadEvent,
@@ -99,7 +100,7 @@ export class Conversation {
     const mentions = await resolveMentions(this.config, this.roster, user.id, content);
     const data: EventData = {
       ...(mentions.length > 0 && { mentions }),
-      ...(parent && { parent: previewOf(parent) }),
+      ...(parent && { parent: this.quoteOf(parent) }),
     };
     const sent = this.writes.post(who, content, clientId, {
       reply_to: root?.id ?? null,
@@ -121,6 +122,15 @@ export class Conversation {
       this.out.event(toThreadEvent(this.timeline.roomId, row));
     }
     return sent;
+  }
+
+  /**
+   * What a reply keeps of its parent. A parent hidden from all but its owner (who alone may reply
+   * to it) stays so in the quote, for good: `only` (moderation/hidden.ts `quoteAs`).
+   */
+  private quoteOf(parent: EventRow): StoredParent {
+    const only = this.writes.moderation.hidden.ownerOf(parent.seq);
+    return { ...previewOf(parent), ...(only !== undefined && { only }) };
   }
 
   private async parent(messageId: string): Promise<EventRow> {

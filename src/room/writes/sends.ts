@@ -38,7 +38,7 @@ export class SendQueue {
     // Rules older than the global list's bound are read again first (moderation's `fresh`).
     const stale = this.writes.moderation.stale;
     if (this.waiting === 0 && !waits(r) && !stale)
-      return this.writes.post(user, r.content, r.clientId, undefined, defer);
+      return this.seen(user, this.writes.post(user, r.content, r.clientId, undefined, defer));
     this.waiting++;
     const sent = this.tail.then(async () => {
       await this.writes.moderation.fresh();
@@ -52,9 +52,20 @@ export class SendQueue {
       () => undefined,
       () => undefined,
     );
-    return sent.finally(() => {
-      this.waiting--;
-    });
+    return sent
+      .then((s) => this.seen(user, s))
+      .finally(() => {
+        this.waiting--;
+      });
+  }
+
+  /**
+   * The sender's answer shows their message as their history does: a reply's quote of someone they
+   * blocked, or of a message hidden from them, is hidden (moderation/hidden.ts `quotedFor`).
+   */
+  private seen(user: Actor, s: Sent): Sent {
+    const event = this.writes.moderation.hidden.quotedFor(s.event, user.user.id);
+    return event === s.event ? s : { ...s, event };
   }
 
   /** A retry answers its first message before anything is claimed; a refused send frees its claim. */

@@ -130,7 +130,7 @@ export class RoomWrites {
     const event = this.timeline.appendEdit(actor.user, messageId, content, data);
     this.moderation.hide(event.seq, owner);
     this.out.event(event);
-    const message: MessageEvent = { ...this.asMessage(target), content, edited_at: event.edited_at };
+    const message: MessageEvent = { ...this.asMessage(target, actor), content, edited_at: event.edited_at };
     return { event, message };
   }
 
@@ -150,7 +150,7 @@ export class RoomWrites {
     this.moderation.hide(event.seq, owner);
     this.out.event(event);
     const message: MessageEvent = {
-      ...this.asMessage(target),
+      ...this.asMessage(target, actor),
       content: null,
       deleted: true,
       attachments: [],
@@ -166,8 +166,9 @@ export class RoomWrites {
     return upTo;
   }
 
-  private asMessage(row: EventRow): MessageEvent {
-    return toMessageEvent(this.timeline.roomId, row);
+  /** The message as `actor`'s answer shows it (its quote as they may see it: moderation/hidden.ts). */
+  private asMessage(row: EventRow, actor: Actor): MessageEvent {
+    return this.moderation.hidden.quotedFor(toMessageEvent(this.timeline.roomId, row), actor.user.id);
   }
 
   /** The message as it stands now, from the cache or else PostgreSQL. */
