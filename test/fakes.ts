@@ -1,5 +1,9 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { api, newUser } from "./helpers";
+import { courierStub } from "../src/courier/stub";
+import type { Bindings } from "../src/env";
+import { pushQueueStub } from "../src/push/stub";
+import { api, eventually, newUser } from "./helpers";
 
 /**
  * The tests' side of the loopback fakes that test/global-setup.ts starts in Node
@@ -58,6 +62,34 @@ export async function awayUser(prefix: string) {
 
 /** Waits long enough for a push that should not come: the delay, the copy, and a margin. */
 export const quietPeriod = () => new Promise((r) => setTimeout(r, 3500));
+
+/** The last seq of a room its courier decided pushes for (null: none yet). */
+const pushedThrough = (roomId: number) =>
+  runInDurableObject(courierStub(env as unknown as Bindings, roomId), (_c, state) => {
+    const row = state.storage.sql
+      .exec<{ value: number }>("SELECT value FROM meta WHERE key = 'push_seq'")
+      .toArray()[0];
+    return row?.value ?? null;
+  });
+
+/**
+ * Waits until every push the room's messages up to `seq` could cause for `userIds` is over: the
+ * courier decided them (its push cursor passed `seq`: each push is queued before the cursor
+ * moves), and each user's push queue is empty (each queued push was sent, or dropped as no longer
+ * wanted). What the push service received then is all it will for them: an event to wait for,
+ * not a wall-clock guess (`quietPeriod`), so a test of "no push" cannot pass because a loaded
+ * machine had not got that far yet.
+ */
+export async function pushesSettled(roomId: number, seq: number, userIds: number[], timeoutMs = 15_000) {
+  await eventually(async () => {
+    if (((await pushedThrough(roomId)) ?? 0) < seq)
+      throw new Error(`room ${roomId}: pushes not decided to ${seq}`);
+    for (const id of userIds) {
+      const queued = await pushQueueStub(env as unknown as Bindings, id).queued();
+      if (queued > 0) throw new Error(`user ${id}: ${queued} pushes still queued`);
+    }
+  }, timeoutMs);
+}
 
 export type ReceiverState = {
   secret: string | null;

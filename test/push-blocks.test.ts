@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { awayUser, quietPeriod } from "./fakes";
+import { awayUser, pushesSettled } from "./fakes";
 import { api, eventually, newRoom, newUser, type TestUser } from "./helpers";
 
 const post = async (who: TestUser, roomId: number, content: string) =>
@@ -31,8 +31,8 @@ describe("Web Push respects blocks (issue 21)", () => {
       author: { id: troll.id },
       reason: "mention",
     });
-    // Alone, so that no newer push of the same Topic could replace it.
-    await quietPeriod();
+    // Settled first, so that no newer push of the same Topic could replace it.
+    await pushesSettled(room.id, sent.seq, [alice.user.id]);
     expect((await alice.device.state()).attempts).toBe(0);
     // Anyone else's mention of Alice reaches her as usual.
     const after = await post(owner, room.id, `@${alice.user.username} welcome`);

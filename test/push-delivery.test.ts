@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { awayUser, type DeviceState, quietPeriod } from "./fakes";
+import { awayUser, type DeviceState, pushesSettled } from "./fakes";
 import { api, eventually, newRoom, newUser, type TestUser } from "./helpers";
 import { connect } from "./socket";
 
@@ -49,7 +49,7 @@ describe("Web Push delivery", () => {
     });
     expect(state.received[0]).toMatchObject({ urgency: "high", ttl: "86400" });
     expect(state.received[0]?.topic).toMatch(/^[\w-]{32}$/);
-    await quietPeriod();
+    await pushesSettled(room.id, sent.seq, [carol.user.id]);
     expect((await carol.device.state()).attempts).toBe(0);
   });
 
@@ -64,10 +64,10 @@ describe("Web Push delivery", () => {
       token: owner.token,
     });
     expect(ban.status).toBe(200);
-    await post(troll, room.id, `@${bob.user.username} look at me`);
-    // Alone, so that no newer push of the same Topic could replace it.
-    await quietPeriod();
-    expect((await bob.device.state()).received).toHaveLength(0);
+    const ghost = await post(troll, room.id, `@${bob.user.username} look at me`);
+    // Settled first, so that no newer push of the same Topic could replace it.
+    await pushesSettled(room.id, ghost.seq, [bob.user.id]);
+    expect((await bob.device.state()).attempts).toBe(0);
     const after = await post(owner, room.id, `@${bob.user.username} welcome`);
     const state = await eventually(async () => {
       const s = await bob.device.state();
@@ -91,8 +91,8 @@ describe("Web Push delivery", () => {
     }, 10_000);
     expect(pushes(state)[0]?.reason).toBe("direct");
     // Bob answers while Alice's socket is open: she saw it live.
-    await post(bob.user, dm.id, "answer");
-    await quietPeriod();
+    const answer = await post(bob.user, dm.id, "answer");
+    await pushesSettled(dm.id, answer.seq, [alice.user.id]);
     expect((await alice.device.state()).attempts).toBe(0);
     socket.ws.close();
   });
@@ -107,8 +107,8 @@ describe("Web Push delivery", () => {
     await settings({ level: "nothing" });
     await post(alice, room.id, `@${bob.user.username} one`);
     await settings({ level: "mentions", muted_until: new Date(Date.now() + 3_600_000).toISOString() });
-    await post(alice, room.id, `@${bob.user.username} two`);
-    await quietPeriod();
+    const two = await post(alice, room.id, `@${bob.user.username} two`);
+    await pushesSettled(room.id, two.seq, [bob.user.id]);
     expect((await bob.device.state()).attempts).toBe(0);
     await settings({ level: "all" });
     await post(alice, room.id, "three, no mention");
@@ -132,7 +132,7 @@ describe("Web Push delivery", () => {
       json: { seq: sent.seq },
     });
     expect(read.status).toBe(200);
-    await quietPeriod();
+    await pushesSettled(room.id, sent.seq, [bob.user.id]);
     expect((await bob.device.state()).attempts).toBe(0);
   });
 
@@ -144,14 +144,15 @@ describe("Web Push delivery", () => {
     await join(bob.user, room.id);
     await join(bob.user, other.id);
     await post(alice, room.id, `@${bob.user.username} first`);
-    await post(alice, room.id, `@${bob.user.username} second`);
-    await post(alice, other.id, `@${bob.user.username} elsewhere`);
+    const second = await post(alice, room.id, `@${bob.user.username} second`);
+    const elsewhere = await post(alice, other.id, `@${bob.user.username} elsewhere`);
     const state = await eventually(async () => {
       const s = await bob.device.state();
       expect(s.received).toHaveLength(2);
       return s;
     }, 10_000);
-    await quietPeriod();
+    await pushesSettled(room.id, second.seq, [bob.user.id]);
+    await pushesSettled(other.id, elsewhere.seq, [bob.user.id]);
     const got = await bob.device.state();
     expect(got.received).toHaveLength(2);
     const byRoom = new Map(got.received.map((r) => [(r.payload as unknown as Push).room_id, r]));

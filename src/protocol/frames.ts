@@ -93,7 +93,8 @@ export const ParentPreviewSchema = z.object({
   excerpt: z.string().nullable().meta({ description: "The parent's first characters; null once deleted" }),
   deleted: z.boolean(),
   hidden: z.boolean().optional().meta({
-    description: "true: the parent is by someone you blocked: no author, no text, like the message itself",
+    description:
+      "true: the parent is hidden from you (by someone you blocked, or shadow-banned): no author, no text, like the message itself",
   }),
 });
 export type ParentPreview = z.infer<typeof ParentPreviewSchema>;
