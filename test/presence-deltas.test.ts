@@ -12,7 +12,11 @@ const v2 = (user: TestUser): ConnectOptions => ({
   protocols: ["roomcast.v2", `bearer.${user.token}`],
   useQueryToken: false,
 });
-const idle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Every frame the room sent `s` before it read this ping has arrived: an event, not a sleep. */
+const settled = async (s: TestSocket) => {
+  s.send({ type: "ping" });
+  await s.next("pong");
+};
 /**
  * `n` users with live sessions, written straight to PostgreSQL: 150 signups would spend most of a
  * minute hashing passwords, and no test here logs in.
@@ -83,7 +87,10 @@ describe("presence in version 2: the list in ready, then who joined or left", ()
     tab1.close();
     const tab3 = (await connect(room.id, bob.token, v2(bob))).socket;
     tab2.close();
-    await idle(200);
+    // The room answered both closes (and announced whatever it would) before it answers this
+    // ping, and Alice's frames keep their order: a presence frame would be here before the pong.
+    await Promise.all([tab1.waitClosed(), tab2.waitClosed()]);
+    await settled(a);
     expect(a.pending("presence")).toEqual([]);
     tab3.close();
     expect(await a.next("presence")).toMatchObject({ event: "leave", user: { id: bob.id } });
@@ -132,7 +139,7 @@ describe("connects per user per room are budgeted", () => {
     expect(refusals.length).toBe(40 - accepted);
     expect(refusals[0]).toMatchObject({ code: 4429, reason: "connect_rate_limited" });
     expect(refusals[0]?.retry).toBeGreaterThan(0);
-    await idle(300);
+    await settled(bystander);
     // Each accepted connect is one join and one leave of about 80 bytes each; nothing else.
     const { count, bytes } = presenceOf(bystander);
     expect(count).toBeLessThanOrEqual(2 * budget);
