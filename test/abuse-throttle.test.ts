@@ -79,7 +79,8 @@ describe("a device that logged in before", () => {
     );
     // …but not for the device its owner already uses.
     expect((await login(victim.password, home)).status).toBe(200);
-    // 58 PBKDF2 checks, CPU-bound: 15-20 s on a loaded 2-core machine, beyond the default 20 s.
+    // 58 PBKDF2 checks, CPU-bound: 15-20 s on a loaded 2-core machine at the production work
+    // factor, beyond the default 20 s (the tests run at 10,000: vitest.config.ts).
   }, 60_000);
 });
 
