@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import { uploads } from "../../db/files-schema";
 import { messageReactions, messages, roomMembers, rooms, users } from "../../db/schema";
 import { dataOf, type EventRow } from "../../domain/event-rows";
+import type { CopyBatch } from "../timeline/copy-batch";
 import type { ReadMarker } from "../timeline/read-markers";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -17,12 +18,13 @@ export class RoomGone extends Error {}
  * Returns the authors whose accounts no longer exist (their events are recorded as nobody's) and
  * whether deleted messages' files were queued for deletion (their rows go in this transaction).
  */
-export async function copyBatch(db: Db, roomId: number, batch: EventRow[]) {
+export async function copyBatch(db: Db, roomId: number, batch: CopyBatch) {
   return db.transaction(async (tx) => {
-    const { authorIds, authors } = await lockRoomAndAuthors(tx, roomId, batch);
-    const fresh = await insertEvents(tx, roomId, batch, authors);
+    const { authorIds } = batch;
+    const authors = await lockRoomAndAuthors(tx, roomId, authorIds);
+    const fresh = await insertEvents(tx, roomId, batch.json);
     // Only events that change other rows come back (a message changes nothing else).
-    const inserted = batch.filter((e) => fresh.has(e.id));
+    const inserted = batch.changes.filter((e) => fresh.has(e.id));
     await applyAnnotations(tx, roomId, inserted, authors);
     const filesQueued = await applyChanges(tx, roomId, inserted);
     return { goneAuthors: authorIds.filter((id) => !authors.has(id)), filesQueued };
@@ -30,60 +32,38 @@ export async function copyBatch(db: Db, roomId: number, batch: EventRow[]) {
 }
 
 /** Locks keep the room and the authors from being deleted until this batch is in. */
-async function lockRoomAndAuthors(tx: Tx, roomId: number, batch: EventRow[]) {
+async function lockRoomAndAuthors(tx: Tx, roomId: number, authorIds: number[]) {
   const room = await tx.select({ id: rooms.id }).from(rooms).where(eq(rooms.id, roomId)).for("key share");
   if (room.length === 0) throw new RoomGone();
-  const authorIds = [
-    ...new Set(batch.map((e) => e.user_id).filter((id): id is number => id !== null && id > 0)),
-  ];
   const locked = await tx
     .select({ id: users.id })
     .from(users)
     .where(inArray(users.id, authorIds))
     .for("key share");
-  return { authorIds, authors: new Set(locked.map((u) => u.id)) };
+  return new Set(locked.map((u) => u.id));
 }
-
-const utf8 = new TextEncoder();
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
  * Inserts the batch's events; returns the ids actually inserted (not already there) of the
  * events that change other rows (edits, deletes, reactions, thread counters): a message changes
  * nothing else, so its id is not sent back. The rows go as one JSON parameter
- * (`jsonb_to_recordset`), not as 15 bound values per row: building the latter with the query
- * builder cost ≈ 25 µs of the room's CPU per event (a busy room copies 500 at a time). The JSON
- * goes as UTF-8 bytes (a binary `text` parameter): as a string the Neon driver encodes it twice
- * (length, then bytes) with its JavaScript Buffer, one array element per byte; and decoding the
- * 500 returned ids was the next largest part of the copy (issue 25).
+ * (`jsonb_to_recordset`), not as 15 bound values per row (≈ 25 µs of the room's CPU per event
+ * with the query builder), built by the room's SQLite (`timeline/copy-batch.ts`) and sent as
+ * UTF-8 bytes (a binary `text` parameter: a string the Neon driver would encode twice). Times
+ * come as epoch milliseconds; an author whose account is gone (not locked) is recorded as null.
  */
-async function insertEvents(tx: Tx, roomId: number, batch: EventRow[], authors: Set<number>) {
-  const rows = batch.map((e) => ({
-    id: e.id,
-    seq: e.seq,
-    kind: e.kind,
-    target_id: e.target_id,
-    user_id: e.user_id !== null && authors.has(e.user_id) ? e.user_id : null,
-    // An edit row keeps no text: the message row holds the current text.
-    content: e.kind === "edit" ? null : e.content,
-    client_id: e.client_id,
-    created_at: iso(e.created_at),
-    edited_at: iso(e.edited_at),
-    deleted_at: iso(e.deleted_at),
-    reply_to: e.reply_to,
-    data: e.data,
-    mentions: e.kind === "message" ? (dataOf(e).mentions ?? null) : null,
-  }));
-  const json = utf8.encode(JSON.stringify(rows));
+async function insertEvents(tx: Tx, roomId: number, json: Uint8Array) {
   const inserted = await tx.execute<{ id: string }>(sql`
     with inserted as (
       insert into ${messages} (id, room_id, seq, kind, target_id, user_id, content, client_id,
         created_at, edited_at, deleted_at, reply_to, data, mentions)
-      select r.id, ${roomId}::int, r.seq, r.kind, r.target_id, r.user_id, r.content, r.client_id,
-        r.created_at, r.edited_at, r.deleted_at, r.reply_to, r.data::jsonb, r.mentions
+      select r.id, ${roomId}::int, r.seq, r.kind, r.target_id, u.id, r.content, r.client_id,
+        to_timestamp(r.created_at / 1000.0), to_timestamp(r.edited_at / 1000.0),
+        to_timestamp(r.deleted_at / 1000.0), r.reply_to, r.data::jsonb, r.mentions
       from jsonb_to_recordset(${json}::text::jsonb) as r(id text, seq bigint, kind text,
-        target_id text, user_id int, content text, client_id text, created_at timestamptz,
-        edited_at timestamptz, deleted_at timestamptz, reply_to text, data text, mentions int[])
+        target_id text, user_id int, content text, client_id text, created_at bigint,
+        edited_at bigint, deleted_at bigint, reply_to text, data text, mentions int[])
+      left join ${users} u on u.id = r.user_id
       order by r.seq
       on conflict (room_id, seq) do nothing
       returning id, kind)

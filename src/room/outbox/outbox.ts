@@ -2,9 +2,10 @@ import { eq } from "drizzle-orm";
 import { type Db, withDb } from "../../db/client";
 import { databaseUnavailable, errorText, pgError, refusedForData } from "../../db/errors";
 import { outboxRejects, outboxStuck } from "../../db/schema";
-import { dataOf, type EventRow } from "../../domain/event-rows";
+import type { EventRow } from "../../domain/event-rows";
 import type { Bindings, Config } from "../../env";
 import { fileSweeper } from "../../files/sweeper";
+import type { CopyBatch } from "../timeline/copy-batch";
 import type { Timeline } from "../timeline/timeline";
 import { copyBatch, copyReadMarkers, RoomGone } from "./copy-statements";
 
@@ -80,11 +81,7 @@ export class Outbox {
     const roomId = this.timeline.roomId;
     try {
       await withDb(this.config, async (db) => {
-        for (
-          let batch = this.timeline.unflushed(BATCH);
-          batch.length > 0;
-          batch = this.timeline.unflushed(BATCH)
-        ) {
+        for (let batch = this.timeline.unflushed(BATCH); batch; batch = this.timeline.unflushed(BATCH)) {
           await this.copyIsolating(db, roomId, batch);
         }
         const markers = this.timeline.markers.toCopy();
@@ -112,7 +109,7 @@ export class Outbox {
   }
 
   /** Copies a batch; a data refusal splits it until the offender is isolated and set aside. */
-  private async copyIsolating(db: Db, roomId: number, batch: EventRow[]): Promise<void> {
+  private async copyIsolating(db: Db, roomId: number, batch: CopyBatch): Promise<void> {
     try {
       // Authors whose accounts are gone are recorded as null; the cache forgets them too.
       const { goneAuthors, filesQueued } = await copyBatch(db, roomId, batch);
@@ -121,16 +118,17 @@ export class Outbox {
       if (filesQueued) await fileSweeper(this.env).kick();
     } catch (err) {
       if (!refusedForData(err)) throw err;
-      if (batch.length === 1 && batch[0]) return this.setAside(db, roomId, batch[0], err);
-      const half = Math.ceil(batch.length / 2);
-      await this.copyIsolating(db, roomId, batch.slice(0, half));
-      await this.copyIsolating(db, roomId, batch.slice(half));
+      if (batch.size === 1) {
+        const [only] = this.timeline.rowsAfter(batch.first - 1, 1);
+        return only ? this.setAside(db, roomId, only, err) : undefined;
+      }
+      const head = this.timeline.unflushed(Math.ceil(batch.size / 2), batch.first - 1, batch.last);
+      const tail = head && this.timeline.unflushed(batch.size, head.last, batch.last);
+      for (const half of [head, tail]) if (half) await this.copyIsolating(db, roomId, half);
       return;
     }
-    for (const e of batch)
-      if (e.kind === "message") for (const id of dataOf(e).mentions ?? []) this.mentioned.add(id);
-    const last = batch.at(-1);
-    if (last) this.timeline.markFlushed(last.seq, this.config.ROOM_CACHE_EVENTS);
+    for (const id of batch.mentions) this.mentioned.add(id);
+    this.timeline.markFlushed(batch.last, this.config.ROOM_CACHE_EVENTS);
   }
 
   private async setAside(db: Db, roomId: number, event: EventRow, err: unknown) {

@@ -2,6 +2,7 @@ import type { EventData, EventRow } from "../../domain/event-rows";
 import { toDeleteEvent, toEditEvent, toMessageEvent } from "../../domain/event-rows";
 import type { DeleteEvent, EditEvent, MessageEvent, UserRef } from "../../protocol";
 import { CachedEvents } from "./cache";
+import { type CopyBatch, readCopyBatch } from "./copy-batch";
 import { EVENT_COLUMNS, eventRows } from "./event-cursor";
 import { SCHEMA } from "./event-table";
 import { EventRows } from "./group-commit";
@@ -235,9 +236,9 @@ export class Timeline {
     this.sql.exec(`UPDATE events SET ${forget} WHERE user_id = ?`, userId);
   }
 
-  /** Events not yet in PostgreSQL, oldest first. */
-  unflushed(limit = Number.MAX_SAFE_INTEGER): EventRow[] {
-    return this.rowsAfter(this.flushedSeq, limit);
+  /** Up to `limit` events after `after` (to `upTo`) not yet in PostgreSQL, as one copy (`copy-batch.ts`). */
+  unflushed(limit: number, after = this.flushedSeq, upTo?: number): CopyBatch | null {
+    return readCopyBatch(this.sql, after, limit, upTo);
   }
 
   /** Records that PostgreSQL holds everything up to `seq`, and trims the cache to `keep` (≥ 1) events. */
