@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Bindings } from "../src/env";
-import type { RoomOutput } from "../src/room/output";
 import { ACCOUNT_RECHECK_MS, accountHolds } from "../src/room/socket/account-check";
-import { type SocketUser, writeAttachment } from "../src/room/socket/identity";
+
+type SocketUser = Parameters<typeof accountHolds>[4];
 
 /** An Account stub whose `session` calls the test answers by hand, in any order. */
 function handAnswered() {
@@ -18,7 +18,7 @@ function handAnswered() {
 }
 
 const ctx = { getWebSockets: () => [] } as unknown as DurableObjectState;
-const out = { close: () => {} } as unknown as RoomOutput;
+const out = { close: () => {} } as unknown as Parameters<typeof accountHolds>[2];
 
 /** A socket whose last account check is older than the bound: its next frame rechecks. */
 function staleSocket() {
@@ -29,7 +29,6 @@ function staleSocket() {
     isAdmin: false,
     checkedAt: Date.now() - ACCOUNT_RECHECK_MS - 1,
   };
-  writeAttachment(ws, who);
   return { ws, who };
 }
 
