@@ -9,6 +9,7 @@ import { MemberHeads } from "./heads/member-heads";
 import { Reactions } from "./live/reactions";
 import { Threads } from "./live/threads";
 import { RoomModeration } from "./moderation/moderation";
+import { CourierNotices } from "./outbox/courier-notice";
 import { Outbox } from "./outbox/outbox";
 import { CopySchedule } from "./outbox/schedule";
 import { RoomOutput } from "./output";
@@ -30,6 +31,7 @@ export abstract class RoomParts extends DurableObject<Bindings> {
   protected readonly roster: Roster;
   protected readonly door: Door;
   protected readonly outbox: Outbox;
+  protected readonly notices: CourierNotices;
   protected readonly copies: CopySchedule;
   protected readonly reactions: Reactions;
   protected readonly threads: Threads;
@@ -52,7 +54,8 @@ export abstract class RoomParts extends DurableObject<Bindings> {
     this.moderation = new RoomModeration(ctx.storage.sql, config, this.roster, env);
     this.heads = new MemberHeads(ctx.storage.sql, this.timeline, env, this.moderation.hidden, config);
     this.door = new Door(this.timeline, this.roster, env, () => this.startAnnotations(), this.moderation);
-    this.outbox = new Outbox(this.timeline, config, env);
+    this.outbox = new Outbox(this.timeline, config, env, () => this.notices.during());
+    this.notices = new CourierNotices(env, ctx, this.roster, this.timeline, this.outbox);
     this.copies = new CopySchedule(ctx.storage, this.outbox);
     const out = new RoomOutput(ctx, this.timeline, this.copies);
     this.out = out;

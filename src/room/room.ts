@@ -2,7 +2,6 @@ import type { RoomRow } from "../db/schema";
 import type { Membership } from "../domain/access-rules";
 import { CloseCode } from "../protocol";
 import type { ModerationCall } from "./moderation/moderation";
-import { tellCourier } from "./outbox/courier-notice";
 import { RoomParts } from "./parts";
 import { replyOf } from "./rpc-envelope";
 import { connect } from "./socket/connect";
@@ -200,12 +199,10 @@ export class Room extends RoomParts {
     if (!this.timeline.initialised) return this.copies.forget();
     if (this.copies.quietWake()) return;
     await this.moderation.refreshIfStale(this.timeline.roomId);
-    const before = this.timeline.flushedSeq;
+    this.notices.begin();
     if ((await this.copies.run()) === "room_gone") return this.destroy();
-    // Pushes and webhooks start from what PostgreSQL now holds (issue 21).
-    const range = { fromSeq: before + 1, toSeq: this.timeline.flushedSeq };
-    const mentioned = this.outbox.takeMentioned();
-    await tellCourier(this.env, this.ctx, this.roster, this.timeline.roomId, range, mentioned);
+    // Pushes and webhooks start from what PostgreSQL now holds (issue 21); a long copy told some already.
+    await this.notices.tell();
     this.gauges.changed();
   }
 }

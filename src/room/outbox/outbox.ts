@@ -41,6 +41,8 @@ export class Outbox {
     private readonly config: Config,
     /** For the file sweeper, told when a copied delete queued its message's files. */
     private readonly env: Bindings,
+    /** Between two batches of one copy (the courier hears of a long copy as it goes: courier-notice.ts). */
+    private readonly between: () => Promise<void> = async () => {},
   ) {}
 
   /** Starts a flush unless one is in flight; resolves when the backlog is empty or a write failed. */
@@ -81,8 +83,12 @@ export class Outbox {
     const roomId = this.timeline.roomId;
     try {
       await withDb(this.config, async (db) => {
-        for (let batch = this.timeline.unflushed(BATCH); batch; batch = this.timeline.unflushed(BATCH)) {
+        let batch = this.timeline.unflushed(BATCH);
+        while (batch) {
           await this.copyIsolating(db, roomId, batch);
+          batch = this.timeline.unflushed(BATCH);
+          // More arrived meanwhile: in a busy room this loop lasts as long as the burst.
+          if (batch) await this.between();
         }
         const markers = this.timeline.markers.toCopy();
         if (markers.length > 0) {
