@@ -1,9 +1,12 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { NOTICE_INTERVAL_MS } from "../src/room/outbox/courier-notice";
+
 import { hook, recordingNotices } from "./courier";
 import { awayUser, quietPeriod } from "./fakes";
 import { api, eventually, newRoom, newUser, postAs, type TestUser, withTestDb } from "./helpers";
+
+/** The room tells its courier at most once a second during a copy (room/outbox/courier-notice.ts). */
+const NOTICE_INTERVAL_MS = 1000;
 
 /**
  * A room busy without a pause copies its events in one long copy (`Outbox.drain` loops while new
