@@ -113,6 +113,8 @@ export type UpgradeOptions = {
   /** Ask for flow-control markers (`sync=1`); `echo: false` leaves them unanswered (a slow reader). */
   sync?: boolean;
   echo?: boolean;
+  /** Ask for ordered sends (`ordered=1`, docs/protocol.md "Ordered sends"), as the typed client does. */
+  ordered?: boolean;
   /** Offered as Sec-WebSocket-Extensions, as a browser offers `permessage-deflate`. */
   extensions?: string;
   /** false: the token is not put in the query (it rides in `protocols`, or nowhere). */
@@ -127,6 +129,7 @@ export function upgrade(path: string, token: string | null, opts: UpgradeOptions
   if (opts.epoch !== undefined) url.searchParams.set("epoch", opts.epoch);
   if (opts.batch) url.searchParams.set("batch", "1");
   if (opts.sync) url.searchParams.set("sync", "1");
+  if (opts.ordered) url.searchParams.set("ordered", "1");
   const headers = new Headers({ upgrade: "websocket" });
   if (opts.protocols) headers.set("sec-websocket-protocol", opts.protocols.join(", "));
   if (opts.extensions) headers.set("sec-websocket-extensions", opts.extensions);

@@ -108,7 +108,7 @@ const CLIENT_MODULE = "../../client/src/index.ts";
 /**
  * The shipped typed client (`RoomSocket` of client/, the package an app installs): batches asked
  * for, the token in the subprotocol, every send with its own `client_id` through the client's
- * outbox (one on the wire at a time, as the client does), on the platform's own WebSocket
+ * outbox (its default window: up to 16 on the wire before their acks, ordered sends), on the platform's own WebSocket
  * (Node's built-in one; the load process is started with it enabled where it is still a flag).
  */
 async function connectTyped(

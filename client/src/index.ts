@@ -20,5 +20,6 @@ export {
   type InboxReady,
   type RoomHead,
 } from "./inbox";
+export { DEFAULT_SEND_WINDOW, MAX_SEND_WINDOW } from "./outbox";
 export { RoomSocket, type RoomSocketEvents, type RoomSocketOptions, SUBPROTOCOL } from "./room-socket";
 export { Session, type SessionOptions, type StoredSession, type TokenPair } from "./session";

@@ -21,6 +21,7 @@ import {
   type TypingFrame,
   type UserRef,
 } from "./frames";
+import { Outbox, type SendFrame, sendWindowOf } from "./outbox";
 
 export { SUBPROTOCOL };
 
@@ -30,6 +31,13 @@ export type RoomSocketOptions = ChannelOptions & {
   roomId: number;
   /** Backoff: first delay, ceiling and growth (ms, ms, factor); jitter of up to `jitterMs` is added. */
   backoff?: Backoff & { jitterMs?: number };
+  /**
+   * Sends on the wire at once before their acks (default 16, at most 256), when the server keeps
+   * them in order (`ready.ordered`); 1 sends the next only after the previous one's ack. Keep it
+   * well under the room's `ROOM_CACHE_EVENTS`: a send repeated after a reconnect is recognised by
+   * its `client_id` while the room's recent history still holds it.
+   */
+  sendWindow?: number;
 };
 
 export type RoomSocketEvents = {
@@ -54,16 +62,12 @@ export type RoomSocketEvents = {
   closed: ChannelEvents["closed"];
 };
 
-type Pending = {
-  frame: Extract<ClientFrame, { type: "message.send" }> & { client_id: string };
-  resolve: (ack: AckFrame) => void;
-  reject: (err: Error) => void;
-};
-
 /**
  * One room's live connection: reconnects with backoff and jitter (partysocket), resumes with
  * `since`/`epoch`, delivers each timeline event once in order, and sends through an outbox that
- * retries unacknowledged messages with the same `client_id`, so nothing is lost or doubled.
+ * retries unacknowledged messages with the same `client_id`, so nothing is lost or doubled, and
+ * keeps them in call order: up to `sendWindow` on the wire at once on an ordered socket
+ * (`ordered=1`, see outbox.ts).
  *
  * @example
  * const room = new RoomSocket({ baseUrl: "http://127.0.0.1:8787", roomId: 1, token });
@@ -74,25 +78,25 @@ export class RoomSocket extends Channel<RoomSocketEvents> {
   /** Whether the current socket has received `ready` (sends wait for it). */
   private isReady = false;
   private lastReady: ReadyFrame | null = null;
-  private readonly outbox: Pending[] = [];
-  /** The head of the outbox is on the wire (sends are sequential: strict order). */
-  private inFlight = false;
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly outbox: Outbox;
   /** Who is online, by id: `ready.online`, then each `presence` change (protocol v2 sends deltas). */
   private readonly present = new Map<number, UserRef>();
 
   constructor(options: RoomSocketOptions) {
     // batch=1: a busy room then sends one frame per turn instead of one per event (docs/protocol.md).
     // roomcast.v2: presence frames carry the change only; v1 is offered too, for an older server.
+    // ordered=1: a send refused for now holds the later ones, so a window of sends stays in order.
     const { jitterMs = 500 } = options.backoff ?? {};
+    const window = sendWindowOf(options.sendWindow);
     const subprotocols = [SUBPROTOCOL_V2, SUBPROTOCOL];
     super(options, {
       path: `/ws/${options.roomId}`,
-      query: { batch: "1" },
+      query: { batch: "1", ordered: "1" },
       jitterMs,
       minUptimeMs: 2000,
       subprotocols,
     });
+    this.outbox = new Outbox(window, (frame) => this.ws.send(JSON.stringify(frame)));
   }
 
   /** Everyone online in the room now, as of the last `ready` and the presence changes since. */
@@ -102,8 +106,8 @@ export class RoomSocket extends Channel<RoomSocketEvents> {
 
   /**
    * Sends a message. Resolves with its `ack` once it is durably stored — exactly once, even if
-   * the connection drops and the send is retried (same `client_id`). Sends leave one at a time,
-   * in call order. `attachments`: ids of your uploads (`RoomcastApi.upload`); the text may then be empty.
+   * the connection drops and the send is retried (same `client_id`). Sends are stored in call
+   * order (up to `sendWindow` on the wire at once where the server keeps them in order). `attachments`: ids of your uploads (`RoomcastApi.upload`); the text may then be empty.
    */
   send(
     content: string,
@@ -111,12 +115,9 @@ export class RoomSocket extends Channel<RoomSocketEvents> {
     attachments: string[] = [],
   ): Promise<AckFrame> {
     if (this.stopped) return Promise.reject(new Error("the room socket is closed"));
-    const frame: Pending["frame"] = { type: "message.send", content, client_id: clientId };
+    const frame: SendFrame = { type: "message.send", content, client_id: clientId };
     if (attachments.length > 0) frame.attachments = attachments;
-    return new Promise((resolve, reject) => {
-      this.outbox.push({ frame, resolve, reject });
-      this.pump();
-    });
+    return new Promise((resolve, reject) => this.outbox.add({ frame, resolve, reject }));
   }
 
   /** Edits your message; the result arrives as a `message.edited` event. */
@@ -162,7 +163,7 @@ export class RoomSocket extends Channel<RoomSocketEvents> {
 
   /** Messages queued or on the wire, not yet acknowledged. */
   get pendingSends(): number {
-    return this.outbox.length;
+    return this.outbox.size;
   }
 
   private sendNow(frame: ClientFrame) {
@@ -222,9 +223,8 @@ export class RoomSocket extends Channel<RoomSocketEvents> {
     const resync = ready.recovered === false;
     if (resync || this.lastSeq === null) this.lastSeq = ready.last_seq;
     this.isReady = true;
-    // Whatever was on the wire when the last socket dropped goes again, same client_id.
-    this.inFlight = false;
-    this.pump();
+    // Whatever was on the wire when the last socket dropped goes again, same client_id, in order.
+    this.outbox.connected(ready.ordered === true);
     this.emit("ready", ready);
     if (!resync) return;
     // Tell the app to replace what it shows with fresh history.
@@ -237,13 +237,8 @@ export class RoomSocket extends Channel<RoomSocketEvents> {
   }
 
   private onAck(ack: AckFrame) {
-    const head = this.outbox[0];
     // A duplicate ack for a send already settled (a retry raced its first ack) is dropped.
-    if (!head || head.frame.client_id !== ack.client_id) return;
-    this.outbox.shift();
-    this.inFlight = false;
-    head.resolve(ack);
-    this.pump();
+    this.outbox.acked(ack);
   }
 
   private onError(err: ErrorFrame) {
@@ -252,41 +247,17 @@ export class RoomSocket extends Channel<RoomSocketEvents> {
       this.holdUntil = Date.now() + (err.retry_after_ms ?? 1000);
       return;
     }
-    const head = this.outbox[0];
-    if (!head || !err.client_id || head.frame.client_id !== err.client_id) {
-      this.emit("error", err);
-      return;
-    }
-    if (err.code === "rate_limited") {
-      // Not stored: the same frame goes again when the server's bucket has room.
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = null;
-        this.inFlight = false;
-        this.pump();
-      }, err.retry_after_ms ?? 1000);
-      return;
-    }
-    this.outbox.shift();
-    this.inFlight = false;
-    head.reject(Object.assign(new Error(err.message), { code: err.code }));
-    this.pump();
-  }
-
-  private pump() {
-    if (!this.isReady || this.inFlight || this.retryTimer || this.stopped) return;
-    const head = this.outbox[0];
-    if (!head) return;
-    this.inFlight = true;
-    this.ws.send(JSON.stringify(head.frame));
+    // About a pending send: settled, or sent again later (refused for now); else the app's.
+    if (!this.outbox.refused(err)) this.emit("error", err);
   }
 
   protected override onDisconnect() {
     this.isReady = false;
+    this.outbox.disconnected();
   }
 
   protected override onStop(reason: CloseReason) {
     this.isReady = false;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    for (const p of this.outbox.splice(0)) p.reject(new Error(`room socket closed: ${reason}`));
+    this.outbox.stop(reason);
   }
 }

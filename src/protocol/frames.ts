@@ -198,6 +198,8 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     /** null: no resume asked; true: every event after `since` follows; false: refetch history. */
     recovered: z.boolean().nullable(),
     replay_count: z.number().int(),
+    /** The socket asked for ordered sends (`ordered=1`) and gets them: see `error.holding`. */
+    ordered: z.literal(true).optional(),
   }),
   ...TimelineEventSchema.options,
   HiddenEventSchema,
@@ -235,6 +237,11 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     message: z.string(),
     client_id: z.string().nullable().optional(),
     retry_after_ms: z.number().int().optional(),
+    /**
+     * An ordered socket's (`ordered=1`) send was refused for now: every later send of the socket
+     * is refused `held` until this `client_id` is sent again (docs/protocol.md, "Ordered sends").
+     */
+    holding: z.literal(true).optional(),
     /** What a refusal names: the filter (`filter_id`, `scope`), until when a mute runs (`until`)… */
     details: z.unknown().optional(),
   }),

@@ -126,14 +126,15 @@ export class RoomOutput {
     for (const ws of sockets) this.sendData(ws, data);
   }
 
-  /** The error frame for a refusal: the socket counterpart of the HTTP error body. */
-  refuse(ws: WebSocket, err: AppError, clientId?: string | null) {
+  /** The error frame for a refusal: the socket counterpart of the HTTP error body. `holding`: socket/send-order.ts. */
+  refuse(ws: WebSocket, err: AppError, clientId?: string | null, holding = false) {
     this.send(ws, {
       type: "error",
       code: err.code,
       message: err.message,
       ...(clientId !== undefined && { client_id: clientId }),
       ...(err.retryAfterMs !== undefined && { retry_after_ms: Math.ceil(err.retryAfterMs) }),
+      ...(holding && { holding }),
       ...(err.details !== undefined && { details: err.details }),
     });
   }

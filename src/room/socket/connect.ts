@@ -10,6 +10,7 @@ import { type SocketUser, userTag, writeAttachment } from "./identity";
 import { announce, onlineFor, type PresenceRule, V2_TAG, versionOf } from "./presence";
 import { REPLAY_TAG, type Replays } from "./replay";
 import { prepareResume } from "./resume";
+import { orderedAttachment } from "./send-order";
 
 type Parts = {
   ctx: DurableObjectState;
@@ -29,6 +30,12 @@ function blockList(request: Request): number[] | undefined {
   if (header === null) return undefined;
   const parsed: unknown = JSON.parse(header);
   return Array.isArray(parsed) ? parsed.filter((id): id is number => Number.isSafeInteger(id)) : [];
+}
+
+/** The connect flags of the query (docs/protocol.md, "Connecting"): each asked for with `=1`. */
+function flagsOf(url: URL) {
+  const on = (flag: string) => url.searchParams.get(flag) === "1";
+  return { batch: on("batch"), sync: on("sync"), ordered: on("ordered") };
 }
 
 /** A refusal the worker relays as a visible close; `Retry-After` carries a 429's retry hint. */
@@ -98,9 +105,8 @@ export async function connect(
   // resume's decision and the moment this socket is held for its replay (or gets broadcasts).
   const { 0: client, 1: server } = new WebSocketPair();
   const firstOfUser = ctx.getWebSockets(userTag(user.id)).length === 0;
-  const batch = url.searchParams.get("batch") === "1";
+  const { batch, sync, ordered } = flagsOf(url);
   const version = versionOf(request.headers.get(CONNECT_HEADERS.subprotocol));
-  const sync = url.searchParams.get("sync") === "1";
   const replaying = resume.recovered === true;
   const tags = [userTag(user.id), ...(batch ? [BATCH_TAG] : []), ...(version === 1 ? [] : [V2_TAG])];
   if (sync) tags.push(SYNC_TAG);
@@ -111,7 +117,7 @@ export async function connect(
   ctx.acceptWebSocket(server, tags);
   out.accepted(server, batch);
   replays.flow.accepted(server, sync);
-  writeAttachment(server, who satisfies SocketUser);
+  writeAttachment(server, { ...(who satisfies SocketUser), ...(ordered && orderedAttachment()) });
   out.send(server, {
     type: "ready",
     protocol: version,
@@ -122,6 +128,7 @@ export async function connect(
     online: onlineFor(ctx.getWebSockets(), user.id, hidden),
     recovered: resume.recovered,
     replay_count: replaying ? timeline.lastSeq - resume.cursor : 0,
+    ...(ordered && { ordered }),
   });
   // The replay streams as the socket reads (replay.ts); events hidden from this reader (a
   // shadow-banned author's, a blocked author's) replay as placeholders: every seq is there.

@@ -11,6 +11,7 @@ import type { RoomWrites } from "../writes/writes";
 import { accountHolds } from "./account-check";
 import { frame, parseFrame } from "./codec";
 import { attachmentOf, type SocketUser, userTag } from "./identity";
+import { holds, sendGate } from "./send-order";
 
 type Handler<F> = (ws: WebSocket, who: SocketUser, f: F) => unknown;
 export type FrameHandlers = { [T in ClientFrame["type"]]: Handler<ClientFrameOf<T>> };
@@ -53,8 +54,35 @@ function checked({ env, ctx, out }: Parts, handlers: FrameHandlers): FrameHandle
   return Object.fromEntries(wrapped) as FrameHandlers;
 }
 
+/** A send, acked once stored; on an ordered socket it first passes its gate (send-order.ts). */
+function sendHandler({ door, sends, out }: Parts): FrameHandlers["message.send"] {
+  return (ws, who, f) => {
+    const clientId = f.client_id ?? null;
+    // A masked send says so, with what was stored: never a silent change of what was sent.
+    const ack = ({ event, duplicate, modified }: Sent) =>
+      out.send(ws, {
+        type: "ack",
+        client_id: clientId,
+        id: event.id,
+        seq: event.seq,
+        duplicate,
+        ...(modified && { modified, content: event.content ?? "" }),
+      });
+    const files = f.attachments ?? [];
+    const send = {
+      content: f.content,
+      clientId,
+      replyTo: f.reply_to ?? null,
+      files,
+      gate: sendGate(ws, clientId),
+    };
+    const sent = sends.post(door.actor(who), send, true);
+    return sent instanceof Promise ? sent.then(ack) : ack(sent);
+  };
+}
+
 function handlersOf(p: Parts): FrameHandlers {
-  const { ctx, door, sends, writes, conversation, limits, out, sync, hidden } = p;
+  const { ctx, door, writes, conversation, limits, out, sync, hidden } = p;
   const react = async (
     ws: WebSocket,
     who: SocketUser,
@@ -68,22 +96,7 @@ function handlersOf(p: Parts): FrameHandlers {
     ping: (ws) => out.send(ws, { type: "pong" }),
     // An echoed marker is not answered: it only lets more be sent (socket/flow.ts).
     sync: (ws, _who, f) => sync.confirmed(ws, f.token),
-    "message.send": (ws, who, f) => {
-      const clientId = f.client_id ?? null;
-      // A masked send says so, with what was stored: never a silent change of what was sent.
-      const ack = ({ event, duplicate, modified }: Sent) =>
-        out.send(ws, {
-          type: "ack",
-          client_id: clientId,
-          id: event.id,
-          seq: event.seq,
-          duplicate,
-          ...(modified && { modified, content: event.content ?? "" }),
-        });
-      const send = { content: f.content, clientId, replyTo: f.reply_to ?? null, files: f.attachments ?? [] };
-      const sent = sends.post(door.actor(who), send, true);
-      return sent instanceof Promise ? sent.then(ack) : ack(sent);
-    },
+    "message.send": sendHandler(p),
     "reaction.add": (ws, who, f) => react(ws, who, f, true),
     "reaction.remove": (ws, who, f) => react(ws, who, f, false),
     // Edits and deletes are acknowledged by their broadcast; only refusals need an answer.
@@ -119,6 +132,7 @@ export async function dispatch(
     await handle(ws, attachmentOf(ws), msg);
   } catch (err) {
     const clientId = msg?.type === "message.send" ? (msg.client_id ?? null) : undefined;
-    out.refuse(ws, toAppError(err), clientId);
+    const refusal = toAppError(err);
+    out.refuse(ws, refusal, clientId, clientId !== undefined && holds(ws, clientId, refusal));
   }
 }

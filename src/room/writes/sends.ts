@@ -1,5 +1,6 @@
 import type { Config } from "../../env";
 import type { Actor } from "../socket/identity";
+import type { SendGate } from "../socket/send-order";
 import { Conversation } from "./conversation";
 import type { FileClaims } from "./file-claims";
 import { checkContent, type RoomWrites, type Sent } from "./writes";
@@ -13,6 +14,11 @@ export type SendRequest = {
   replyTo: string | null;
   /** Upload ids to attach (claimed before the message is sequenced). */
   files: string[];
+  /**
+   * An ordered socket's rule (socket/send-order.ts), asked when the send is sequenced, not when
+   * it arrived: a send waiting in the queue behind a refused one of its socket must see the hold.
+   */
+  gate?: SendGate;
 };
 
 /**
@@ -37,16 +43,31 @@ export class SendQueue {
     const waits = (q: SendRequest) => q.files.length > 0 || Conversation.wants(q.content, q.replyTo);
     // Rules older than the global list's bound are read again first (moderation's `fresh`).
     const stale = this.writes.moderation.stale;
-    if (this.waiting === 0 && !waits(r) && !stale)
-      return this.seen(user, this.writes.post(user, r.content, r.clientId, undefined, defer));
+    const { gate } = r;
+    if (this.waiting === 0 && !waits(r) && !stale) {
+      try {
+        gate?.admit();
+        return this.seen(user, this.writes.post(user, r.content, r.clientId, undefined, defer));
+      } catch (err) {
+        gate?.refused(err);
+        throw err;
+      }
+    }
     this.waiting++;
     const sent = this.tail.then(async () => {
-      await this.writes.moderation.fresh();
-      return r.files.length > 0
-        ? this.withFiles(user, r)
-        : Conversation.wants(r.content, r.replyTo)
-          ? this.conversation.post(user, r.content, r.clientId, r.replyTo)
-          : this.writes.post(user, r.content, r.clientId, undefined, defer);
+      // The hold is set before this send settles, so before the next one in the queue starts.
+      try {
+        gate?.admit();
+        await this.writes.moderation.fresh();
+        return await (r.files.length > 0
+          ? this.withFiles(user, r)
+          : Conversation.wants(r.content, r.replyTo)
+            ? this.conversation.post(user, r.content, r.clientId, r.replyTo)
+            : this.writes.post(user, r.content, r.clientId, undefined, defer));
+      } catch (err) {
+        gate?.refused(err);
+        throw err;
+      }
     });
     this.tail = sent.then(
       () => undefined,
