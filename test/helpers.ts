@@ -115,7 +115,6 @@ export const block = (who: TestUser, other: TestUser) =>
 export const unblock = (who: TestUser, other: TestUser) =>
   api("DELETE", `/user/blocks/${other.id}`, { token: who.token });
 
-/** Asserts the one error shape: status plus a stable `code`. */
 /** alice and bob join a room carol owns (the blocks suites' cast). */
 export async function threeInARoom() {
   const alice = await newUser("alice");
@@ -130,6 +129,7 @@ export async function threeInARoom() {
 export const listedRoom = async (u: TestUser, roomId: number) =>
   (await api<RoomSummary[]>("GET", "/room/rooms", { token: u.token })).body.find((r) => r.id === roomId);
 
+/** Asserts the one error shape: status plus a stable `code`. */
 export function expectError(res: ApiResponse, status: number, code: string) {
   // Whatever came back is read as an error body, for the assertions to compare.
   const body = res.body as ErrorBody | null;

@@ -12,9 +12,13 @@ const v2 = (user: TestUser): ConnectOptions => ({
   protocols: ["roomcast.v2", `bearer.${user.token}`],
   useQueryToken: false,
 });
-/** Every frame the room sent `s` before it read this ping has arrived: an event, not a sleep. */
+/**
+ * Every frame the room sent `s` before it read this ping has arrived: an event, not a sleep. Not
+ * `{"type":"ping"}` byte for byte: the runtime answers that one itself, without the room
+ * (`setWebSocketAutoResponse`, room/parts.ts), so its pong says nothing of what the room did.
+ */
 const settled = async (s: TestSocket) => {
-  s.send({ type: "ping" });
+  s.send('{"type": "ping"}');
   await s.next("pong");
 };
 /**
