@@ -7,7 +7,7 @@ import { courierStub } from "../src/courier/stub";
 import type { Bindings } from "../src/env";
 import { roomStub } from "../src/room";
 import { hook, recordingNotices } from "./courier";
-import { awayUser, type DeviceState, quietPeriod } from "./fakes";
+import { awayUser, type DeviceState, pushesSettled, quietPeriod } from "./fakes";
 import { api, eventually, newRoom, newUser, postAs, storedMessages, type TestUser } from "./helpers";
 import { connect } from "./socket";
 
@@ -131,7 +131,7 @@ describe("pushes when the courier decides without PostgreSQL", () => {
       return s;
     }, 10_000);
     expect(pushSeqs(state)).toEqual([missed.seq]);
-    await quietPeriod();
+    await pushesSettled(room.id, missed.seq, [bob.user.id]);
     expect(pushSeqs(await bob.device.state())).toEqual([missed.seq]);
     a.socket.ws.close();
   });
@@ -152,7 +152,7 @@ describe("pushes when the courier decides without PostgreSQL", () => {
       return s;
     }, 10_000);
     expect(pushSeqs(state)).toEqual([sent.seq]);
-    await quietPeriod();
+    await pushesSettled(room.id, sent.seq, [bob.user.id]);
     expect((await bob.device.state()).attempts).toBe(0);
     a.socket.ws.close();
     b.socket.ws.close();
