@@ -19,7 +19,9 @@ type Parts = { env: Bindings; ctx: DurableObjectState; roster: Roster; timeline:
  * Tells the room's courier (src/courier/) which events reached PostgreSQL: at the end of each copy
  * (`tell`) and, while a long copy runs, what it copied so far (`during`), each range following the
  * last. A notice that fails is not retried here: the next one covers it (the courier keeps its own
- * cursors and only moves its head forward; a gap it sees is decided by its run).
+ * cursors and only moves its head forward; a gap it sees is decided by its run). Until the room
+ * copies again, nothing is told: the pushes and deliveries of a lost notice (the call failed, or
+ * the object died between the copy's commit and the call) wait for the room's next event.
  */
 export class CourierNotices {
   /** The last seq told (or in PostgreSQL when this copy began). */
@@ -70,6 +72,6 @@ async function tellCourier(p: Parts, range: { fromSeq: number; toSeq: number }, 
   try {
     await courierStub(p.env, roomId).sequenced(roomId, range.fromSeq, range.toSeq, [...live], away);
   } catch (err) {
-    console.warn(`room ${roomId}: courier notice failed (the next copy repeats it)`, err);
+    console.warn(`room ${roomId}: courier notice failed (the next notice covers its range)`, err);
   }
 }
