@@ -50,7 +50,10 @@ async function lockRoomAndAuthors(tx: Tx, roomId: number, authorIds: number[]) {
  * (`jsonb_to_recordset`), not as 15 bound values per row (≈ 25 µs of the room's CPU per event
  * with the query builder), built by the room's SQLite (`timeline/copy-batch.ts`) and sent as
  * UTF-8 bytes (a binary `text` parameter: a string the Neon driver would encode twice). Times
- * come as epoch milliseconds; an author whose account is gone (not locked) is recorded as null.
+ * come as epoch milliseconds; an author whose account is gone (not locked) is recorded as null,
+ * and without the files, which went with the account: the batch may have been read before the
+ * room heard of the deletion (`Timeline.forgetAuthor` does the same to the room's rows), while
+ * the account's own deletion strips only the rows PostgreSQL already had (domain/users.ts).
  */
 async function insertEvents(tx: Tx, roomId: number, json: Uint8Array) {
   const inserted = await tx.execute<{ id: string }>(sql`
@@ -59,7 +62,8 @@ async function insertEvents(tx: Tx, roomId: number, json: Uint8Array) {
         created_at, edited_at, deleted_at, reply_to, data, mentions)
       select r.id, ${roomId}::int, r.seq, r.kind, r.target_id, u.id, r.content, r.client_id,
         to_timestamp(r.created_at / 1000.0), to_timestamp(r.edited_at / 1000.0),
-        to_timestamp(r.deleted_at / 1000.0), r.reply_to, r.data::jsonb, r.mentions
+        to_timestamp(r.deleted_at / 1000.0), r.reply_to,
+        case when u.id is null then r.data::jsonb - 'attachments' else r.data::jsonb end, r.mentions
       from jsonb_to_recordset(${json}::text::jsonb) as r(id text, seq bigint, kind text,
         target_id text, user_id int, content text, client_id text, created_at bigint,
         edited_at bigint, deleted_at bigint, reply_to text, data text, mentions int[])
