@@ -1,4 +1,4 @@
-// npx tsx bench/probes/rooms-cpu.ts [--rooms 100] [--per-member 30] [--profile]
+// npx tsx bench/probes/rooms-cpu.ts [--rooms 100] [--per-member 30] [--profile [--profile-out FILE]] [--perf]
 // Where the many-rooms scenario's CPU goes (issue 25), in a way that holds up on a busy machine:
 // the bench's own scenario (scenarios/rooms.ts: R rooms × 5 members, each sending 10 msg/s, 30
 // each, the delivery check included) against the production-runtime line, and the CPU time
@@ -7,22 +7,30 @@
 // this process (the bench and the bridge the Neon driver reaches PostgreSQL through) and the
 // load processes, per message sent. Also: PostgreSQL sessions opened per second (each is a
 // backend fork and a bridge connection) and transactions per message. `--profile`: the room
-// objects' JavaScript by self time per message (a V8 CPU profile over workerd's inspector).
+// objects' JavaScript by self time per message (a V8 CPU profile over workerd's inspector;
+// `--profile-out` keeps it for a caller tree). `--perf`: workerd's CPU by layer (bench/lib/perf.ts).
 // workerd's `fsync` calls per message are counted with `perf stat` where it can run: its local
 // Durable Object storage commits with one on the thread that runs every room object.
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { freePort } from "../../scripts/lib/embedded-pg";
 import { type CpuProfile, inspector, selfTimes } from "../lib/inspector";
 import { closeClients, collect, openClients, send, verdict, waitDelivered } from "../lib/load";
+import { layersOf, perfRecord } from "../lib/perf";
 import { startStack } from "../lib/stack";
 import { latency } from "../lib/stats";
 import { manyRooms } from "../scenarios/rooms";
 
 const { values: flags } = parseArgs({
-  options: { rooms: { type: "string" }, "per-member": { type: "string" }, profile: { type: "boolean" } },
+  options: {
+    rooms: { type: "string" },
+    "per-member": { type: "string" },
+    profile: { type: "boolean" },
+    "profile-out": { type: "string" },
+    perf: { type: "boolean" },
+  },
 });
 const ROOMS = Number(flags.rooms ?? 100);
 // The bench's 30 each last 3 s: a room copies 3-4 times. More: what is per copy weighs as in a longer run.
@@ -128,6 +136,7 @@ try {
   const profiler = flags.profile ? await inspector(port) : null;
   if (profiler) await profiler.start();
   const stopPerf = fsyncCounter(stack.pids.roomcast ?? 0);
+  const perf = flags.perf ? await perfRecord(stack.pids.roomcast ?? 0) : null;
   const pg0 = await counters();
   const cpu0 = cpuByFamily();
   const t0 = Date.now();
@@ -140,6 +149,7 @@ try {
   const cpu1 = cpuByFamily();
   const pg1 = await counters();
   const fsyncs = await stopPerf();
+  const perfData = perf ? await perf.stop() : null;
   const expected = Object.fromEntries(
     rooms.map((room, r) => [
       room.key,
@@ -169,8 +179,21 @@ try {
       `  ${family.padEnd(15)} ${((used * 1000) / MESSAGES).toFixed(0).padStart(6)} µs CPU per message (${(used / 1000 / seconds).toFixed(2)} cores)`,
     );
   }
+  if (perfData) {
+    // perf samples workerd's every thread: the layers' shares of the CPU time it sampled.
+    const { cpuSeconds, byLayer, symbols } = layersOf(perfData, 15);
+    console.log(
+      `\n  workerd by layer (perf, ${((cpuSeconds * 1e6) / MESSAGES).toFixed(0)} µs sampled per message):`,
+    );
+    for (const [layer, pct] of [...byLayer].sort((a, b) => b[1] - a[1]))
+      console.log(
+        `  ${((pct / 100) * ((cpuSeconds * 1e6) / MESSAGES)).toFixed(0).padStart(6)} µs  ${pct.toFixed(1).padStart(5)} %  ${layer}`,
+      );
+    for (const [sym, pct] of symbols) console.log(`         ${pct.toFixed(1).padStart(5)} %  ${sym}`);
+  }
   if (profiler) {
     const profile: CpuProfile = await profiler.stop();
+    if (flags["profile-out"]) writeFileSync(flags["profile-out"], JSON.stringify(profile));
     console.log("\n  JavaScript of the worker and room objects, self time per message:");
     for (const [fn, us] of selfTimes(profile).slice(0, 25))
       console.log(`  ${(us / MESSAGES).toFixed(1).padStart(7)} µs  ${fn}`);

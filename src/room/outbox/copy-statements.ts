@@ -12,67 +12,76 @@ type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export class RoomGone extends Error {}
 
 /**
- * The outbox's statements. One batch is one transaction: lock the room's row and the authors'
- * rows, insert the events (`ON CONFLICT (room_id, seq) DO NOTHING RETURNING`), then apply what
- * the rows actually inserted change. A batch retried after a lost acknowledgement changes nothing.
+ * The outbox's statements. One batch is one statement, or one transaction when it holds events
+ * that change other rows: lock the room's row and the authors' rows and insert the events
+ * (`ON CONFLICT (room_id, seq) DO NOTHING RETURNING`) in one statement, then apply what the rows
+ * actually inserted change. A batch of plain messages (a busy room's usual batch) is that one
+ * statement in its own implicit transaction: one round trip instead of five (`BEGIN`, two locks,
+ * the insert, `COMMIT`), each a parse and plan in PostgreSQL and a frame each way through the
+ * driver (issue 25). A batch retried after a lost acknowledgement changes nothing.
  * Returns the authors whose accounts no longer exist (their events are recorded as nobody's) and
  * whether deleted messages' files were queued for deletion (their rows go in this transaction).
  */
 export async function copyBatch(db: Db, roomId: number, batch: CopyBatch) {
+  const { authorIds } = batch;
+  const gone = (authors: Set<number>) => authorIds.filter((id) => !authors.has(id));
+  if (batch.changes.length === 0) {
+    const { authors } = await lockAndInsert(db, roomId, batch.json);
+    return { goneAuthors: gone(authors), filesQueued: false };
+  }
   return db.transaction(async (tx) => {
-    const { authorIds } = batch;
-    const authors = await lockRoomAndAuthors(tx, roomId, authorIds);
-    const fresh = await insertEvents(tx, roomId, batch.json);
+    const { authors, fresh } = await lockAndInsert(tx, roomId, batch.json);
     // Only events that change other rows come back (a message changes nothing else).
     const inserted = batch.changes.filter((e) => fresh.has(e.id));
     await applyAnnotations(tx, roomId, inserted, authors);
     const filesQueued = await applyChanges(tx, roomId, inserted);
-    return { goneAuthors: authorIds.filter((id) => !authors.has(id)), filesQueued };
+    return { goneAuthors: gone(authors), filesQueued };
   });
 }
 
-/** Locks keep the room and the authors from being deleted until this batch is in. */
-async function lockRoomAndAuthors(tx: Tx, roomId: number, authorIds: number[]) {
-  const room = await tx.select({ id: rooms.id }).from(rooms).where(eq(rooms.id, roomId)).for("key share");
-  if (room.length === 0) throw new RoomGone();
-  const locked = await tx
-    .select({ id: users.id })
-    .from(users)
-    .where(inArray(users.id, authorIds))
-    .for("key share");
-  return new Set(locked.map((u) => u.id));
-}
-
 /**
- * Inserts the batch's events; returns the ids actually inserted (not already there) of the
- * events that change other rows (edits, deletes, reactions, thread counters): a message changes
- * nothing else, so its id is not sent back. The rows go as one JSON parameter
- * (`jsonb_to_recordset`), not as 15 bound values per row (≈ 25 µs of the room's CPU per event
- * with the query builder), built by the room's SQLite (`timeline/copy-batch.ts`) and sent as
- * UTF-8 bytes (a binary `text` parameter: a string the Neon driver would encode twice). Times
- * come as epoch milliseconds; an author whose account is gone (not locked) is recorded as null,
- * and without the files, which went with the account: the batch may have been read before the
- * room heard of the deletion (`Timeline.forgetAuthor` does the same to the room's rows), while
- * the account's own deletion strips only the rows PostgreSQL already had (domain/users.ts).
+ * Locks the room's row and its authors' rows (`key share`: neither can be deleted until this batch
+ * is in; no room row: the room was deleted, nothing is inserted) and inserts the batch's events;
+ * returns the authors locked and the ids actually inserted (not already there) of the events
+ * that change other rows (edits, deletes, reactions, thread counters): a message changes nothing
+ * else, so its id is not sent back. The rows go as one JSON parameter (`jsonb_to_recordset`), not
+ * as 15 bound values per row (≈ 25 µs of the room's CPU per event with the query builder), built
+ * by the room's SQLite (`timeline/copy-batch.ts`) and sent as UTF-8 bytes (a binary `text`
+ * parameter: a string the Neon driver would encode twice). Times come as epoch milliseconds; an
+ * author whose account is gone (not locked) is recorded as null, and without the files, which went
+ * with the account: the batch may have been read before the room heard of the deletion
+ * (`Timeline.forgetAuthor` does the same to the room's rows), while the account's own deletion
+ * strips only the rows PostgreSQL already had (domain/users.ts). The room's lock comes first (the
+ * authors' waits for it: a deletion of an account is not held up by a copy that waits for its
+ * room), the authors' as their rows are joined, before the insert's foreign keys are checked.
  */
-async function insertEvents(tx: Tx, roomId: number, json: Uint8Array) {
-  const inserted = await tx.execute<{ id: string }>(sql`
-    with inserted as (
+async function lockAndInsert(q: Db | Tx, roomId: number, json: Uint8Array) {
+  const result = await q.execute<{ room: number; authors: number[]; fresh: string[] }>(sql`
+    with r as materialized (
+      select * from jsonb_to_recordset(${json}::text::jsonb) as r(id text, seq bigint, kind text,
+        target_id text, user_id int, content text, client_id text, created_at bigint,
+        edited_at bigint, deleted_at bigint, reply_to text, data text, mentions int[])),
+    room as (select ${rooms.id} from ${rooms} where ${rooms.id} = ${roomId} for key share),
+    authors as (
+      select ${users.id} from ${users}
+      where exists (select 1 from room) and ${users.id} in (select user_id from r) for key share),
+    inserted as (
       insert into ${messages} (id, room_id, seq, kind, target_id, user_id, content, client_id,
         created_at, edited_at, deleted_at, reply_to, data, mentions)
-      select r.id, ${roomId}::int, r.seq, r.kind, r.target_id, u.id, r.content, r.client_id,
+      select r.id, ${roomId}::int, r.seq, r.kind, r.target_id, a.id, r.content, r.client_id,
         to_timestamp(r.created_at / 1000.0), to_timestamp(r.edited_at / 1000.0),
         to_timestamp(r.deleted_at / 1000.0), r.reply_to,
-        case when u.id is null then r.data::jsonb - 'attachments' else r.data::jsonb end, r.mentions
-      from jsonb_to_recordset(${json}::text::jsonb) as r(id text, seq bigint, kind text,
-        target_id text, user_id int, content text, client_id text, created_at bigint,
-        edited_at bigint, deleted_at bigint, reply_to text, data text, mentions int[])
-      left join ${users} u on u.id = r.user_id
+        case when a.id is null then r.data::jsonb - 'attachments' else r.data::jsonb end, r.mentions
+      from r left join authors a on a.id = r.user_id
+      where exists (select 1 from room)
       order by r.seq
       on conflict (room_id, seq) do nothing
       returning id, kind)
-    select id from inserted where kind <> 'message'`);
-  return new Set(inserted.rows.map((r) => r.id));
+    select (select count(*) from room)::int as room, array(select id from authors) as authors,
+      array(select id from inserted where kind <> 'message') as fresh`);
+  const row = result.rows[0];
+  if (!row || row.room === 0) throw new RoomGone();
+  return { authors: new Set(row.authors), fresh: new Set(row.fresh) };
 }
 
 /**

@@ -19,11 +19,12 @@ export type FlushOutcome = "done" | "failed" | "room_gone";
 
 /**
  * Copies the room's events and read markers from its own storage into PostgreSQL, exactly once
- * and in order. One transaction per batch: the room's row is locked first (no row: the room was
- * deleted, the only way "room gone" is ever decided), authors whose accounts were deleted are
- * recorded as null, then one multi-row `INSERT … ON CONFLICT (room_id, seq) DO NOTHING RETURNING`,
- * then the edits and deletes among the rows actually inserted are applied to their messages
- * (the last one per message only). A batch retried after a lost acknowledgement changes nothing.
+ * and in order. One statement per batch (a transaction when it holds edits, deletes, reactions or
+ * thread counters: copy-statements.ts): the room's row is locked (no row: the room was deleted,
+ * the only way "room gone" is ever decided), authors whose accounts were deleted are recorded as
+ * null, one multi-row `INSERT … ON CONFLICT (room_id, seq) DO NOTHING RETURNING`, then the edits
+ * and deletes among the rows actually inserted are applied to their messages (the last one per
+ * message only). A batch retried after a lost acknowledgement changes nothing.
  *
  * A batch PostgreSQL refuses for a data reason is split until the offending event is found; it
  * is kept in `outbox_rejects` with the error, logged, and the rest lands: one event can never
