@@ -35,6 +35,29 @@ export async function recordingNotices<T>(
   }
 }
 
+/**
+ * Makes the room's notices to its courier fail (`throw`: the call fails, as when the courier is
+ * overloaded) or vanish (`drop`: the room sees it answered, the courier never had it, as when the
+ * room's object died between a copy's commit and its call), until `undo`.
+ */
+export async function losingNotices(roomId: number, how: "throw" | "drop") {
+  let lost = 0;
+  let undo = () => {};
+  await runInDurableObject(courierStub(env as unknown as Bindings, roomId), async (courier) => {
+    const proto = Object.getPrototypeOf(courier) as typeof courier;
+    const original = proto.sequenced;
+    proto.sequenced = async function (this: typeof courier, ...args: Parameters<typeof original>) {
+      if (args[0] !== roomId) return original.apply(this, args);
+      lost++;
+      if (how === "throw") throw new Error("test: courier notice lost");
+    };
+    undo = () => {
+      proto.sequenced = original;
+    };
+  });
+  return { lost: () => lost, undo: () => undo() };
+}
+
 /** A webhook endpoint of `roomId` at a new loopback receiver that knows its secret. */
 export async function hook(owner: TestUser, roomId: number) {
   const receiver = await newReceiver();

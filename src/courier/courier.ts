@@ -46,6 +46,23 @@ export class Courier extends DurableObject<Bindings> {
   }
 
   /**
+   * The room woke with nothing to copy and may owe a notice (its call failed, or its object is
+   * new and the one before may have died between a copy's commit and its notice): PostgreSQL
+   * holds its events up to `headSeq`, the lost range began at `fromSeq` when the room knows it.
+   * Nothing to do when this courier heard of them; otherwise a run decides the gap from
+   * PostgreSQL, as after any lost notice. A courier that never heard from the room and no
+   * `fromSeq` starts after `headSeq`: it cannot tell a lost first notice from a room older than
+   * its courier, whose whole history must not be pushed.
+   */
+  async reminded(roomId: number, fromSeq: number | null, headSeq: number, live: number[]) {
+    const head = this.cursors.meta("head");
+    if (head !== null && head >= headSeq) return;
+    // No push for such a room's events; its endpoints' deliveries still run (their own cursors).
+    if (this.cursors.meta("push_seq") === null && fromSeq === null) this.cursors.setMeta("push_seq", headSeq);
+    await this.sequenced(roomId, fromSeq ?? (head ?? 0) + 1, headSeq, live);
+  }
+
+  /**
    * A new endpoint starts after what PostgreSQL holds now; returns that seq. A run follows: a
    * notice that arrived while PostgreSQL was being asked found no cursor and set no alarm
    * (`settledHere`), so the events it announced would wait for the next notice.

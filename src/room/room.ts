@@ -197,12 +197,23 @@ export class Room extends RoomParts {
   /** The copy to PostgreSQL (see `outbox/schedule.ts`, `outbox/outbox.ts`), then what follows it. */
   override async alarm() {
     if (!this.timeline.initialised) return this.copies.forget();
-    if (this.copies.quietWake()) return;
+    if (this.copies.quietWake()) {
+      // A notice that may be lost is told again (outbox/courier-notice.ts).
+      await this.notices.remind();
+      return this.remindLater();
+    }
     await this.moderation.refreshIfStale(this.timeline.roomId);
     this.notices.begin();
     if ((await this.copies.run()) === "room_gone") return this.destroy();
     // Pushes and webhooks start from what PostgreSQL now holds (issue 21); a long copy told some already.
     await this.notices.tell();
+    this.remindLater();
     this.gauges.changed();
+  }
+
+  /** After a failed notice or reminder: a wake to remind the courier, unless an alarm comes sooner. */
+  private remindLater() {
+    const ms = this.notices.retryInMs;
+    if (ms !== null) this.copies.wakeIn(ms);
   }
 }

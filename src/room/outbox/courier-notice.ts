@@ -18,15 +18,22 @@ type Parts = { env: Bindings; ctx: DurableObjectState; roster: Roster; timeline:
 /**
  * Tells the room's courier (src/courier/) which events reached PostgreSQL: at the end of each copy
  * (`tell`) and, while a long copy runs, what it copied so far (`during`), each range following the
- * last. A notice that fails is not retried here: the next one covers it (the courier keeps its own
- * cursors and only moves its head forward; a gap it sees is decided by its run). Until the room
- * copies again, nothing is told: the pushes and deliveries of a lost notice (the call failed, or
- * the object died between the copy's commit and the call) wait for the room's next event.
+ * last. A notice is not kept: the next one covers a lost one (the courier keeps its own cursors
+ * and only moves its head forward; a gap it sees is decided by its run). A room that copies nothing
+ * more reminds its courier instead (`remind`, on a wake with nothing to copy): soon after a failed
+ * call (`retryInMs`), and on the first wake of a new object, whose predecessor may have died
+ * between a copy's commit and its notice (at the latest the 60-s backstop alarm after that copy).
  */
 export class CourierNotices {
   /** The last seq told (or in PostgreSQL when this copy began). */
   private toldSeq = 0;
   private toldAt = 0;
+  /** A notice may be owed: the last call failed, or this object is new (see `remind`). */
+  private owed = true;
+  /** The first seq of a notice whose call failed (unknown on a new object). */
+  private owedFrom: number | null = null;
+  /** Calls failed in a row (the reminders back off). */
+  private failures = 0;
 
   private readonly p: Parts;
 
@@ -50,8 +57,55 @@ export class CourierNotices {
     if (range.toSeq < range.fromSeq) return;
     this.toldSeq = range.toSeq;
     this.toldAt = Date.now();
-    await tellCourier(this.p, range, this.p.outbox.takeMentioned());
+    const told = await tellCourier(this.p, range, this.p.outbox.takeMentioned());
+    if (!told) this.owedFrom ??= range.fromSeq;
+    this.settled(told);
   }
+
+  /**
+   * A wake with nothing to copy: when a notice may be owed, tells the courier again what
+   * PostgreSQL holds (it ignores what it knows). Cheap when nothing was lost: one call, no run.
+   */
+  async remind() {
+    const headSeq = this.p.timeline.flushedSeq;
+    if (!this.owed || headSeq === 0) return;
+    const roomId = this.p.timeline.roomId;
+    try {
+      await courierStub(this.p.env, roomId).reminded(roomId, this.owedFrom, headSeq, [
+        ...liveUsers(this.p.ctx),
+      ]);
+      this.settled(true);
+    } catch (err) {
+      this.settled(false);
+      console.warn(`room ${roomId}: courier reminder failed (again in ${this.retryInMs} ms)`, err);
+    }
+  }
+
+  /** When to wake to remind the courier after failed calls, or null when none failed. */
+  get retryInMs(): number | null {
+    if (!this.owed || this.failures === 0) return null;
+    return Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** (this.failures - 1));
+  }
+
+  private settled(told: boolean) {
+    this.owed = !told;
+    this.failures = told ? 0 : this.failures + 1;
+    if (told) this.owedFrom = null;
+  }
+}
+
+/** The first reminder after a failed call; doubled after each failure, up to the backstop's minute. */
+const RETRY_MS = 2000;
+const RETRY_MAX_MS = 60_000;
+
+/** The users with a socket in the room now. */
+function liveUsers(ctx: DurableObjectState) {
+  const live = new Set<number>();
+  for (const ws of ctx.getWebSockets()) {
+    const who = attachmentOf(ws);
+    if (who?.user) live.add(who.user.id);
+  }
+  return live;
 }
 
 /**
@@ -60,18 +114,20 @@ export class CourierNotices {
  * without a socket and whom the copied messages mention (`mentioned`): when none of those can be
  * pushed and no webhook endpoint waits, the courier decides without PostgreSQL (src/courier/quiet.ts).
  */
-async function tellCourier(p: Parts, range: { fromSeq: number; toSeq: number }, mentioned: number[]) {
+async function tellCourier(
+  p: Parts,
+  range: { fromSeq: number; toSeq: number },
+  mentioned: number[],
+): Promise<boolean> {
   const roomId = p.timeline.roomId;
-  const live = new Set<number>();
-  for (const ws of p.ctx.getWebSockets()) {
-    const who = attachmentOf(ws);
-    if (who?.user) live.add(who.user.id);
-  }
+  const live = liveUsers(p.ctx);
   const users = p.roster.membersOutside(live, AWAY_MAX);
   const away = users ? { users, mentioned } : undefined;
   try {
     await courierStub(p.env, roomId).sequenced(roomId, range.fromSeq, range.toSeq, [...live], away);
+    return true;
   } catch (err) {
-    console.warn(`room ${roomId}: courier notice failed (the next notice covers its range)`, err);
+    console.warn(`room ${roomId}: courier notice failed (a reminder or the next notice covers it)`, err);
+    return false;
   }
 }

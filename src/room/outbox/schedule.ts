@@ -134,6 +134,11 @@ export class CopySchedule {
     }
   }
 
+  /** A wake in `ms` at the latest (a courier reminder, room.ts); an alarm due sooner stays. */
+  wakeIn(ms: number) {
+    this.schedule(Date.now() + ms, true);
+  }
+
   /** The room's storage was wiped (its alarm with it): a deferred alarm belongs to no room. */
   forget() {
     this.alarmAt = null;
