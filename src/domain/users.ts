@@ -154,6 +154,10 @@ export async function deleteUser(s: UserScope, userId: number): Promise<void> {
     db.select().from(rooms).where(eq(rooms.ownerId, userId)),
   ]);
   const deleted = await db.transaction(async (tx) => {
+    // The account's row first: a room's copy holds it (`key share`, room/outbox/copy-statements.ts)
+    // while it inserts this author's events, so the strip below, a statement after this wait,
+    // sees them; a copy that comes later waits for this transaction and finds the author gone.
+    await tx.execute(sql`select 1 from users where id = ${userId} for update`);
     // Their files go with them (the uploads cascade; the trigger queues the blobs), and so do
     // their messages' lists of them.
     await tx.execute(sql`update messages set data = data - 'attachments'
