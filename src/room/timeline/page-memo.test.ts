@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MEMO_CHARS, MEMO_PAGES, PageMemo } from "./page-memo";
+import { MEMO_CHARS, MEMO_PAGES, MemoBudget, PageMemo } from "./page-memo";
 
 /** A memo over a change count the test moves by hand. */
 function memo() {
@@ -61,5 +61,33 @@ describe("PageMemo's bounds", () => {
     expect(pages.find("big3").kept).toBeDefined();
     pages.keep("huge", { body: `${big}${big}x` }, mark);
     expect(pages.find("huge").kept).toBeUndefined();
+  });
+
+  it("keeps the memos of one isolate within their shared budget, the biggest giving way first", () => {
+    const budget = new MemoBudget(100);
+    const storage = { changes: 0 };
+    const rooms = [0, 1, 2].map(() => new PageMemo<{ body: string }>(() => storage.changes, budget));
+    const total = () => rooms.reduce((n, m) => n + m.size, 0);
+    const page = (n: number) => ({ body: "x".repeat(n) });
+    const [a, b, c] = rooms as [
+      PageMemo<{ body: string }>,
+      PageMemo<{ body: string }>,
+      PageMemo<{ body: string }>,
+    ];
+    a.keep("1", page(30), a.find("1").mark);
+    a.keep("2", page(30), a.find("2").mark);
+    b.keep("1", page(30), b.find("1").mark);
+    expect(total()).toBe(90);
+    // The fourth page does not fit: the memo keeping most (a) gives up its oldest.
+    c.keep("1", page(30), c.find("1").mark);
+    expect(total()).toBe(90);
+    expect(a.find("1").kept).toBeUndefined();
+    expect(a.find("2").kept).toEqual(page(30));
+    expect(c.find("1").kept).toEqual(page(30));
+    for (let i = 0; i < 20; i++) {
+      const m = rooms[i % 3] as PageMemo<{ body: string }>;
+      m.keep(`k${i}`, page(7 + i), m.find(`k${i}`).mark);
+      expect(total()).toBeLessThanOrEqual(100);
+    }
   });
 });
