@@ -77,7 +77,8 @@ export type InboxRow = {
   integrity: string;
 };
 
-export type RestOp = "health" | "login" | "room" | "history" | "post";
+/** `fresh`: a post, then the history page (10 clients each alternating): the page asked right after a change. */
+export type RestOp = "health" | "login" | "room" | "history" | "post" | "fresh";
 
 /** One request at a time on an otherwise idle server: the latency a user sees. */
 export type RestLatencyRow = { server: RestServerName; op: RestOp; ms: Summary; requests: number };

@@ -1,4 +1,4 @@
-// npx tsx bench/probes/rest-cpu.ts [--requests 2000] [--profile] [--perf] [--ops health,room,history,post]
+// npx tsx bench/probes/rest-cpu.ts [--requests 2000] [--profile] [--perf] [--ops health,room,history,post,fresh]
 // What one REST request costs under load on the production-runtime line: 10 concurrent clients
 // (autocannon) send `--requests` requests per operation to plain workerd and to the Fastify + `pg`
 // baseline; measured are req/s and the CPU time of the server's process per request (workerd's
@@ -6,6 +6,9 @@
 // than req/s on a shared machine. With --profile, a V8 CPU profile of the worker (through
 // workerd's inspector) during each operation, as self time per function. With --perf, `perf record`
 // on workerd during each operation, its samples grouped by layer (native included), as µs per request.
+// `fresh` is a history page asked right after a change (a busy room's case; the room keeps a page
+// only until its storage changes): each client posts, then reads the page, `--requests` pairs. Its
+// figures are per pair; with `post` in the same run, the page's own CPU is printed as pair − post.
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -44,20 +47,31 @@ try {
   console.log("| op | server | req/s | CPU ms per request (server process) |\n|---|---|---|---|");
   const profiles: Array<[string, Array<[string, number]>]> = [];
   const layered: Array<[string, ReturnType<typeof layersOf>]> = [];
+  const perOp = new Map<string, number>();
   for (const op of OPS)
     for (const server of stack.rest) {
       const pid = stack.pids[server.name] ?? 0;
       const auth = { "content-type": "application/json", authorization: `Bearer ${server.token}` };
       const messages = `/message/rooms/${server.roomId}/messages`;
-      const req = {
-        health: { method: "GET" as const, path: "/health" },
-        room: { method: "GET" as const, path: `/room/${server.roomId}` },
-        history: { method: "GET" as const, path: `${messages}?limit=50` },
-        post: { method: "POST" as const, path: messages, body: JSON.stringify({ content: "bench" }) },
+      const post = { method: "POST" as const, path: messages, body: JSON.stringify({ content: "bench" }) };
+      const history = { method: "GET" as const, path: `${messages}?limit=50` };
+      const reqs = {
+        health: [{ method: "GET" as const, path: "/health" }],
+        room: [{ method: "GET" as const, path: `/room/${server.roomId}` }],
+        history: [history],
+        post: [post],
+        fresh: [post, history],
       }[op];
-      if (!req) throw new Error(`unknown op ${op}`);
-      const run = (amount: number) =>
-        autocannon({ url: server.base + req.path, ...req, headers: auth, connections: 10, amount });
+      if (!reqs) throw new Error(`unknown op ${op}`);
+      // `amount` counts every request; each client cycles through `reqs` in order (a GET with no body).
+      const run = (pairs: number) =>
+        autocannon({
+          url: server.base,
+          requests: reqs.map((r) => ({ body: undefined, ...r })),
+          headers: auth,
+          connections: 10,
+          amount: pairs * reqs.length,
+        });
       await run(200); // warm-up
       const profiling = profiler && server.name === "roomcast";
       if (profiling) await profiler.start();
@@ -84,10 +98,20 @@ try {
           result.statusCodeStats,
           `errors ${result.errors}, timeouts ${result.timeouts}`,
         );
+      const ms = (cpu * 1000) / REQUESTS;
+      perOp.set(`${op} ${server.name}`, ms);
       console.log(
-        `| ${op} | ${server.name} | ${fmt(result.requests.average)} | ${fmt((cpu * 1000) / REQUESTS, 2)}${bad ? ` (${bad} failed)` : ""} |`,
+        `| ${op} | ${server.name} | ${fmt(result.requests.average)} | ${fmt(ms, 2)}${bad ? ` (${bad} failed)` : ""} |`,
       );
     }
+  for (const server of stack.rest) {
+    const pair = perOp.get(`fresh ${server.name}`);
+    const post = perOp.get(`post ${server.name}`);
+    if (pair !== undefined && post !== undefined)
+      console.log(
+        `${server.name}: history page right after a change ≈ ${fmt(pair - post, 2)} ms (fresh − post)`,
+      );
+  }
   for (const [op, top] of profiles) {
     console.log(
       `\n${op}: worker JavaScript, self time per request (V8 profile)\n\n| function | µs |\n|---|---|`,

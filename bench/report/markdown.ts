@@ -151,6 +151,7 @@ const OP_LABEL: Record<RestOp, string> = {
   room: "GET /room/{id}",
   history: "GET history page (50)",
   post: "POST message",
+  fresh: "POST message, then GET history page (req/s of both)",
 };
 
 function restLatencyTable(rows: RestLatencyRow[]): string[] {

@@ -1,6 +1,8 @@
 // REST: the latency of one request on an otherwise idle server (against its own GET /health), and
 // throughput with 10 concurrent clients (autocannon), for Roomcast's lines and the Node baseline.
 // Operations: get a room, read a history page of 50, post a message; login too (PBKDF2-bound).
+// `fresh` alternates a post and the page, so the page is asked right after a change: the case of
+// a busy room, where Roomcast's kept page (src/room/timeline/page-memo.ts) cannot answer.
 import autocannon from "autocannon";
 import type { Outcome, RestLatencyRow, RestOp, RestThroughputRow } from "../lib/results";
 import type { BenchUser } from "../lib/roomcast";
@@ -27,6 +29,7 @@ function request(server: RestServer, op: RestOp, user: BenchUser): Request {
     case "room":
       return { method: "GET", path: `/room/${server.roomId}`, headers: auth };
     case "history":
+    case "fresh":
       return { method: "GET", path: `${messages}?limit=50`, headers: auth };
     case "post":
       return { method: "POST", path: messages, headers: auth, body: JSON.stringify({ content: "bench" }) };
@@ -53,7 +56,7 @@ async function sequential(server: RestServer, req: Request, count: number): Prom
 }
 
 const LATENCY_OPS: RestOp[] = ["health", "room", "history", "post"];
-const THROUGHPUT_OPS: RestOp[] = ["room", "history", "post", "login"];
+const THROUGHPUT_OPS: RestOp[] = ["room", "history", "fresh", "post", "login"];
 
 export async function restLatency(
   ctx: RunContext,
@@ -97,6 +100,8 @@ async function round(server: RestServer, op: RestOp, users: BenchUser[], seconds
     headers: req.headers,
     ...(req.body !== undefined && { body: req.body }),
     ...(op === "login" && { requests: rotatingLogins(users) }),
+    // Each client posts, then reads the page (a GET carries no body), and so on.
+    ...(op === "fresh" && { requests: [request(server, "post", user), { ...req, body: undefined }] }),
     connections: 10,
     duration: seconds,
   });
