@@ -31,6 +31,16 @@ async function mentionWithLostNotice(how: "throw" | "drop") {
   }
 }
 
+/** The seq of the one push Bob's device receives (waits for it). */
+async function onePush(bob: Awaited<ReturnType<typeof awayUser>>) {
+  const received = await eventually(async () => {
+    const r = (await bob.device.state()).received;
+    expect(r).toHaveLength(1);
+    return r;
+  }, 15_000);
+  return received[0]?.payload.seq;
+}
+
 /**
  * A notice is not kept (room/outbox/courier-notice.ts): a room that copies nothing after a lost
  * one reminds its courier on a wake with nothing to copy, so the push of its last message still
@@ -40,12 +50,7 @@ describe("a lost courier notice in a room that goes quiet", () => {
   it("is told again soon after its call failed", async () => {
     const { bob, seq } = await mentionWithLostNotice("throw");
     // Nothing else happens in the room: the reminder's wake alone brings the push.
-    const received = await eventually(async () => {
-      const r = (await bob.device.state()).received;
-      expect(r).toHaveLength(1);
-      return r;
-    }, 15_000);
-    expect(received[0]?.payload.seq).toBe(seq);
+    expect(await onePush(bob)).toBe(seq);
   }, 25_000);
 
   it("is told again by a new object when the last one died before telling", async () => {
@@ -54,11 +59,6 @@ describe("a lost courier notice in a room that goes quiet", () => {
     const stub = roomStub(bindings, room.id);
     await evictDurableObject(stub);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const received = await eventually(async () => {
-      const r = (await bob.device.state()).received;
-      expect(r).toHaveLength(1);
-      return r;
-    }, 15_000);
-    expect(received[0]?.payload.seq).toBe(seq);
+    expect(await onePush(bob)).toBe(seq);
   }, 25_000);
 });
