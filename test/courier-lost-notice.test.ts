@@ -61,4 +61,24 @@ describe("a lost courier notice in a room that goes quiet", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await onePush(bob)).toBe(seq);
   }, 25_000);
+
+  it("is covered by the next notice when it was the room's first", async () => {
+    const alice = await newUser("alice");
+    const bob = await awayUser("bob");
+    const room = await newRoom(alice);
+    await api("POST", `/room/${room.id}/members/join`, { token: bob.user.token });
+    const notices = await losingNotices(room.id, "throw");
+    let first: number;
+    try {
+      first = (await postAs(alice, room.id, `@${bob.user.username} one`)).body.seq;
+      await eventually(async () => expect(notices.lost()).toBeGreaterThan(0));
+    } finally {
+      notices.undo();
+    }
+    // The next message's copy comes before the reminder: its notice must cover the lost range.
+    // Bob's own message (no push for him), so the one push he gets is the lost one's.
+    const second = await postAs(bob.user, room.id, "back now");
+    expect(second.status).toBe(201);
+    expect(await onePush(bob)).toBe(first);
+  }, 25_000);
 });

@@ -57,7 +57,15 @@ export class CourierNotices {
     if (range.toSeq < range.fromSeq) return;
     this.toldSeq = range.toSeq;
     this.toldAt = Date.now();
-    const told = await tellCourier(this.p, range, this.p.outbox.takeMentioned());
+    // After a failed call this notice covers its range too, decided from PostgreSQL (the lost
+    // notice's mentions went with it): so a courier that never heard from the room starts there.
+    const lostFrom = this.owedFrom;
+    const told = await tellCourier(
+      this.p,
+      { fromSeq: lostFrom ?? range.fromSeq, toSeq: range.toSeq },
+      this.p.outbox.takeMentioned(),
+      lostFrom === null,
+    );
     if (!told) this.owedFrom ??= range.fromSeq;
     this.settled(told);
   }
@@ -118,10 +126,11 @@ async function tellCourier(
   p: Parts,
   range: { fromSeq: number; toSeq: number },
   mentioned: number[],
+  mayDecideHere = true,
 ): Promise<boolean> {
   const roomId = p.timeline.roomId;
   const live = liveUsers(p.ctx);
-  const users = p.roster.membersOutside(live, AWAY_MAX);
+  const users = mayDecideHere ? p.roster.membersOutside(live, AWAY_MAX) : undefined;
   const away = users ? { users, mentioned } : undefined;
   try {
     await courierStub(p.env, roomId).sequenced(roomId, range.fromSeq, range.toSeq, [...live], away);
