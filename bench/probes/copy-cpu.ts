@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { processCpuNs as cpuNs } from "../lib/cpu";
 import { closeClients, collect, openClients, send, verdict, waitDelivered } from "../lib/load";
+import { runProbe } from "../lib/probe";
 import { startStack } from "../lib/stack";
 
 const { values: flags } = parseArgs({
@@ -26,57 +27,56 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const stack = await startStack(new Set(["roomcast"]));
 const pid = String(stack.pids.roomcast ?? "");
-try {
-  const server = stack.ws.find((s) => s.name === "roomcast");
-  if (!server || !pid) throw new Error("no roomcast workerd");
-  const rows: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const room = await server.newRoom();
-    const placements = [
-      { endpoint: room.endpoint(0), senderId: 0 },
-      ...Array.from({ length: receivers }, (_, i) => ({ endpoint: room.endpoint(i + 1), senderId: null })),
-    ];
-    const load = await openClients(stack.procs, placements, false);
-    const sender = load.children[0];
-    if (!sender) throw new Error("no load process");
-    stack.setDatabaseDown(true);
-    await send(sender, messages, null);
-    const done = await waitDelivered(load, messages * (receivers + 1), 300_000);
-    if (done.received < messages * (receivers + 1)) throw new Error(`${done.received} deliveries`);
-    const bad = verdict(await collect(load, { [room.key]: { 0: messages } }), null);
-    if (bad.length) throw new Error(bad.join("; "));
-    await closeClients(load);
-    // The idle rate (failed retries back off; sockets closed), then the copy.
-    await sleep(2000);
-    const idleFrom = cpuNs(pid);
-    await sleep(2000);
-    const idlePerMs = (cpuNs(pid) - idleFrom) / 2000;
-    const before = cpuNs(pid);
-    const t0 = Date.now();
-    stack.setDatabaseDown(false);
-    let why: string | null = "not yet";
-    while (why !== null && Date.now() - t0 < 120_000) {
-      await sleep(100);
-      why = await server.stored(room, messages);
+await runProbe(
+  stack,
+  async () => {
+    const server = stack.ws.find((s) => s.name === "roomcast");
+    if (!server || !pid) throw new Error("no roomcast workerd");
+    const rows: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const room = await server.newRoom();
+      const placements = [
+        { endpoint: room.endpoint(0), senderId: 0 },
+        ...Array.from({ length: receivers }, (_, i) => ({ endpoint: room.endpoint(i + 1), senderId: null })),
+      ];
+      const load = await openClients(stack.procs, placements, false);
+      const sender = load.children[0];
+      if (!sender) throw new Error("no load process");
+      stack.setDatabaseDown(true);
+      await send(sender, messages, null);
+      const done = await waitDelivered(load, messages * (receivers + 1), 300_000);
+      if (done.received < messages * (receivers + 1)) throw new Error(`${done.received} deliveries`);
+      const bad = verdict(await collect(load, { [room.key]: { 0: messages } }), null);
+      if (bad.length) throw new Error(bad.join("; "));
+      await closeClients(load);
+      // The idle rate (failed retries back off; sockets closed), then the copy.
+      await sleep(2000);
+      const idleFrom = cpuNs(pid);
+      await sleep(2000);
+      const idlePerMs = (cpuNs(pid) - idleFrom) / 2000;
+      const before = cpuNs(pid);
+      const t0 = Date.now();
+      stack.setDatabaseDown(false);
+      let why: string | null = "not yet";
+      while (why !== null && Date.now() - t0 < 120_000) {
+        await sleep(100);
+        why = await server.stored(room, messages);
+      }
+      const spent = cpuNs(pid) - before - idlePerMs * (Date.now() - t0);
+      if (why !== null) throw new Error(`PostgreSQL: ${why}`);
+      rows.push(spent / 1000 / messages);
+      // The courier is told after the copy: its run must be over before the next run cuts the
+      // database (else it retries through that run's windows and lands in one of them).
+      await sleep(6000);
+      console.log(
+        `run ${run + 1}: copy ${(spent / 1000 / messages).toFixed(1)} µs/msg (${Date.now() - t0} ms to store)`,
+      );
     }
-    const spent = cpuNs(pid) - before - idlePerMs * (Date.now() - t0);
-    if (why !== null) throw new Error(`PostgreSQL: ${why}`);
-    rows.push(spent / 1000 / messages);
-    // The courier is told after the copy: its run must be over before the next run cuts the
-    // database (else it retries through that run's windows and lands in one of them).
-    await sleep(6000);
     console.log(
-      `run ${run + 1}: copy ${(spent / 1000 / messages).toFixed(1)} µs/msg (${Date.now() - t0} ms to store)`,
+      `copy to PostgreSQL, ${messages} messages × ${runs}: workerd CPU µs/msg median ${median(rows).toFixed(1)} (${rows.map((r) => r.toFixed(1)).join(" / ")})`,
     );
-  }
-  console.log(
-    `copy to PostgreSQL, ${messages} messages × ${runs}: workerd CPU µs/msg median ${median(rows).toFixed(1)} (${rows.map((r) => r.toFixed(1)).join(" / ")})`,
-  );
-} catch (err) {
-  console.error("probe failed:", err);
-  process.exitCode = 1;
-} finally {
-  await stack.stop();
-  if (pid) spawnSync("kill", [pid]);
-  process.exit();
-}
+  },
+  () => {
+    if (pid) spawnSync("kill", [pid]);
+  },
+);

@@ -11,6 +11,7 @@ import { freePort } from "../../scripts/lib/embedded-pg";
 import { processCpuNs as processNs, threadCpuNs as threadNs } from "../lib/cpu";
 import { inspector, selfTimes, totalTimes } from "../lib/inspector";
 import { layersOf, perfRecord } from "../lib/perf";
+import { runProbe } from "../lib/probe";
 import { startStack } from "../lib/stack";
 import { quantile, quietRun, warmBatchingRoom } from "./quiet-clients";
 
@@ -33,7 +34,7 @@ const port = await freePort();
 const stack = await startStack(new Set(["roomcast"]), {
   workerdArgs: flags.js ? [`--inspector-addr=127.0.0.1:${port}`] : [],
 });
-try {
+await runProbe(stack, async () => {
   const { pid, sender, rx, body, isAck } = await warmBatchingRoom(stack, receivers);
   for (let r = 0; r < runs; r++) {
     const perf = flags.perf && r === runs - 1 ? await perfRecord(pid) : null;
@@ -66,10 +67,4 @@ try {
     }
   }
   for (const c of [sender, ...rx]) c.ws.close();
-} catch (err) {
-  console.error("probe failed:", err);
-  process.exitCode = 1;
-} finally {
-  await stack.stop();
-  process.exit();
-}
+});

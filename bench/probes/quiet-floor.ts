@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { freePort } from "../../scripts/lib/embedded-pg";
 import { threadCpuNs } from "../lib/cpu";
 import { measureFsync } from "../lib/disk";
+import { runProbe } from "../lib/probe";
 import { startStack } from "../lib/stack";
 import { startFloor } from "./floor/start";
 import { type Client, open, quantile, quietRun } from "./quiet-clients";
@@ -47,7 +48,7 @@ async function line(
 }
 
 const stack = await startStack(new Set(["roomcast", "ceiling"]));
-try {
+await runProbe(stack, async () => {
   const rc = stack.ws.find((s) => s.name === "roomcast");
   const ceiling = stack.ws.find((s) => s.name === "ceiling");
   if (!rc || !ceiling) throw new Error("servers missing");
@@ -105,10 +106,4 @@ try {
   console.log("median of the rounds' p50s:");
   for (const [name, xs] of p50s) console.log(`  ${name}: ${quantile(xs, 0.5).toFixed(2)} ms`);
   for (const l of lines) for (const c of [l.sender, ...l.rx]) c.ws.close();
-} catch (err) {
-  console.error("probe failed:", err);
-  process.exitCode = 1;
-} finally {
-  await stack.stop();
-  process.exit();
-}
+});

@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { measureFsync } from "../lib/disk";
+import { runProbe } from "../lib/probe";
 import { startStack } from "../lib/stack";
 import type { Endpoint } from "../lib/targets";
 import { type Client, open, quantile as q, quietRun as run, type Trial } from "./quiet-clients";
@@ -82,7 +83,7 @@ function fdNames(pid: number, port: number): Map<number, string> {
 }
 
 const stack = await startStack(new Set(["roomcast", "ceiling"]));
-try {
+await runProbe(stack, async () => {
   const rc = stack.ws.find((s) => s.name === "roomcast");
   const ceiling = stack.ws.find((s) => s.name === "ceiling");
   if (!rc || !ceiling) throw new Error("servers missing");
@@ -132,10 +133,4 @@ try {
     printSteps(steps, flags.trace === "perf");
     console.log(`raw trace: ${file}`);
   }
-} catch (err) {
-  console.error("probe failed:", err);
-  process.exitCode = 1;
-} finally {
-  await stack.stop();
-  process.exit();
-}
+});

@@ -8,6 +8,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { runProbe } from "../lib/probe";
 import { startStack } from "../lib/stack";
 import { quietRun, warmBatchingRoom } from "./quiet-clients";
 import { windowsReport } from "./quiet-window-report";
@@ -20,7 +21,7 @@ const messages = Number(flags.messages ?? 300);
 const hz = flags.hz ?? "20000";
 
 const stack = await startStack(new Set(["roomcast"]));
-try {
+await runProbe(stack, async () => {
   const { pid, sender, rx, body, isAck } = await warmBatchingRoom(stack, receivers);
   const file = path.join(os.tmpdir(), `quiet-windows-${process.pid}.data`);
   const args = [
@@ -51,10 +52,4 @@ try {
   });
   windowsReport(script.stdout, trials, Number(hz));
   for (const c of [sender, ...rx]) c.ws.close();
-} catch (err) {
-  console.error("probe failed:", err);
-  process.exitCode = 1;
-} finally {
-  await stack.stop();
-  process.exit();
-}
+});

@@ -11,6 +11,15 @@ const roomUser = room.extend({ user_id: IdParam("user_id") });
 const roomFilter = room.extend({ filter_id: IdParam("filter_id") });
 const common = { tags: ["moderation"], security: bearer, middleware: [requireUser] };
 const admin = () => errorResponses(401, [403, "forbidden"], 404, 422);
+/** An action against a member: refused on a higher rank, the owner or oneself. */
+const againstMember = () =>
+  errorResponses(
+    401,
+    [403, "forbidden", "outranked"],
+    404,
+    [409, "owner_protected", "cannot_moderate_self"],
+    422,
+  );
 
 export const listFilters = createRoute({
   ...common,
@@ -101,13 +110,7 @@ export const mute = createRoute({
   },
   responses: {
     200: jsonResponse(MuteSchema, "Muted"),
-    ...errorResponses(
-      401,
-      [403, "forbidden", "outranked"],
-      404,
-      [409, "owner_protected", "cannot_moderate_self"],
-      422,
-    ),
+    ...againstMember(),
   },
 });
 
@@ -160,13 +163,7 @@ export const shadowBan = createRoute({
   request: { params: roomUser },
   responses: {
     200: jsonResponse(ShadowSchema, "Shadow-banned"),
-    ...errorResponses(
-      401,
-      [403, "forbidden", "outranked"],
-      404,
-      [409, "owner_protected", "cannot_moderate_self"],
-      422,
-    ),
+    ...againstMember(),
   },
 });
 
@@ -193,12 +190,6 @@ export const cleanup = createRoute({
   request: { params: room, body: jsonBody(CleanupInputSchema) },
   responses: {
     200: jsonResponse(CleanupResultSchema, "Deleted, as message.deleted events"),
-    ...errorResponses(
-      401,
-      [403, "forbidden", "outranked"],
-      404,
-      [409, "owner_protected", "cannot_moderate_self"],
-      422,
-    ),
+    ...againstMember(),
   },
 });
