@@ -6,7 +6,7 @@ import { forbidden, unauthorized } from "../errors";
 import { isApiKey } from "./api-key";
 import { apiKeyUser } from "./api-key-routes";
 import type { SessionUser } from "./session";
-import { verifyToken } from "./tokens";
+import { type TokenClaims, verifyToken } from "./tokens";
 
 /**
  * Resolves a token to a live user: the signature and claims must verify, the user must still
@@ -16,7 +16,11 @@ import { verifyToken } from "./tokens";
  * (src/account/), not from a PostgreSQL query per request.
  */
 export async function authenticate(env: Bindings, config: Config, token: string): Promise<SessionUser> {
-  const claims = await verifyToken(config, token);
+  return accountHolds(env, await verifyToken(config, token));
+}
+
+/** The second half of `authenticate`: the verified token's account, session and version still hold. */
+async function accountHolds(env: Bindings, claims: TokenClaims): Promise<SessionUser> {
   const user = await accountStub(env, claims.userId).check(claims.userId, claims.sessionId);
   if (!user || user.tokenVersion !== claims.tokenVersion) throw unauthorized("Token is no longer valid");
   if (!user.isActive) throw unauthorized("Account is disabled");
@@ -37,6 +41,31 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
     isApiKey(token) ? await apiKeyUser(c, token) : await authenticate(c.env, c.var.config, token),
   );
   await next();
+});
+
+/**
+ * `requireUser` for a route that only reads (a room, a history page, a thread): the token is
+ * verified first, then the account check is started but not awaited, so that the route can ask
+ * the room at the same time (`c.var.caller`, `alongside` in domain/messages.ts): the two
+ * Durable Object calls overlap instead of following each other. What the caller gets is
+ * unchanged: the response leaves only once the check has held — whatever the route did
+ * meanwhile, a failed check answers the same 401 as `requireUser`, in place of the route's
+ * response (a 422 included).
+ */
+export const requireReader = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header("authorization"));
+  if (!token) throw unauthorized("Missing bearer token");
+  if (isApiKey(token)) {
+    const user = await apiKeyUser(c, token);
+    c.set("caller", { claims: null, user: Promise.resolve(user) });
+    return next();
+  }
+  const claims = await verifyToken(c.var.config, token);
+  const user = accountHolds(c.env, claims);
+  user.catch(() => {}); // awaited below, after the route; not an unhandled rejection meanwhile
+  c.set("caller", { claims, user });
+  await next();
+  await user;
 });
 
 export const requireGlobalAdmin = createMiddleware<AppEnv>(async (c, next) => {

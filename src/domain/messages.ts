@@ -1,5 +1,5 @@
 import type { SessionUser } from "../auth/session";
-import type { UserScope } from "../context";
+import type { ReadScope, Scope, UserScope } from "../context";
 import { fromJsonText, toJsonText } from "../json-text";
 import { type MessageEvent, toMessageOut } from "../protocol";
 import {
@@ -27,7 +27,24 @@ export const asSocketUser = (
   ...(user.sessionId !== undefined && { sessionId: user.sessionId }),
 });
 
-const room = (s: UserScope, roomId: number) => roomStub(s.env, roomId);
+const room = (s: Scope, roomId: number) => roomStub(s.env, roomId);
+
+/**
+ * A room's read asked alongside the caller's account check (`requireReader`, auth/middleware.ts):
+ * the room is asked at once as the token's user without global rights, and its answer is used
+ * only once the check has held (a failed check throws its 401 here, the answer is dropped). A
+ * global admin may see what others may not, so for one the room is asked again with their rights,
+ * after the check, as every read was before. The room's reads use the caller's id, not their name.
+ */
+async function alongside<T>(s: ReadScope, ask: (who: SocketUser) => Promise<T>) {
+  const { claims } = s.caller;
+  const early =
+    claims && ask({ user: { id: claims.userId, username: "" }, isAdmin: false, sessionId: claims.sessionId });
+  early?.catch(() => {}); // awaited below, once the check has held; dropped if it does not
+  const user = await s.caller.user;
+  const value = early && !user.isAdmin ? await early : await ask(asSocketUser(user));
+  return { user, value };
+}
 
 /**
  * Leaves out messages by users the caller blocked, and hides what replies quote of them (the
@@ -46,25 +63,30 @@ function shownTo(readerId: number, blocked: number[], rows: MessageEvent[]) {
  * A page (history or thread) as the JSON text the room made of it, after `shownTo`'s rule: only
  * a page by or quoting someone the caller blocked is parsed here, to apply it.
  */
-async function shownBody(s: UserScope, body: Promise<HistoryBody>) {
+async function shownBody(s: UserScope, page: HistoryBody) {
   // The token check brought the list along (auth/middleware.ts); a bot's key did not.
-  const [page, blocked] = await Promise.all([body, s.user.blocked ?? blockedUsers(s.env, s.user.id)]);
+  const blocked = s.user.blocked ?? (await blockedUsers(s.env, s.user.id));
   if (!page.authors.some((id) => blocked.includes(id))) return page.body;
   const rows = fromJsonText(page.body).map((m): MessageEvent => ({ type: "message", ...m }));
   return toJsonText(shownTo(s.user.id, blocked, rows).map(toMessageOut));
 }
 
 /** A page of a room's messages, oldest first, in their current state (reads its own writes). */
-export const listMessages = (s: UserScope, roomId: number, w: HistoryWindow) =>
-  shownBody(s, unwrap(room(s, roomId).historyBody(roomId, asSocketUser(s.user), w)));
+export const listMessages = async (s: ReadScope, roomId: number, w: HistoryWindow) => {
+  const { user, value } = await alongside(s, (who) => unwrap(room(s, roomId).historyBody(roomId, who, w)));
+  return shownBody({ ...s, user }, value);
+};
 
 /** Sends through the room's object, the single writer of its timeline (optionally a reply, with files). */
 export const postMessage = (s: UserScope, roomId: number, send: SendRequest) =>
   unwrap(room(s, roomId).sendMessage(roomId, asSocketUser(s.user), send));
 
 /** The replies under a message, oldest first. */
-export const listThread = (s: UserScope, roomId: number, id: string, w: ThreadWindow) =>
-  shownBody(s, unwrap(room(s, roomId).threadBody(roomId, asSocketUser(s.user), id, w)));
+export const listThread = async (s: ReadScope, roomId: number, id: string, w: ThreadWindow) => {
+  const ask = (who: SocketUser) => unwrap(room(s, roomId).threadBody(roomId, who, id, w));
+  const { user, value } = await alongside(s, ask);
+  return shownBody({ ...s, user }, value);
+};
 
 /** Adds (`on`) or removes the caller's reaction; idempotent. */
 export const react = (s: UserScope, roomId: number, id: string, key: string, on: boolean) =>
@@ -77,5 +99,5 @@ export const deleteMessage = (s: UserScope, roomId: number, id: string) =>
   unwrap(room(s, roomId).deleteMessage(roomId, asSocketUser(s.user), id));
 
 /** The room's row, if this user may see it. */
-export const describeRoom = (s: UserScope, roomId: number) =>
-  unwrap(room(s, roomId).describe(roomId, asSocketUser(s.user)));
+export const describeRoom = async (s: ReadScope, roomId: number) =>
+  (await alongside(s, (who) => unwrap(room(s, roomId).describe(roomId, who)))).value;

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { requireUser } from "../auth/middleware";
+import { requireReader, requireUser } from "../auth/middleware";
 import type { RoomRow, UserRow } from "../db/schema";
 import {
   AccessTokenOutSchema,
@@ -213,3 +213,6 @@ export const signedIn = (tag: string) => ({
   security: bearer,
   middleware: [requireUser],
 });
+
+/** The same for a route that only reads: its room is asked alongside the account check (`requireReader`). */
+export const signedInReader = (tag: string) => ({ ...signedIn(tag), middleware: [requireReader] });

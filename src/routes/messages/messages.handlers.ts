@@ -1,4 +1,4 @@
-import { type AppRouteHandler, userScopeOf } from "../../context";
+import { type AppRouteHandler, readScopeOf, userScopeOf } from "../../context";
 import {
   deleteMessage,
   editMessage,
@@ -25,7 +25,7 @@ export const send: AppRouteHandler<typeof routes.send> = async (c) => {
 };
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
-  const page = await listMessages(userScopeOf(c), c.req.valid("param").room_id, c.req.valid("query"));
+  const page = await listMessages(readScopeOf(c), c.req.valid("param").room_id, c.req.valid("query"));
   return jsonText(c, page, 200);
 };
 
@@ -43,7 +43,7 @@ export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
 
 export const thread: AppRouteHandler<typeof routes.thread> = async (c) => {
   const { room_id, message_id } = c.req.valid("param");
-  const page = await listThread(userScopeOf(c), room_id, message_id, c.req.valid("query"));
+  const page = await listThread(readScopeOf(c), room_id, message_id, c.req.valid("query"));
   return jsonText(c, page, 200);
 };
 

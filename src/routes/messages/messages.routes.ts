@@ -9,6 +9,7 @@ import {
   MessageSchema,
   ReactionOutcomeSchema,
   signedIn,
+  signedInReader,
 } from "../schemas";
 
 export const MAX_HISTORY_PAGE = 200;
@@ -85,7 +86,7 @@ export const send = createRoute({
 });
 
 export const list = createRoute({
-  ...signedIn("messages"),
+  ...signedInReader("messages"),
   method: "get",
   operationId: "listMessages",
   path: "/message/rooms/{room_id}/messages",
@@ -155,7 +156,7 @@ export const remove = createRoute({
 });
 
 export const thread = createRoute({
-  ...signedIn("messages"),
+  ...signedInReader("messages"),
   method: "get",
   operationId: "listThread",
   path: "/message/rooms/{room_id}/messages/{message_id}/thread",

@@ -1,4 +1,4 @@
-import { type AppRouteHandler, scopeOf, userScopeOf } from "../../context";
+import { type AppRouteHandler, readScopeOf, scopeOf, userScopeOf } from "../../context";
 import { describeRoom } from "../../domain/messages";
 import {
   createRoom,
@@ -32,7 +32,7 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
 };
 
 export const get: AppRouteHandler<typeof routes.get> = async (c) =>
-  c.json(toRoomOut(await describeRoom(userScopeOf(c), c.req.valid("param").room_id)), 200);
+  c.json(toRoomOut(await describeRoom(readScopeOf(c), c.req.valid("param").room_id)), 200);
 
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const room = await updateRoom(userScopeOf(c), c.req.valid("param").room_id, c.req.valid("json"));

@@ -9,6 +9,7 @@ import {
   RoomSchema,
   RoomSummarySchema,
   signedIn,
+  signedInReader,
 } from "../schemas";
 
 const RoomName = z.string().trim().min(1).max(100).openapi({ example: "general" });
@@ -87,7 +88,7 @@ export const markRead = createRoute({
 });
 
 export const get = createRoute({
-  ...signedIn("rooms"),
+  ...signedInReader("rooms"),
   method: "get",
   operationId: "getRoom",
   path: "/room/{room_id}",
