@@ -9,6 +9,7 @@ import { Cursors } from "./cursors";
 import { deliverEndpoint } from "./deliver";
 import { fanOutPushes } from "./push-fanout";
 import { type Away, QuietMembers } from "./quiet";
+import { type Seen, SeenTable } from "./seen";
 
 /** Retry delay when a whole run failed (PostgreSQL down): the alarm comes back, nothing is lost. */
 const RUN_RETRY_MS = 5_000;
@@ -23,25 +24,37 @@ export class Courier extends DurableObject<Bindings> {
   private readonly config: Config;
   private readonly cursors: Cursors;
   private readonly quiet: QuietMembers;
+  private readonly seen: SeenTable;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.config = loadConfig(env);
     this.cursors = new Cursors(ctx.storage.sql);
     this.quiet = new QuietMembers(ctx.storage.sql);
+    this.seen = new SeenTable(ctx.storage.sql);
   }
 
   /**
    * The room copied its events up to `headSeq` to PostgreSQL (from `fromSeq`); `live` are the
-   * users whose sockets were connected, who saw them as they happened; `away`, when the room knew
-   * them, the members without a socket and whom the range mentions.
+   * users whose sockets were connected, who saw them as they happened; `seen`, what members whose
+   * sockets closed before the notice were sent live (not pushed either); `away`, when the room
+   * knew them, the members without a socket (less those sent the whole range) and whom the range
+   * mentions.
    */
-  async sequenced(roomId: number, fromSeq: number, headSeq: number, live: number[], away?: Away) {
+  async sequenced(
+    roomId: number,
+    fromSeq: number,
+    headSeq: number,
+    live: number[],
+    away?: Away,
+    seen: Seen[] = [],
+  ) {
     this.cursors.setMeta("room", roomId);
     if (away && this.settledHere(fromSeq, headSeq, away)) return;
     if (this.cursors.meta("push_seq") === null) this.cursors.setMeta("push_seq", fromSeq - 1);
     this.cursors.setMeta("head", Math.max(headSeq, this.cursors.meta("head") ?? 0));
-    this.rememberLive(live);
+    // A user connected now was sent everything so far: not pushed for it, pushed for what follows.
+    this.seen.add([...seen, ...live.map((id): Seen => [id, 1, headSeq])]);
     await this.ctx.storage.setAlarm(Date.now());
   }
 
@@ -54,12 +67,12 @@ export class Courier extends DurableObject<Bindings> {
    * `fromSeq` starts after `headSeq`: it cannot tell a lost first notice from a room older than
    * its courier, whose whole history must not be pushed.
    */
-  async reminded(roomId: number, fromSeq: number | null, headSeq: number, live: number[]) {
+  async reminded(roomId: number, fromSeq: number | null, headSeq: number, live: number[], seen: Seen[] = []) {
     const head = this.cursors.meta("head");
     if (head !== null && head >= headSeq) return;
     // No push for such a room's events; its endpoints' deliveries still run (their own cursors).
     if (this.cursors.meta("push_seq") === null && fromSeq === null) this.cursors.setMeta("push_seq", headSeq);
-    await this.sequenced(roomId, fromSeq ?? (head ?? 0) + 1, headSeq, live);
+    await this.sequenced(roomId, fromSeq ?? (head ?? 0) + 1, headSeq, live, undefined, seen);
   }
 
   /**
@@ -124,29 +137,22 @@ export class Courier extends DurableObject<Bindings> {
     return true;
   }
 
-  private rememberLive(live: number[]) {
-    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS live (user_id INTEGER PRIMARY KEY)");
-    for (const id of live) this.ctx.storage.sql.exec("INSERT OR IGNORE INTO live (user_id) VALUES (?)", id);
-  }
-
-  /** Push decisions for what was sequenced since the last run; the live set is used once. */
+  /** Push decisions for what was sequenced since the last run; what members saw live is kept until decided. */
   private async decidePushes(db: Db, roomId: number) {
     const afterSeq = this.cursors.meta("push_seq");
     const head = this.cursors.meta("head");
     if (afterSeq === null || head === null || afterSeq >= head) return;
-    this.rememberLive([]);
-    const live = this.ctx.storage.sql.exec<{ user_id: number }>("SELECT user_id FROM live").toArray();
     const [gen, readAt] = [this.quiet.generation, Date.now()];
     const { done, quiet } = await fanOutPushes(
       this.env,
       db,
       roomId,
       { afterSeq, upTo: head },
-      new Set(live.map((r) => r.user_id)),
+      this.seen.ranges(),
     );
     if (quiet) this.quiet.replace(quiet, readAt, gen);
     this.cursors.setMeta("push_seq", done);
-    if (done >= head) this.ctx.storage.sql.exec("DELETE FROM live");
+    this.seen.doneThrough(done);
   }
 
   /** Each active endpoint that is due gets its next deliveries; returns when to come back. */

@@ -9,6 +9,7 @@ import type { RoomKind } from "../protocol";
 import { pushReason, type Recipient } from "../push/decide";
 import { preview } from "../push/payload";
 import { pushQueueStub } from "../push/stub";
+import type { SeenRanges } from "./seen";
 
 /** Messages one run decides for; the rest waits for the next run. */
 const BATCH = 200;
@@ -64,15 +65,15 @@ const quietOf = (people: Recipient[]) =>
 /**
  * Decides the pushes for the room's messages in (`afterSeq`, `upTo`] and hands each to the
  * recipient's push queue. Returns the last seq decided and, when it read the members, the quiet
- * ones (null: not read, or not all of them). `live`: users whose sockets were connected when
- * these messages were broadcast.
+ * ones (null: not read, or not all of them). `seen`: what each member was sent live (connected
+ * when the messages were copied, or on a socket that closed before: src/courier/seen.ts).
  */
 export async function fanOutPushes(
   env: Bindings,
   db: Db,
   roomId: number,
   range: { afterSeq: number; upTo: number },
-  live: ReadonlySet<number>,
+  seen: SeenRanges,
 ): Promise<{ done: number; quiet: number[] | null }> {
   const [room] = await db.select().from(rooms).where(eq(rooms.id, roomId));
   if (!room) return { done: range.upTo, quiet: null };
@@ -88,7 +89,7 @@ export async function fanOutPushes(
   const authors = [...new Set(wanted.flatMap((r) => (r.m.userId === null ? [] : [r.m.userId])))];
   const people =
     wanted.length > 0 ? await withBlocks(db, roomId, await recipients(db, roomId, room.kind), authors) : [];
-  const ctx = { direct: room.kind === "direct", live, now: new Date() };
+  const ctx = { direct: room.kind === "direct", seen, now: new Date() };
   const sends: Promise<void>[] = [];
   for (const { m, username } of wanted) {
     for (const person of people) {

@@ -1,3 +1,4 @@
+import { type SeenRanges, sawLive } from "../courier/seen";
 import type { NotificationLevel } from "../domain/notification-settings";
 
 /** A new message as the push decision sees it. */
@@ -17,16 +18,17 @@ export type Reason = "mention" | "direct" | "all";
 
 /**
  * Who is pushed for one message, and why. Never the author, a bot, a user whose socket was
- * connected when the message was sequenced (they saw it live), or one who blocked the author
+ * connected when the message was copied or was sent it before closing (`seen`: they saw it live),
+ * or one who blocked the author
  * (the rule of `blockedAuthor` in domain/people.ts: their counts leave it out too); then the
  * user's level for the room (default: DMs all, other rooms mentions) and mute.
  */
 export function pushReason(
   msg: Sequenced,
   r: Recipient,
-  ctx: { direct: boolean; live: ReadonlySet<number>; now: Date },
+  ctx: { direct: boolean; seen: SeenRanges; now: Date },
 ): Reason | null {
-  if (r.userId === msg.authorId || r.isBot || ctx.live.has(r.userId)) return null;
+  if (r.userId === msg.authorId || r.isBot || sawLive(ctx.seen, r.userId, msg.seq)) return null;
   if (msg.authorId !== null && r.blocked?.has(msg.authorId)) return null;
   if (r.mutedUntil && r.mutedUntil > ctx.now) return null;
   const mentioned = msg.mentions.includes(r.userId);

@@ -17,7 +17,8 @@ export type Publish = Pick<RoomOutput, "event" | "readMarker">;
 
 /** What the output needs of the object, the timeline and the copy (narrow, so a test can stand in). */
 type Sockets = Pick<DurableObjectState, "getWebSockets"> & { storage?: Pick<DurableObjectStorage, "sync"> };
-type Written = Pick<Timeline, "commit" | "whenLost">;
+/** `lastSeq` (a stand-in without it starts at 0): where `sentSeq` starts on a wake. */
+type Written = Pick<Timeline, "commit" | "whenLost"> & Partial<Pick<Timeline, "lastSeq">>;
 type Copies = Pick<CopySchedule, "kick">;
 
 /**
@@ -41,6 +42,9 @@ export class RoomOutput {
   private readonly queued = new Map<WebSocket, string[]>();
   private flushScheduled = false;
   private readonly pace = new Pace();
+  /** The last event queued, and the last one a flush handed to every live socket (`sentSeq`). */
+  private queuedSeq: number;
+  private sent: number;
 
   /** After a wake, the sockets tagged BATCH_TAG say which sockets batch. */
   constructor(
@@ -51,6 +55,8 @@ export class RoomOutput {
     private readonly maxBatchBytes = BATCH_MAX_CHARS,
   ) {
     for (const ws of ctx.getWebSockets(BATCH_TAG)) this.batching.add(ws);
+    // A new object (a wake): whatever the last one sequenced, it sent before it slept.
+    this.queuedSeq = this.sent = timeline.lastSeq ?? 0;
     this.everyone = new SocketList(ctx);
     timeline.whenLost(() => this.abandon());
   }
@@ -89,6 +95,7 @@ export class RoomOutput {
     const rule = this.hidden;
     const audience = rule?.audience(e);
     this.pace.event();
+    this.queuedSeq = e.seq;
     if (!rule || !audience) this.broadcast(this.live(this.everyone.all()), frame(e));
     else {
       // Whole to those who may see it, a `hidden` placeholder at the same seq to everyone else
@@ -104,6 +111,14 @@ export class RoomOutput {
   readMarker(userId: number, seq: number) {
     this.broadcast(this.ctx.getWebSockets(userTag(userId)), frame({ type: "read", seq }));
     this.copies.kick();
+  }
+
+  /**
+   * The last event every live socket was sent (handed to it by a flush; a socket still replaying
+   * follows its own cursor): what a socket that closes now saw (`socket/seen-live.ts`).
+   */
+  get sentSeq(): number {
+    return this.sent;
   }
 
   /** A socket was accepted; `batch`: it asked for batches. */
@@ -175,6 +190,7 @@ export class RoomOutput {
     if (!this.written()) return;
     let last: Batched | undefined;
     for (const ws of this.queued.keys()) last = this.flushOne(ws, last);
+    this.sent = this.queuedSeq;
     const storage = this.ctx.storage;
     this.pace.flushed(storage && (() => storage.sync()));
   }

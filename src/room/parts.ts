@@ -15,6 +15,7 @@ import { CopySchedule } from "./outbox/schedule";
 import { RoomOutput } from "./output";
 import { Admission } from "./socket/admission";
 import { Replays } from "./socket/replay";
+import { SeenLive } from "./socket/seen-live";
 import { Timeline } from "./timeline/timeline";
 import { assembleWrites, type WriteSide } from "./writes/assemble";
 import { UserLimits } from "./writes/limits";
@@ -42,6 +43,8 @@ export abstract class RoomParts extends DurableObject<Bindings> {
   protected readonly gauges = reportGauges(this.ctx, this.env, () => [this.timeline, this.outbox]);
   protected readonly moderation: RoomModeration;
   protected readonly admission: Admission;
+  /** What members were sent on sockets that closed before the copy's notice (`socket/seen-live.ts`). */
+  protected readonly seen: SeenLive;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -55,7 +58,8 @@ export abstract class RoomParts extends DurableObject<Bindings> {
     this.heads = new MemberHeads(ctx.storage.sql, this.timeline, env, this.moderation.hidden, config);
     this.door = new Door(this.timeline, this.roster, env, () => this.startAnnotations(), this.moderation);
     this.outbox = new Outbox(this.timeline, config, env, () => this.notices.during());
-    this.notices = new CourierNotices(env, ctx, this.roster, this.timeline, this.outbox);
+    this.seen = new SeenLive(ctx.storage.sql);
+    this.notices = new CourierNotices(env, ctx, this.roster, this.timeline, this.outbox, this.seen);
     this.copies = new CopySchedule(ctx.storage, this.outbox);
     const out = new RoomOutput(ctx, this.timeline, this.copies);
     this.out = out;

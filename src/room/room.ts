@@ -47,7 +47,8 @@ export class Room extends RoomParts {
 
   private depart(ws: WebSocket, code: number | null, reason: string) {
     const { ctx, out, admission } = this;
-    const parts = { ctx, out, admission, roomId: this.timeline.roomId, hidden: this.moderation.hidden };
+    const { roomId } = this.timeline;
+    const parts = { ctx, out, admission, roomId, hidden: this.moderation.hidden, seen: this.seen };
     const released = depart(parts, ws, code, reason);
     this.gauges.changed();
     return released;
@@ -190,7 +191,8 @@ export class Room extends RoomParts {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.copies.forget();
-    for (const part of [this.timeline, this.roster, this.reactions, this.threads, this.heads]) part.reset();
+    for (const part of [this.timeline, this.roster, this.reactions, this.threads, this.heads, this.seen])
+      part.reset();
     this.moderation.reset();
   }
 

@@ -3,6 +3,7 @@ import { courierStub } from "../../courier/stub";
 import type { Bindings } from "../../env";
 import type { Roster } from "../access/roster";
 import { attachmentOf } from "../socket/identity";
+import type { SeenLive } from "../socket/seen-live";
 import type { Timeline } from "../timeline/timeline";
 import type { Outbox } from "./outbox";
 
@@ -13,7 +14,14 @@ import type { Outbox } from "./outbox";
  */
 export const NOTICE_INTERVAL_MS = 1000;
 
-type Parts = { env: Bindings; ctx: DurableObjectState; roster: Roster; timeline: Timeline; outbox: Outbox };
+type Parts = {
+  env: Bindings;
+  ctx: DurableObjectState;
+  roster: Roster;
+  timeline: Timeline;
+  outbox: Outbox;
+  seen: Pick<SeenLive, "take">;
+};
 
 /**
  * Tells the room's courier (src/courier/) which events reached PostgreSQL: at the end of each copy
@@ -37,8 +45,15 @@ export class CourierNotices {
 
   private readonly p: Parts;
 
-  constructor(env: Bindings, ctx: DurableObjectState, roster: Roster, timeline: Timeline, outbox: Outbox) {
-    this.p = { env, ctx, roster, timeline, outbox };
+  constructor(
+    env: Bindings,
+    ctx: DurableObjectState,
+    roster: Roster,
+    timeline: Timeline,
+    outbox: Outbox,
+    seen: Pick<SeenLive, "take">,
+  ) {
+    this.p = { env, ctx, roster, timeline, outbox, seen };
   }
 
   /** A copy begins: what PostgreSQL holds already was told by an earlier copy. */
@@ -78,12 +93,13 @@ export class CourierNotices {
     const headSeq = this.p.timeline.flushedSeq;
     if (!this.owed || headSeq === 0) return;
     const roomId = this.p.timeline.roomId;
+    const live = liveUsers(this.p.ctx);
+    const seen = this.p.seen.take(this.owedFrom ?? 0, headSeq, live);
     try {
-      await courierStub(this.p.env, roomId).reminded(roomId, this.owedFrom, headSeq, [
-        ...liveUsers(this.p.ctx),
-      ]);
+      await courierStub(this.p.env, roomId).reminded(roomId, this.owedFrom, headSeq, [...live], seen.seen);
       this.settled(true);
     } catch (err) {
+      seen.kept();
       this.settled(false);
       console.warn(`room ${roomId}: courier reminder failed (again in ${this.retryInMs} ms)`, err);
     }
@@ -118,9 +134,11 @@ function liveUsers(ctx: DurableObjectState) {
 
 /**
  * One notice: events `fromSeq`..`toSeq` are in PostgreSQL, with the users whose sockets are
- * connected now: they received those events live and are not pushed. With them the members
- * without a socket and whom the copied messages mention (`mentioned`): when none of those can be
- * pushed and no webhook endpoint waits, the courier decides without PostgreSQL (src/courier/quiet.ts).
+ * connected now: they received those events live and are not pushed; and what members whose
+ * sockets closed since were sent of them (`seen`, socket/seen-live.ts): not pushed either. With
+ * them the members without a socket (less those sent the whole range) and whom the copied
+ * messages mention (`mentioned`): when none of those can be pushed and no webhook endpoint waits,
+ * the courier decides without PostgreSQL (src/courier/quiet.ts).
  */
 async function tellCourier(
   p: Parts,
@@ -130,12 +148,17 @@ async function tellCourier(
 ): Promise<boolean> {
   const roomId = p.timeline.roomId;
   const live = liveUsers(p.ctx);
-  const users = mayDecideHere ? p.roster.membersOutside(live, AWAY_MAX) : undefined;
+  const seen = p.seen.take(range.fromSeq, range.toSeq, live);
+  const sawAll = seen.seen.filter(([, from, to]) => from <= range.fromSeq && to >= range.toSeq);
+  const present = sawAll.length === 0 ? live : new Set([...live, ...sawAll.map(([id]) => id)]);
+  const users = mayDecideHere ? p.roster.membersOutside(present, AWAY_MAX) : undefined;
   const away = users ? { users, mentioned } : undefined;
   try {
-    await courierStub(p.env, roomId).sequenced(roomId, range.fromSeq, range.toSeq, [...live], away);
+    const courier = courierStub(p.env, roomId);
+    await courier.sequenced(roomId, range.fromSeq, range.toSeq, [...live], away, seen.seen);
     return true;
   } catch (err) {
+    seen.kept();
     console.warn(`room ${roomId}: courier notice failed (a reminder or the next notice covers it)`, err);
     return false;
   }

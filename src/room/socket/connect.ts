@@ -10,6 +10,7 @@ import { type SocketUser, userTag, writeAttachment } from "./identity";
 import { announce, onlineFor, type PresenceRule, V2_TAG, versionOf } from "./presence";
 import { REPLAY_TAG, type Replays } from "./replay";
 import { prepareResume } from "./resume";
+import { liveFromAttachment } from "./seen-live";
 import { orderedAttachment } from "./send-order";
 
 type Parts = {
@@ -37,6 +38,16 @@ function flagsOf(url: URL) {
   const on = (flag: string) => url.searchParams.get(flag) === "1";
   return { batch: on("batch"), sync: on("sync"), ordered: on("ordered") };
 }
+
+/**
+ * What a new socket keeps through hibernation: who it is, the last seq before its first live
+ * frame (`seen-live.ts`: what it was sent), its send order.
+ */
+const attachmentFor = (who: SocketUser, ordered: boolean, before: number) => ({
+  ...(who satisfies SocketUser),
+  ...liveFromAttachment(before + 1),
+  ...(ordered && orderedAttachment()),
+});
 
 /** A refusal the worker relays as a visible close; `Retry-After` carries a 429's retry hint. */
 const refuse = (err: unknown) => {
@@ -117,7 +128,7 @@ export async function connect(
   ctx.acceptWebSocket(server, tags);
   out.accepted(server, batch);
   replays.flow.accepted(server, sync);
-  writeAttachment(server, { ...(who satisfies SocketUser), ...(ordered && orderedAttachment()) });
+  writeAttachment(server, attachmentFor(who, ordered, replaying ? resume.cursor : timeline.lastSeq));
   out.send(server, {
     type: "ready",
     protocol: version,

@@ -2,6 +2,7 @@ import type { RoomOutput } from "../output";
 import type { Admission } from "./admission";
 import { attachmentOf, userTag } from "./identity";
 import { announce, type PresenceRule } from "./presence";
+import type { SeenLive } from "./seen-live";
 
 /**
  * Codes the runtime reports for a connection that ended without a close frame: 1006 (dropped) and
@@ -26,16 +27,18 @@ type Parts = {
   admission: Pick<Admission, "released">;
   roomId: number;
   hidden: PresenceRule;
+  seen: Pick<SeenLive, "departed">;
 };
 
 /**
  * A socket is gone, closed by its peer (`code`) or failed (`code` null): the peer's close is
  * answered where there is something to answer, a failed socket still open is closed so that it
  * frees its place in the user's socket limits (here, and across rooms: the user's inbox learns how
- * many this room still holds), and its user leaves presence if it was their last.
+ * many this room still holds), what it was sent live is kept for the push decision, and its user
+ * leaves presence if it was their last.
  */
 export function depart(
-  { ctx, out, admission, roomId, hidden }: Parts,
+  { ctx, out, admission, roomId, hidden, seen }: Parts,
   ws: WebSocket,
   code: number | null,
   reason = "",
@@ -50,6 +53,8 @@ export function depart(
   out.release(ws);
   out.departed();
   const { user } = attachmentOf(ws);
+  // What it was sent is not pushed to them (a copy's notice may come after this close).
+  seen.departed(ws, user.id, out);
   const others = ctx.getWebSockets(userTag(user.id)).filter((s) => s !== ws);
   if (others.length === 0) announce(out, ctx, ws, "leave", user, hidden);
   return admission.released(user.id, roomId, others.length);

@@ -1,0 +1,189 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { courierStub } from "../src/courier/stub";
+import type { Bindings } from "../src/env";
+import { roomStub } from "../src/room";
+import { hook, recordingNotices } from "./courier";
+import { awayUser, pushesSettled } from "./fakes";
+import { api, eventually, newRoom, newUser, postAs, type TestUser, withTestDb } from "./helpers";
+import { database } from "./outage";
+import { connect, type TestSocket } from "./socket";
+
+/**
+ * Holds the room's copy to PostgreSQL (each batch first locks the room's row `FOR KEY SHARE`,
+ * outbox/copy-statements.ts) until `release`: the room's notice to its courier, which follows the
+ * copy, waits for it. Resolves once the row is held.
+ */
+async function holdCopies(roomId: number) {
+  let release = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  let held = () => {};
+  const holding = new Promise<void>((r) => {
+    held = r;
+  });
+  const done = withTestDb((db) =>
+    db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from rooms where id = ${roomId} for update`);
+      held();
+      await released;
+    }),
+  );
+  await holding;
+  return async () => {
+    release();
+    await done;
+  };
+}
+
+/**
+ * Holds the room's courier's runs (its alarm waits) until `release`: notices still arrive and are
+ * recorded, the decisions wait.
+ */
+async function holdCourier(roomId: number) {
+  const gate = { held: true };
+  let undo = () => {};
+  await runInDurableObject(courierStub(env as unknown as Bindings, roomId), async (courier) => {
+    const proto = Object.getPrototypeOf(courier) as typeof courier;
+    const original = proto.alarm;
+    proto.alarm = async function (this: typeof courier) {
+      while (gate.held) await new Promise((r) => setTimeout(r, 20));
+      return original.apply(this);
+    };
+    undo = () => {
+      proto.alarm = original;
+    };
+  });
+  return () => {
+    gate.held = false;
+    undo();
+  };
+}
+
+/** A room of Alice's with Bob (one push device), who is connected; Alice watches presence. */
+async function roomWithBobLive() {
+  const alice = await newUser("alice");
+  const bob = await awayUser("bob");
+  const room = await newRoom(alice);
+  await api("POST", `/room/${room.id}/members/join`, { token: bob.user.token });
+  const watcher = (await connect(room.id, alice.token)).socket;
+  const live = (await connect(room.id, bob.user.token)).socket;
+  await watcher.next("presence");
+  return { alice, bob, room, watcher, live };
+}
+
+/** Bob's socket closes and the room has seen it go (Alice's socket hears him leave). */
+async function leaves(live: TestSocket, watcher: TestSocket, bob: TestUser) {
+  live.close();
+  expect(await watcher.next("presence")).toMatchObject({ event: "leave", user: { id: bob.id } });
+}
+
+/**
+ * The room tells its courier who is connected when a copy reached PostgreSQL; a member whose
+ * socket was sent a message but closed before that notice saw it live all the same, and must not
+ * be pushed for it (docs/notifications.md, "Who is pushed").
+ */
+describe("a member who saw a message live and left before the room's notice", () => {
+  it("is not pushed for it", async () => {
+    const { alice, bob, room, watcher, live } = await roomWithBobLive();
+    const release = await holdCopies(room.id);
+    let seq: number;
+    try {
+      const sent = await postAs(alice, room.id, `@${bob.user.username} are you there?`);
+      expect(sent.status).toBe(201);
+      seq = sent.body.seq;
+      expect(await live.next("message")).toMatchObject({ seq });
+      await leaves(live, watcher, bob.user);
+    } finally {
+      await release();
+    }
+    await pushesSettled(room.id, seq, [bob.user.id]);
+    expect((await bob.device.state()).received).toEqual([]);
+    watcher.close();
+  }, 25_000);
+
+  it("is pushed for what came after they left, in the same notice", async () => {
+    const { alice, bob, room, watcher, live } = await roomWithBobLive();
+    const release = await holdCopies(room.id);
+    let later: number;
+    try {
+      const seen = await postAs(alice, room.id, `@${bob.user.username} one`);
+      expect(await live.next("message")).toMatchObject({ seq: seen.body.seq });
+      await leaves(live, watcher, bob.user);
+      later = (await postAs(alice, room.id, `@${bob.user.username} two`)).body.seq;
+    } finally {
+      await release();
+    }
+    await pushesSettled(room.id, later, [bob.user.id]);
+    const pushed = (await bob.device.state()).received.map((r) => r.payload.seq);
+    expect(pushed).toEqual([later]);
+    watcher.close();
+  }, 25_000);
+
+  it("is pushed when the message came after the socket closed (the rule still pushes)", async () => {
+    const { alice, bob, room, watcher, live } = await roomWithBobLive();
+    await leaves(live, watcher, bob.user);
+    const sent = (await postAs(alice, room.id, `@${bob.user.username} later`)).body;
+    await pushesSettled(room.id, sent.seq, [bob.user.id]);
+    expect((await bob.device.state()).received.map((r) => r.payload.seq)).toEqual([sent.seq]);
+    watcher.close();
+  }, 25_000);
+
+  it("is not pushed for it when the room slept between the message and the close", async () => {
+    const alice = await awayUser("alice");
+    const bob = await awayUser("bob");
+    const dm = (await api<{ id: number }>("POST", `/dm/${bob.user.id}`, { token: alice.user.token })).body;
+    const watcher = (await connect(dm.id, alice.user.token)).socket;
+    const live = (await connect(dm.id, bob.user.token)).socket;
+    await watcher.next("presence");
+    const stub = roomStub(env, dm.id);
+    let seq: number;
+    // PostgreSQL unreachable: the copy, and so the notice, waits; the room is idle between tries.
+    await database("down");
+    try {
+      watcher.send({ type: "message.send", content: "a DM pushes by default", client_id: "c1" });
+      seq = (await watcher.next("ack")).seq;
+      expect(await live.next("message")).toMatchObject({ seq });
+      // Out of memory with both sockets open (they hibernate), then Bob closes: a new object sees it.
+      await evictDurableObject(stub);
+      await leaves(live, watcher, bob.user);
+      // And again: what Bob was sent is in the room's storage, not in its memory.
+      await evictDurableObject(stub);
+    } finally {
+      await database("up");
+    }
+    await runDurableObjectAlarm(stub);
+    await pushesSettled(dm.id, seq, [bob.user.id]);
+    expect((await bob.device.state()).received).toEqual([]);
+    watcher.close();
+  }, 30_000);
+
+  it("is pushed for a later notice's message when the courier decides both in one run", async () => {
+    const { alice, bob, room, watcher, live } = await roomWithBobLive();
+    // An endpoint: no notice is decided without a run (courier/quiet.ts).
+    await hook(alice, room.id);
+    const release = await holdCourier(room.id);
+    const later = await recordingNotices(room.id, async (notices) => {
+      const told = (seq: number) =>
+        eventually(async () => expect(notices.some((n) => n.headSeq >= seq)).toBe(true));
+      try {
+        // Bob is connected at this message's notice, and gone at the next one's.
+        const first = (await postAs(alice, room.id, "while Bob is here")).body.seq;
+        expect(await live.next("message")).toMatchObject({ seq: first });
+        await told(first);
+        await leaves(live, watcher, bob.user);
+        const seq = (await postAs(alice, room.id, `@${bob.user.username} after you left`)).body.seq;
+        await told(seq);
+        return seq;
+      } finally {
+        release();
+      }
+    });
+    await pushesSettled(room.id, later, [bob.user.id]);
+    expect((await bob.device.state()).received.map((r) => r.payload.seq)).toEqual([later]);
+    watcher.close();
+  }, 30_000);
+});
