@@ -101,6 +101,23 @@ export class EventRows {
     };
   }
 
+  /**
+   * A send's earlier copy by (user, client_id), pending or stored, without writing what is
+   * pending first: every send with a `client_id` asks (the retry check), so going through `sql`
+   * wrote the previous send's row in each send's own event, and pipelined sends (one event each)
+   * were one commit each, an `fsync` locally, again (measured, issue 25: a lone typed client's 16
+   * sends on the wire took one commit per send). A pending row is as it was sequenced: an edit or
+   * delete of it goes through `sql`, which writes it first.
+   */
+  byClientId(userId: number, clientId: string): EventRow | undefined {
+    for (const row of this.pending) {
+      if (row.user_id === userId && row.client_id === clientId) return row;
+    }
+    return this.raw
+      .exec<EventRow>("SELECT * FROM events WHERE user_id = ? AND client_id = ?", userId, clientId)
+      .toArray()[0];
+  }
+
   /** Writes the pending rows, in one transaction with whatever else this turn writes. */
   commit() {
     if (this.pending.length === 0) return;

@@ -133,9 +133,8 @@ export class Timeline {
 
   /** The message a (user, client_id) pair already produced, if the cache still holds it. */
   byClientId(userId: number, clientId: string): MessageEvent | undefined {
-    const row = this.sql
-      .exec<EventRow>("SELECT * FROM events WHERE user_id = ? AND client_id = ?", userId, clientId)
-      .toArray()[0];
+    // Not through `sql`: asked by every send, it would write this turn's pending rows (group-commit.ts).
+    const row = this.rows.byClientId(userId, clientId);
     return row && toMessageEvent(this.roomId, row);
   }
 
