@@ -10,10 +10,11 @@
 // PostgreSQL holds the whole burst, not at the last delivery: the copy to PostgreSQL runs on the
 // room's thread and lags the fan-out by up to its 1-s pacing, so without this a faster run leaves
 // more of its copy outside the window and reads cheaper per message (one more source of spread).
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { processCpuNs as cpuNs } from "../lib/cpu";
 import { closeClients, collect, openClients, send, verdict, waitDelivered } from "../lib/load";
+import { perfStat } from "../lib/perf-stat";
 import { startStack, type WsServer } from "../lib/stack";
 
 const { values: flags } = parseArgs({
@@ -32,30 +33,6 @@ const messages = Number(flags.messages ?? 2000);
 const runs = Number(flags.runs ?? 3);
 const modes = (flags.modes ?? "batch,plain").split(",") as Array<"batch" | "plain">;
 const usePerf = flags.perf !== false;
-
-/** `perf stat` on the process until stopped; resolves with its counters. */
-function perfStat(pid: string): { stop: () => Promise<Record<string, number>> } {
-  const events = "instructions,syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync";
-  const p: ChildProcess = spawn("perf", ["stat", "-x", ",", "-e", events, "-p", pid], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let err = "";
-  p.stderr?.on("data", (d) => {
-    err += String(d);
-  });
-  return {
-    stop: async () => {
-      p.kill("SIGINT");
-      await new Promise((r) => p.once("exit", r));
-      const out: Record<string, number> = {};
-      for (const line of err.split("\n")) {
-        const [value, , name] = line.split(",");
-        if (name && value && !Number.isNaN(Number(value))) out[name] = Number(value);
-      }
-      return out;
-    },
-  };
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 

@@ -3,9 +3,13 @@
 // back into a room with nobody else in it, on the production-runtime line (plain workerd), and
 // waits for every ack; the windows alternate run by run on the same server, so that a busy
 // machine weighs on each alike. Window 1 is the client before ordered sends (the next send after
-// the previous one's ack). Reported: acks per second (wall clock) and workerd's CPU per message.
+// the previous one's ack). Reported: acks per second (wall clock), workerd's CPU per message and
+// its `fsync` calls per message (`perf stat`, where it runs): one per send was the bound a lone
+// sender hit whatever its window (issue 25, docs/ARCHITECTURE.md "Group commit of socket sends").
 import { parseArgs } from "node:util";
 import { processCpuNs } from "../lib/cpu";
+import { fsyncsOf, perfStat } from "../lib/perf-stat";
+import { runProbe } from "../lib/probe";
 import { startStack } from "../lib/stack";
 
 type Room = {
@@ -30,12 +34,12 @@ const runs = Number(flags.runs ?? 3);
 const windows = (flags.windows ?? "1,16").split(",").map(Number);
 
 const stack = await startStack(new Set(["roomcast-client"]));
-try {
+await runProbe(stack, async () => {
   const { RoomSocket } = (await import(CLIENT_MODULE)) as { RoomSocket: RoomSocketClass };
   const server = stack.ws.find((s) => s.name === "roomcast-client");
   const pid = stack.pids.roomcast ?? 0;
   if (!server || !pid) throw new Error("no roomcast-client line");
-  const results = new Map<number, Array<{ perSec: number; cpuUs: number }>>();
+  const results = new Map<number, Array<{ perSec: number; cpuUs: number; fsyncs: number }>>();
   for (let r = 0; r < runs; r++) {
     for (const sendWindow of windows) {
       const benchRoom = await server.newRoom();
@@ -48,19 +52,23 @@ try {
         sendWindow,
       });
       await room.whenReady();
+      const perf = perfStat(pid);
+      // perf attaches to the process's threads in a few ms; the sends start after.
+      await new Promise((r) => setTimeout(r, 200));
       const cpu0 = processCpuNs(pid);
       const t0 = performance.now();
       await Promise.all(Array.from({ length: messages }, (_, i) => room.send(`m${i}`)));
       const seconds = (performance.now() - t0) / 1000;
       const cpuUs = (processCpuNs(pid) - cpu0) / 1e3 / messages;
+      const fsyncs = fsyncsOf(await perf.stop()) / messages;
       room.close();
       // Exactly once and in order in PostgreSQL, as every bench line checks.
       const wrong = await server.stored(benchRoom, messages);
       if (wrong) throw new Error(`window ${sendWindow}: ${wrong}`);
-      const row = { perSec: messages / seconds, cpuUs };
+      const row = { perSec: messages / seconds, cpuUs, fsyncs };
       results.set(sendWindow, [...(results.get(sendWindow) ?? []), row]);
       console.log(
-        `run ${r + 1} window ${sendWindow}: ${row.perSec.toFixed(0)} acks/s, workerd ${cpuUs.toFixed(0)} µs CPU per message`,
+        `run ${r + 1} window ${sendWindow}: ${row.perSec.toFixed(0)} acks/s, workerd ${cpuUs.toFixed(0)} µs CPU and ${fsyncs.toFixed(2)} fsync per message`,
       );
     }
   }
@@ -68,13 +76,7 @@ try {
   for (const [w, rows] of results) {
     const rates = rows.map((x) => x.perSec);
     console.log(
-      `window ${w}: ${median(rates).toFixed(0)} acks/s (${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)}), ${median(rows.map((x) => x.cpuUs)).toFixed(0)} µs workerd CPU per message (median of ${rows.length})`,
+      `window ${w}: ${median(rates).toFixed(0)} acks/s (${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)}), ${median(rows.map((x) => x.cpuUs)).toFixed(0)} µs workerd CPU and ${median(rows.map((x) => x.fsyncs)).toFixed(2)} fsync per message (medians of ${rows.length})`,
     );
   }
-} catch (err) {
-  console.error("probe failed:", err);
-  process.exitCode = 1;
-} finally {
-  await stack.stop();
-  process.exit();
-}
+});
