@@ -2,7 +2,7 @@ import { createECDH } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ensureDevVars, portSetting, readVars, setting } from "./dev-vars";
 
 describe("local settings (PG_PORT, DB_WS_PROXY_PORT, DATABASE_URL)", () => {
@@ -13,9 +13,17 @@ describe("local settings (PG_PORT, DB_WS_PROXY_PORT, DATABASE_URL)", () => {
     '# comment\nPG_PORT=54111\nDB_WS_PROXY_PORT = "54112"\nDATABASE_URL=\nBAD_PORT=eighty\nCOMMENTED=54113   # a comment\n',
   );
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // Hermetic: a shell that exports one of these (a second stack's PG_PORT, say) must not decide.
+  const names = ["PG_PORT", "DB_WS_PROXY_PORT", "DATABASE_URL", "BAD_PORT", "COMMENTED", "NOT_SET_ANYWHERE"];
+  const outside = new Map(names.map((n) => [n, process.env[n]]));
+  beforeEach(() => {
+    for (const n of names) delete process.env[n];
+  });
   afterEach(() => {
-    delete process.env.PG_PORT;
-    delete process.env.BAD_PORT;
+    for (const [n, v] of outside) {
+      if (v === undefined) delete process.env[n];
+      else process.env[n] = v;
+    }
   });
 
   it("come from .dev.vars when the environment does not set them", () => {
