@@ -6,7 +6,11 @@ import { BATCH_TAG, RoomOutput } from "./output";
 function socket() {
   const ws = { sent: [] as string[], closed: null as number | null };
   const api = {
-    send: (data: string) => ws.sent.push(data),
+    // As workerd's: a closed socket's send throws.
+    send: (data: string) => {
+      if (ws.closed !== null) throw new TypeError("closed");
+      ws.sent.push(data);
+    },
     close: (code: number) => {
       ws.closed = code;
     },
@@ -31,7 +35,8 @@ function output(sockets: WebSocket[], batching: WebSocket[] = [], storage?: { sy
       lost = l;
     },
   };
-  const ctx = { getWebSockets: (tag?: string) => (tag === BATCH_TAG ? batching : sockets), storage };
+  // A new list each time, as the runtime's.
+  const ctx = { getWebSockets: (tag?: string) => [...(tag === BATCH_TAG ? batching : sockets)], storage };
   const out = new RoomOutput(ctx as DurableObjectState, timeline, { kick: () => log.push("kick") });
   return { out, log, fail: () => (failing = true) };
 }
@@ -146,5 +151,68 @@ describe("the room's output, a broadcast's batches", () => {
     expect(got(b)).toEqual([[typing(1), typing(2)]]);
     expect(got(c)).toEqual([[typing(1), { type: "pong" }, typing(2)]]);
     expect(got(d)).toEqual([[typing(1), typing(2), { type: "pong" }]]);
+  });
+});
+
+const message = (seq: number) => ({ type: "message", seq }) as unknown as TimelineEvent;
+const got = (s: WebSocket & { ws: { sent: string[] } }) => s.ws.sent.map((f) => JSON.parse(f));
+
+describe("the room's output, events shared by every socket", () => {
+  it("keeps each socket's own frames in place, and a socket accepted later gets only what follows", async () => {
+    const [a, b, c, d] = [socket(), socket(), socket(), socket()];
+    const sockets = [a, b, c];
+    const { out } = output(sockets, [a, b, d]);
+    out.event(message(1));
+    out.send(a, { type: "pong" });
+    out.event(message(2));
+    sockets.push(d);
+    out.accepted(d, true);
+    out.event(message(3));
+    out.send(b, { type: "pong" });
+    await Promise.resolve();
+    const [m1, m2, m3] = [message(1), message(2), message(3)];
+    expect(got(a)).toEqual([[m1, { type: "pong" }, m2, m3]]);
+    expect(got(b)).toEqual([[m1, m2, m3, { type: "pong" }]]);
+    expect(got(c)).toEqual([m1, m2, m3]); // no batches: one frame each, in order
+    expect(got(d)).toEqual([m3]);
+  });
+
+  it("skips a held socket until it is released, and sends what it had before the hold", async () => {
+    const [a, b] = [socket(), socket()];
+    const { out } = output([a, b], [a, b]);
+    out.event(message(1));
+    out.hold(b);
+    out.event(message(2));
+    out.release(b);
+    out.event(message(3));
+    await Promise.resolve();
+    expect(got(a)).toEqual([[message(1), message(2), message(3)]]);
+    expect(got(b)).toEqual([[message(1), message(3)]]);
+  });
+});
+
+describe("the room's output, events shared by every socket, when one socket leaves the flush", () => {
+  it("sends a socket flushed early (a replay) or closed its shared frames once, before what follows", async () => {
+    const [a, b, c] = [socket(), socket(), socket()];
+    const { out } = output([a, b, c], [a, b, c]);
+    out.event(message(1));
+    out.flushNow(b);
+    out.event(message(2));
+    out.close([c], 4403, "forbidden");
+    out.event(message(3));
+    await Promise.resolve();
+    expect(got(a)).toEqual([[message(1), message(2), message(3)]]);
+    expect(got(b)).toEqual([message(1), [message(2), message(3)]]);
+    expect([got(c), c.ws.closed]).toEqual([[[message(1), message(2)]], 4403]);
+  });
+
+  it("abandons shared frames whose events cannot be written, and closes every socket they were for", async () => {
+    const [a, b] = [socket(), socket()];
+    const { out, fail } = output([a, b], [a]);
+    out.event(message(1));
+    fail();
+    await Promise.resolve();
+    expect([a.ws.sent, a.ws.closed]).toEqual([[], 1011]);
+    expect([b.ws.sent, b.ws.closed]).toEqual([[], 1011]);
   });
 });

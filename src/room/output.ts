@@ -6,7 +6,7 @@ import type { CopySchedule } from "./outbox/schedule";
 import { Pace } from "./pace";
 import { type Batched, batchFrames, frame } from "./socket/codec";
 import { userTag } from "./socket/identity";
-import { SocketList } from "./socket/socket-list";
+import { SharedFrames } from "./socket/shared-frames";
 import type { Timeline } from "./timeline/timeline";
 
 /** The tag of sockets that asked for batches (`?batch=1`); it survives hibernation. */
@@ -38,8 +38,8 @@ type Copies = Pick<CopySchedule, "kick">;
  */
 export class RoomOutput {
   private readonly batching = new WeakSet<WebSocket>();
-  private readonly everyone: SocketList;
-  private readonly queued = new Map<WebSocket, string[]>();
+  /** What is queued: each socket's own frames, and the events to every socket, kept once. */
+  private readonly queued: SharedFrames;
   private flushScheduled = false;
   private readonly pace = new Pace();
   /** The last event queued, and the last one a flush handed to every live socket (`sentSeq`). */
@@ -57,7 +57,7 @@ export class RoomOutput {
     for (const ws of ctx.getWebSockets(BATCH_TAG)) this.batching.add(ws);
     // A new object (a wake): whatever the last one sequenced, it sent before it slept.
     this.queuedSeq = this.sent = timeline.lastSeq ?? 0;
-    this.everyone = new SocketList(ctx);
+    this.queued = new SharedFrames(ctx);
     timeline.whenLost(() => this.abandon());
   }
 
@@ -74,6 +74,7 @@ export class RoomOutput {
 
   /** Timeline events skip `ws` until `release`: its replay sends them, in order, after the older ones. */
   hold(ws: WebSocket) {
+    this.queued.handOver();
     this.held.add(ws);
   }
 
@@ -96,8 +97,11 @@ export class RoomOutput {
     const audience = rule?.audience(e);
     this.pace.event();
     this.queuedSeq = e.seq;
-    if (!rule || !audience) this.broadcast(this.live(this.everyone.all()), frame(e));
-    else {
+    // To every socket, one push whatever the fan-out, unless one is held.
+    if (!rule || !audience) {
+      if (this.held.size > 0) this.broadcast(this.live(this.queued.all()), frame(e));
+      else if (this.queued.share(frame(e))) this.schedule();
+    } else {
       // Whole to those who may see it, a `hidden` placeholder at the same seq to everyone else
       // (and without its quote to those who may not see the message it replies to).
       for (const [sockets, view] of rule.views(this.ctx, e, audience)) {
@@ -124,12 +128,12 @@ export class RoomOutput {
   /** A socket was accepted; `batch`: it asked for batches. */
   accepted(ws: WebSocket, batch: boolean) {
     if (batch) this.batching.add(ws);
-    this.everyone.changed();
+    this.queued.changed();
   }
 
   /** A socket is gone (its close or error handler ran). */
   departed() {
-    this.everyone.changed();
+    this.queued.changed();
   }
 
   send(ws: WebSocket, f: ServerFrame) {
@@ -157,7 +161,7 @@ export class RoomOutput {
   /** Closes sockets with a code the client can act on, after what is queued for them. */
   close(sockets: WebSocket[], code: number, reason: string) {
     this.written();
-    this.everyone.changed();
+    this.queued.changed();
     for (const ws of sockets) {
       this.flushOne(ws);
       try {
@@ -168,9 +172,11 @@ export class RoomOutput {
 
   /** Every frame is queued, batching or not: a busy room's frames share one commit (group commit). */
   private sendData(ws: WebSocket, data: string) {
-    const queue = this.queued.get(ws);
-    if (queue) queue.push(data);
-    else this.queued.set(ws, [data]);
+    this.queued.queue(ws, data);
+    this.schedule();
+  }
+
+  private schedule() {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     // A quiet room: at the end of this run of its code. A busy one: after the events already
@@ -189,7 +195,9 @@ export class RoomOutput {
     this.flushScheduled = false;
     if (!this.written()) return;
     let last: Batched | undefined;
-    for (const ws of this.queued.keys()) last = this.flushOne(ws, last);
+    for (const ws of this.queued.audience()) last = this.flushOne(ws, last, true);
+    for (const ws of this.queued.owners()) last = this.flushOne(ws, last, false);
+    this.queued.end();
     this.sent = this.queuedSeq;
     const storage = this.ctx.storage;
     this.pace.flushed(storage && (() => storage.sync()));
@@ -212,7 +220,8 @@ export class RoomOutput {
    * what was not acknowledged (by `client_id`).
    */
   private abandon() {
-    for (const ws of this.queued.keys()) {
+    this.queued.handOver();
+    for (const ws of this.queued.owners()) {
       try {
         ws.close(CloseCode.storageFailure, "storage failure");
       } catch {}
@@ -221,16 +230,17 @@ export class RoomOutput {
   }
 
   /** `last`: the previous batching socket's frames in this flush (reused if its queue was the same). */
-  private flushOne(ws: WebSocket, last?: Batched): Batched | undefined {
-    const queue = this.queued.get(ws);
-    if (!queue) return last;
-    this.queued.delete(ws);
+  private flushOne(ws: WebSocket, last?: Batched, member?: boolean): Batched | undefined {
+    const drained = this.queued.drain(ws, member);
+    if (!drained) return last;
+    const { own, rest } = drained;
     // A socket without batches gets its frames one by one, as produced, after the same commit.
     if (!this.batching.has(ws)) {
-      for (const data of queue) this.transmit(ws, data);
+      if (own) for (const data of own) this.transmit(ws, data);
+      if (rest) for (const data of rest) this.transmit(ws, data);
       return last;
     }
-    const batched = batchFrames(queue, this.maxBatchBytes, last);
+    const batched = this.queued.batched(own, rest, this.maxBatchBytes, last);
     for (const data of batched.frames) this.transmit(ws, data);
     return batched;
   }
