@@ -67,9 +67,10 @@ export abstract class FrameSocket<F> {
     this.ws.send(typeof data === "string" ? data : JSON.stringify(data));
   }
 
-  close() {
+  /** A clean close by default; `code` for another (an app's 4xxx, say). */
+  close(code = 1000) {
     try {
-      this.ws.close(1000, "bye");
+      this.ws.close(code, "bye");
     } catch {}
   }
 

@@ -107,6 +107,30 @@ describe("group commit of socket sends", () => {
     );
   });
 
+  it("a REST send retrying a socket send still pending is answered only once that send is written", async () => {
+    const alice = await newUser("alice");
+    const room = await newRoom(alice);
+    await connect(room.id, alice.token, { batch: true });
+    await runInDurableObject(roomStub(env as unknown as Bindings, room.id), async (obj, state) => {
+      const [ws] = state.getWebSockets(`u:${alice.id}`);
+      if (!ws) throw new Error("no socket");
+      const written = () =>
+        state.storage.sql.exec("SELECT count(*) AS n FROM events WHERE client_id = 'both'").one().n;
+      await obj.webSocketMessage(ws, JSON.stringify({ type: "message.send", content: "first" }));
+      await obj.webSocketMessage(
+        ws,
+        JSON.stringify({ type: "message.send", content: "x", client_id: "both" }),
+      );
+      expect(written()).toBe(0); // pending: the socket's ack waits for the flush's commit
+      const who = { user: { id: alice.id, username: alice.username }, isAdmin: false };
+      const send = { content: "x", clientId: "both", replyTo: null, files: [] };
+      const reply = await obj.sendMessage(room.id, who, send);
+      // The reply is held for the commit of what this call wrote: the duplicate's row must be in it.
+      expect(written()).toBe(1);
+      expect(reply).toMatchObject({ ok: true, value: { duplicate: true } });
+    });
+  });
+
   it("when the write fails, unwritten events are never sent or acknowledged, and the room goes on", async () => {
     expectLogs(/^room: events could not be written/, /^room: frames held back/);
     const alice = await newUser("alice");

@@ -76,8 +76,8 @@ async function roomWithBobLive() {
 }
 
 /** Bob's socket closes and the room has seen it go (Alice's socket hears him leave). */
-async function leaves(live: TestSocket, watcher: TestSocket, bob: TestUser) {
-  live.close();
+async function leaves(live: TestSocket, watcher: TestSocket, bob: TestUser, code = 1000) {
+  live.close(code);
   expect(await watcher.next("presence")).toMatchObject({ event: "leave", user: { id: bob.id } });
 }
 
@@ -102,6 +102,24 @@ describe("a member who saw a message live and left before the room's notice", ()
     }
     await pushesSettled(room.id, seq, [bob.user.id]);
     expect((await bob.device.state()).received).toEqual([]);
+    watcher.close();
+  }, 25_000);
+
+  it("is pushed for it when the socket did not close cleanly (it may not have had it)", async () => {
+    const { alice, bob, room, watcher, live } = await roomWithBobLive();
+    const release = await holdCopies(room.id);
+    let seq: number;
+    try {
+      const sent = await postAs(alice, room.id, `@${bob.user.username} still there?`);
+      seq = sent.body.seq;
+      expect(await live.next("message")).toMatchObject({ seq });
+      // As a client echoes the room's 4408 (too slow): what it was handed may be unread.
+      await leaves(live, watcher, bob.user, 4408);
+    } finally {
+      await release();
+    }
+    await pushesSettled(room.id, seq, [bob.user.id]);
+    expect((await bob.device.state()).received.map((r) => r.payload.seq)).toEqual([seq]);
     watcher.close();
   }, 25_000);
 

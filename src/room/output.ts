@@ -227,6 +227,8 @@ export class RoomOutput {
       } catch {}
     }
     this.queued.clear();
+    // Their seqs are given out again: nothing past the last flush counts as sent.
+    this.queuedSeq = this.sent;
   }
 
   /** `last`: the previous batching socket's frames in this flush (reused if its queue was the same). */

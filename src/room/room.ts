@@ -85,7 +85,11 @@ export class Room extends RoomParts {
   sendMessage(roomId: number, who: SocketUser, send: SendRequest) {
     return replyOf(async () => {
       const { role } = await this.door.writer(roomId, who);
-      return this.w.sends.post({ ...who, role }, send);
+      const sent = await this.w.sends.post({ ...who, role }, send);
+      // A retried client_id may have found a socket send still pending (not written until its
+      // turn's flush): write it now, so this reply, held for the commit, is never ahead of it.
+      this.timeline.commit();
+      return sent;
     });
   }
 

@@ -37,6 +37,9 @@ type Parts = {
  * many this room still holds), what it was sent live is kept for the push decision, and its user
  * leaves presence if it was their last.
  */
+/** Closes after which what the socket was handed counts as seen: normal, going away, no code. */
+const CLEAN_CLOSES = new Set([1000, 1001, 1005]);
+
 export function depart(
   { ctx, out, admission, roomId, hidden, seen }: Parts,
   ws: WebSocket,
@@ -53,8 +56,10 @@ export function depart(
   out.release(ws);
   out.departed();
   const { user } = attachmentOf(ws);
-  // What it was sent is not pushed to them (a copy's notice may come after this close).
-  seen.departed(ws, user.id, out);
+  // What it was sent is not pushed to them (a copy's notice may come after this close), but only
+  // after a clean close by the peer: a dropped socket (1006, an error), one closed too slow (4408)
+  // or for a storage failure (1011) may not have had what it was handed, so it is pushed.
+  if (code !== null && CLEAN_CLOSES.has(code)) seen.departed(ws, user.id, out);
   const others = ctx.getWebSockets(userTag(user.id)).filter((s) => s !== ws);
   if (others.length === 0) announce(out, ctx, ws, "leave", user, hidden);
   return admission.released(user.id, roomId, others.length);
