@@ -139,17 +139,23 @@ describe("ordered sends (ordered=1): a send refused for now holds the socket's l
     const room = await newRoom(alice);
     const { socket, ready } = await connect(room.id, alice.token);
     expect(ready).not.toHaveProperty("ordered");
-    const window = ids("p", 25).map((id) => ({ content: id, client_id: id }));
+    // 60, not 25: a socket without the hold is refused only while the bucket is empty, and on a
+    // loaded machine 25 sends can take long enough (0.5 s) for the refill to cover all of them;
+    // for the same reason a send may be acked again after a refusal (a token came back), so only
+    // "some refused, none holding" is certain here.
+    const window = ids("p", 60).map((id) => ({ content: id, client_id: id }));
     const answers = await sendWindow(socket, window);
-    const k = firstRefusal(answers);
-    for (const a of answers.slice(k)) {
+    const refusals = answers.filter((a) => a.type === "error");
+    expect(refusals.length).toBeGreaterThan(0);
+    for (const a of refusals) {
       expect(a).toMatchObject({ type: "error", code: "rate_limited" });
       expect(a).not.toHaveProperty("holding");
     }
-    await sleep(((answers[k] as FrameOf<"error">).retry_after_ms ?? 1000) + 50);
+    const stored = answers.length - refusals.length;
+    await sleep((refusals.at(-1)?.retry_after_ms ?? 1000) + 50);
     // The window's order is lost here: what an ordered socket prevents.
     expect(await sendWindow(socket, [{ content: "late", client_id: "late" }])).toMatchObject([
-      { type: "ack", client_id: "late", seq: k + 1 },
+      { type: "ack", client_id: "late", seq: stored + 1 },
     ]);
     socket.close();
   });
