@@ -11,8 +11,8 @@
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { processCpuNs as cpuNs } from "../lib/cpu";
-import { closeClients, collect, openClients, send, verdict, waitDelivered } from "../lib/load";
-import { runProbe } from "../lib/probe";
+import { closeClients, collect, send, verdict, waitDelivered } from "../lib/load";
+import { fanOutRoom, runProbe } from "../lib/probe";
 import { startStack } from "../lib/stack";
 
 const { values: flags } = parseArgs({
@@ -34,14 +34,7 @@ await runProbe(
     if (!server || !pid) throw new Error("no roomcast workerd");
     const rows: number[] = [];
     for (let run = 0; run < runs; run++) {
-      const room = await server.newRoom();
-      const placements = [
-        { endpoint: room.endpoint(0), senderId: 0 },
-        ...Array.from({ length: receivers }, (_, i) => ({ endpoint: room.endpoint(i + 1), senderId: null })),
-      ];
-      const load = await openClients(stack.procs, placements, false);
-      const sender = load.children[0];
-      if (!sender) throw new Error("no load process");
+      const { room, load, sender } = await fanOutRoom(stack, server, receivers);
       stack.setDatabaseDown(true);
       await send(sender, messages, null);
       const done = await waitDelivered(load, messages * (receivers + 1), 300_000);

@@ -13,8 +13,9 @@
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { processCpuNs as cpuNs } from "../lib/cpu";
-import { closeClients, collect, openClients, send, verdict, waitDelivered } from "../lib/load";
+import { closeClients, collect, send, verdict, waitDelivered } from "../lib/load";
 import { perfStat } from "../lib/perf-stat";
+import { fanOutRoom } from "../lib/probe";
 import { startStack, type WsServer } from "../lib/stack";
 
 const { values: flags } = parseArgs({
@@ -36,18 +37,7 @@ const usePerf = flags.perf !== false;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
-/** A new room with 1 sender and the receivers connected. */
-async function fanOut(server: WsServer) {
-  const room = await server.newRoom();
-  const placements = [
-    { endpoint: room.endpoint(0), senderId: 0 },
-    ...Array.from({ length: receivers }, (_, i) => ({ endpoint: room.endpoint(i + 1), senderId: null })),
-  ];
-  const load = await openClients(stack.procs, placements, false);
-  const sender = load.children[0];
-  if (!sender) throw new Error("no load process");
-  return { room, load, sender };
-}
+const fanOut = (server: WsServer) => fanOutRoom(stack, server, receivers);
 
 const stack = await startStack(new Set(["roomcast", "roomcast-1by1"]));
 let pid: string | undefined;
