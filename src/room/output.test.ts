@@ -38,7 +38,7 @@ function output(sockets: WebSocket[], batching: WebSocket[] = [], storage?: { sy
   // A new list each time, as the runtime's.
   const ctx = { getWebSockets: (tag?: string) => [...(tag === BATCH_TAG ? batching : sockets)], storage };
   const out = new RoomOutput(ctx as DurableObjectState, timeline, { kick: () => log.push("kick") });
-  return { out, log, fail: () => (failing = true) };
+  return { out, log, fail: () => (failing = true), recover: () => (failing = false) };
 }
 
 const event = { type: "typing", user: { id: 1, username: "a" } } as const;
@@ -204,6 +204,23 @@ describe("the room's output, events shared by every socket, when one socket leav
     expect(got(a)).toEqual([[message(1), message(2), message(3)]]);
     expect(got(b)).toEqual([message(1), [message(2), message(3)]]);
     expect([got(c), c.ws.closed]).toEqual([[[message(1), message(2)]], 4403]);
+  });
+
+  it("counts an event whose write was lost as never sent (`sentSeq`), whatever flushes after it", async () => {
+    const [a, b] = [socket(), socket()];
+    const { out, fail, recover } = output([a, b]);
+    out.event(message(1));
+    await Promise.resolve();
+    expect(out.sentSeq).toBe(1);
+    fail();
+    out.event(message(2));
+    await Promise.resolve();
+    recover();
+    // A frame that is no event (a pong, typing) flushes later: seq 2 was never sent to anyone.
+    out.send(b, event);
+    await Promise.resolve();
+    expect(b.ws.closed).toBe(1011);
+    expect(out.sentSeq).toBe(1);
   });
 
   it("abandons shared frames whose events cannot be written, and closes every socket they were for", async () => {
