@@ -205,3 +205,39 @@ describe("a member who saw a message live and left before the room's notice", ()
     watcher.close();
   }, 30_000);
 });
+
+describe("a courier from before seen ranges", () => {
+  it("takes over the members its old `live` table had as connected: not pushed for what they saw", async () => {
+    const alice = await newUser("alice");
+    const bob = await awayUser("bob");
+    const room = await newRoom(alice);
+    await api("POST", `/room/${room.id}/members/join`, { token: bob.user.token });
+    const courier = courierStub(env as unknown as Bindings, room.id);
+    const release = await holdCopies(room.id);
+    let seq: number;
+    try {
+      seq = (await postAs(alice, room.id, `@${bob.user.username} from before the upgrade`)).body.seq;
+      // What such a courier held after the notice of a message Bob was connected for, before its run.
+      await runInDurableObject(courier, (_courier, state) => {
+        const sql = state.storage.sql;
+        sql.exec("CREATE TABLE live (user_id INTEGER PRIMARY KEY)");
+        sql.exec("INSERT INTO live (user_id) VALUES (?)", bob.user.id);
+        for (const [key, value] of [
+          ["room", room.id],
+          ["head", seq],
+          ["push_seq", seq - 1],
+        ] as const)
+          sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+      });
+      await evictDurableObject(courier); // the upgraded code starts on that storage
+    } finally {
+      await release();
+    }
+    await pushesSettled(room.id, seq, [bob.user.id]);
+    expect((await bob.device.state()).received).toEqual([]);
+    const tables = await runInDurableObject(courier, (_courier, state) =>
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = 'live'").toArray(),
+    );
+    expect(tables).toEqual([]);
+  }, 25_000);
+});

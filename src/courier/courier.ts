@@ -9,7 +9,7 @@ import { Cursors } from "./cursors";
 import { deliverEndpoint } from "./deliver";
 import { fanOutPushes } from "./push-fanout";
 import { type Away, QuietMembers } from "./quiet";
-import { type Seen, SeenTable } from "./seen";
+import { adoptLegacyLive, type Seen, SeenTable } from "./seen";
 
 /** Retry delay when a whole run failed (PostgreSQL down): the alarm comes back, nothing is lost. */
 const RUN_RETRY_MS = 5_000;
@@ -32,6 +32,7 @@ export class Courier extends DurableObject<Bindings> {
     this.cursors = new Cursors(ctx.storage.sql);
     this.quiet = new QuietMembers(ctx.storage.sql);
     this.seen = new SeenTable(ctx.storage.sql);
+    adoptLegacyLive(ctx.storage.sql, this.seen, this.cursors.meta("head"));
   }
 
   /**

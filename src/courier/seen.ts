@@ -74,3 +74,18 @@ export class SeenTable {
     this.sql.exec("DELETE FROM seen_live WHERE to_seq <= ?", seq);
   }
 }
+
+/**
+ * Couriers before 9dd0420 kept the members connected at a notice in a `live` table, used once
+ * by the next run, which decided up to the courier's head: the same as a range to that head.
+ * Taken over once, then dropped, so that an upgrade pushes nobody for what they saw live.
+ */
+export function adoptLegacyLive(sql: SqlStorage, seen: SeenTable, head: number | null) {
+  const legacy = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'live'").toArray();
+  if (legacy.length === 0) return;
+  if (head !== null) {
+    const ids = sql.exec<{ user_id: number }>("SELECT user_id FROM live").toArray();
+    seen.add(ids.map((r): Seen => [r.user_id, 1, head]));
+  }
+  sql.exec("DROP TABLE live");
+}
