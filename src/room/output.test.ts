@@ -233,3 +233,17 @@ describe("the room's output, events shared by every socket, when one socket leav
     expect([b.ws.sent, b.ws.closed]).toEqual([[], 1011]);
   });
 });
+
+describe("the room's output, the shared frames' joined batch after a socket was flushed early", () => {
+  it("gives a batching socket every shared event queued after another's flushNow", async () => {
+    const [a, b] = [socket(), socket()];
+    const { out } = output([a, b], [a, b]);
+    out.event(message(1));
+    out.flushNow(b); // b takes the shared frames so far: the joined batch of [1] is kept
+    out.event(message(2)); // pushed onto the same shared list
+    await Promise.resolve();
+    expect(got(b)).toEqual([message(1), message(2)]);
+    // a takes the whole list at the flush: it must get 1 and 2, not the batch joined before 2.
+    expect(got(a)).toEqual([[message(1), message(2)]]);
+  });
+});

@@ -50,6 +50,8 @@ export class SharedFrames {
       if (this.sockets.length === 0) return false;
     }
     this.frames.push(data);
+    // A socket flushed early (a replay's `flushNow`) may have joined the list as it was.
+    this.whole = undefined;
     return true;
   }
 
