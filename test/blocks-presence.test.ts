@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   api,
   block,
-  newRoom,
   newUser,
   postAs as post,
   type TestUser,

@@ -4,7 +4,7 @@ import { BATCH_MAX_CHARS, CloseCode } from "../protocol";
 import type { HiddenEvents } from "./moderation/hidden";
 import type { CopySchedule } from "./outbox/schedule";
 import { Pace } from "./pace";
-import { type Batched, batchFrames, frame } from "./socket/codec";
+import { type Batched, frame } from "./socket/codec";
 import { userTag } from "./socket/identity";
 import { SharedFrames } from "./socket/shared-frames";
 import type { Timeline } from "./timeline/timeline";

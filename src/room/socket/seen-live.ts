@@ -1,4 +1,4 @@
-import { type Seen, SeenTable } from "../../courier/seen";
+import { SeenTable } from "../../courier/seen";
 import type { RoomOutput } from "../output";
 import { readAttachment } from "./identity";
 
