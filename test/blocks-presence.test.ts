@@ -1,13 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  api,
-  block,
-  newUser,
-  postAs as post,
-  type TestUser,
-  threeInARoom,
-  unblock,
-} from "./helpers";
+import { api, block, newUser, postAs as post, type TestUser, threeInARoom, unblock } from "./helpers";
 import { type ConnectOptions, connect, type Frame, type TestSocket } from "./socket";
 
 const v2 = (user: TestUser): ConnectOptions => ({
