@@ -7,20 +7,24 @@ export type Seen = [userId: number, fromSeq: number, toSeq: number];
 
 type Range = { from: number; to: number };
 
-/** Each member's range, as the push decision asks it (src/push/decide.ts); none: pushed for all. */
-export type SeenRanges = ReadonlyMap<number, Range>;
+/** Each member's ranges, as the push decision asks it (src/push/decide.ts); none: pushed for all. */
+export type SeenRanges = ReadonlyMap<number, readonly Range[]>;
 
 /** Whether `userId` was sent `seq` live. */
-export const sawLive = (seen: SeenRanges, userId: number, seq: number) => {
-  const r = seen.get(userId);
-  return r !== undefined && r.from <= seq && seq <= r.to;
-};
+export const sawLive = (seen: SeenRanges, userId: number, seq: number) =>
+  seen.get(userId)?.some((r) => r.from <= seq && seq <= r.to) ?? false;
 
 /**
- * Those ranges in an object's SQLite, one row per member (the room's until its courier heard,
- * the courier's until its run decided them): bounded by the members, whatever the messages. A
- * range that meets a member's last merges with it; one that does not replaces it when newer, so
- * that what is forgotten is pushed (never the reverse).
+ * Ranges a member keeps undecided at once. A member who comes and goes while a copy or the
+ * courier's run is held back has one range per visit; past this many the oldest are forgotten.
+ */
+export const MAX_RANGES = 8;
+
+/**
+ * Those ranges in an object's SQLite (the room's until its courier heard, the courier's until its
+ * run decided them): at most MAX_RANGES rows per member, whatever the messages. A range that meets
+ * others of the member's merges with them; beyond the bound the oldest goes, so that what is
+ * forgotten is pushed (never the reverse).
  */
 export class SeenTable {
   constructor(private readonly sql: SqlStorage) {
@@ -28,28 +32,54 @@ export class SeenTable {
   }
 
   load() {
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS seen_live (
-      user_id INTEGER PRIMARY KEY, from_seq INTEGER NOT NULL, to_seq INTEGER NOT NULL)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS seen_ranges (
+      user_id INTEGER NOT NULL, from_seq INTEGER NOT NULL, to_seq INTEGER NOT NULL,
+      PRIMARY KEY (user_id, from_seq))`);
+    // Before MAX_RANGES, one row per member (`seen_live`): taken over once.
+    const old = this.sql
+      .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seen_live'")
+      .toArray();
+    if (old.length === 0) return;
+    this.sql.exec("INSERT OR IGNORE INTO seen_ranges SELECT user_id, from_seq, to_seq FROM seen_live");
+    this.sql.exec("DROP TABLE seen_live");
   }
 
   add(seen: readonly Seen[]) {
     for (const [userId, from, to] of seen) {
       if (to < from) continue;
-      const last = this.sql
+      // The member's ranges that meet this one (overlap or touch) become one.
+      const met = this.sql
         .exec<{ from: number; to: number }>(
-          'SELECT from_seq AS "from", to_seq AS "to" FROM seen_live WHERE user_id = ?',
+          `SELECT from_seq AS "from", to_seq AS "to" FROM seen_ranges
+           WHERE user_id = ? AND from_seq <= ? AND to_seq >= ?`,
           userId,
+          to + 1,
+          from - 1,
         )
-        .toArray()[0];
-      let range: Range = { from, to };
-      if (last && from <= last.to + 1 && last.from <= to + 1)
-        range = { from: Math.min(last.from, from), to: Math.max(last.to, to) };
-      else if (last && last.to >= to) continue;
+        .toArray();
+      const range = met.reduce((r, m) => ({ from: Math.min(r.from, m.from), to: Math.max(r.to, m.to) }), {
+        from,
+        to,
+      });
+      if (met.length > 0)
+        this.sql.exec(
+          "DELETE FROM seen_ranges WHERE user_id = ? AND from_seq >= ? AND to_seq <= ?",
+          userId,
+          range.from,
+          range.to,
+        );
       this.sql.exec(
-        "INSERT OR REPLACE INTO seen_live (user_id, from_seq, to_seq) VALUES (?, ?, ?)",
+        "INSERT INTO seen_ranges (user_id, from_seq, to_seq) VALUES (?, ?, ?)",
         userId,
         range.from,
         range.to,
+      );
+      this.sql.exec(
+        `DELETE FROM seen_ranges WHERE user_id = ? AND from_seq IN (
+           SELECT from_seq FROM seen_ranges WHERE user_id = ? ORDER BY from_seq DESC LIMIT -1 OFFSET ?)`,
+        userId,
+        userId,
+        MAX_RANGES,
       );
     }
   }
@@ -58,7 +88,7 @@ export class SeenTable {
   since(fromSeq: number): Seen[] {
     return this.sql
       .exec<{ user_id: number; from_seq: number; to_seq: number }>(
-        "SELECT user_id, from_seq, to_seq FROM seen_live WHERE to_seq >= ?",
+        "SELECT user_id, from_seq, to_seq FROM seen_ranges WHERE to_seq >= ? ORDER BY user_id, from_seq",
         fromSeq,
       )
       .toArray()
@@ -66,12 +96,18 @@ export class SeenTable {
   }
 
   ranges(): SeenRanges {
-    return new Map(this.since(0).map(([userId, from, to]) => [userId, { from, to }]));
+    const ranges = new Map<number, Range[]>();
+    for (const [userId, from, to] of this.since(0)) {
+      const mine = ranges.get(userId);
+      if (mine) mine.push({ from, to });
+      else ranges.set(userId, [{ from, to }]);
+    }
+    return ranges;
   }
 
   /** Done up to `seq`: the rows that end there go. */
   doneThrough(seq: number) {
-    this.sql.exec("DELETE FROM seen_live WHERE to_seq <= ?", seq);
+    this.sql.exec("DELETE FROM seen_ranges WHERE to_seq <= ?", seq);
   }
 }
 

@@ -12,7 +12,7 @@ export const liveFromAttachment = (liveFrom: number): LiveFrom => ({ liveFrom })
  * What members were sent on sockets that are gone (issue 21). The room's notice to its courier
  * names the members connected when a copy reached PostgreSQL; a member whose socket closed in
  * between was sent some of that copy's messages all the same, and is not pushed for those
- * (`outbox/courier-notice.ts`). One row per member in the room's SQLite (`SeenTable`), written at
+ * (`outbox/courier-notice.ts`). A few ranges per member in the room's SQLite (`SeenTable`), written at
  * departure, not per frame, so that a room that hibernates or is evicted before its copy still
  * knows; a row goes once a notice that covered it reached the courier.
  */
