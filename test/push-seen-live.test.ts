@@ -4,7 +4,9 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { courierStub } from "../src/courier/stub";
 import type { Bindings } from "../src/env";
+import { CloseCode } from "../src/protocol";
 import { roomStub } from "../src/room";
+import { closeByRoom } from "../src/room/socket/close";
 import { hook, recordingNotices } from "./courier";
 import { awayUser, pushesSettled } from "./fakes";
 import { api, eventually, newRoom, newUser, postAs, type TestUser, withTestDb } from "./helpers";
@@ -115,6 +117,30 @@ describe("a member who saw a message live and left before the room's notice", ()
       expect(await live.next("message")).toMatchObject({ seq });
       // As a client echoes the room's 4408 (too slow): what it was handed may be unread.
       await leaves(live, watcher, bob.user, 4408);
+    } finally {
+      await release();
+    }
+    await pushesSettled(room.id, seq, [bob.user.id]);
+    expect((await bob.device.state()).received.map((r) => r.payload.seq)).toEqual([seq]);
+    watcher.close();
+  }, 25_000);
+
+  it("is pushed for it when the room closed the socket itself, whatever code its client answers", async () => {
+    const { alice, bob, room, watcher, live } = await roomWithBobLive();
+    const release = await holdCopies(room.id);
+    let seq: number;
+    try {
+      seq = (await postAs(alice, room.id, `@${bob.user.username} did you read this?`)).body.seq;
+      expect(await live.next("message")).toMatchObject({ seq });
+      // The room closes Bob's socket as SendWindow does past its bound (4408); his client answers
+      // 1000 (OkHttp's recipe), not an echo: what it was handed still counts as unread.
+      await runInDurableObject(roomStub(env, room.id), async (obj, state) => {
+        const [ws] = state.getWebSockets(`u:${bob.user.id}`);
+        if (!ws) throw new Error("no socket");
+        closeByRoom(ws, CloseCode.tooSlow, "too slow");
+        await obj.webSocketClose(ws, 1000, "");
+      });
+      expect(await watcher.next("presence")).toMatchObject({ event: "leave", user: { id: bob.user.id } });
     } finally {
       await release();
     }

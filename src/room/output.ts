@@ -4,6 +4,7 @@ import { BATCH_MAX_CHARS, CloseCode } from "../protocol";
 import type { HiddenEvents } from "./moderation/hidden";
 import type { CopySchedule } from "./outbox/schedule";
 import { Pace } from "./pace";
+import { closeByRoom } from "./socket/close";
 import { type Batched, frame } from "./socket/codec";
 import { userTag } from "./socket/identity";
 import { SharedFrames } from "./socket/shared-frames";
@@ -164,9 +165,7 @@ export class RoomOutput {
     this.queued.changed();
     for (const ws of sockets) {
       this.flushOne(ws);
-      try {
-        ws.close(code, reason);
-      } catch {}
+      closeByRoom(ws, code, reason);
     }
   }
 
@@ -221,11 +220,7 @@ export class RoomOutput {
    */
   private abandon() {
     this.queued.handOver();
-    for (const ws of this.queued.owners()) {
-      try {
-        ws.close(CloseCode.storageFailure, "storage failure");
-      } catch {}
-    }
+    for (const ws of this.queued.owners()) closeByRoom(ws, CloseCode.storageFailure, "storage failure");
     this.queued.clear();
     // Their seqs are given out again: nothing past the last flush counts as sent.
     this.queuedSeq = this.sent;

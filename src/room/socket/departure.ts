@@ -1,5 +1,6 @@
 import type { RoomOutput } from "../output";
 import type { Admission } from "./admission";
+import { closedByRoom } from "./close";
 import { attachmentOf, userTag } from "./identity";
 import { announce, type PresenceRule } from "./presence";
 import type { SeenLive } from "./seen-live";
@@ -58,8 +59,9 @@ export function depart(
   const { user } = attachmentOf(ws);
   // What it was sent is not pushed to them (a copy's notice may come after this close), but only
   // after a clean close by the peer: a dropped socket (1006, an error), one closed too slow (4408)
-  // or for a storage failure (1011) may not have had what it was handed, so it is pushed.
-  if (code !== null && CLEAN_CLOSES.has(code)) seen.departed(ws, user.id, out);
+  // or for a storage failure (1011) may not have had what it was handed, so it is pushed. Nor
+  // after the room closed it itself, whatever code its client answered with (socket/close.ts).
+  if (code !== null && CLEAN_CLOSES.has(code) && !closedByRoom(ws)) seen.departed(ws, user.id, out);
   const others = ctx.getWebSockets(userTag(user.id)).filter((s) => s !== ws);
   if (others.length === 0) announce(out, ctx, ws, "leave", user, hidden);
   return admission.released(user.id, roomId, others.length);

@@ -1,4 +1,5 @@
 import { CloseCode, type ServerFrame } from "../../protocol";
+import { closeByRoom } from "./close";
 import { readAttachment, writeAttachment } from "./identity";
 
 /** The tag of sockets that echo `sync` markers (`?sync=1`); it survives hibernation. */
@@ -63,9 +64,7 @@ export class SendWindow {
     s.sent += chars;
     if (s.sent - s.confirmed > this.bound(s)) {
       s.closed = true;
-      try {
-        ws.close(CloseCode.tooSlow, "too slow");
-      } catch {}
+      closeByRoom(ws, CloseCode.tooSlow, "too slow");
       return false;
     }
     if (s.sent >= s.next) this.checkpoint(ws, s);

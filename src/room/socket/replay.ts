@@ -4,6 +4,7 @@ import { CloseCode, type HiddenEvent, type TimelineEvent } from "../../protocol"
 import type { RoomOutput } from "../output";
 import { readTimeline } from "../timeline/postgres-reads";
 import type { Timeline } from "../timeline/timeline";
+import { closeByRoom } from "./close";
 import { frame } from "./codec";
 import { SendWindow } from "./flow";
 import { attachmentOf, readAttachment, writeAttachment } from "./identity";
@@ -86,9 +87,7 @@ export class Replays {
     } catch (err) {
       console.warn("room: a replay could not go on", err);
       this.gone(ws);
-      try {
-        ws.close(CloseCode.tryAgainLater, "replay interrupted");
-      } catch {}
+      closeByRoom(ws, CloseCode.tryAgainLater, "replay interrupted");
     } finally {
       this.running.delete(ws);
       if (this.again.delete(ws) && cursorOf(ws) !== undefined) void this.pump(ws);
