@@ -31,7 +31,12 @@ export class SeenLive {
   departed(ws: WebSocket, userId: number, out: Pick<RoomOutput, "sentSeq">) {
     const { liveFrom, replay } = readAttachment<LiveFrom>(ws);
     if (liveFrom === undefined) return;
-    this.table.add([[userId, liveFrom, replay ?? out.sentSeq]]);
+    // Not a reason to keep the socket's slot or presence: a range not kept is a push, the safe side.
+    try {
+      this.table.add([[userId, liveFrom, replay ?? out.sentSeq]]);
+    } catch (err) {
+      console.error("room: what a closed socket was sent could not be kept", err);
+    }
   }
 
   /**
@@ -43,7 +48,7 @@ export class SeenLive {
     const rows = this.table.since(0);
     const taken = rows.filter(([, , to]) => to <= toSeq);
     this.table.doneThrough(toSeq);
-    const seen = rows.filter(([userId, , to]) => to >= fromSeq && !live.has(userId));
+    const seen = rows.filter(([userId, from, to]) => to >= fromSeq && from <= toSeq && !live.has(userId));
     return { seen, kept: () => this.table.add(taken) };
   }
 
