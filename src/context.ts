@@ -12,10 +12,11 @@ export type AppEnv = {
 };
 
 /**
- * A reading route's caller (`requireReader`): the verified token's claims (null for a bot's key,
- * already checked) and the account check, still under way while the route asks the room.
+ * A reading route's caller (`requireReader`): the verified token's claims (null for a bot's key)
+ * and, once the account check has held, the user (the room makes the check and sets it; a bot's
+ * key is checked at once).
  */
-export type Caller = { claims: TokenClaims | null; user: Promise<SessionUser> };
+export type Caller = { claims: TokenClaims | null; user: SessionUser | null };
 
 /** What one request's domain code works with: its database handle, bindings and configuration. */
 export type Scope = { db: Db; env: Bindings; config: Config };

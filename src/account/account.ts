@@ -5,6 +5,7 @@ import { withDb } from "../db/client";
 import { users } from "../db/schema";
 import { type Bindings, type Config, loadConfig } from "../env";
 import { blockedBy, writeBlock } from "./block-store";
+import { RoomLeases } from "./leases";
 import { MinuteWindow } from "./minute-window";
 import { Serial } from "./serial";
 import {
@@ -45,10 +46,13 @@ export class Account extends DurableObject<Bindings> {
   private readonly serial = new Serial();
   private readonly searches: MinuteWindow;
   private readonly blockChanges: MinuteWindow;
+  /** The rooms answering this user's reads from a copy of `check` (leases.ts). */
+  private readonly leases: RoomLeases;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.config = loadConfig(env);
+    this.leases = new RoomLeases(ctx.storage.kv);
     this.searches = new MinuteWindow(this.config.DIRECTORY_SEARCHES_PER_MINUTE);
     this.blockChanges = new MinuteWindow(this.config.BLOCK_CHANGES_PER_MINUTE);
   }
@@ -73,13 +77,32 @@ export class Account extends DurableObject<Bindings> {
     return user && { ...user, blocked: [...(this.state?.blocked ?? [])] };
   }
 
-  /** The service changed this user (or deleted it: null): later requests see the change at once. */
-  async updated(user: SessionUser | null) {
+  /**
+   * `check` for a room that keeps the answer (room/access/account-copies.ts): with a lease of
+   * `ms` when the user is active (0: not to be kept). Every change below tells the room to drop
+   * it before returning.
+   */
+  async lease(userId: number, sessionId: string, roomId: number) {
+    if (!this.gone) await this.current(userId);
+    // From here to the return nothing waits: the answer and its lease are one step, so a change
+    // is either in the answer or finds the lease.
+    const state = this.state;
+    if (this.gone || !state?.user || !state.live.has(sessionId)) return null;
+    const ms = state.user.isActive ? this.leases.grant(roomId, this.loadedAt + MAX_AGE_MS) : 0;
+    return { user: { ...state.user, blocked: [...state.blocked] } satisfies SessionUser, ms };
+  }
+
+  /**
+   * The service changed this user (or deleted it: null): later requests see the change at once,
+   * rooms' copies of the check included (dropped before this returns).
+   */
+  async updated(userId: number, user: SessionUser | null) {
     this.generation++;
     this.gone = user === null;
     const { live = new Set<string>(), blocked = new Set<number>() } = this.state ?? {};
     this.state = { user: user && toSession(user), live, blocked };
     if (!live.size) this.loadedAt = 0;
+    await this.endLeases(userId);
   }
 
   /** A login: a new session and its first refresh token (and sessions evicted beyond the limit). */
@@ -90,6 +113,7 @@ export class Account extends DurableObject<Bindings> {
       const opened = await withDb(this.config, (db) => openSession(db, this.config, userId, device));
       this.state?.live.add(opened.issued.sessionId);
       for (const id of opened.evicted) this.state?.live.delete(id);
+      if (opened.evicted.length) await this.endLeases(userId);
       return opened;
     });
   }
@@ -99,7 +123,10 @@ export class Account extends DurableObject<Bindings> {
     return this.serial.run(async () => {
       const state = await this.loadNow(userId);
       const out = await withDb(this.config, (db) => rotate(db, this.config, presented, device));
-      if (out.kind === "reused") state.live.delete(out.sessionId);
+      if (out.kind === "reused") {
+        state.live.delete(out.sessionId);
+        await this.endLeases(userId);
+      }
       if ((out.kind === "rotated" || out.kind === "grace") && !state.live.has(out.sessionId))
         return { kind: "invalid" } as const;
       return out;
@@ -113,6 +140,7 @@ export class Account extends DurableObject<Bindings> {
       const ids = "only" in which ? which.only : [...state.live].filter((id) => id !== which.except);
       const revoked = await withDb(this.config, (db) => revokeSessions(db, userId, ids, reason));
       for (const id of revoked) state.live.delete(id);
+      if (revoked.length) await this.endLeases(userId);
       return revoked;
     });
   }
@@ -129,6 +157,8 @@ export class Account extends DurableObject<Bindings> {
       const changed = await withDb(this.config, (db) => writeBlock(db, userId, otherId, on));
       if (on) state.blocked.add(otherId);
       else state.blocked.delete(otherId);
+      // The copies carry the blocks too (a history page hides their authors).
+      if (changed) await this.endLeases(userId);
       return changed;
     });
   }
@@ -141,6 +171,15 @@ export class Account extends DurableObject<Bindings> {
   /** One block or unblock more (each tells every room of the user): 0 when allowed, else the wait. */
   async takeBlockChange(): Promise<number> {
     return this.blockChanges.take();
+  }
+
+  /**
+   * Every room holding a lease on this user's check drops its copy before the change returns
+   * (leases.ts). Called in the step that made the change. `room:${id}` is room/stub.ts's name
+   * (imported from there it would close a circle: the room imports this file).
+   */
+  private endLeases(userId: number) {
+    return this.leases.end((roomId) => this.env.ROOMS.getByName(`room:${roomId}`).dropAccount(userId));
   }
 
   private async current(userId: number): Promise<Loaded> {

@@ -1,8 +1,9 @@
 import { createMiddleware } from "hono/factory";
 import { accountStub } from "../account/account";
-import type { AppEnv } from "../context";
+import type { AppEnv, Caller } from "../context";
 import type { Bindings, Config } from "../env";
 import { forbidden, unauthorized } from "../errors";
+import { holdingUser } from "./account-holds";
 import { isApiKey } from "./api-key";
 import { apiKeyUser } from "./api-key-routes";
 import type { SessionUser } from "./session";
@@ -21,10 +22,7 @@ export async function authenticate(env: Bindings, config: Config, token: string)
 
 /** The second half of `authenticate`: the verified token's account, session and version still hold. */
 async function accountHolds(env: Bindings, claims: TokenClaims): Promise<SessionUser> {
-  const user = await accountStub(env, claims.userId).check(claims.userId, claims.sessionId);
-  if (!user || user.tokenVersion !== claims.tokenVersion) throw unauthorized("Token is no longer valid");
-  if (!user.isActive) throw unauthorized("Account is disabled");
-  return { ...user, sessionId: claims.sessionId };
+  return holdingUser(await accountStub(env, claims.userId).check(claims.userId, claims.sessionId), claims);
 }
 
 export function bearerToken(header: string | undefined): string | undefined {
@@ -45,27 +43,24 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
 
 /**
  * `requireUser` for a route that only reads (a room, a history page, a thread): the token is
- * verified first, then the account check is started but not awaited, so that the route can ask
- * the room at the same time (`c.var.caller`, `alongside` in domain/messages.ts): the two
- * Durable Object calls overlap instead of following each other. What the caller gets is
- * unchanged: the response leaves only once the check has held — whatever the route did
- * meanwhile, a failed check answers the same 401 as `requireUser`, in place of the route's
- * response (a 422 included).
+ * verified here, and its account check is made by the room the route asks (`c.var.caller`;
+ * `Reader`, room/access/account-copies.ts), from a copy the user's Account object leases it and
+ * drops before any change returns — one Durable Object call per read instead of two. What the
+ * caller gets is unchanged: a route that did not have the room check (a bad input, a refusal)
+ * has it checked here before its response leaves, so a failed check answers the same 401 as
+ * `requireUser` in place of the route's response (a 422 included).
  */
 export const requireReader = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
   if (!token) throw unauthorized("Missing bearer token");
   if (isApiKey(token)) {
-    const user = await apiKeyUser(c, token);
-    c.set("caller", { claims: null, user: Promise.resolve(user) });
+    c.set("caller", { claims: null, user: await apiKeyUser(c, token) });
     return next();
   }
-  const claims = await verifyToken(c.var.config, token);
-  const user = accountHolds(c.env, claims);
-  user.catch(() => {}); // awaited below, after the route; not an unhandled rejection meanwhile
-  c.set("caller", { claims, user });
+  const caller: Caller = { claims: await verifyToken(c.var.config, token), user: null };
+  c.set("caller", caller);
   await next();
-  await user;
+  if (!caller.user) await accountHolds(c.env, caller.claims as TokenClaims);
 });
 
 export const requireGlobalAdmin = createMiddleware<AppEnv>(async (c, next) => {

@@ -6,6 +6,9 @@ import {
   type HistoryBody,
   type HistoryWindow,
   quoteAs,
+  type ReadAs,
+  type Reader,
+  type Reply,
   roomStub,
   type SendRequest,
   type SocketUser,
@@ -30,20 +33,20 @@ export const asSocketUser = (
 const room = (s: Scope, roomId: number) => roomStub(s.env, roomId);
 
 /**
- * A room's read asked alongside the caller's account check (`requireReader`, auth/middleware.ts):
- * the room is asked at once as the token's user without global rights, and its answer is used
- * only once the check has held (a failed check throws its 401 here, the answer is dropped). A
- * global admin may see what others may not, so for one the room is asked again with their rights,
- * after the check, as every read was before. The room's reads use the caller's id, not their name.
+ * A room's read on a reading route (`requireReader`, auth/middleware.ts): the room makes the
+ * caller's account check itself (`Reader`), from its leased copy when it has one, and answers
+ * only once it has held; the user it checked is the caller's from then on. A bot's key was
+ * checked by the worker.
  */
-async function alongside<T>(s: ReadScope, ask: (who: SocketUser) => Promise<T>) {
-  const { claims } = s.caller;
-  const early =
-    claims && ask({ user: { id: claims.userId, username: "" }, isAdmin: false, sessionId: claims.sessionId });
-  early?.catch(() => {}); // awaited below, once the check has held; dropped if it does not
-  const user = await s.caller.user;
-  const value = early && !user.isAdmin ? await early : await ask(asSocketUser(user));
-  return { user, value };
+async function asReader<T>(s: ReadScope, ask: (reader: Reader) => Promise<Reply<ReadAs<T>>>) {
+  const { caller } = s;
+  const checked = caller.user;
+  const reader: Reader = caller.claims
+    ? { claims: caller.claims }
+    : { checked: asSocketUser(checked as SessionUser) };
+  const { value, user } = await unwrap(ask(reader));
+  caller.user = user ?? checked;
+  return { user: caller.user as SessionUser, value };
 }
 
 /**
@@ -73,7 +76,7 @@ async function shownBody(s: UserScope, page: HistoryBody) {
 
 /** A page of a room's messages, oldest first, in their current state (reads its own writes). */
 export const listMessages = async (s: ReadScope, roomId: number, w: HistoryWindow) => {
-  const { user, value } = await alongside(s, (who) => unwrap(room(s, roomId).historyBody(roomId, who, w)));
+  const { user, value } = await asReader(s, (reader) => room(s, roomId).historyBody(roomId, reader, w));
   return shownBody({ ...s, user }, value);
 };
 
@@ -83,8 +86,8 @@ export const postMessage = (s: UserScope, roomId: number, send: SendRequest) =>
 
 /** The replies under a message, oldest first. */
 export const listThread = async (s: ReadScope, roomId: number, id: string, w: ThreadWindow) => {
-  const ask = (who: SocketUser) => unwrap(room(s, roomId).threadBody(roomId, who, id, w));
-  const { user, value } = await alongside(s, ask);
+  const ask = (reader: Reader) => room(s, roomId).threadBody(roomId, reader, id, w);
+  const { user, value } = await asReader(s, ask);
   return shownBody({ ...s, user }, value);
 };
 
@@ -100,4 +103,4 @@ export const deleteMessage = (s: UserScope, roomId: number, id: string) =>
 
 /** The room's row, if this user may see it. */
 export const describeRoom = async (s: ReadScope, roomId: number) =>
-  (await alongside(s, (who) => unwrap(room(s, roomId).describe(roomId, who)))).value;
+  (await asReader(s, (reader) => room(s, roomId).describe(roomId, reader))).value;

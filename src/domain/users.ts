@@ -126,7 +126,7 @@ export async function updateUser(s: UserScope, userId: number, patch: UserPatch)
       .returning(),
   );
   if (!row) throw notFound("User");
-  await accountStub(env, row.id).updated(toSession(row));
+  await accountStub(env, row.id).updated(row.id, toSession(row));
   // Privilege changes are live: open sockets close, or act with the new rights at once.
   if (patch.is_active === false) {
     await closeInbox(env, userId, CloseCode.forbidden, "account disabled");
@@ -165,7 +165,7 @@ export async function deleteUser(s: UserScope, userId: number): Promise<void> {
     return tx.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
   });
   if (deleted.length === 0) throw notFound("User");
-  await accountStub(env, userId).updated(null);
+  await accountStub(env, userId).updated(userId, null);
   await closeInbox(env, userId, CloseCode.forbidden, "account deleted");
   await fileSweeper(env).kick();
   const roomIds = new Set([...memberOf, ...wroteIn].map((r) => r.roomId));
@@ -202,7 +202,7 @@ export async function changePassword(
     .where(eq(users.id, user.id))
     .returning();
   if (!row) throw notFound("User");
-  await accountStub(env, row.id).updated(toSession(row));
+  await accountStub(env, row.id).updated(row.id, toSession(row));
   // One reason for every close: a socket of another session is closed twice (its session ended,
   // its token revoked), and the client must read the same whichever close reached it first.
   await closeInbox(env, user.id, CloseCode.unauthorized, PASSWORD_CHANGED);

@@ -4,11 +4,12 @@
  * methods take. Nothing outside src/room/ imports anything else from here (scripts/architecture.test.ts).
  */
 
+export type { ReadAs, Reader } from "./access/account-copies";
 export type { ModerationCall, ModerationResults } from "./moderation/calls";
 export { quoteAs } from "./moderation/hidden";
 export { copyReadMarkers } from "./outbox/copy-statements";
 export { Room } from "./room";
-export { unwrap } from "./rpc-envelope";
+export { type Reply, unwrap } from "./rpc-envelope";
 export { SendWindow, SYNC_TAG } from "./socket/flow";
 export { type SocketUser, writeAttachment } from "./socket/identity";
 export { roomStub } from "./stub";

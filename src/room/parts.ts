@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bindings, Config } from "../env";
 import { loadConfig } from "../env";
 import { PING_FRAME, PONG_FRAME } from "../protocol";
+import { AccountCopies } from "./access/account-copies";
 import { Door } from "./access/door";
 import { Roster } from "./access/roster";
 import { reportGauges } from "./gauge-reporter";
@@ -43,6 +44,8 @@ export abstract class RoomParts extends DurableObject<Bindings> {
   protected readonly gauges = reportGauges(this.ctx, this.env, () => [this.timeline, this.outbox]);
   protected readonly moderation: RoomModeration;
   protected readonly admission: Admission;
+  /** REST readers' account checks, kept under their Account objects' leases. */
+  protected readonly accounts = new AccountCopies(this.env);
   /** What members were sent on sockets that closed before the copy's notice (`socket/seen-live.ts`). */
   protected readonly seen: SeenLive;
 

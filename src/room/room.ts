@@ -1,6 +1,7 @@
 import type { RoomRow } from "../db/schema";
 import type { Membership } from "../domain/access-rules";
 import { CloseCode } from "../protocol";
+import type { Reader } from "./access/account-copies";
 import type { ModerationCall } from "./moderation/moderation";
 import { RoomParts } from "./parts";
 import { replyOf } from "./rpc-envelope";
@@ -59,8 +60,11 @@ export class Room extends RoomParts {
     return this.ctx.getWebSockets(userTag(userId)).length;
   }
 
-  describe(roomId: number, who: SocketUser) {
-    return replyOf(async () => (await this.door.reader(roomId, who)).room);
+  /** The room's row, if the reader may see it (a reading route's account check made here). */
+  describe(roomId: number, reader: Reader) {
+    return replyOf(() =>
+      this.accounts.read(roomId, reader, async (who) => (await this.door.reader(roomId, who)).room),
+    );
   }
 
   /** A history page as `who` sees it, as values (the worker's room list reads a message of it). */
@@ -69,12 +73,14 @@ export class Room extends RoomParts {
   }
 
   /** The same page as REST's response body, serialized here (`timeline/history.ts`). */
-  historyBody(roomId: number, who: SocketUser, w: HistoryWindow) {
-    return replyOf(async () => {
-      await this.door.reader(roomId, who);
-      const decorate: Decorate = (page, viewerId) => this.w.conversation.decorate(page, viewerId);
-      return historyBodyFor(this.timeline, this.config, decorate, who.user.id, w);
-    });
+  historyBody(roomId: number, reader: Reader, w: HistoryWindow) {
+    return replyOf(() =>
+      this.accounts.read(roomId, reader, async (who) => {
+        await this.door.reader(roomId, who);
+        const decorate: Decorate = (page, viewerId) => this.w.conversation.decorate(page, viewerId);
+        return historyBodyFor(this.timeline, this.config, decorate, who.user.id, w);
+      }),
+    );
   }
 
   private async page(roomId: number, who: SocketUser, w: HistoryWindow) {
@@ -99,11 +105,13 @@ export class Room extends RoomParts {
   }
 
   /** Replies under a message, oldest first (readers of the room), serialized here like a history page. */
-  threadBody(roomId: number, who: SocketUser, messageId: string, w: ThreadWindow) {
-    return replyOf(async () => {
-      await this.door.reader(roomId, who);
-      return historyBody(await this.w.conversation.thread(messageId, w, who.user.id));
-    });
+  threadBody(roomId: number, reader: Reader, messageId: string, w: ThreadWindow) {
+    return replyOf(() =>
+      this.accounts.read(roomId, reader, async (who) => {
+        await this.door.reader(roomId, who);
+        return historyBody(await this.w.conversation.thread(messageId, w, who.user.id));
+      }),
+    );
   }
 
   /** Adds or removes the caller's reaction: a write, like a send (a public room's reader joins). */
@@ -168,6 +176,11 @@ export class Room extends RoomParts {
   async roomChanged(room: RoomRow) {
     await this.door.settled();
     if (this.roster.loaded) this.roster.setRoom(room);
+  }
+
+  /** The user's account or sessions changed (their Account object, before the change returns). */
+  dropAccount(userId: number) {
+    this.accounts.drop(userId);
   }
 
   /** A user's global rights changed: their open sockets act with them at once. */
