@@ -72,3 +72,16 @@ describe("RoomLeases", () => {
     expect(await timed(() => again.end(async () => {}))).toBeLessThan(200);
   });
 });
+
+describe("RoomLeases, a user reading many rooms", () => {
+  it("keeps only the live leases of a user who reads room after room", () => {
+    const leases = new RoomLeases(kv());
+    const far = Date.now() + 3_600_000;
+    for (let room = 1; room <= 10_000; room++) {
+      leases.grant(room, far);
+      vi.advanceTimersByTime(LEASE_MS / 10);
+    }
+    // Ten grants per lease: about ten live at any time, never thousands.
+    expect(leases.size).toBeLessThanOrEqual(64 + 10);
+  });
+});

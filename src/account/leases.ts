@@ -8,6 +8,9 @@
  */
 export const LEASE_MS = 5_000;
 
+/** Leases held before the ended ones are swept (only live ones count: at most one per room read within LEASE_MS). */
+const PRUNE_AT = 64;
+
 /** The storage key of the end of the leases this object's incarnations may have granted. */
 const MARK = "leases_until";
 
@@ -41,6 +44,8 @@ export class RoomLeases {
     const ms = Math.min(LEASE_MS, trustedUntil - now);
     if (ms <= 0) return 0;
     const until = now + ms;
+    // Ended leases go once there are many: a user reading room after room holds only the live ones.
+    if (this.held.size >= PRUNE_AT) for (const [id, end] of this.held) if (end <= now) this.held.delete(id);
     this.held.set(roomId, Math.max(this.held.get(roomId) ?? 0, until));
     if (until > this.marked) {
       // The output gate holds the grant's answer until this write is durable.
