@@ -1,10 +1,12 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
 import { expect } from "vitest";
 import { courierStub } from "../src/courier/stub";
 import type { Bindings } from "../src/env";
 import { newReceiver } from "./fakes";
-import { api, type TestUser } from "./helpers";
+import { api, type TestUser, withTestDb } from "./helpers";
+import type { TestSocket } from "./socket";
 
 /** One notice of a room to its courier, as the courier received it (`at`: its clock then). */
 export type Notice = { fromSeq: number; headSeq: number; away: number[] | undefined; at: number };
@@ -68,4 +70,62 @@ export async function hook(owner: TestUser, roomId: number) {
   expect(res.status).toBe(201);
   await receiver.setSecret(res.body.secret);
   return receiver;
+}
+
+/**
+ * Holds the room's copy to PostgreSQL (each batch first locks the room's row `FOR KEY SHARE`,
+ * outbox/copy-statements.ts) until `release`: the room's notice to its courier, which follows the
+ * copy, waits for it. Resolves once the row is held.
+ */
+export async function holdCopies(roomId: number) {
+  let release = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  let held = () => {};
+  const holding = new Promise<void>((r) => {
+    held = r;
+  });
+  const done = withTestDb((db) =>
+    db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from rooms where id = ${roomId} for update`);
+      held();
+      await released;
+    }),
+  );
+  await holding;
+  return async () => {
+    release();
+    await done;
+  };
+}
+
+/**
+ * Holds the room's courier's runs (its alarm waits) until `release`: notices still arrive and are
+ * recorded, the decisions wait.
+ */
+export async function holdCourier(roomId: number) {
+  const gate = { held: true };
+  let undo = () => {};
+  await runInDurableObject(courierStub(env as unknown as Bindings, roomId), async (courier) => {
+    const proto = Object.getPrototypeOf(courier) as typeof courier;
+    const original = proto.alarm;
+    proto.alarm = async function (this: typeof courier) {
+      while (gate.held) await new Promise((r) => setTimeout(r, 20));
+      return original.apply(this);
+    };
+    undo = () => {
+      proto.alarm = original;
+    };
+  });
+  return () => {
+    gate.held = false;
+    undo();
+  };
+}
+
+/** Bob's socket closes and the room has seen it go (Alice's socket hears him leave). */
+export async function leaves(live: TestSocket, watcher: TestSocket, bob: TestUser, code = 1000) {
+  live.close(code);
+  expect(await watcher.next("presence")).toMatchObject({ event: "leave", user: { id: bob.id } });
 }

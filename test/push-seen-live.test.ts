@@ -6,63 +6,11 @@ import { courierStub } from "../src/courier/stub";
 import type { Bindings } from "../src/env";
 import { CloseCode } from "../src/protocol";
 import { roomStub } from "../src/room";
-import { hook, recordingNotices } from "./courier";
+import { holdCopies, holdCourier, hook, leaves, recordingNotices } from "./courier";
 import { awayUser, pushesSettled } from "./fakes";
 import { api, eventually, newRoom, newUser, postAs, type TestUser, withTestDb } from "./helpers";
 import { database } from "./outage";
 import { connect, type TestSocket } from "./socket";
-
-/**
- * Holds the room's copy to PostgreSQL (each batch first locks the room's row `FOR KEY SHARE`,
- * outbox/copy-statements.ts) until `release`: the room's notice to its courier, which follows the
- * copy, waits for it. Resolves once the row is held.
- */
-async function holdCopies(roomId: number) {
-  let release = () => {};
-  const released = new Promise<void>((r) => {
-    release = r;
-  });
-  let held = () => {};
-  const holding = new Promise<void>((r) => {
-    held = r;
-  });
-  const done = withTestDb((db) =>
-    db.transaction(async (tx) => {
-      await tx.execute(sql`select 1 from rooms where id = ${roomId} for update`);
-      held();
-      await released;
-    }),
-  );
-  await holding;
-  return async () => {
-    release();
-    await done;
-  };
-}
-
-/**
- * Holds the room's courier's runs (its alarm waits) until `release`: notices still arrive and are
- * recorded, the decisions wait.
- */
-async function holdCourier(roomId: number) {
-  const gate = { held: true };
-  let undo = () => {};
-  await runInDurableObject(courierStub(env as unknown as Bindings, roomId), async (courier) => {
-    const proto = Object.getPrototypeOf(courier) as typeof courier;
-    const original = proto.alarm;
-    proto.alarm = async function (this: typeof courier) {
-      while (gate.held) await new Promise((r) => setTimeout(r, 20));
-      return original.apply(this);
-    };
-    undo = () => {
-      proto.alarm = original;
-    };
-  });
-  return () => {
-    gate.held = false;
-    undo();
-  };
-}
 
 /** A room of Alice's with Bob (one push device), who is connected; Alice watches presence. */
 async function roomWithBobLive() {
@@ -74,12 +22,6 @@ async function roomWithBobLive() {
   const live = (await connect(room.id, bob.user.token)).socket;
   await watcher.next("presence");
   return { alice, bob, room, watcher, live };
-}
-
-/** Bob's socket closes and the room has seen it go (Alice's socket hears him leave). */
-async function leaves(live: TestSocket, watcher: TestSocket, bob: TestUser, code = 1000) {
-  live.close(code);
-  expect(await watcher.next("presence")).toMatchObject({ event: "leave", user: { id: bob.id } });
 }
 
 /**

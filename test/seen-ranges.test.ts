@@ -5,63 +5,10 @@ import { describe, expect, it } from "vitest";
 import { MAX_RANGES, type Seen, SeenTable } from "../src/courier/seen";
 import { courierStub } from "../src/courier/stub";
 import type { Bindings } from "../src/env";
-import { hook, recordingNotices } from "./courier";
+import { holdCopies, holdCourier, hook, leaves, recordingNotices } from "./courier";
 import { awayUser, pushesSettled } from "./fakes";
 import { api, eventually, newRoom, newUser, postAs, type TestUser, withTestDb } from "./helpers";
 import { connect, type TestSocket } from "./socket";
-
-/**
- * A member's seen-live ranges while the courier has not decided them (courier/seen.ts: up to
- * MAX_RANGES each). The holds are push-seen-live.test.ts's: the copy held by a lock on the room's
- * row, the courier's runs held by its alarm.
- */
-async function holdCopies(roomId: number) {
-  let release = () => {};
-  const released = new Promise<void>((r) => {
-    release = r;
-  });
-  let held = () => {};
-  const holding = new Promise<void>((r) => {
-    held = r;
-  });
-  const done = withTestDb((db) =>
-    db.transaction(async (tx) => {
-      await tx.execute(sql`select 1 from rooms where id = ${roomId} for update`);
-      held();
-      await released;
-    }),
-  );
-  await holding;
-  return async () => {
-    release();
-    await done;
-  };
-}
-
-async function holdCourier(roomId: number) {
-  const gate = { held: true };
-  let undo = () => {};
-  await runInDurableObject(courierStub(env as unknown as Bindings, roomId), async (courier) => {
-    const proto = Object.getPrototypeOf(courier) as typeof courier;
-    const original = proto.alarm;
-    proto.alarm = async function (this: typeof courier) {
-      while (gate.held) await new Promise((r) => setTimeout(r, 20));
-      return original.apply(this);
-    };
-    undo = () => {
-      proto.alarm = original;
-    };
-  });
-  return () => {
-    gate.held = false;
-    undo();
-  };
-}
-
-async function leaves(live: TestSocket, watcher: TestSocket, bob: TestUser, code = 1000) {
-  live.close(code);
-  expect(await watcher.next("presence")).toMatchObject({ event: "leave", user: { id: bob.id } });
-}
 
 describe("a member's range the courier has not decided yet", () => {
   it("is not replaced by a later range of theirs that does not meet it (they saw the mention live)", async () => {
