@@ -10,12 +10,19 @@ type ClosedByRoom = { closedByRoom?: true };
  * is the client's answer, and not every client echoes the room's (OkHttp's recipe answers 1000).
  */
 export function closeByRoom(ws: WebSocket, code: number, reason: string) {
+  // Also in memory, in case the attachment cannot take the mark (at its size limit).
+  unmarked.add(ws);
   try {
     writeAttachment(ws, { ...readAttachment<object>(ws), closedByRoom: true });
+    unmarked.delete(ws);
   } catch {}
   try {
     ws.close(code, reason);
   } catch {}
 }
 
-export const closedByRoom = (ws: WebSocket) => readAttachment<ClosedByRoom>(ws).closedByRoom === true;
+/** Sockets closed by the room whose attachment could not be marked (until this object ends). */
+const unmarked = new WeakSet<WebSocket>();
+
+export const closedByRoom = (ws: WebSocket) =>
+  unmarked.has(ws) || readAttachment<ClosedByRoom>(ws).closedByRoom === true;
